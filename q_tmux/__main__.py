@@ -1,0 +1,5 @@
+import sys
+
+from q_tmux.cli import main
+
+sys.exit(main())

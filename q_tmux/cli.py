@@ -1,0 +1,154 @@
+"""The ``q-tmux`` command line. Commands are thin: the work is in the modules they call.
+
+Heavy libraries (libtmux, plumbum, pydantic) are imported inside the commands
+that need them, so ``--help`` and the cheap paths stay fast.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+
+import click
+
+from q_tmux import __version__
+from q_tmux.commands.common import AppContext
+from q_tmux.errors import QTmuxError
+
+INTERNAL_ERROR = 70
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "-L",
+    "--socket-name",
+    metavar="NAME",
+    help="tmux server socket name, as tmux -L (default: the server you are in, "
+    "else tmux's default).",
+)
+@click.version_option(__version__, prog_name="q-tmux")
+@click.pass_context
+def cli(ctx: click.Context, socket_name: str | None) -> None:
+    """Run AI coding chat REPLs in parallel, each in its own git worktree and tmux window."""
+    ctx.obj = AppContext(socket_name=socket_name)
+
+
+@cli.command()
+@click.argument("name")
+@click.argument("message", nargs=-1)
+@click.option(
+    "--agent",
+    metavar="PRESET|COMMAND",
+    help="q, kiro-cli, claude, codex, gemini, aider, shell, or a command line "
+    "({prompt} marks where the first message goes).",
+)
+@click.option(
+    "--base",
+    metavar="BRANCH",
+    help="Start from (and later merge into) BRANCH instead of the current branch.",
+)
+@click.option(
+    "--no-worktree", is_flag=True, help="Run in the current directory: no branch, no worktree."
+)
+@click.option("-d", "--detach", is_flag=True, help="Do not switch to or attach the new window.")
+@click.pass_obj
+def new(
+    app: AppContext,
+    name: str,
+    message: tuple[str, ...],
+    agent: str | None,
+    base: str | None,
+    no_worktree: bool,
+    detach: bool,
+) -> int:
+    """Start session NAME with an optional first MESSAGE for the agent."""
+    from q_tmux.commands.new import new as run
+
+    text = " ".join(message).strip() or None
+    return run(app, name, text, agent=agent, base=base, no_worktree=no_worktree, detach=detach)
+
+
+@cli.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_obj
+def list_(app: AppContext, as_json: bool) -> int:
+    """List sessions: status, branch → base, worktree, window, last activity."""
+    from q_tmux.commands.list import list_sessions
+
+    return list_sessions(app, as_json=as_json)
+
+
+@cli.command()
+@click.argument("name")
+@click.pass_obj
+def switch(app: AppContext, name: str) -> int:
+    """Go to session NAME's window."""
+    from q_tmux.commands.switch import switch as run
+
+    return run(app, name)
+
+
+@cli.command()
+@click.argument("name")
+@click.pass_obj
+def close(app: AppContext, name: str) -> int:
+    """Close session NAME's window; keep its worktree and branch."""
+    from q_tmux.commands.close import close as run
+
+    return run(app, name)
+
+
+@cli.command()
+@click.argument("name", required=False)
+@click.option("--all", "all_sessions", is_flag=True, help="Every session that is not running.")
+@click.option("-d", "--detach", is_flag=True, help="Do not switch to or attach the window.")
+@click.pass_obj
+def resume(app: AppContext, name: str | None, all_sessions: bool, detach: bool) -> int:
+    """Start NAME's agent again (with its resume flag), e.g. after a tmux restart."""
+    from q_tmux.commands.resume import resume as run
+
+    return run(app, name, all_sessions=all_sessions, detach=detach)
+
+
+@cli.command()
+@click.pass_obj
+def doctor(app: AppContext) -> int:
+    """Check tmux, git, the plugin, agents, config and sessions."""
+    from q_tmux.commands.doctor import doctor as run
+
+    return run(app)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; user errors become one line on stderr and a non-zero exit."""
+    try:
+        result = cli.main(args=argv, prog_name="q-tmux", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("q-tmux: interrupted.", err=True)
+        return 130
+    except click.ClickException as error:
+        error.show()
+        return error.exit_code
+    except click.exceptions.Exit as exit_:
+        return exit_.exit_code
+    except QTmuxError as error:
+        click.echo(f"q-tmux: {error}", err=True)
+        return error.exit_code
+    except KeyboardInterrupt:
+        click.echo("q-tmux: interrupted.", err=True)
+        return 130
+    except Exception as error:  # a bug: say so in one line, traceback on request
+        if os.environ.get("Q_TMUX_DEBUG"):
+            traceback.print_exc()
+        click.echo(
+            f"q-tmux: internal error ({type(error).__name__}: {error}); "
+            "rerun with Q_TMUX_DEBUG=1 for details and please report it.",
+            err=True,
+        )
+        return INTERNAL_ERROR
+    return result if isinstance(result, int) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,55 @@
+"""What the commands share: the selected tmux server and how to take the user somewhere."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+if TYPE_CHECKING:
+    from q_tmux.tmux import Tmux, WindowRef
+
+
+@dataclass
+class AppContext:
+    """Global options, and the tmux server they select (made on first use)."""
+
+    socket_name: str | None = None
+    _tmux: Tmux | None = None
+
+    def tmux(self) -> Tmux:
+        if self._tmux is None:
+            from q_tmux.tmux import Tmux
+
+            self._tmux = Tmux(socket_name=self.socket_name)
+        return self._tmux
+
+
+def cwd() -> Path:
+    return Path.cwd().resolve()
+
+
+def say(message: str) -> None:
+    click.echo(message)
+
+
+def note(message: str) -> None:
+    """Something the user should know that is not the command's output."""
+    click.echo(f"q-tmux: {message}", err=True)
+
+
+def go_to(tmux: Tmux, window: WindowRef, *, detach: bool) -> None:
+    """Show ``window``: switch to it inside tmux, attach outside when there is a terminal."""
+    from q_tmux.tmux import can_attach
+
+    if detach:
+        return
+    if tmux.inside:
+        tmux.switch_to(window.window_id)
+        return
+    tmux.switch_to(window.window_id)
+    if can_attach():
+        tmux.attach(window.session_id)
+    say(f"Attach with: tmux -S {window.socket_path} attach -t {window.session_name}")

@@ -1,0 +1,125 @@
+"""``q-tmux doctor``: is everything q-tmux needs in place? One line per finding."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+from q_tmux.commands.common import AppContext, say
+
+OK, INFO, PROBLEM = "ok", "--", "!!"
+PLUGIN_OPTION = "@q-tmux-plugin"
+
+
+def _check_tools() -> list[tuple[str, str]]:
+    from q_tmux.errors import QTmuxError
+    from q_tmux.git import require_git
+    from q_tmux.tmux import require_tmux
+
+    lines = []
+    try:
+        version = require_git()
+        shown = ".".join(map(str, version))
+        extra = (
+            "" if version >= (2, 38) else " (conflict prediction needs 2.38; it will say 'unknown')"
+        )
+        lines.append((OK, f"git {shown}{extra}"))
+    except QTmuxError as error:
+        lines.append((PROBLEM, str(error)))
+    try:
+        lines.append((OK, f"tmux {require_tmux()}"))
+    except QTmuxError as error:
+        lines.append((PROBLEM, str(error)))
+    return lines
+
+
+def _check_install() -> list[tuple[str, str]]:
+    import q_tmux
+
+    package = Path(q_tmux.__file__).parent
+    lines = [(OK, f"q-tmux {q_tmux.__version__} from {package} (python {sys.executable})")]
+    on_path = shutil.which("q-tmux")
+    if on_path is None:
+        lines.append(
+            (PROBLEM, "q-tmux is not on PATH; add ~/.local/bin to PATH or rerun ./install.sh")
+        )
+    else:
+        lines.append((OK, f"q-tmux on PATH at {on_path}"))
+    return lines
+
+
+def _check_server(app: AppContext) -> list[tuple[str, str]]:
+    from q_tmux.errors import QTmuxError
+
+    try:
+        tmux = app.tmux()
+        if not tmux.is_running():
+            return [(INFO, f"no tmux server on {tmux.socket_path}; plugin not checked")]
+        loaded = tmux.global_option(PLUGIN_OPTION)
+    except QTmuxError as error:
+        return [(PROBLEM, str(error))]
+    if loaded:
+        return [(OK, f"tmux plugin loaded from {loaded}")]
+    return [
+        (
+            PROBLEM,
+            "the q-tmux tmux plugin is not loaded in this server; run ./install.sh, "
+            "then 'tmux source-file ~/.tmux.conf'",
+        )
+    ]
+
+
+def _check_agents() -> list[tuple[str, str]]:
+    from q_tmux.agents import DETECTION_ORDER, PRESETS
+    from q_tmux.process import find_program
+
+    found = []
+    for name in DETECTION_ORDER:
+        path = find_program(PRESETS[name].executable)
+        if path:
+            found.append(f"{name} ({path})")
+    if found:
+        return [(OK, "agents: " + ", ".join(found))]
+    return [
+        (
+            INFO,
+            "no agent found on PATH (q, kiro-cli, claude, codex, gemini, aider); "
+            "new sessions will start your shell",
+        )
+    ]
+
+
+def _check_config_and_sessions(app: AppContext) -> list[tuple[str, str]]:
+    from q_tmux.config import config_path, load_config
+    from q_tmux.errors import QTmuxError
+    from q_tmux.sessions import load_views
+
+    lines = []
+    try:
+        load_config()
+        path = config_path()
+        lines.append((OK, f"config {path}" + ("" if path.exists() else " (not present: defaults)")))
+    except QTmuxError as error:
+        lines.append((PROBLEM, str(error)))
+    try:
+        views, problems = load_views(app.tmux())
+    except QTmuxError as error:
+        return [*lines, (PROBLEM, str(error))]
+    lines.append((OK, f"{len(views)} session(s) registered"))
+    lines.extend((PROBLEM, problem) for problem in problems)
+    lines.extend((PROBLEM, f"session '{v.entry.name}': {v.problem}") for v in views if v.problem)
+    return lines
+
+
+def doctor(app: AppContext) -> int:
+    lines = [
+        *_check_install(),
+        *_check_tools(),
+        *_check_server(app),
+        *_check_agents(),
+        *_check_config_and_sessions(app),
+    ]
+    for mark, text in lines:
+        say(f"{mark}  {text}")
+    return 1 if any(mark == PROBLEM for mark, _ in lines) else 0

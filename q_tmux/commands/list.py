@@ -1,0 +1,102 @@
+"""``q-tmux list``: every session, its state, branch, worktree, window and last activity."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from q_tmux.commands.common import AppContext, cwd, note, say
+
+if TYPE_CHECKING:
+    from q_tmux.sessions import SessionView
+
+
+def ago(moment: datetime | None, now: datetime | None = None) -> str:
+    """``42s ago``, ``5m ago``, ``3h ago``, ``2d ago``."""
+    if moment is None:
+        return "-"
+    seconds = max(0, int(((now or datetime.now(UTC)) - moment).total_seconds()))
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size:
+            return f"{seconds // size}{unit} ago"
+    return f"{seconds}s ago"
+
+
+def short_path(path: Path) -> str:
+    home = Path.home()
+    return "~/" + str(path.relative_to(home)) if path.is_relative_to(home) else str(path)
+
+
+def _row(view: SessionView, current: bool) -> list[str]:
+    record = view.record
+    info = record.worktree_info if record else None
+    if info and info.branch and info.base_branch and info.owns_worktree:
+        branch = f"{info.branch} → {info.base_branch}"
+    elif info and info.branch:
+        branch = f"({info.branch})"
+    else:
+        branch = "-"
+    if view.window is not None:
+        window = view.window.window_id + ("" if view.alive else " (dead)")
+    else:
+        window = "-" if view.worktree_missing or record is None else "resumable"
+    return [
+        "*" if current else " ",
+        view.entry.name,
+        view.state,
+        branch,
+        short_path(view.work_dir),
+        window,
+        ago(record.last_active if record else None),
+    ]
+
+
+def _as_json(view: SessionView, current: bool) -> dict[str, Any]:
+    return {
+        "id": view.entry.id,
+        "name": view.entry.name,
+        "state": view.state,
+        "current": current,
+        "work_dir": view.entry.work_dir,
+        "repo_root": view.entry.repo_root,
+        "worktree_missing": view.worktree_missing,
+        "problem": view.problem,
+        "window": None
+        if view.window is None
+        else {
+            "window_id": view.window.window_id,
+            "pane_id": view.window.pane_id,
+            "pane_dead": view.window.pane_dead,
+            "tmux_session": view.window.tmux_session,
+        },
+        "session": view.record.model_dump(mode="json") if view.record else None,
+    }
+
+
+def list_sessions(app: AppContext, *, as_json: bool) -> int:
+    from q_tmux.sessions import current_session_id, load_views
+
+    tmux = app.tmux()
+    views, problems = load_views(tmux)
+    current = current_session_id(tmux, views, cwd())
+    if as_json:
+        say(json.dumps([_as_json(v, v.entry.id == current) for v in views], indent=2))
+        for problem in problems:
+            note(f"warning: {problem}")
+        return 0
+    for problem in problems:
+        note(f"warning: {problem}")
+    if not views:
+        say('No sessions yet. Start one with: q-tmux new NAME "first message"')
+        return 0
+    header = [" ", "NAME", "STATUS", "BRANCH → BASE", "WORKTREE", "WINDOW", "ACTIVE"]
+    rows = [header, *(_row(v, v.entry.id == current) for v in views)]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+    for row in rows:
+        say("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
+    for view in views:
+        if view.problem:
+            note(f"{view.entry.name}: {view.problem}")
+    return 0

@@ -1,0 +1,226 @@
+"""A small typed facade over git, run through :mod:`q_tmux.process`.
+
+Only the recipes measured in ``notes/git.md`` are used: branches are made and
+deleted with compare-and-swap ``update-ref``, worktrees are listed from
+``--porcelain`` output, and q-tmux's own files are hidden through the common
+``info/exclude`` (never the user's ``.gitignore``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import NewType
+
+from q_tmux import process
+from q_tmux.errors import GitError, NameInUseError, NotARepositoryError, ToolMissingError
+
+BranchName = NewType("BranchName", str)
+CommitOid = NewType("CommitOid", str)
+
+#: ``rev-parse --path-format=absolute`` arrived in 2.31.
+MINIMUM_GIT = (2, 31)
+
+_VERSION = re.compile(r"(\d+)\.(\d+)(?:\.(\d+))?")
+
+
+def parse_version(text: str) -> tuple[int, int, int] | None:
+    """``(2, 39, 5)`` from ``git version 2.39.5`` (or similar), else None."""
+    match = _VERSION.search(text)
+    if match is None:
+        return None
+    return int(match[1]), int(match[2]), int(match[3] or 0)
+
+
+def git_version() -> tuple[int, int, int]:
+    """The installed git's version; raise ToolMissingError when absent or unreadable."""
+    result = process.run("git", ["--version"])
+    version = parse_version(result.stdout)
+    if not result.ok or version is None:
+        raise ToolMissingError(f"Could not read git's version from {result.stdout.strip()!r}.")
+    return version
+
+
+def require_git() -> tuple[int, int, int]:
+    """Check git is present and new enough; return its version."""
+    try:
+        version = git_version()
+    except ToolMissingError as error:
+        if process.find_program("git") is None:
+            raise ToolMissingError(
+                "git is not installed or not on PATH; q-tmux needs git 2.31 or newer."
+            ) from error
+        raise
+    if version[:2] < MINIMUM_GIT:
+        shown = ".".join(map(str, version))
+        raise ToolMissingError(f"git {shown} is too old; q-tmux needs git 2.31 or newer.")
+    return version
+
+
+@dataclass(frozen=True)
+class Worktree:
+    """One record of ``git worktree list --porcelain``."""
+
+    path: Path
+    head: CommitOid | None
+    branch: BranchName | None
+    bare: bool = False
+    detached: bool = False
+    locked: bool = False
+    prunable: bool = False
+
+
+def parse_worktree_list(output: str) -> list[Worktree]:
+    """Parse NUL-separated ``worktree list --porcelain -z`` output."""
+    worktrees: list[Worktree] = []
+    fields: dict[str, str] = {}
+
+    def flush() -> None:
+        if "worktree" in fields:
+            branch = fields.get("branch", "")
+            worktrees.append(
+                Worktree(
+                    path=Path(fields["worktree"]),
+                    head=CommitOid(fields["HEAD"]) if "HEAD" in fields else None,
+                    branch=BranchName(branch.removeprefix("refs/heads/")) if branch else None,
+                    bare="bare" in fields,
+                    detached="detached" in fields,
+                    locked="locked" in fields,
+                    prunable="prunable" in fields,
+                )
+            )
+        fields.clear()
+
+    for item in output.split("\0"):
+        if not item:
+            flush()
+            continue
+        key, _, value = item.partition(" ")
+        fields[key] = value
+    flush()
+    return worktrees
+
+
+class Repo:
+    """A git work tree, found from any directory inside it."""
+
+    def __init__(self, toplevel: Path, git_dir: Path, common_dir: Path) -> None:
+        self.toplevel = toplevel
+        self.git_dir = git_dir
+        self.common_dir = common_dir
+
+    @classmethod
+    def discover(cls, path: Path) -> Repo:
+        """The work tree containing ``path``; raise NotARepositoryError outside one."""
+        result = process.run(
+            "git",
+            [
+                "-C",
+                str(path),
+                "rev-parse",
+                "--path-format=absolute",
+                "--git-dir",
+                "--git-common-dir",
+                "--show-toplevel",
+            ],
+        )
+        lines = result.stdout.splitlines()
+        if not result.ok or len(lines) != 3:
+            raise NotARepositoryError(f"{path} is not inside a git work tree.")
+        git_dir, common_dir, toplevel = (Path(line) for line in lines)
+        return cls(toplevel=toplevel, git_dir=git_dir, common_dir=common_dir)
+
+    def git(self, *args: str, cwd: Path | None = None) -> process.Completed:
+        """Run git in this repository (or in ``cwd``, one of its worktrees)."""
+        return process.run("git", ["-C", str(cwd or self.toplevel), *args])
+
+    def git_ok(self, *args: str, doing: str, cwd: Path | None = None) -> str:
+        """Run git; return stdout, or raise GitError saying what we were ``doing``."""
+        result = self.git(*args, cwd=cwd)
+        if not result.ok:
+            raise GitError(f"Could not {doing}: {result.first_error_line()}.")
+        return result.stdout
+
+    @property
+    def is_linked_worktree(self) -> bool:
+        return self.git_dir != self.common_dir
+
+    @cached_property
+    def main_worktree(self) -> Path:
+        """The repository's main work tree (the first record git lists)."""
+        worktrees = self.worktrees()
+        if worktrees and not worktrees[0].bare:
+            return worktrees[0].path
+        return self.toplevel
+
+    @property
+    def name(self) -> str:
+        return self.main_worktree.name
+
+    def current_branch(self, cwd: Path | None = None) -> BranchName | None:
+        """The checked-out branch, or None on a detached HEAD."""
+        result = self.git("symbolic-ref", "-q", "--short", "HEAD", cwd=cwd)
+        return BranchName(result.stdout.strip()) if result.ok else None
+
+    def resolve_commit(self, rev: str) -> CommitOid | None:
+        """The commit ``rev`` names, or None."""
+        result = self.git("rev-parse", "--verify", "-q", "--end-of-options", f"{rev}^{{commit}}")
+        return CommitOid(result.stdout.strip()) if result.ok else None
+
+    def has_commits(self) -> bool:
+        return self.resolve_commit("HEAD") is not None
+
+    def branch_oid(self, branch: str) -> CommitOid | None:
+        """Where local branch ``branch`` points, or None when there is no such branch."""
+        return self.resolve_commit(f"refs/heads/{branch}")
+
+    def is_valid_branch_name(self, name: str) -> bool:
+        return self.git("check-ref-format", "--branch", name).ok
+
+    def create_branch(self, branch: str, oid: CommitOid, reason: str) -> None:
+        """Create ``branch`` at ``oid`` atomically; refuse when it already exists."""
+        # The empty old value makes update-ref fail if the ref exists: no race
+        # with another process creating the same branch.
+        result = self.git("update-ref", "-m", reason, f"refs/heads/{branch}", oid, "")
+        if not result.ok:
+            if self.branch_oid(branch) is not None:
+                raise NameInUseError(f"A branch named '{branch}' already exists.")
+            raise GitError(f"Could not create branch '{branch}': {result.first_error_line()}.")
+
+    def delete_branch(self, branch: str, expected: CommitOid) -> bool:
+        """Delete ``branch`` only if it still points at ``expected``; True when deleted."""
+        return self.git("update-ref", "-d", f"refs/heads/{branch}", expected).ok
+
+    def worktrees(self) -> list[Worktree]:
+        return parse_worktree_list(
+            self.git_ok("worktree", "list", "--porcelain", "-z", doing="list worktrees")
+        )
+
+    def add_worktree(self, path: Path, branch: str) -> None:
+        self.git_ok(
+            "worktree", "add", "--quiet", str(path), branch, doing=f"create a worktree at {path}"
+        )
+        self.__dict__.pop("main_worktree", None)
+
+    def remove_worktree(self, path: Path, *, force: bool = False) -> process.Completed:
+        args = ["worktree", "remove", *(["--force"] if force else []), str(path)]
+        return self.git(*args)
+
+    def prune_worktrees(self) -> None:
+        self.git("worktree", "prune")
+
+    def exclude(self, pattern: str) -> None:
+        """Hide ``pattern`` from git in every worktree through the common ``info/exclude``."""
+        exclude_file = self.common_dir / "info" / "exclude"
+        try:
+            existing = exclude_file.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            existing = ""
+        if pattern in existing.splitlines():
+            return
+        exclude_file.parent.mkdir(parents=True, exist_ok=True)
+        separator = "" if not existing or existing.endswith("\n") else "\n"
+        with exclude_file.open("a", encoding="utf-8") as handle:
+            handle.write(f"{separator}{pattern}\n")

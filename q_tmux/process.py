@@ -1,0 +1,64 @@
+"""The one place q-tmux runs programs (git, and ``tmux -V``), through plumbum.
+
+plumbum takes a copy of ``os.environ`` when it is imported; every call here
+passes the live environment so a caller's changes (and tests') are honoured.
+Imported only by commands: plumbum costs ~85 ms to import, too much for the
+status line and hooks, which stay on the standard library.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from q_tmux.errors import ToolMissingError
+
+
+@dataclass(frozen=True)
+class Completed:
+    """What a finished program returned."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+    @property
+    def ok(self) -> bool:
+        return self.returncode == 0
+
+    def first_error_line(self) -> str:
+        """The first non-blank stderr line, for a one-sentence message."""
+        for line in self.stderr.splitlines():
+            if line.strip():
+                return line.strip().removeprefix("fatal: ").removeprefix("error: ")
+        return f"exit status {self.returncode}"
+
+
+def find_program(name: str) -> str | None:
+    """Absolute path of ``name`` on the live PATH, or None."""
+    return shutil.which(name, path=os.environ.get("PATH"))
+
+
+def run(
+    program: str,
+    args: list[str],
+    *,
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
+) -> Completed:
+    """Run ``program`` with ``args`` (never through a shell) and capture its output."""
+    from plumbum import local
+
+    executable = find_program(program)
+    if executable is None:
+        raise ToolMissingError(f"{program} is not installed or not on PATH.")
+    full_env = dict(os.environ)
+    if env:
+        full_env.update(env)
+    command = local[executable][tuple(args)]
+    returncode, stdout, stderr = command.run(
+        retcode=None, env=full_env, cwd=str(cwd) if cwd is not None else None
+    )
+    return Completed(int(returncode), str(stdout), str(stderr))

@@ -1,0 +1,68 @@
+"""The registry: one small JSON file per session under the XDG state dir.
+
+It lets ``list`` and the status line find every session without scanning
+disks or calling git. It only points at each session's working directory;
+the ``session.json`` there stays the source of truth.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import BaseModel, ValidationError
+
+from q_tmux import jsonfile, paths
+
+
+class RegistryEntry(BaseModel):
+    version: int = 1
+    id: str
+    name: str
+    #: The session's working directory (worktree, or the directory of a ``--no-worktree`` session).
+    work_dir: str
+    #: The main work tree of the repository, or None outside git.
+    repo_root: str | None = None
+
+
+@dataclass(frozen=True)
+class BrokenEntry:
+    """A registry file that could not be read; listed, never fatal."""
+
+    path: Path
+    problem: str
+
+
+def entry_path(session_id: str) -> Path:
+    return paths.registry_dir() / f"{session_id}.json"
+
+
+def add(entry: RegistryEntry) -> Path:
+    path = entry_path(entry.id)
+    jsonfile.write_atomic(path, entry.model_dump(mode="json"))
+    return path
+
+
+def remove(session_id: str) -> None:
+    entry_path(session_id).unlink(missing_ok=True)
+
+
+def load() -> tuple[list[RegistryEntry], list[BrokenEntry]]:
+    """Every readable entry, oldest file first, and the files that could not be read."""
+    directory = paths.registry_dir()
+    try:
+        files = sorted(directory.glob("*.json"), key=lambda p: (p.stat().st_mtime, p.name))
+    except FileNotFoundError:
+        return [], []
+    entries: list[RegistryEntry] = []
+    broken: list[BrokenEntry] = []
+    for path in files:
+        try:
+            entries.append(RegistryEntry.model_validate(json.loads(path.read_text("utf-8"))))
+        except FileNotFoundError:
+            continue  # removed while we were listing
+        except (OSError, ValueError, ValidationError) as error:
+            reason = "not valid JSON" if isinstance(error, json.JSONDecodeError) else "unreadable"
+            broken.append(BrokenEntry(path, f"registry file {path.name} is {reason}"))
+    return entries, broken

@@ -1,0 +1,143 @@
+"""``.amazonq/session.json``: the per-session record, schema version 1.
+
+The file in the session's working directory is the source of truth; the
+registry only points at it. Readers tolerate a missing, truncated, foreign or
+future-version file by raising :class:`SessionFileError` with one sentence.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from q_tmux import jsonfile
+from q_tmux.errors import SessionFileError
+
+SCHEMA_VERSION: Literal[1] = 1
+SESSION_DIR = ".amazonq"
+SESSION_FILE = "session.json"
+
+
+def session_file_path(work_dir: Path) -> Path:
+    return work_dir / SESSION_DIR / SESSION_FILE
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Status(StrEnum):
+    STARTING = "starting"
+    PROCESSING = "processing"
+    WAITING = "waiting"
+    EXITED = "exited"
+    COMPLETED = "completed"
+
+
+class WaitingReason(StrEnum):
+    INPUT = "input"
+    APPROVAL = "approval"
+
+
+class StatusSource(StrEnum):
+    HOOK = "hook"
+    SCREEN = "screen"
+    PROCESS = "process"
+
+
+class _Model(BaseModel):
+    # A newer q-tmux of the same schema version may add fields: keep them.
+    model_config = ConfigDict(extra="allow")
+
+
+class AgentInfo(_Model):
+    preset: str
+    command: list[str]
+    resume_command: list[str]
+
+
+class TmuxInfo(_Model):
+    socket: str | None = None
+    session: str | None = None
+    session_id: str | None = None
+    window_id: str | None = None
+    pane_id: str | None = None
+
+
+class WorktreeInfo(_Model):
+    path: str
+    branch: str | None = None
+    repo_root: str | None = None
+    base_branch: str | None = None
+    base_oid: str | None = None
+    is_temporary: bool = False
+    merge_target: str | None = None
+    #: False for ``--no-worktree`` sessions, which run in an existing directory.
+    owns_worktree: bool = True
+
+
+class SessionRecord(_Model):
+    version: Literal[1] = SCHEMA_VERSION
+    id: str
+    name: str
+    status: Status = Status.STARTING
+    waiting_reason: WaitingReason | None = None
+    status_source: StatusSource = StatusSource.PROCESS
+    status_changed_at: datetime = Field(default_factory=now)
+    created: datetime = Field(default_factory=now)
+    last_active: datetime = Field(default_factory=now)
+    first_message: str | None = None
+    agent: AgentInfo
+    tmux: TmuxInfo = Field(default_factory=TmuxInfo)
+    worktree_info: WorktreeInfo
+    #: One entry per repository for workspace sessions; empty otherwise.
+    repos: list[WorktreeInfo] = Field(default_factory=list)
+
+    def set_status(
+        self, status: Status, source: StatusSource, reason: WaitingReason | None = None
+    ) -> None:
+        if (self.status, self.waiting_reason) != (status, reason):
+            self.status_changed_at = now()
+        self.status = status
+        self.waiting_reason = reason
+        self.status_source = source
+        self.last_active = now()
+
+
+def read_session_file(path: Path) -> SessionRecord:
+    """Load and validate ``path``; raise SessionFileError saying what is wrong."""
+    try:
+        raw = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SessionFileError(f"{path} does not exist.") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise SessionFileError(f"{path} cannot be read: {error}.") from None
+    try:
+        data = json.loads(raw)
+    except json.JSONDecodeError:
+        raise SessionFileError(f"{path} is not valid JSON (truncated or corrupt).") from None
+    if not isinstance(data, dict) or "version" not in data or "id" not in data:
+        raise SessionFileError(f"{path} is not a q-tmux session file.")
+    version = data.get("version")
+    if isinstance(version, int) and version > SCHEMA_VERSION:
+        raise SessionFileError(
+            f"{path} has schema version {version}, written by a newer q-tmux; please upgrade."
+        )
+    try:
+        return SessionRecord.model_validate(data)
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "top level"
+        raise SessionFileError(
+            f"{path} is not a valid session file ({where}: {first['msg']})."
+        ) from None
+
+
+def write_session_file(path: Path, record: SessionRecord) -> None:
+    """Write ``record`` atomically (temp file + rename)."""
+    jsonfile.write_atomic(path, record.model_dump(mode="json"))

@@ -1,0 +1,436 @@
+"""Sessions: make one (all or nothing), find them, see them, close and resume them.
+
+A session is a name, a working directory (its own worktree and branch, or an
+existing directory with ``--no-worktree``), a tmux window running the agent,
+``.amazonq/session.json`` in the working directory, and a registry entry
+pointing at it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from q_tmux import registry
+from q_tmux.agents import Agent
+from q_tmux.config import Config
+from q_tmux.errors import (
+    NameInUseError,
+    NotARepositoryError,
+    QTmuxError,
+    SessionFileError,
+    SessionNotFoundError,
+    UsageError,
+)
+from q_tmux.git import CommitOid, Repo
+from q_tmux.names import check_name, printable
+from q_tmux.registry import RegistryEntry
+from q_tmux.session_file import (
+    AgentInfo,
+    SessionRecord,
+    Status,
+    StatusSource,
+    TmuxInfo,
+    WorktreeInfo,
+    read_session_file,
+    session_file_path,
+    write_session_file,
+)
+from q_tmux.tmux import LiveWindow, Tmux, WindowRef, agent_environment, tmux_session_name_for
+
+#: Exact paths hidden through info/exclude: never the user's own ``.amazonq/`` content.
+EXCLUDED_FILE = "/.amazonq/session.json"
+
+
+@dataclass
+class NewSession:
+    """What ``q-tmux new`` was asked for."""
+
+    name: str
+    first_message: str | None
+    agent: Agent
+    cwd: Path
+    base: str | None = None
+    no_worktree: bool = False
+
+
+@dataclass
+class Created:
+    record: SessionRecord
+    window: WindowRef
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a new session will live, decided before anything is made."""
+
+    work_dir: Path
+    scope: Path  # the repository's main work tree, or the directory: names are unique in it
+    repo: Repo | None
+    branch: str | None = None
+    base_branch: str | None = None
+    base_oid: CommitOid | None = None
+
+
+def _decide_place(request: NewSession, config: Config) -> Place:
+    if request.no_worktree:
+        try:
+            repo: Repo | None = Repo.discover(request.cwd)
+        except (NotARepositoryError, QTmuxError):
+            repo = None
+        scope = repo.main_worktree if repo else request.cwd
+        session_file = session_file_path(request.cwd)
+        if session_file.exists():
+            raise NameInUseError(
+                f"{request.cwd} already holds a q-tmux session ({session_file}); "
+                "resume it with 'q-tmux resume' or start the new one elsewhere."
+            )
+        _check_name_free(request.name, scope)
+        branch = repo.current_branch() if repo else None
+        return Place(request.cwd, scope, repo, branch=branch)
+
+    try:
+        repo = Repo.discover(request.cwd)
+    except NotARepositoryError:
+        raise NotARepositoryError(
+            f"{request.cwd} is not inside a git repository; "
+            "pass --no-worktree to start a session here without a branch."
+        ) from None
+    _check_name_free(request.name, repo.main_worktree)
+    if not repo.has_commits():
+        raise QTmuxError(
+            f"The repository at {repo.toplevel} has no commits yet; "
+            "make a first commit before starting a session."
+        )
+    if request.base is not None:
+        base_branch = request.base.removeprefix("refs/heads/")
+        base_oid = repo.branch_oid(base_branch) if base_branch else None
+        if base_oid is None:
+            raise UsageError(
+                f"There is no local branch {printable(request.base)} to use as the base."
+            )
+    else:
+        current = repo.current_branch()
+        if current is None:
+            raise UsageError(
+                f"HEAD is detached in {repo.toplevel}; pass --base BRANCH to choose "
+                "the branch the session starts from and merges back into."
+            )
+        base_branch = current
+        base_oid = repo.branch_oid(current)
+        if base_oid is None:  # an unborn branch in a repository that has other commits
+            raise QTmuxError(f"The current branch '{current}' has no commits yet.")
+    if not repo.is_valid_branch_name(request.name):
+        raise UsageError(f"git does not accept '{request.name}' as a branch name.")
+    if repo.branch_oid(request.name) is not None:
+        raise NameInUseError(
+            f"A branch named '{request.name}' already exists; choose another name."
+        )
+    work_dir = config.worktrees_root(repo.main_worktree) / request.name
+    if work_dir.exists() or work_dir.is_symlink():
+        raise NameInUseError(f"{work_dir} already exists; choose another name.")
+    return Place(work_dir, repo.main_worktree, repo, request.name, base_branch, base_oid)
+
+
+def _check_name_free(name: str, scope: Path) -> None:
+    entries, _ = registry.load()
+    for entry in entries:
+        if entry.name == name and Path(entry.repo_root or entry.work_dir) == scope:
+            raise NameInUseError(f"A session named '{name}' already exists for {scope}.")
+
+
+def create_session(request: NewSession, tmux: Tmux, config: Config) -> Created:
+    """Make every part of a session, or, when any step fails, none of them."""
+    check_name(request.name)
+    place = _decide_place(request, config)
+    session_id = uuid.uuid4().hex[:12]
+    record = SessionRecord(
+        id=session_id,
+        name=request.name,
+        first_message=request.first_message,
+        agent=AgentInfo(
+            preset=request.agent.preset,
+            command=request.agent.command,
+            resume_command=request.agent.resume_command,
+        ),
+        worktree_info=WorktreeInfo(
+            path=str(place.work_dir),
+            branch=place.branch,
+            repo_root=str(place.repo.main_worktree) if place.repo else None,
+            base_branch=place.base_branch,
+            base_oid=place.base_oid,
+            merge_target=place.base_branch,
+            owns_worktree=not request.no_worktree,
+        ),
+    )
+    file_path = session_file_path(place.work_dir)
+
+    with contextlib.ExitStack() as undo:
+        repo = place.repo
+        if not request.no_worktree:
+            assert repo is not None
+            assert place.branch is not None
+            assert place.base_oid is not None
+            repo.create_branch(place.branch, place.base_oid, f"q-tmux: session {request.name}")
+            undo.callback(repo.delete_branch, place.branch, place.base_oid)
+            place.work_dir.parent.mkdir(parents=True, exist_ok=True)
+            undo.callback(_remove_worktree, repo, place.work_dir)
+            repo.add_worktree(place.work_dir, place.branch)
+        if repo is not None:
+            repo.exclude(_exclude_pattern(repo, place.work_dir, not request.no_worktree))
+        if request.no_worktree:
+            undo.callback(_remove_session_file, file_path)
+        write_session_file(file_path, record)
+        registry.add(_registry_entry(record, place))
+        undo.callback(registry.remove, session_id)
+
+        window, made_session = _launch(
+            tmux, record, place.scope, request.agent.command, typed=request.agent.typed_prompt
+        )
+        undo.callback(
+            tmux.kill_session if made_session else tmux.kill_window,
+            window.session_id if made_session else window.window_id,
+        )
+        _record_window(record, window)
+        write_session_file(file_path, record)
+        undo.pop_all()
+    return Created(record, window, list(request.agent.notes))
+
+
+def _exclude_pattern(repo: Repo, work_dir: Path, owns_worktree: bool) -> str:
+    # Patterns in info/exclude are relative to each worktree's top: a worktree
+    # session's file sits at its top, a --no-worktree one may be deeper.
+    top = work_dir if owns_worktree else repo.toplevel
+    relative = work_dir.relative_to(top).as_posix()
+    return EXCLUDED_FILE if relative == "." else f"/{relative}{EXCLUDED_FILE}"
+
+
+def _remove_worktree(repo: Repo, path: Path) -> None:
+    # Only ever called to undo a worktree made moments ago in this same call.
+    if path.exists():
+        repo.remove_worktree(path, force=True)
+    repo.prune_worktrees()
+
+
+def _remove_session_file(path: Path) -> None:
+    path.unlink(missing_ok=True)
+    with contextlib.suppress(OSError):
+        path.parent.rmdir()  # only when q-tmux's file was all it held
+
+
+def _registry_entry(record: SessionRecord, place: Place) -> RegistryEntry:
+    return RegistryEntry(
+        id=record.id,
+        name=record.name,
+        work_dir=str(place.work_dir),
+        repo_root=str(place.scope),
+    )
+
+
+def _launch(
+    tmux: Tmux, record: SessionRecord, scope: Path, command: list[str], typed: str | None = None
+) -> tuple[WindowRef, bool]:
+    """Open the session's window: in the current tmux session inside tmux, else the scope's."""
+    work_dir = Path(record.worktree_info.path)
+    target = tmux.current_tmux_session() or tmux.find_scope_session(scope)
+    window, made_session = tmux.open_window(
+        q_session_id=record.id,
+        window_name=record.name,
+        cwd=work_dir,
+        command=command,
+        env=_agent_env(record),
+        tmux_session=target,
+        new_session_name=tmux_session_name_for(scope),
+        scope=scope,
+    )
+    if typed:
+        tmux.type_text(window.pane_id, typed)
+    return window, made_session
+
+
+def _agent_env(record: SessionRecord) -> dict[str, str]:
+    """The caller's environment plus what hooks need to find the session file."""
+    session_file = session_file_path(Path(record.worktree_info.path))
+    return agent_environment(
+        {"Q_TMUX_SESSION_ID": record.id, "Q_TMUX_SESSION_FILE": str(session_file)}
+    )
+
+
+def server_for(tmux: Tmux, socket: str | None) -> Tmux:
+    """``tmux`` itself when it is the server at ``socket``, else a handle on that one."""
+    if socket is None or tmux.socket_path == socket:
+        return tmux
+    return Tmux(socket_path=socket)
+
+
+def _record_window(record: SessionRecord, window: WindowRef) -> None:
+    record.tmux = TmuxInfo(
+        socket=window.socket_path,
+        session=window.session_name,
+        session_id=window.session_id,
+        window_id=window.window_id,
+        pane_id=window.pane_id,
+    )
+    record.set_status(Status.STARTING, StatusSource.PROCESS)
+
+
+# -- seeing sessions ------------------------------------------------------------------
+
+
+@dataclass
+class SessionView:
+    """A registry entry with what its session file and tmux say about it."""
+
+    entry: RegistryEntry
+    record: SessionRecord | None
+    problem: str | None
+    window: LiveWindow | None
+
+    @property
+    def work_dir(self) -> Path:
+        return Path(self.entry.work_dir)
+
+    @property
+    def worktree_missing(self) -> bool:
+        return not self.work_dir.is_dir()
+
+    @property
+    def alive(self) -> bool:
+        return self.window is not None and not self.window.pane_dead
+
+    @property
+    def state(self) -> str:
+        """The status to show: the file's, corrected by what tmux knows of the process."""
+        if self.worktree_missing:
+            return "gone"
+        if self.record is None:
+            return "unreadable"
+        if not self.alive and self.record.status not in (Status.COMPLETED,):
+            return Status.EXITED.value
+        if self.record.status is Status.WAITING and self.record.waiting_reason:
+            return f"waiting:{self.record.waiting_reason.value}"
+        return self.record.status.value
+
+
+def load_views(tmux: Tmux) -> tuple[list[SessionView], list[str]]:
+    """Every registered session, oldest first, and one line per problem found."""
+    entries, broken = registry.load()
+    problems = [item.problem for item in broken]
+    windows_by_socket: dict[str, dict[str, LiveWindow]] = {}
+    records: list[tuple[RegistryEntry, SessionRecord | None, str | None]] = []
+    for entry in entries:
+        record, problem = None, None
+        work_dir = Path(entry.work_dir)
+        if work_dir.is_dir():
+            try:
+                record = read_session_file(session_file_path(work_dir))
+            except SessionFileError as error:
+                problem = str(error)
+        else:
+            problem = f"its directory {work_dir} is gone"
+        records.append((entry, record, problem))
+    for _, record, _ in records:
+        socket = record.tmux.socket if record and record.tmux.socket else None
+        if socket and socket not in windows_by_socket:
+            windows_by_socket[socket] = _windows_at(tmux, socket)
+    views = []
+    for entry, record, problem in records:
+        socket = record.tmux.socket if record and record.tmux.socket else None
+        window = windows_by_socket.get(socket, {}).get(entry.id) if socket else None
+        views.append(SessionView(entry, record, problem, window))
+    views.sort(key=lambda v: (v.record.created.timestamp() if v.record else 0.0, v.entry.name))
+    return views, problems
+
+
+def _windows_at(tmux: Tmux, socket: str) -> dict[str, LiveWindow]:
+    if not os.path.exists(socket):
+        return {}
+    return server_for(tmux, socket).live_windows()
+
+
+def current_session_id(tmux: Tmux, views: list[SessionView], cwd: Path) -> str | None:
+    """The session this command runs in: by environment, by tmux window, else by directory."""
+    from_env = os.environ.get("Q_TMUX_SESSION_ID")
+    if from_env:
+        return from_env
+    from_window = tmux.current_q_session()
+    if from_window:
+        return from_window
+    best: SessionView | None = None
+    for view in views:
+        if cwd.is_relative_to(view.work_dir) and (
+            best is None or len(view.work_dir.parts) > len(best.work_dir.parts)
+        ):
+            best = view
+    return best.entry.id if best else None
+
+
+def find_session(views: list[SessionView], name: str, tmux: Tmux, cwd: Path) -> SessionView:
+    """The one session called ``name`` (or with that id), preferring this repository's."""
+    matches = [v for v in views if name in (v.entry.name, v.entry.id)]
+    if not matches:
+        raise SessionNotFoundError(
+            f"There is no session named {printable(name)}; see 'q-tmux list'."
+        )
+    if len(matches) == 1:
+        return matches[0]
+    here = [v for v in matches if v.entry.repo_root and cwd.is_relative_to(v.entry.repo_root)]
+    if len(here) == 1:
+        return here[0]
+    ids = ", ".join(v.entry.id for v in matches)
+    raise UsageError(f"Several sessions are named '{name}' (ids {ids}); name one by its id.")
+
+
+def session_record(view: SessionView) -> SessionRecord:
+    if view.record is None:
+        raise SessionFileError(f"Session '{view.entry.name}': {view.problem}.")
+    return view.record
+
+
+# -- closing and resuming ---------------------------------------------------------------
+
+
+def close_session(view: SessionView, tmux: Tmux) -> bool:
+    """Kill the session's window, keep its worktree and branch; True when a window was closed."""
+    record = session_record(view)
+    closed = False
+    if view.window is not None:
+        server_for(tmux, record.tmux.socket).kill_window(view.window.window_id)
+        closed = True
+    record.tmux.window_id = None
+    record.tmux.pane_id = None
+    record.set_status(Status.EXITED, StatusSource.PROCESS)
+    write_session_file(session_file_path(view.work_dir), record)
+    return closed
+
+
+def resume_session(view: SessionView, tmux: Tmux) -> WindowRef | None:
+    """Start the agent again with its resume command; None when it already runs."""
+    if view.worktree_missing:
+        raise QTmuxError(f"Session '{view.entry.name}' cannot be resumed: {view.work_dir} is gone.")
+    record = session_record(view)
+    if view.alive:
+        return None
+    command = record.agent.resume_command or record.agent.command
+    if view.window is not None:  # the window stayed, its agent exited: reuse the window
+        server_for(tmux, record.tmux.socket).respawn(
+            view.window.pane_id, cwd=view.work_dir, command=command, env=_agent_env(record)
+        )
+        socket = record.tmux.socket or ""
+        window = WindowRef(
+            socket,
+            view.window.tmux_session,
+            record.tmux.session_id or "",
+            view.window.window_id,
+            view.window.pane_id,
+        )
+    else:
+        scope = Path(view.entry.repo_root or view.work_dir)
+        window, _ = _launch(tmux, record, scope, command)
+    _record_window(record, window)
+    write_session_file(session_file_path(view.work_dir), record)
+    return window
