@@ -191,6 +191,9 @@ class Repo:
 
     def delete_branch(self, branch: str, expected: CommitOid) -> bool:
         """Delete ``branch`` only if it still points at ``expected``; True when deleted."""
+        # update-ref -d treats an all-zero old value as "do not check": never pass one.
+        if not expected.strip("0"):
+            return False
         return self.git("update-ref", "-d", f"refs/heads/{branch}", expected).ok
 
     def worktrees(self) -> list[Worktree]:

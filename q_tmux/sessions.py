@@ -177,7 +177,8 @@ def create_session(request: NewSession, tmux: Tmux, config: Config) -> Created:
             assert place.base_oid is not None
             repo.create_branch(place.branch, place.base_oid, f"q-tmux: session {request.name}")
             undo.callback(repo.delete_branch, place.branch, place.base_oid)
-            place.work_dir.parent.mkdir(parents=True, exist_ok=True)
+            for made in _make_parents(place.work_dir):
+                undo.callback(_rmdir_if_empty, made)
             undo.callback(_remove_worktree, repo, place.work_dir)
             repo.add_worktree(place.work_dir, place.branch)
         if repo is not None:
@@ -209,6 +210,19 @@ def _exclude_pattern(repo: Repo, work_dir: Path, owns_worktree: bool) -> str:
     return EXCLUDED_FILE if relative == "." else f"/{relative}{EXCLUDED_FILE}"
 
 
+def _make_parents(path: Path) -> list[Path]:
+    """Create ``path``'s missing parent directories; return them, outermost first."""
+    missing = [p for p in reversed(path.parents) if not p.exists()]
+    for directory in missing:
+        directory.mkdir()
+    return missing
+
+
+def _rmdir_if_empty(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        path.rmdir()
+
+
 def _remove_worktree(repo: Repo, path: Path) -> None:
     # Only ever called to undo a worktree made moments ago in this same call.
     if path.exists():
@@ -218,8 +232,7 @@ def _remove_worktree(repo: Repo, path: Path) -> None:
 
 def _remove_session_file(path: Path) -> None:
     path.unlink(missing_ok=True)
-    with contextlib.suppress(OSError):
-        path.parent.rmdir()  # only when q-tmux's file was all it held
+    _rmdir_if_empty(path.parent)  # only when q-tmux's file was all it held
 
 
 def _registry_entry(record: SessionRecord, place: Place) -> RegistryEntry:

@@ -1,0 +1,154 @@
+"""Fixtures: real git repositories in temp dirs, and q-tmux run against a test tmux server."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from libtmux.server import Server
+
+
+def git(repo: Path, *args: str) -> str:
+    """Run git in ``repo`` and return its stdout; fail the test on error."""
+    result = subprocess.run(
+        ["git", "-C", str(repo), *args], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, f"git {' '.join(args)}: {result.stderr}"
+    return result.stdout
+
+
+def make_repo(path: Path, files: dict[str, str] | None = None) -> Path:
+    """A repository at ``path`` on branch main with one commit."""
+    path.mkdir(parents=True)
+    git(path, "init", "-q", "-b", "main")
+    for name, content in (files or {"README.md": "hello\n"}).items():
+        (path / name).parent.mkdir(parents=True, exist_ok=True)
+        (path / name).write_text(content)
+    git(path, "add", "-A")
+    git(path, "commit", "-q", "-m", "initial")
+    return path
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    return make_repo(tmp_path / "src" / "app")
+
+
+@dataclass
+class Result:
+    returncode: int
+    stdout: str
+    stderr: str
+
+    def json(self) -> Any:
+        return json.loads(self.stdout)
+
+
+@dataclass
+class QTmux:
+    """Runs the real ``q-tmux`` CLI in a subprocess against the test's tmux server."""
+
+    server: Server
+    env: dict[str, str]
+
+    def __call__(
+        self,
+        *args: str,
+        cwd: Path | None = None,
+        env: dict[str, str] | None = None,
+        socket: bool = True,
+        timeout: float = 60,
+    ) -> Result:
+        argv = [sys.executable, "-m", "q_tmux"]
+        if socket:
+            argv += ["-L", str(self.server.socket_name)]
+        full_env = {**os.environ, **self.env, **(env or {})}
+        done = subprocess.run(
+            [*argv, *args],
+            cwd=cwd,
+            env=full_env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            stdin=subprocess.DEVNULL,
+            check=False,
+        )
+        return Result(done.returncode, done.stdout, done.stderr)
+
+    def ok(self, *args: str, **kwargs: Any) -> Result:
+        result = self(*args, **kwargs)
+        assert result.returncode == 0, f"q-tmux {' '.join(args)} failed: {result.stderr}"
+        return result
+
+
+@pytest.fixture
+def agent_log(tmp_path: Path) -> Path:
+    """Every launch of the stand-in agent appends its argv and cwd here."""
+    return tmp_path / "agent-launches.jsonl"
+
+
+@pytest.fixture
+def qtmux(server: Server, agent_log: Path) -> QTmux:
+    return QTmux(server=server, env={"Q_STANDIN_LOG": str(agent_log), "Q_STANDIN_DELAY": "0.05"})
+
+
+def launches(agent_log: Path) -> list[dict[str, Any]]:
+    if not agent_log.exists():
+        return []
+    return [json.loads(line) for line in agent_log.read_text().splitlines()]
+
+
+def wait_for(predicate: Callable[[], Any], timeout: float = 10, what: str = "condition") -> Any:
+    """Poll ``predicate`` until it returns something truthy; fail after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out after {timeout}s waiting for {what}")
+        time.sleep(0.05)
+
+
+def pane_text(server: Server, target: str) -> str:
+    """The pane's screen and its history (tmux 3.3 scrolls a dead pane's screen into history)."""
+    result = server.cmd("capture-pane", "-p", "-S", "-", "-t", target)
+    return "\n".join(result.stdout)
+
+
+def registry_files(home: Path) -> list[Path]:
+    return sorted((home / ".local/state/q-tmux/sessions").glob("*.json"))
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Everything a failed ``new`` must leave exactly as it found it."""
+
+    branches: str
+    worktrees: str
+    status: str
+    windows: tuple[str, ...]
+    registry: tuple[str, ...]
+    sibling_dirs: tuple[str, ...]
+
+
+def snapshot(repo: Path, server: Server, home: Path) -> Snapshot:
+    windows: tuple[str, ...] = ()
+    if server.is_alive():
+        windows = tuple(server.cmd("list-windows", "-a", "-F", "#{window_id}").stdout)
+    return Snapshot(
+        branches=git(repo, "branch", "--list"),
+        worktrees=git(repo, "worktree", "list", "--porcelain"),
+        status=git(repo, "status", "--porcelain", "--ignored"),
+        windows=windows,
+        registry=tuple(p.name for p in registry_files(home)),
+        sibling_dirs=tuple(sorted(p.name for p in repo.parent.iterdir())),
+    )

@@ -1,0 +1,110 @@
+"""install.sh in a throwaway HOME: installs, is idempotent, uninstalls, loads the plugin."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+from libtmux._internal.control_mode import ControlMode
+from libtmux.server import Server
+from libtmux.session import Session
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def run_install(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "HOME": str(home),
+        "Q_TMUX_INSTALL_METHOD": "venv",
+        # No tmux server of the developer's may see this install.
+        "TMUX_TMPDIR": str(home),
+        "PATH": f"{home / '.local/bin'}{os.pathsep}{os.environ['PATH']}",
+    }
+    return subprocess.run(
+        ["bash", str(REPO / "install.sh"), *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+
+
+@pytest.mark.install
+def test_install_is_idempotent_and_uninstall_undoes_it(isolated_env: Path) -> None:
+    home = isolated_env
+    first = run_install(home)
+    assert first.returncode == 0, first.stderr
+    link = home / ".local/bin/q-tmux"
+    assert link.is_symlink()
+    version = subprocess.run([str(link), "--version"], capture_output=True, text=True, check=True)
+    assert version.stdout.strip() == "q-tmux, version 0.1.0"
+    conf = home / ".tmux.conf"
+    assert conf.read_text() == f"run-shell '{REPO}/tmux/q-tmux.tmux'\n"
+
+    venv_python = home / ".local/share/q-tmux/venv/bin/python"
+    mtime = venv_python.lstat().st_mtime_ns
+    second = run_install(home)
+    assert second.returncode == 0, second.stderr
+    assert "nothing changed" in second.stdout
+    assert conf.read_text() == f"run-shell '{REPO}/tmux/q-tmux.tmux'\n"
+    assert venv_python.lstat().st_mtime_ns == mtime
+
+    gone = run_install(home, "--uninstall")
+    assert gone.returncode == 0, gone.stderr
+    assert not link.exists()
+    assert not (home / ".local/share/q-tmux").exists()
+    assert not conf.exists()
+
+
+def test_unknown_option_is_refused_and_changes_nothing(isolated_env: Path) -> None:
+    result = run_install(isolated_env, "--bogus")
+    assert result.returncode == 1
+    assert (
+        result.stderr.strip()
+        == "q-tmux install: unknown option '--bogus'; use --uninstall or --help."
+    )
+    assert not (isolated_env / ".tmux.conf").exists()
+    assert not (isolated_env / ".local").exists()
+
+
+@pytest.mark.install
+def test_tpm_users_get_the_plugin_line_printed_and_their_conf_untouched(isolated_env: Path) -> None:
+    home = isolated_env
+    conf_text = (
+        "set -g mouse on\nset -g @plugin 'tmux-plugins/tpm'\nrun '~/.tmux/plugins/tpm/tpm'\n"
+    )
+    (home / ".tmux.conf").write_text(conf_text)
+    result = run_install(home)
+    assert result.returncode == 0, result.stderr
+    assert "set -g @plugin '" in result.stdout
+    assert (home / ".tmux.conf").read_text() == conf_text
+    assert "nothing changed" in run_install(home).stdout
+
+
+def test_plugin_registers_itself_and_finds_q_tmux(server: Server, tmp_path: Path) -> None:
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    fake = bin_dir / "q-tmux"
+    fake.write_text("#!/bin/sh\n")
+    fake.chmod(0o755)
+    server.new_session("s")
+    plugin = REPO / "tmux" / "q-tmux.tmux"
+    server.cmd("set-option", "-g", "@q-tmux-bin", str(fake))
+    result = server.cmd("run-shell", str(plugin))
+    assert result.returncode == 0
+    assert server.cmd("show-option", "-gqv", "@q-tmux-plugin").stdout == [str(plugin)]
+    assert server.cmd("show-option", "-gqv", "@q-tmux-bin").stdout == [str(fake)]
+
+
+def test_plugin_says_when_q_tmux_is_missing(server: Server, session: Session) -> None:
+    server.cmd("set-environment", "-g", "PATH", "/usr/bin:/bin")
+    server.cmd("set-option", "-g", "@q-tmux-bin", "/nonexistent/q-tmux")
+    with ControlMode(server=server, session=session):  # display-message needs a client
+        server.cmd("run-shell", str(REPO / "tmux" / "q-tmux.tmux"))
+        assert server.cmd("show-option", "-gqv", "@q-tmux-plugin").stdout in ([], [""])
+        messages = "\n".join(server.cmd("show-messages").stdout)
+    assert "q-tmux command was not found" in messages
