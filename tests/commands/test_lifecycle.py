@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
+import pty
 import shutil
+import subprocess
+import sys
+import threading
 from pathlib import Path
 
 from libtmux._internal.control_mode import ControlMode
@@ -220,3 +225,42 @@ def test_registry_keeps_one_file_per_session(qtmux: QTmux, repo: Path, isolated_
     data = json.loads(entry.read_text())
     assert data["name"] == "r1"
     assert data["work_dir"] == str(worktree(repo, "r1"))
+
+
+def test_outside_tmux_with_a_terminal_new_attaches_to_the_repos_session(
+    repo: Path, server: Server, agent_log: Path
+) -> None:
+    controller, terminal = pty.openpty()
+    env = {**os.environ, "TERM": "xterm-256color", "Q_STANDIN_LOG": str(agent_log)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "q_tmux", "-L", str(server.socket_name), "new", "attached"],
+        cwd=repo,
+        env=env,
+        stdin=terminal,
+        stdout=terminal,
+        stderr=terminal,
+    )
+    os.close(terminal)
+
+    def drain() -> None:  # a terminal nobody reads would block the tmux client
+        try:
+            while os.read(controller, 65536):
+                pass
+        except OSError:
+            pass
+
+    threading.Thread(target=drain, daemon=True).start()
+    try:
+        clients = wait_for(
+            lambda: server.cmd("list-clients", "-F", "#{client_session}").stdout,
+            what="a tmux client to attach",
+        )
+        assert clients == ["app"]
+        window = server.cmd("list-clients", "-F", "#{window_name}").stdout
+        assert window == ["attached"]
+        server.cmd("detach-client", "-s", "app")
+        assert process.wait(timeout=10) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+        os.close(controller)
