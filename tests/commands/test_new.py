@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import stat
 from pathlib import Path
+from typing import Protocol
 
 import pytest
 from libtmux.server import Server
@@ -14,7 +16,6 @@ from tests.conftest import (
     QTmux,
     git,
     launches,
-    make_repo,
     pane_text,
     registry_files,
     snapshot,
@@ -222,43 +223,40 @@ def test_hostile_names_are_refused_and_nothing_is_made(
     assert not (repo / "x").exists()
 
 
-def assert_refused(
-    qtmux: QTmux,
-    args: list[str],
-    cwd: Path,
-    message: str,
-    repo: Path,
-    server: Server,
-    home: Path,
-    env: dict[str, str] | None = None,
-) -> None:
-    before = snapshot(repo, server, home)
-    result = qtmux(*args, cwd=cwd, env=env)
-    assert result.returncode != 0, result.stdout
-    assert message in result.stderr
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, lines
-    assert lines[0].startswith("q-tmux: ")
-    assert snapshot(repo, server, home) == before
+class Refused(Protocol):
+    def __call__(
+        self,
+        args: list[str],
+        message: str,
+        cwd: Path | None = None,
+        env: dict[str, str] | None = None,
+    ) -> None: ...
 
 
-def test_not_a_repository_offers_no_worktree(
-    qtmux: QTmux, repo: Path, server: Server, isolated_env: Path, tmp_path: Path
-) -> None:
-    assert_refused(
-        qtmux,
-        ["new", "x"],
-        tmp_path,
-        "is not inside a git repository; pass --no-worktree",
-        repo,
-        server,
-        isolated_env,
-    )
+@pytest.fixture
+def refused(qtmux: QTmux, repo: Path, server: Server, isolated_env: Path) -> Refused:
+    """Check a command fails with one ``q-tmux:`` line holding ``message``, changing nothing."""
+
+    def check(
+        args: list[str], message: str, cwd: Path | None = None, env: dict[str, str] | None = None
+    ) -> None:
+        before = snapshot(repo, server, isolated_env)
+        result = qtmux(*args, cwd=cwd or repo, env=env)
+        assert result.returncode != 0, result.stdout
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1, lines
+        assert lines[0].startswith("q-tmux: ")
+        assert message in lines[0]
+        assert snapshot(repo, server, isolated_env) == before
+
+    return check
 
 
-def test_repository_without_commits(
-    qtmux: QTmux, tmp_path: Path, server: Server, isolated_env: Path
-) -> None:
+def test_not_a_repository_offers_no_worktree(refused: Refused, tmp_path: Path) -> None:
+    refused(["new", "x"], "is not inside a git repository; pass --no-worktree", cwd=tmp_path)
+
+
+def test_repository_without_commits(qtmux: QTmux, tmp_path: Path) -> None:
     empty = tmp_path / "empty"
     empty.mkdir()
     git(empty, "init", "-q")
@@ -266,109 +264,52 @@ def test_repository_without_commits(
     assert result.returncode == 1
     assert "has no commits yet" in result.stderr
     assert git(empty, "branch", "--list") == ""
+    assert not (tmp_path / "empty.worktrees").exists()
 
 
-def test_detached_head_needs_base(
-    qtmux: QTmux, repo: Path, server: Server, isolated_env: Path
-) -> None:
+def test_detached_head_needs_base(refused: Refused, qtmux: QTmux, repo: Path) -> None:
     git(repo, "checkout", "-q", "--detach")
-    assert_refused(qtmux, ["new", "x"], repo, "HEAD is detached", repo, server, isolated_env)
+    refused(["new", "x"], "HEAD is detached")
     qtmux.ok("new", "x", "--base", "main", cwd=repo)
 
 
-def test_unknown_base(qtmux: QTmux, repo: Path, server: Server, isolated_env: Path) -> None:
-    assert_refused(
-        qtmux,
-        ["new", "x", "--base", "nope"],
-        repo,
-        "There is no local branch 'nope'",
-        repo,
-        server,
-        isolated_env,
-    )
-    assert_refused(
-        qtmux,
-        ["new", "x", "--base", "$(id)"],
-        repo,
-        "There is no local branch",
-        repo,
-        server,
-        isolated_env,
-    )
+@pytest.mark.parametrize("base", ["nope", "$(id)", "-x", "main..HEAD"])
+def test_unknown_base(refused: Refused, base: str) -> None:
+    refused(["new", "x", f"--base={base}"], "There is no local branch")
 
 
-def test_name_used_by_a_branch(
-    qtmux: QTmux, repo: Path, server: Server, isolated_env: Path
-) -> None:
+def test_name_used_by_a_branch(refused: Refused, repo: Path) -> None:
     git(repo, "branch", "taken")
-    assert_refused(
-        qtmux,
-        ["new", "taken"],
-        repo,
-        "A branch named 'taken' already exists",
-        repo,
-        server,
-        isolated_env,
-    )
+    refused(["new", "taken"], "A branch named 'taken' already exists")
 
 
-def test_name_used_by_a_path(qtmux: QTmux, repo: Path, server: Server, isolated_env: Path) -> None:
+def test_name_used_by_a_path(refused: Refused, repo: Path) -> None:
     (repo.parent / "app.worktrees" / "occupied").mkdir(parents=True)
-    assert_refused(
-        qtmux,
-        ["new", "occupied"],
-        repo,
-        "already exists; choose another name",
-        repo,
-        server,
-        isolated_env,
-    )
+    refused(["new", "occupied"], "already exists; choose another name")
 
 
-def test_name_used_by_a_session(
-    qtmux: QTmux, repo: Path, server: Server, isolated_env: Path
-) -> None:
+def test_name_used_by_a_session(refused: Refused, qtmux: QTmux, repo: Path) -> None:
     qtmux.ok("new", "dup", cwd=repo)
-    assert_refused(
-        qtmux,
-        ["new", "dup"],
-        repo,
-        "A session named 'dup' already exists",
-        repo,
-        server,
-        isolated_env,
-    )
+    refused(["new", "dup"], "A session named 'dup' already exists")
 
 
 def test_second_no_worktree_session_in_one_directory(
-    qtmux: QTmux, repo: Path, server: Server, isolated_env: Path
+    refused: Refused, qtmux: QTmux, repo: Path
 ) -> None:
     qtmux.ok("new", "first", "--no-worktree", cwd=repo)
-    assert_refused(
-        qtmux,
-        ["new", "second", "--no-worktree"],
-        repo,
-        "already holds a q-tmux session",
-        repo,
-        server,
-        isolated_env,
-    )
+    refused(["new", "second", "--no-worktree"], "already holds a q-tmux session")
 
 
-def test_missing_agent(qtmux: QTmux, repo: Path, server: Server, isolated_env: Path) -> None:
-    assert_refused(
-        qtmux,
+def test_missing_agent(refused: Refused) -> None:
+    refused(
         ["new", "x", "--agent", "claude"],
-        repo,
         "The agent command 'claude' is not installed",
-        repo,
-        server,
-        isolated_env,
         env={"PATH": "/usr/bin:/bin"},
     )
 
 
 def fake_bin(tmp_path: Path, name: str, script: str) -> str:
+    """A PATH on which ``name`` is a script that runs ``script``."""
     directory = tmp_path / f"fake-{name}"
     directory.mkdir()
     path = directory / name
@@ -377,72 +318,35 @@ def fake_bin(tmp_path: Path, name: str, script: str) -> str:
     return f"{directory}{os.pathsep}{os.environ['PATH']}"
 
 
-def test_old_tmux(
-    qtmux: QTmux, repo: Path, server: Server, isolated_env: Path, tmp_path: Path
-) -> None:
-    path = fake_bin(tmp_path, "tmux", "echo 'tmux 2.9a'")
-    assert_refused(
-        qtmux,
-        ["new", "x"],
-        repo,
-        "tmux 2.9a is too old; q-tmux needs tmux 3.2a",
-        repo,
-        server,
-        isolated_env,
-        env={"PATH": path},
-    )
+@pytest.mark.parametrize(
+    ("tool", "says", "message"),
+    [
+        ("tmux", "tmux 2.9a", "tmux 2.9a is too old; q-tmux needs tmux 3.2a"),
+        ("git", "git version 2.25.0", "git 2.25.0 is too old; q-tmux needs git 2.31"),
+    ],
+)
+def test_old_tools(refused: Refused, tmp_path: Path, tool: str, says: str, message: str) -> None:
+    refused(["new", "x"], message, env={"PATH": fake_bin(tmp_path, tool, f"echo '{says}'")})
 
 
-def test_old_git(
-    qtmux: QTmux, repo: Path, server: Server, isolated_env: Path, tmp_path: Path
-) -> None:
-    path = fake_bin(tmp_path, "git", "echo 'git version 2.25.0'")
-    assert_refused(
-        qtmux,
-        ["new", "x"],
-        repo,
-        "git 2.25.0 is too old",
-        repo,
-        server,
-        isolated_env,
-        env={"PATH": path},
-    )
-
-
-def test_missing_tmux(
-    qtmux: QTmux, repo: Path, server: Server, isolated_env: Path, tmp_path: Path
-) -> None:
+def test_missing_tmux(refused: Refused, tmp_path: Path) -> None:
     only = tmp_path / "only-git"
     only.mkdir()
     for tool in ("git", "sh"):
-        (only / tool).symlink_to(
-            f"/usr/bin/{tool}" if Path(f"/usr/bin/{tool}").exists() else f"/bin/{tool}"
-        )
-    assert_refused(
-        qtmux,
-        ["new", "x"],
-        repo,
-        "tmux is not installed or not on PATH",
-        repo,
-        server,
-        isolated_env,
-        env={"PATH": str(only)},
-    )
+        found = shutil.which(tool)
+        assert found is not None
+        (only / tool).symlink_to(found)
+    refused(["new", "x"], "tmux is not installed or not on PATH", env={"PATH": str(only)})
 
 
 def test_failure_after_the_worktree_rolls_everything_back(
     qtmux: QTmux, repo: Path, server: Server, isolated_env: Path
 ) -> None:
-    # A tmux session name that exists but an -L pointing at a socket in a
-    # directory tmux cannot create makes the window step fail late.
+    # tmux cannot make its socket under /proc, so the window step, the last
+    # one, fails after the branch, worktree, session file and registry entry.
     before = snapshot(repo, server, isolated_env)
     result = qtmux("new", "late", cwd=repo, socket=False, env={"TMUX_TMPDIR": "/proc/no-such-dir"})
     assert result.returncode != 0
     assert "Traceback" not in result.stderr
     assert snapshot(repo, server, isolated_env) == before
     assert not (repo.parent / "app.worktrees" / "late").exists()
-
-
-def test_make_repo_is_on_main(tmp_path: Path) -> None:
-    r = make_repo(tmp_path / "r")
-    assert git(r, "symbolic-ref", "--short", "HEAD").strip() == "main"
