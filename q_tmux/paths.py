@@ -1,36 +1,23 @@
-"""Where q-tmux keeps its own files (XDG base directories)."""
+"""Where q-tmux keeps its own files, as paths (see :mod:`q_tmux.xdg`)."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
-APP = "q-tmux"
-
-
-def _xdg(var: str, fallback: str) -> Path:
-    value = os.environ.get(var, "")
-    # The spec says relative values are invalid and must be ignored.
-    if value and os.path.isabs(value):
-        return Path(value) / APP
-    return Path.home() / fallback / APP
+from q_tmux import xdg
 
 
 def state_dir() -> Path:
-    """Session registry and other state that survives reboots."""
-    return _xdg("XDG_STATE_HOME", ".local/state")
+    return Path(xdg.state_dir())
 
 
 def config_dir() -> Path:
-    """The user's ``config.toml``."""
-    return _xdg("XDG_CONFIG_HOME", ".config")
+    return Path(xdg.config_dir())
 
 
 def data_dir() -> Path:
-    """The isolated install made by ``install.sh``."""
-    return _xdg("XDG_DATA_HOME", ".local/share")
+    return Path(xdg.data_dir())
 
 
 def registry_dir() -> Path:
-    """One small JSON file per session, so listing never scans disks or calls git."""
-    return state_dir() / "sessions"
+    return Path(xdg.registry_dir())

@@ -57,8 +57,16 @@ class _Model(BaseModel):
 
 class AgentInfo(_Model):
     preset: str
+    #: As launched: with q-tmux's hook wiring.
     command: list[str]
     resume_command: list[str]
+    #: As the preset or the user gave them, before wiring; resume wires these again.
+    base_command: list[str] = Field(default_factory=list)
+    base_resume_command: list[str] = Field(default_factory=list)
+    #: Whether the agent's hooks report to q-tmux (else: screen and process only).
+    hooks: bool = False
+    #: Files q-tmux wrote in the working directory (relative), hidden from git.
+    files: list[str] = Field(default_factory=list)
 
 
 class TmuxInfo(_Model):

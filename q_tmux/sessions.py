@@ -14,7 +14,8 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from q_tmux import registry
+from q_tmux import registry, status_line, watchlock
+from q_tmux.agent_hooks import Wiring, claude_settings_path, wire
 from q_tmux.agents import Agent
 from q_tmux.config import Config
 from q_tmux.errors import (
@@ -41,8 +42,8 @@ from q_tmux.session_file import (
 )
 from q_tmux.tmux import LiveWindow, Tmux, WindowRef, agent_environment, tmux_session_name_for
 
-#: Exact paths hidden through info/exclude: never the user's own ``.amazonq/`` content.
-EXCLUDED_FILE = "/.amazonq/session.json"
+#: Hidden through info/exclude by exact path: never the user's own ``.amazonq/`` content.
+SESSION_FILE = ".amazonq/session.json"
 
 
 @dataclass
@@ -78,21 +79,30 @@ class Place:
 
 def _decide_place(request: NewSession, config: Config) -> Place:
     if request.no_worktree:
-        try:
-            repo: Repo | None = Repo.discover(request.cwd)
-        except (NotARepositoryError, QTmuxError):
-            repo = None
-        scope = repo.main_worktree if repo else request.cwd
-        session_file = session_file_path(request.cwd)
-        if session_file.exists():
-            raise NameInUseError(
-                f"{request.cwd} already holds a q-tmux session ({session_file}); "
-                "resume it with 'q-tmux resume' or start the new one elsewhere."
-            )
-        _check_name_free(request.name, scope)
-        branch = repo.current_branch() if repo else None
-        return Place(request.cwd, scope, repo, branch=branch)
+        return _place_in_directory(request)
+    return _place_in_new_worktree(request, config)
 
+
+def _place_in_directory(request: NewSession) -> Place:
+    """``--no-worktree``: the session lives in the current directory, repository or not."""
+    try:
+        repo: Repo | None = Repo.discover(request.cwd)
+    except QTmuxError:  # not a repository, or no git at all: fine here
+        repo = None
+    scope = repo.main_worktree if repo else request.cwd
+    session_file = session_file_path(request.cwd)
+    if session_file.exists():
+        raise NameInUseError(
+            f"{request.cwd} already holds a q-tmux session ({session_file}); "
+            "resume it with 'q-tmux resume' or start the new one elsewhere."
+        )
+    _check_name_free(request.name, scope)
+    branch = repo.current_branch() if repo else None
+    return Place(request.cwd, scope, repo, branch=branch)
+
+
+def _place_in_new_worktree(request: NewSession, config: Config) -> Place:
+    """A new branch from the base and its worktree outside the repository."""
     try:
         repo = Repo.discover(request.cwd)
     except NotARepositoryError:
@@ -156,6 +166,8 @@ def create_session(request: NewSession, tmux: Tmux, config: Config) -> Created:
             preset=request.agent.preset,
             command=request.agent.command,
             resume_command=request.agent.resume_command,
+            base_command=request.agent.command,
+            base_resume_command=request.agent.resume_command,
         ),
         worktree_info=WorktreeInfo(
             path=str(place.work_dir),
@@ -181,8 +193,12 @@ def create_session(request: NewSession, tmux: Tmux, config: Config) -> Created:
                 undo.callback(_rmdir_if_empty, made)
             undo.callback(_remove_worktree, repo, place.work_dir)
             repo.add_worktree(place.work_dir, place.branch)
+        wiring = _wire(record, place.work_dir, undo)
         if repo is not None:
-            repo.exclude(_exclude_pattern(repo, place.work_dir, not request.no_worktree))
+            for relative in [SESSION_FILE, *wiring.worktree_files]:
+                repo.exclude(
+                    _exclude_pattern(repo, place.work_dir, not request.no_worktree, relative)
+                )
         if request.no_worktree:
             undo.callback(_remove_session_file, file_path)
         write_session_file(file_path, record)
@@ -190,7 +206,7 @@ def create_session(request: NewSession, tmux: Tmux, config: Config) -> Created:
         undo.callback(registry.remove, session_id)
 
         window, made_session = _launch(
-            tmux, record, place.scope, request.agent.command, typed=request.agent.typed_prompt
+            tmux, record, place.scope, record.agent.command, typed=request.agent.typed_prompt
         )
         undo.callback(
             tmux.kill_session if made_session else tmux.kill_window,
@@ -199,15 +215,68 @@ def create_session(request: NewSession, tmux: Tmux, config: Config) -> Created:
         _record_window(record, window)
         write_session_file(file_path, record)
         undo.pop_all()
-    return Created(record, window, list(request.agent.notes))
+    _start_tracking(window.socket_path)
+    return Created(record, window, [*request.agent.notes, *wiring.notes])
 
 
-def _exclude_pattern(repo: Repo, work_dir: Path, owns_worktree: bool) -> str:
-    # Patterns in info/exclude are relative to each worktree's top: a worktree
-    # session's file sits at its top, a --no-worktree one may be deeper.
+def _wire(record: SessionRecord, work_dir: Path, undo: contextlib.ExitStack | None) -> Wiring:
+    """Hook the session's agent up to q-tmux and record the result in ``record``."""
+    info = record.agent
+    base = Agent(
+        info.preset,
+        info.base_command or info.command,
+        info.base_resume_command or info.resume_command,
+    )
+    owned = set(info.files)
+    if undo is not None:
+        before = {rel for rel in _possible_files(work_dir) if (work_dir / rel).exists()}
+        undo.callback(_remove_new_files, work_dir, before)
+        undo.callback(_remove_tree, claude_settings_path(record.id).parent)
+    wiring = wire(base, work_dir, record.id, owned)
+    info.command = wiring.command
+    info.resume_command = wiring.resume_command
+    info.hooks = wiring.hooked
+    info.files = wiring.worktree_files
+    return wiring
+
+
+def _possible_files(work_dir: Path) -> list[str]:
+    found = []
+    for directory in (".amazonq/cli-agents", ".kiro/agents"):
+        with contextlib.suppress(OSError):
+            found += [f"{directory}/{p.name}" for p in (work_dir / directory).iterdir()]
+    return found
+
+
+def _remove_new_files(work_dir: Path, before: set[str]) -> None:
+    """Undo for --no-worktree sessions: remove agent configs this call added, nothing else."""
+    for relative in _possible_files(work_dir):
+        if relative not in before:
+            (work_dir / relative).unlink(missing_ok=True)
+            _rmdir_if_empty((work_dir / relative).parent)
+            _rmdir_if_empty((work_dir / relative).parent.parent)
+
+
+def _remove_tree(path: Path) -> None:
+    for child in path.glob("*"):
+        child.unlink(missing_ok=True)
+    _rmdir_if_empty(path)
+
+
+def _start_tracking(socket: str) -> None:
+    """Make sure the server's watcher runs, and show the change in the status line now."""
+    watchlock.ensure_running(socket)
+    status_line.publish(socket)
+
+
+def _exclude_pattern(repo: Repo, work_dir: Path, owns_worktree: bool, relative: str) -> str:
+    """The info/exclude line for ``relative`` (a file in ``work_dir``).
+
+    Patterns in info/exclude are relative to each worktree's top: a worktree
+    session's files sit below its top, a --no-worktree one's may be deeper.
+    """
     top = work_dir if owns_worktree else repo.toplevel
-    relative = work_dir.relative_to(top).as_posix()
-    return EXCLUDED_FILE if relative == "." else f"/{relative}{EXCLUDED_FILE}"
+    return "/" + (work_dir / relative).relative_to(top).as_posix()
 
 
 def _make_parents(path: Path) -> list[Path]:
@@ -418,6 +487,8 @@ def close_session(view: SessionView, tmux: Tmux) -> bool:
     record.tmux.pane_id = None
     record.set_status(Status.EXITED, StatusSource.PROCESS)
     write_session_file(session_file_path(view.work_dir), record)
+    if record.tmux.socket:
+        status_line.publish(record.tmux.socket)
     return closed
 
 
@@ -428,6 +499,7 @@ def resume_session(view: SessionView, tmux: Tmux) -> WindowRef | None:
     record = session_record(view)
     if view.alive:
         return None
+    _wire(record, view.work_dir, None)  # again: q-tmux may have moved since
     command = record.agent.resume_command or record.agent.command
     if view.window is not None:  # the window stayed, its agent exited: reuse the window
         server_for(tmux, record.tmux.socket).respawn(
@@ -446,4 +518,5 @@ def resume_session(view: SessionView, tmux: Tmux) -> WindowRef | None:
         window, _ = _launch(tmux, record, scope, command)
     _record_window(record, window)
     write_session_file(session_file_path(view.work_dir), record)
+    _start_tracking(window.socket_path)
     return window

@@ -149,7 +149,7 @@ def test_close_keeps_worktree_and_branch_and_resume_brings_it_back(
     qtmux.ok("resume", "work", "--detach", cwd=repo)
     wait_for(lambda: len(launches(agent_log)) == 3, what="the agent to be relaunched")
     relaunch = launches(agent_log)[-1]
-    assert relaunch["argv"][1:] == ["chat", "--resume"]
+    assert relaunch["argv"][1:] == ["chat", "--agent", "q_cli_default", "--resume"]
     assert relaunch["cwd"] == str(worktree(repo, "work"))
     window = server.cmd("list-windows", "-a", "-F", "#{window_name}").stdout
     assert sorted(window) == ["other", "work"]

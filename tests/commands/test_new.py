@@ -62,7 +62,7 @@ def test_new_makes_branch_worktree_session_file_and_window(
         what="the agent's answer to the first message",
     )
     (launch,) = launches(agent_log)
-    assert launch["argv"][1:] == ["chat", "Implement authentication"]
+    assert launch["argv"][1:] == ["chat", "--agent", "q_cli_default", "Implement authentication"]
     assert launch["cwd"] == str(worktree)
 
     # q-tmux's own file is invisible to git, in the repo and in the worktree.

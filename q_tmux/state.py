@@ -1,0 +1,99 @@
+"""Status transitions on ``session.json``, standard library only (hooks and the watcher use it).
+
+The pydantic model in :mod:`q_tmux.session_file` is the schema of record;
+this module changes only the status fields of whatever file is there and
+leaves every other field as it found it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+
+from q_tmux import jsonfile
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing costs more to import than a hook may spend
+    from typing import Any
+
+STARTING, PROCESSING, WAITING, EXITED, COMPLETED = (
+    "starting",
+    "processing",
+    "waiting",
+    "exited",
+    "completed",
+)
+INPUT, APPROVAL = "input", "approval"
+HOOK, SCREEN, PROCESS = "hook", "screen", "process"
+
+
+def timestamp() -> str:
+    """Now, as pydantic writes datetimes: ISO 8601, UTC, microseconds, ``Z``."""
+    now = time.time()
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(now)) + f".{int(now % 1 * 1e6):06d}Z"
+
+
+def load(path: str | os.PathLike[str]) -> dict[str, Any] | None:
+    """The file's JSON object, or None when it is missing, unreadable or not a v1 session file."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            data = json.load(handle)
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or data.get("version") != 1 or "id" not in data:
+        return None
+    return data
+
+
+class Transition:
+    """A status change that was written."""
+
+    __slots__ = ("after", "before", "data")
+
+    def __init__(
+        self,
+        before: tuple[str | None, str | None],
+        after: tuple[str, str | None],
+        data: dict[str, Any],
+    ) -> None:
+        self.before = before
+        self.after = after
+        self.data = data
+
+    @property
+    def started_waiting(self) -> bool:
+        return self.after[0] == WAITING and self.before != self.after
+
+
+def set_status(
+    path: str | os.PathLike[str],
+    status: str,
+    reason: str | None,
+    source: str,
+    *,
+    expected_changed_at: str | None = None,
+) -> Transition | None:
+    """Record ``status`` (and ``reason``) decided by ``source``; None when nothing was written.
+
+    With ``expected_changed_at`` the write is a compare-and-set: it happens only
+    if no one changed the status since the caller looked (a hook that fired
+    meanwhile wins over the screen).
+    """
+    data = load(path)
+    if data is None:
+        return None
+    if expected_changed_at is not None and data.get("status_changed_at") != expected_changed_at:
+        return None
+    before = (data.get("status"), data.get("waiting_reason"))
+    after = (status, reason if status == WAITING else None)
+    now = timestamp()
+    if before != after:
+        data["status_changed_at"] = now
+    elif data.get("status_source") == source:
+        return None  # nothing new to say
+    data["status"], data["waiting_reason"] = after
+    data["status_source"] = source
+    data["last_active"] = now
+    jsonfile.write_atomic(path, data)
+    return Transition(before, after, data)

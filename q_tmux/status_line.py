@@ -1,0 +1,285 @@
+"""The status line: which sessions wait (for approval, for input) and how many are busy.
+
+Standard library only: it runs after every hook and watcher change. The text
+is kept in the global tmux option ``@q-tmux-status`` and each q-tmux window's
+marker in its window option ``@q-tmux-mark``; the plugin puts
+``#{@q-tmux-status}`` where the user wrote ``#{q_tmux_status}``. tmux shows an
+option's value without expanding ``#{}`` or ``#()`` in it, and every name
+taken from a file has ``#`` doubled, so nothing from a name or a file is ever
+run or interpreted; only q-tmux's own ``#[style]`` markup is.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+
+from q_tmux import state, tmuxcmd, xdg
+
+STATUS_OPTION = "@q-tmux-status"
+MARK_OPTION = "@q-tmux-mark"
+ID_OPTION = "@q-tmux-id"
+NAME_LIMIT = 24
+
+#: Every user option the status line reads, with its default. Values may hold
+#: tmux style markup (``#[fg=red]``) but no formats: they are shown as they are.
+DEFAULTS = {
+    "@q-tmux-format-approval": "#[fg=red,bold]!{name}#[default]",
+    "@q-tmux-format-input": "#[fg=yellow,bold]{name}#[default]",
+    "@q-tmux-format-busy": "#[dim]{count} busy#[default]",
+    "@q-tmux-format-separator": " ",
+    "@q-tmux-mark-approval": "#[fg=red,bold]!#[default]",
+    "@q-tmux-mark-input": "#[fg=yellow,bold]*#[default]",
+    "@q-tmux-mark-processing": "#[dim]~#[default]",
+    "@q-tmux-mark-exited": "#[dim]x#[default]",
+    "@q-tmux-notify": "on",
+    "@q-tmux-bell": "off",
+}
+_PANE_FIELDS = (ID_OPTION, "window_id", "pane_id", "pane_dead", "window_activity", MARK_OPTION)
+_GLOBAL_FIELDS = (STATUS_OPTION, *DEFAULTS)
+_SEPARATOR = "\x1f"  # unit separator: cannot appear in option values typed by a person
+_STYLE = re.compile(r"#\[[^\]]*\]")
+
+
+class Pane:
+    """A q-tmux window's first pane, as tmux sees it now."""
+
+    # Plain slotted classes: dataclasses cost a hook ~10 ms to import.
+    __slots__ = ("activity", "dead", "mark", "pane_id", "session_id", "window_id")
+
+    def __init__(
+        self, session_id: str, window_id: str, pane_id: str, dead: bool, activity: str, mark: str
+    ) -> None:
+        self.session_id = session_id
+        self.window_id = window_id
+        self.pane_id = pane_id
+        self.dead = dead
+        self.activity = activity
+        self.mark = mark
+
+
+class Snapshot:
+    """One ``list-panes -a`` call: every q-tmux pane, and the options the status line reads."""
+
+    __slots__ = ("alive", "options", "panes")
+
+    def __init__(self, panes: dict[str, Pane], options: dict[str, str], alive: bool) -> None:
+        self.panes = panes
+        self.options = options
+        self.alive = alive
+
+    def option(self, name: str) -> str:
+        value = self.options.get(name, "")
+        return value if value else DEFAULTS.get(name, "")
+
+
+def snapshot(socket: str) -> Snapshot:
+    fields = [f"#{{{name}}}" for name in (*_PANE_FIELDS, *_GLOBAL_FIELDS)]
+    code, out = tmuxcmd.run(socket, "list-panes", "-a", "-F", _SEPARATOR.join(fields))
+    if code != 0:
+        return Snapshot({}, {}, alive=False)
+    panes: dict[str, Pane] = {}
+    options: dict[str, str] = {}
+    width = len(_PANE_FIELDS)
+    for line in out.splitlines():
+        values = line.split(_SEPARATOR)
+        if len(values) != width + len(_GLOBAL_FIELDS):
+            continue
+        options = dict(zip(_GLOBAL_FIELDS, values[width:], strict=True))
+        session_id, window_id, pane_id, dead, activity, mark = values[:width]
+        if session_id and session_id not in panes:
+            panes[session_id] = Pane(session_id, window_id, pane_id, dead == "1", activity, mark)
+    return Snapshot(panes, options, alive=True)
+
+
+class SessionState:
+    """What one session file says, for the status line and the watcher."""
+
+    __slots__ = ("changed_at", "id", "name", "path", "preset", "reason", "socket", "status")
+
+    def __init__(
+        self,
+        id: str,
+        name: str,
+        status: str,
+        reason: str | None,
+        changed_at: str,
+        socket: str,
+        preset: str,
+        path: str,
+    ) -> None:
+        self.id = id
+        self.name = name
+        self.status = status
+        self.reason = reason
+        self.changed_at = changed_at
+        self.socket = socket
+        self.preset = preset
+        self.path = path
+
+    def effective(self, snap: Snapshot) -> tuple[str, str | None]:
+        """The status to show: an agent whose pane is dead or gone is never busy or waiting."""
+        pane = snap.panes.get(self.id)
+        if (pane is None or pane.dead) and self.status != state.COMPLETED:
+            return state.EXITED, None
+        return self.status, self.reason
+
+
+def _registry_work_dirs() -> list[str]:
+    found = []
+    try:
+        entries = list(os.scandir(xdg.registry_dir()))
+    except OSError:
+        return []
+    for entry in entries:
+        if not entry.name.endswith(".json"):
+            continue
+        try:
+            with open(entry.path, encoding="utf-8") as handle:
+                data = json.load(handle)
+            found.append(str(data["work_dir"]))
+        except (OSError, ValueError, KeyError, TypeError):
+            continue  # a broken registry file never hides the other sessions
+    return found
+
+
+def _mapping(value: object) -> dict[str, object]:
+    return value if isinstance(value, dict) else {}
+
+
+def sessions_on(socket: str) -> list[SessionState]:
+    """Every readable session whose window lives on the tmux server at ``socket``."""
+    sessions = []
+    for work_dir in _registry_work_dirs():
+        path = os.path.join(work_dir, ".amazonq", "session.json")
+        data = state.load(path)
+        if data is None:
+            continue
+        tmux = _mapping(data.get("tmux"))
+        agent = _mapping(data.get("agent"))
+        if tmux.get("socket") != socket:
+            continue
+        sessions.append(
+            SessionState(
+                id=str(data["id"]),
+                name=str(data.get("name", "?")),
+                status=str(data.get("status", "")),
+                reason=data.get("waiting_reason")
+                if isinstance(data.get("waiting_reason"), str)
+                else None,
+                changed_at=str(data.get("status_changed_at", "")),
+                socket=socket,
+                preset=str(agent.get("preset", "")),
+                path=path,
+            )
+        )
+    return sessions
+
+
+def shown_name(name: str) -> str:
+    """A name made safe and short for the status line."""
+    clean = "".join(ch if ch.isprintable() else "?" for ch in name)
+    if len(clean) > NAME_LIMIT:
+        clean = clean[: NAME_LIMIT - 1] + "…"
+    return tmuxcmd.escape(clean)
+
+
+def render(sessions: list[SessionState], snap: Snapshot) -> tuple[str, dict[str, str]]:
+    """The status text, and the marker for each q-tmux window (by window id)."""
+    approval: list[SessionState] = []
+    waiting: list[SessionState] = []
+    busy = 0
+    marks: dict[str, str] = {}
+    for session in sessions:
+        status, reason = session.effective(snap)
+        if status == state.WAITING and reason == state.APPROVAL:
+            approval.append(session)
+            mark = snap.option("@q-tmux-mark-approval")
+        elif status == state.WAITING:
+            waiting.append(session)
+            mark = snap.option("@q-tmux-mark-input")
+        elif status in (state.PROCESSING, state.STARTING):
+            busy += 1
+            mark = snap.option("@q-tmux-mark-processing")
+        else:
+            mark = snap.option("@q-tmux-mark-exited")
+        pane = snap.panes.get(session.id)
+        if pane is not None:
+            marks[pane.window_id] = mark
+    parts = [
+        snap.option("@q-tmux-format-approval").replace("{name}", shown_name(s.name))
+        for s in sorted(approval, key=lambda s: s.changed_at)
+    ]
+    parts += [
+        snap.option("@q-tmux-format-input").replace("{name}", shown_name(s.name))
+        for s in sorted(waiting, key=lambda s: s.changed_at)
+    ]
+    if busy:
+        parts.append(snap.option("@q-tmux-format-busy").replace("{count}", str(busy)))
+    return snap.option("@q-tmux-format-separator").join(parts), marks
+
+
+def plain(text: str) -> str:
+    """Status text for a terminal: styles dropped, ``##`` back to ``#``."""
+    return _STYLE.sub("", text).replace("##", "#")
+
+
+def publish(socket: str, snap: Snapshot | None = None) -> str:
+    """Recompute the status line for the server at ``socket`` and push what changed to tmux."""
+    snap = snap or snapshot(socket)
+    if not snap.alive:
+        return ""
+    text, marks = render(sessions_on(socket), snap)
+    commands: list[list[str]] = []
+    if text != snap.options.get(STATUS_OPTION, ""):
+        commands.append(["set-option", "-gq", STATUS_OPTION, text])
+    current = {pane.window_id: pane.mark for pane in snap.panes.values()}
+    for window_id, mark in marks.items():
+        if current.get(window_id) != mark:
+            commands.append(["set-option", "-wq", "-t", window_id, MARK_OPTION, mark])
+    if commands:
+        # Setting an option redraws every client's status line at once.
+        args = [arg for command in commands for arg in (*command, ";")][:-1]
+        tmuxcmd.run(socket, *args)
+    return text
+
+
+def notify_waiting(socket: str, session: SessionState, window_id: str, snap: Snapshot) -> None:
+    """Tell every client looking elsewhere that ``session`` now waits; ring if asked to."""
+    if snap.option("@q-tmux-notify") == "off":
+        return
+    code, out = tmuxcmd.run(
+        socket, "list-clients", "-F", "#{client_name}\t#{window_id}\t#{client_tty}"
+    )
+    if code != 0:
+        return
+    what = "approval" if session.reason == state.APPROVAL else "input"
+    # display-message expands formats: the escaped name cannot inject any.
+    message = f"q-tmux: {shown_name(session.name)} waits for {what}"
+    args: list[str] = []
+    ttys = []
+    for line in out.splitlines():
+        client, _, rest = line.partition("\t")
+        client_window, _, tty = rest.partition("\t")
+        if client and client_window != window_id:
+            args += ["display-message", "-c", client, message, ";"]
+            ttys.append(tty)
+    if args:
+        tmuxcmd.run(socket, *args[:-1])
+    if snap.option("@q-tmux-bell") == "on":
+        for tty in ttys:
+            _ring(tty)
+
+
+def _ring(tty: str) -> None:
+    try:
+        fd = os.open(tty, os.O_WRONLY | os.O_NOCTTY | os.O_NONBLOCK)
+    except OSError:
+        return
+    try:
+        os.write(fd, b"\a")
+    except OSError:
+        pass
+    finally:
+        os.close(fd)

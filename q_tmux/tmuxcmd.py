@@ -1,0 +1,77 @@
+"""A tiny standard-library tmux runner for the hot paths: hooks, the status line, the watcher.
+
+They run on every agent turn or every fraction of a second; libtmux and
+plumbum cost 50-100 ms each to import, and even :mod:`subprocess` costs more
+than this file. Commands everywhere else go through :mod:`q_tmux.tmux`
+(libtmux).
+"""
+
+from __future__ import annotations
+
+import os
+import select
+import signal
+import time
+
+_tmux_path: str | None = None
+
+
+def _find_tmux() -> str | None:
+    global _tmux_path
+    if _tmux_path is None:
+        for directory in os.environ.get("PATH", os.defpath).split(os.pathsep):
+            candidate = os.path.join(directory or ".", "tmux")
+            if os.access(candidate, os.X_OK) and not os.path.isdir(candidate):
+                _tmux_path = candidate
+                break
+    return _tmux_path
+
+
+def run(socket: str, *args: str, timeout: float = 5.0) -> tuple[int, str]:
+    """Run ``tmux -S socket ARGS``; return its exit status and stdout (never raises).
+
+    stderr is discarded; a tmux that does not answer within ``timeout`` is killed.
+    """
+    tmux = _find_tmux()
+    if tmux is None:
+        return 127, ""
+    reader, writer = os.pipe()
+    devnull = os.open(os.devnull, os.O_RDWR)
+    try:
+        pid = os.posix_spawn(
+            tmux,
+            [tmux, "-S", socket, *args],
+            os.environ,
+            file_actions=[
+                (os.POSIX_SPAWN_DUP2, devnull, 0),
+                (os.POSIX_SPAWN_DUP2, writer, 1),
+                (os.POSIX_SPAWN_DUP2, devnull, 2),
+            ],
+        )
+    except OSError:
+        os.close(reader)
+        return 127, ""
+    finally:
+        os.close(writer)
+        os.close(devnull)
+    chunks: list[bytes] = []
+    deadline = time.monotonic() + timeout
+    try:
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not select.select([reader], [], [], remaining)[0]:
+                os.kill(pid, signal.SIGKILL)
+                break
+            chunk = os.read(reader, 65536)
+            if not chunk:
+                break
+            chunks.append(chunk)
+    finally:
+        os.close(reader)
+        _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status), b"".join(chunks).decode("utf-8", "replace")
+
+
+def escape(text: str) -> str:
+    """Make text from a name or a file inert in anything tmux renders: ``#`` becomes ``##``."""
+    return text.replace("#", "##")
