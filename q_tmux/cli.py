@@ -34,8 +34,13 @@ def cli(ctx: click.Context, socket_name: str | None) -> None:
     ctx.obj = AppContext(socket_name=socket_name)
 
 
+CLIENT_OPTION = click.option(
+    "--client", metavar="CLIENT", hidden=True, help="The tmux client a key binding ran for."
+)
+
+
 @cli.command()
-@click.argument("name")
+@click.argument("name", required=False)
 @click.argument("message", nargs=-1)
 @click.option(
     "--agent",
@@ -52,20 +57,34 @@ def cli(ctx: click.Context, socket_name: str | None) -> None:
     "--no-worktree", is_flag=True, help="Run in the current directory: no branch, no worktree."
 )
 @click.option("-d", "--detach", is_flag=True, help="Do not switch to or attach the new window.")
+@click.option("--ask", is_flag=True, help="Ask for the name and first message (key binding).")
+@CLIENT_OPTION
 @click.pass_obj
 def new(
     app: AppContext,
-    name: str,
+    name: str | None,
     message: tuple[str, ...],
     agent: str | None,
     base: str | None,
     no_worktree: bool,
     detach: bool,
+    ask: bool,
+    client: str | None,
 ) -> int:
     """Start session NAME with an optional first MESSAGE for the agent."""
+    from q_tmux.commands.new import ask_for_session
     from q_tmux.commands.new import new as run
+    from q_tmux.errors import UsageError
 
+    app.client = client
     text = " ".join(message).strip() or None
+    if ask:
+        asked = ask_for_session(name, text)
+        if asked is None:
+            return 0
+        name, text = asked
+    if name is None:
+        raise UsageError("Name the session: q-tmux new NAME [MESSAGE].")
     return run(app, name, text, agent=agent, base=base, no_worktree=no_worktree, detach=detach)
 
 
@@ -109,6 +128,40 @@ def resume(app: AppContext, name: str | None, all_sessions: bool, detach: bool) 
     from q_tmux.commands.resume import resume as run
 
     return run(app, name, all_sessions=all_sessions, detach=detach)
+
+
+@cli.command("status-line")
+@click.option("--publish", is_flag=True, help="Also push it to tmux (the plugin does this).")
+@click.option("--tmux", "markup", is_flag=True, help="Print tmux style markup, not plain text.")
+@click.pass_obj
+def status_line(app: AppContext, publish: bool, markup: bool) -> int:
+    """Which sessions wait (! for approval) and how many are busy."""
+    from q_tmux import tmuxcmd
+    from q_tmux.entry import status_line_command
+
+    socket = tmuxcmd.socket_path(app.socket_name)
+    return status_line_command(socket, publish=publish, markup=markup)
+
+
+@cli.command("next")
+@CLIENT_OPTION
+@click.pass_obj
+def next_(app: AppContext, client: str | None) -> int:
+    """Go to the session that has waited longest; run again for the next one."""
+    from q_tmux import jump, tmuxcmd
+
+    return jump.main(tmuxcmd.socket_path(app.socket_name), client)
+
+
+@cli.command()
+@CLIENT_OPTION
+@click.pass_obj
+def pick(app: AppContext, client: str | None) -> int:
+    """Choose a session from a list and go to it (the plugin shows this in a popup)."""
+    from q_tmux.commands.pick import pick as run
+
+    app.client = client
+    return run(app)
 
 
 @cli.command()

@@ -62,7 +62,7 @@ PATTERNS: dict[str, Patterns] = {
         approval_reach=8,
     ),
     "aider": Patterns(
-        prompt=re.compile(r"^(\w[\w-]* )?>\s*$"),
+        prompt=re.compile(r"^([\w-]+)?>\s*$"),  # "> ", "architect> ", "ask> "
         approval=re.compile(r"\(Y\)es/\(N\)o"),
         approval_reach=0,
     ),

@@ -39,7 +39,7 @@ DEFAULTS = {
 _PANE_FIELDS = (ID_OPTION, "window_id", "pane_id", "pane_dead", "window_activity", MARK_OPTION)
 _GLOBAL_FIELDS = (STATUS_OPTION, *DEFAULTS)
 _SEPARATOR = "\x1f"  # unit separator: cannot appear in option values typed by a person
-_STYLE = re.compile(r"#\[[^\]]*\]")
+_MARKUP = re.compile(r"##|#\[[^\]]*\]")
 
 
 class Pane:
@@ -222,7 +222,7 @@ def render(sessions: list[SessionState], snap: Snapshot) -> tuple[str, dict[str,
 
 def plain(text: str) -> str:
     """Status text for a terminal: styles dropped, ``##`` back to ``#``."""
-    return _STYLE.sub("", text).replace("##", "#")
+    return _MARKUP.sub(lambda match: "#" if match[0] == "##" else "", text)
 
 
 def publish(socket: str, snap: Snapshot | None = None) -> str:

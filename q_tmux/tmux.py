@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from q_tmux import process
+from q_tmux import process, tmuxcmd
 from q_tmux.errors import TmuxError, ToolMissingError
 
 if TYPE_CHECKING:
@@ -111,19 +111,23 @@ _REF_FORMAT = "#{socket_path}\t#{session_name}\t#{session_id}\t#{window_id}\t#{p
 class Tmux:
     """One tmux server: ``-L NAME`` when given, else the one we are inside, else the default."""
 
-    def __init__(self, socket_name: str | None = None, socket_path: str | None = None) -> None:
+    def __init__(
+        self,
+        socket_name: str | None = None,
+        socket_path: str | None = None,
+        client: str | None = None,
+    ) -> None:
         from libtmux.server import Server
 
         env_socket = os.environ.get("TMUX", "").split(",")[0] or None
         if socket_path is None:
-            if socket_name is not None:
-                socket_path = str(_path_for_name(socket_name))
-            else:
-                socket_path = env_socket or str(_path_for_name("default"))
+            socket_path = tmuxcmd.socket_path(socket_name)
         #: Where this server listens; recorded in session files.
         self.socket_path: str = socket_path
         self.server: Server = Server(socket_path=socket_path)
-        self.inside = env_socket == socket_path
+        #: The tmux client a key binding ran us for (``#{client_name}``), if any.
+        self.client = client
+        self.inside = env_socket == socket_path or client is not None
 
     # -- plumbing -----------------------------------------------------------------
 
@@ -151,6 +155,10 @@ class Tmux:
         return os.environ.get("TMUX_PANE") if self.inside else None
 
     def current_tmux_session(self) -> str | None:
+        """The tmux session the user is in: the key binding's client's, else this pane's."""
+        if self.client is not None:
+            result = self.cmd("display-message", "-p", "-c", self.client, "#{session_id}")
+            return result.stdout[0] if result.returncode == 0 and result.stdout else None
         pane = self.current_pane()
         if pane is None:
             return None
@@ -346,7 +354,8 @@ class Tmux:
             return False
         # Fails with "no current client" when no client is attached: the
         # window is still selected for the next attach.
-        return self.cmd("switch-client", "-t", window_id).returncode == 0
+        target = ["-c", self.client] if self.client else []
+        return self.cmd("switch-client", *target, "-t", window_id).returncode == 0
 
     def attach(self, target: str) -> None:
         """Replace this process with a tmux client attached to ``target``."""
@@ -360,11 +369,6 @@ class Tmux:
         ]
         sys.stdout.flush()
         os.execvp(argv[0], argv)
-
-
-def _path_for_name(socket_name: str) -> Path:
-    tmpdir = os.environ.get("TMUX_TMPDIR") or "/tmp"
-    return Path(tmpdir) / f"tmux-{os.geteuid()}" / socket_name
 
 
 def can_attach() -> bool:

@@ -72,6 +72,21 @@ def run(socket: str, *args: str, timeout: float = 5.0) -> tuple[int, str]:
     return os.waitstatus_to_exitcode(status), b"".join(chunks).decode("utf-8", "replace")
 
 
+def server_alive(socket: str) -> bool:
+    return os.path.exists(socket) and run(socket, "list-sessions", "-F", "x")[0] == 0
+
+
 def escape(text: str) -> str:
     """Make text from a name or a file inert in anything tmux renders: ``#`` becomes ``##``."""
     return text.replace("#", "##")
+
+
+def socket_path(name: str | None = None) -> str:
+    """The server's socket: ``-L name`` as tmux finds it, else the one we are in, else default."""
+    if name is None:
+        inside = os.environ.get("TMUX", "").split(",")[0]
+        if inside:
+            return inside
+        name = "default"
+    base = os.environ.get("TMUX_TMPDIR") or "/tmp"
+    return os.path.join(base, f"tmux-{os.geteuid()}", name)

@@ -54,9 +54,15 @@ class Watcher:
     def tick(self) -> tuple[bool, bool]:
         """Look once; return (any live q-tmux agent, any agent working or asking)."""
         snap = status_line.snapshot(self.socket)
-        if not snap.alive:
-            return False, False
         sessions = status_line.sessions_on(self.socket)
+        if not snap.alive:
+            # The server is gone (its last session closed, or it was killed):
+            # every agent it ran has exited.
+            if not tmuxcmd.server_alive(self.socket):
+                for session in sessions:
+                    if session.status not in (state.EXITED, state.COMPLETED):
+                        state.set_status(session.path, state.EXITED, None, state.PROCESS)
+            return False, False
         wanted = [s for s in sessions if self._wants_capture(s, snap)]
         screens = self._capture([snap.panes[s.id].pane_id for s in wanted])
         started_waiting: list[SessionState] = []

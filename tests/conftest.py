@@ -106,15 +106,21 @@ def launches(agent_log: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in agent_log.read_text().splitlines()]
 
 
-def wait_for(predicate: Callable[[], Any], timeout: float = 10, what: str = "condition") -> Any:
-    """Poll ``predicate`` until it returns something truthy; fail after ``timeout`` seconds."""
+def wait_for(
+    predicate: Callable[[], Any], timeout: float = 10, what: str | Callable[[], str] = "condition"
+) -> Any:
+    """Poll ``predicate`` until it returns something truthy; fail after ``timeout`` seconds.
+
+    ``what`` describes the wait in the failure; a callable is asked at the end.
+    """
     deadline = time.monotonic() + timeout
     while True:
         value = predicate()
         if value:
             return value
         if time.monotonic() > deadline:
-            pytest.fail(f"timed out after {timeout}s waiting for {what}")
+            described = what() if callable(what) else what
+            pytest.fail(f"timed out after {timeout}s waiting for {described}")
         time.sleep(0.05)
 
 
@@ -122,6 +128,50 @@ def pane_text(server: Server, target: str) -> str:
     """The pane's screen and its history (tmux 3.3 scrolls a dead pane's screen into history)."""
     result = server.cmd("capture-pane", "-p", "-S", "-", "-t", target)
     return "\n".join(result.stdout)
+
+
+def rendered_status_right(server: Server, seconds: float = 1.5) -> str:
+    """What a real client draws between ``<<`` and ``>>`` in its status line.
+
+    Attaches a tmux client to a pseudo-terminal, lets it draw, and reads the
+    screen it drew with escape sequences removed.
+    """
+    import pty
+    import re
+    import threading
+
+    controller, terminal = pty.openpty()
+    env = {**os.environ, "TERM": "xterm"}
+    client = subprocess.Popen(
+        ["tmux", "-L", str(server.socket_name), "attach"],
+        stdin=terminal,
+        stdout=terminal,
+        stderr=terminal,
+        env=env,
+    )
+    os.close(terminal)
+    chunks: list[bytes] = []
+
+    def read() -> None:
+        try:
+            while data := os.read(controller, 65536):
+                chunks.append(data)
+        except OSError:
+            pass
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    time.sleep(seconds)
+    server.cmd("detach-client", "-a")
+    server.cmd("detach-client")
+    client.wait(timeout=10)
+    os.close(controller)
+    reader.join(timeout=2)
+    text = re.sub(
+        r"\x1b(\[[0-9;?]*[A-Za-z]|\(B|[=>])", "", b"".join(chunks).decode(errors="replace")
+    )
+    found = re.findall(r"<<(.*?)>>", text.split("[detached")[0])
+    return found[-1].strip() if found else ""
 
 
 def registry_files(home: Path) -> list[Path]:

@@ -7,9 +7,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from libtmux._internal.control_mode import ControlMode
-from libtmux.server import Server
-from libtmux.session import Session
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -83,28 +80,3 @@ def test_tpm_users_get_the_plugin_line_printed_and_their_conf_untouched(isolated
     assert "set -g @plugin '" in result.stdout
     assert (home / ".tmux.conf").read_text() == conf_text
     assert "nothing changed" in run_install(home).stdout
-
-
-def test_plugin_registers_itself_and_finds_q_tmux(server: Server, tmp_path: Path) -> None:
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    fake = bin_dir / "q-tmux"
-    fake.write_text("#!/bin/sh\n")
-    fake.chmod(0o755)
-    server.new_session("s")
-    plugin = REPO / "tmux" / "q-tmux.tmux"
-    server.cmd("set-option", "-g", "@q-tmux-bin", str(fake))
-    result = server.cmd("run-shell", str(plugin))
-    assert result.returncode == 0
-    assert server.cmd("show-option", "-gqv", "@q-tmux-plugin").stdout == [str(plugin)]
-    assert server.cmd("show-option", "-gqv", "@q-tmux-bin").stdout == [str(fake)]
-
-
-def test_plugin_says_when_q_tmux_is_missing(server: Server, session: Session) -> None:
-    server.cmd("set-environment", "-g", "PATH", "/usr/bin:/bin")
-    server.cmd("set-option", "-g", "@q-tmux-bin", "/nonexistent/q-tmux")
-    with ControlMode(server=server, session=session):  # display-message needs a client
-        server.cmd("run-shell", str(REPO / "tmux" / "q-tmux.tmux"))
-        assert server.cmd("show-option", "-gqv", "@q-tmux-plugin").stdout in ([], [""])
-        messages = "\n".join(server.cmd("show-messages").stdout)
-    assert "q-tmux command was not found" in messages

@@ -17,13 +17,15 @@ class AppContext:
     """Global options, and the tmux server they select (made on first use)."""
 
     socket_name: str | None = None
+    #: The tmux client a key binding ran us for (``--client``).
+    client: str | None = None
     _tmux: Tmux | None = None
 
     def tmux(self) -> Tmux:
         if self._tmux is None:
             from q_tmux.tmux import Tmux
 
-            self._tmux = Tmux(socket_name=self.socket_name)
+            self._tmux = Tmux(socket_name=self.socket_name, client=self.client)
         return self._tmux
 
 

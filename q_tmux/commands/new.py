@@ -2,7 +2,30 @@
 
 from __future__ import annotations
 
+import click
+
 from q_tmux.commands.common import AppContext, cwd, go_to, note, say
+
+
+def ask_for_session(name: str | None, message: str | None) -> tuple[str, str | None] | None:
+    """Ask for a name (until a valid one) and a first message; None when the user gives up."""
+    from q_tmux.errors import InvalidNameError
+    from q_tmux.names import check_name
+
+    while True:
+        if name is None:
+            name = click.prompt("Session name (empty to cancel)", default="", show_default=False)
+            if not name.strip():
+                return None
+        try:
+            check_name(name)
+            break
+        except InvalidNameError as error:
+            click.echo(str(error), err=True)
+            name = None
+    if message is None:
+        message = click.prompt("First message (optional)", default="", show_default=False).strip()
+    return name, message or None
 
 
 def new(

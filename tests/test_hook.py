@@ -1,0 +1,129 @@
+"""The agents' hook: status changes, silence on stdout, never a failure."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from q_tmux.session_file import AgentInfo, SessionRecord, WorktreeInfo, write_session_file
+
+
+def make_session(work_dir: Path, socket: str = "/nonexistent/socket") -> Path:
+    record = SessionRecord(
+        id="hook123",
+        name="hooked",
+        agent=AgentInfo(preset="q", command=["q", "chat"], resume_command=["q", "chat"]),
+        worktree_info=WorktreeInfo(path=str(work_dir)),
+    )
+    record.tmux.socket = socket
+    path = work_dir / ".amazonq" / "session.json"
+    write_session_file(path, record)
+    return path
+
+
+def run_hook(
+    cwd: Path, *args: str, stdin: str = "{}", env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "q_tmux.hook", *args],
+        cwd=cwd,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, **(env or {})},
+    )
+
+
+def status(path: Path) -> tuple[str, str | None, str]:
+    data = json.loads(path.read_text())
+    return data["status"], data["waiting_reason"], data["status_source"]
+
+
+@pytest.mark.parametrize(
+    ("agent", "event", "expected"),
+    [
+        ("q", "userPromptSubmit", ("processing", None, "hook")),
+        ("q", "preToolUse", ("processing", None, "hook")),
+        ("q", "postToolUse", ("processing", None, "hook")),
+        ("q", "stop", ("waiting", "input", "hook")),
+        ("kiro-cli", "stop", ("waiting", "input", "hook")),
+        ("claude", "PermissionRequest", ("waiting", "approval", "hook")),
+        ("claude", "Stop", ("waiting", "input", "hook")),
+        ("codex", "notify", ("waiting", "input", "hook")),
+        ("aider", "notify", ("waiting", "input", "hook")),
+    ],
+)
+def test_events_set_the_status_and_print_nothing(
+    tmp_path: Path, agent: str, event: str, expected: tuple[str, str | None, str]
+) -> None:
+    path = make_session(tmp_path)
+    done = run_hook(tmp_path, agent, event, stdin='{"hook_event_name": "x", "prompt": "hello"}')
+    assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
+    assert status(path) == expected
+
+
+def test_the_session_file_is_found_through_the_environment(tmp_path: Path) -> None:
+    path = make_session(tmp_path / "work")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    run_hook(elsewhere, "q", "stop", env={"Q_TMUX_SESSION_FILE": str(path)})
+    assert status(path)[0] == "waiting"
+
+
+def test_unknown_events_change_nothing(tmp_path: Path) -> None:
+    path = make_session(tmp_path)
+    before = path.read_text()
+    done = run_hook(tmp_path, "q", "agentSpawn")
+    assert done.returncode == 0
+    assert path.read_text() == before
+
+
+@pytest.mark.parametrize(
+    "content", ["", '{"version": 1, "id": "x", "st', "[1, 2]", '{"version": 7, "id": "x"}', None]
+)
+def test_bad_or_missing_files_never_fail_the_agent(tmp_path: Path, content: str | None) -> None:
+    path = tmp_path / ".amazonq" / "session.json"
+    if content is not None:
+        path.parent.mkdir()
+        path.write_text(content)
+    done = run_hook(tmp_path, "q", "preToolUse")
+    assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
+    if content is not None:
+        assert path.read_text() == content
+
+
+def test_no_arguments_is_harmless(tmp_path: Path) -> None:
+    done = run_hook(tmp_path)
+    assert (done.returncode, done.stdout) == (0, "")
+
+
+def test_the_hook_imports_nothing_heavy(tmp_path: Path) -> None:
+    make_session(tmp_path)
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "q_tmux.hook", "q", "stop"],
+        cwd=tmp_path,
+        input="{}",
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    imported = {line.split("|")[-1].strip() for line in done.stderr.splitlines() if "|" in line}
+    heavy = {
+        "libtmux",
+        "plumbum",
+        "pydantic",
+        "httpx",
+        "click",
+        "subprocess",
+        "pathlib",
+        "dataclasses",
+        "typing",
+        "tempfile",
+    }
+    assert not heavy & imported
