@@ -255,8 +255,8 @@ def notify_waiting(socket: str, session: SessionState, window_id: str, snap: Sna
     if code != 0:
         return
     what = "approval" if session.reason == state.APPROVAL else "input"
-    # display-message expands formats: the escaped name cannot inject any.
-    message = f"q-tmux: {shown_name(session.name)} waits for {what}"
+    # display-message expands formats and strftime: the escaped name injects neither.
+    message = f"q-tmux: {shown_name(session.name).replace('%', '%%')} waits for {what}"
     args: list[str] = []
     ttys = []
     for line in out.splitlines():

@@ -25,7 +25,7 @@ from q_tmux import paths, state, status_line, tmuxcmd, watchlock
 from q_tmux.screen import Screen, classify
 from q_tmux.status_line import SessionState, Snapshot
 
-BUSY_TICK = 0.5  # seconds between looks while any agent works or asks
+BUSY_TICK = 0.4  # seconds between looks while any agent works or asks
 IDLE_TICK = 1.0  # ... while every agent waits
 STABLE_TICKS = 2  # identical captures before a bare prompt counts as idle
 QUIET_TICKS = 3  # identical captures before a hookless agent counts as waiting
@@ -110,15 +110,18 @@ class Watcher:
         if not pane_ids:
             return {}
         args: list[str] = []
-        for pane_id in pane_ids:
-            args += ["display-message", "-p", "-t", pane_id, _CAPTURE_MARK + pane_id, ";"]
+        for index, pane_id in enumerate(pane_ids):
+            # The marker holds an index, not the pane id: display-message runs
+            # its text through strftime, which would eat the "%" of "%3".
+            args += ["display-message", "-p", "-t", pane_id, f"{_CAPTURE_MARK}{index}", ";"]
             args += ["capture-pane", "-p", "-J", "-t", pane_id, ";"]  # -J: unwrap long lines
         _, out = tmuxcmd.run(self.socket, *args[:-1])
         screens: dict[str, list[str]] = {}
         current: list[str] | None = None
         for line in out.split("\n"):
             if line.startswith(_CAPTURE_MARK):
-                current = screens.setdefault(line[len(_CAPTURE_MARK) :], [])
+                index = int(line[len(_CAPTURE_MARK) :])
+                current = screens.setdefault(pane_ids[index], [])
             elif current is not None:
                 current.append(line)
         return {pane_id: "\n".join(lines) for pane_id, lines in screens.items()}

@@ -93,7 +93,7 @@ def test_a_dead_agent_is_never_shown_busy(server: Server, socket: str, tmp_path:
     assert status_line.publish(socket) == ""
 
 
-@pytest.mark.parametrize("name", ["#(touch pwned)", "#{pane_id}", "#[fg=red]", "a##b"])
+@pytest.mark.parametrize("name", ["#(touch pwned)", "#{pane_id}", "#[fg=red]", "a##b", "%H:%M %3"])
 def test_names_from_files_are_never_interpreted(
     server: Server, socket: str, tmp_path: Path, name: str
 ) -> None:

@@ -168,6 +168,12 @@ def test_a_client_looking_elsewhere_is_told_when_a_session_starts_waiting(
         assert client.client_name
 
 
+def test_many_sessions_are_all_tracked(qtmux: QTmux, repo: Path, server: Server) -> None:
+    works = [start(qtmux, repo, f"many{i}") for i in range(12)]
+    for work in works:  # no first message: each must be seen idle at its prompt
+        until(work, INPUT_SCREEN, INPUT_HOOK, timeout=15)
+
+
 def test_next_goes_to_the_longest_waiting_session_then_the_next(
     qtmux: QTmux, repo: Path, server: Server
 ) -> None:

@@ -1,0 +1,114 @@
+"""A throwaway lab for benchmarks: HOME, a repository, a tmux socket, the stand-in agent on PATH."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class Lab:
+    def __init__(self, files: int = 20, extra_env: dict[str, str] | None = None) -> None:
+        self._tmp = tempfile.TemporaryDirectory(prefix="q-tmux-bench-")
+        self.base = Path(self._tmp.name)
+        self.home = self.base / "home"
+        self.home.mkdir()
+        self.socket_name = f"q-tmux-bench-{os.getpid()}"
+        self.env = {
+            **{k: v for k, v in os.environ.items() if k not in ("TMUX", "TMUX_PANE")},
+            "HOME": str(self.home),
+            "SHELL": "/bin/sh",
+            "GIT_AUTHOR_NAME": "b",
+            "GIT_AUTHOR_EMAIL": "b@b",
+            "GIT_COMMITTER_NAME": "b",
+            "GIT_COMMITTER_EMAIL": "b@b",
+            "PATH": f"{ROOT / 'tests' / 'agents'}{os.pathsep}{os.environ['PATH']}",
+            **(extra_env or {}),
+        }
+        self.repo = self.base / "src" / "app"
+        self.repo.mkdir(parents=True)
+        for i in range(files):
+            sub = self.repo / f"d{i % 40:02d}"
+            sub.mkdir(exist_ok=True)
+            (sub / f"f{i}.txt").write_text(f"line {i}\n" * 20)
+        for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-q", "-m", "init"]):
+            subprocess.run(["git", *args], cwd=self.repo, env=self.env, check=True)
+
+    @property
+    def socket(self) -> str:
+        tmpdir = os.environ.get("TMUX_TMPDIR") or "/tmp"
+        return f"{tmpdir}/tmux-{os.geteuid()}/{self.socket_name}"
+
+    def q_tmux(
+        self, *args: str, env: dict[str, str] | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "q_tmux", "-L", self.socket_name, *args],
+            cwd=self.repo,
+            env={**self.env, **(env or {})},
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+
+    def new(self, name: str, *words: str, env: dict[str, str] | None = None) -> Path:
+        self.q_tmux("new", name, *words, "--detach", env=env)
+        return self.repo.parent / "app.worktrees" / name
+
+    def tmux(self, *args: str) -> str:
+        done = subprocess.run(
+            ["tmux", "-L", self.socket_name, *args], capture_output=True, text=True, check=False
+        )
+        return done.stdout
+
+    def type_line(self, target: str, text: str) -> None:
+        self.tmux("send-keys", "-t", target, "-l", text)
+        self.tmux("send-keys", "-t", target, "Enter")
+
+    def close(self) -> None:
+        self.tmux("kill-server")
+        time.sleep(0.5)
+        shutil.rmtree(self.base, ignore_errors=True)
+
+
+def status_of(work: Path) -> tuple[str, str | None, str]:
+    try:
+        data = json.loads((work / ".amazonq" / "session.json").read_text())
+    except (OSError, ValueError):
+        return ("?", None, "?")
+    return data["status"], data["waiting_reason"], data["status_source"]
+
+
+def session_data(work: Path) -> dict[str, Any]:
+    data = json.loads((work / ".amazonq" / "session.json").read_text())
+    assert isinstance(data, dict)
+    return data
+
+
+def wait_until(predicate: Any, timeout: float = 20.0, step: float = 0.02) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(step)
+    return False
+
+
+def median_ms(values: list[float]) -> str:
+    return f"{statistics.median(values) * 1000:7.1f} ms" if values else "    n/a"
+
+
+def p95_ms(values: list[float]) -> str:
+    if not values:
+        return "    n/a"
+    ordered = sorted(values)
+    return f"{ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))] * 1000:7.1f} ms"
