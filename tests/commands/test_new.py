@@ -143,7 +143,10 @@ def test_agent_option_runs_a_command_with_the_prompt_placeholder(
 def test_agent_that_fails_at_once_leaves_its_error_on_screen(
     qtmux: QTmux, repo: Path, server: Server
 ) -> None:
-    qtmux.ok("new", "broken", "--agent", "sh -c 'echo cannot log in >&2; exit 3'", cwd=repo)
+    # Fails during start-up, as a real agent does (tmux 3.3 can drop the output
+    # of a process that exits within a millisecond of starting).
+    failing = "sh -c 'sleep 0.1; echo cannot log in >&2; exit 3'"
+    qtmux.ok("new", "broken", "--agent", failing, cwd=repo)
     pane = wait_for(
         lambda: [
             line
@@ -152,7 +155,11 @@ def test_agent_that_fails_at_once_leaves_its_error_on_screen(
         ],
         what="the pane to be dead",
     )
-    assert "cannot log in" in pane_text(server, pane[0].split()[0])
+    # tmux may mark the pane dead a moment before it has read the last output.
+    wait_for(
+        lambda: "cannot log in" in pane_text(server, pane[0].split()[0]),
+        what="the agent's error on screen",
+    )
     listed = qtmux.ok("list", "--json", cwd=repo).json()
     assert listed[0]["state"] == "exited"
 
