@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -59,15 +60,26 @@ def _check_server(app: AppContext) -> list[tuple[str, str]]:
         loaded = tmux.global_option(PLUGIN_OPTION)
     except QTmuxError as error:
         return [(PROBLEM, str(error))]
-    if loaded:
-        return [(OK, f"tmux plugin loaded from {loaded}")]
-    return [
-        (
+    plugin = (
+        (OK, f"tmux plugin loaded from {loaded}")
+        if loaded
+        else (
             PROBLEM,
             "the q-tmux tmux plugin is not loaded in this server; run ./install.sh, "
             "then 'tmux source-file ~/.tmux.conf'",
         )
-    ]
+    )
+    return [plugin, _check_watcher(tmux.socket_path)]
+
+
+def _check_watcher(socket: str) -> tuple[str, str]:
+    from q_tmux import watchlock
+
+    lock = watchlock.acquire(socket)
+    if lock is None:
+        return OK, "state watcher running for this server"
+    os.close(lock)
+    return INFO, "no state watcher for this server (it starts with the next session)"
 
 
 def _check_agents() -> list[tuple[str, str]]:

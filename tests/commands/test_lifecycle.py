@@ -212,6 +212,7 @@ def test_doctor_reports_each_part(qtmux: QTmux, repo: Path, server: Server) -> N
     assert any(line.startswith("ok  git ") for line in lines)
     assert any(line.startswith("ok  tmux ") for line in lines)
     assert any(line.startswith("ok  agents: q (") for line in lines)
+    assert "ok  state watcher running for this server" in lines
     assert "!!  the q-tmux tmux plugin is not loaded" in result.stdout
     assert result.returncode == 1
     server.cmd("set-option", "-g", "@q-tmux-plugin", "/somewhere/q-tmux.tmux")
