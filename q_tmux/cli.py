@@ -130,6 +130,99 @@ def resume(app: AppContext, name: str | None, all_sessions: bool, detach: bool) 
     return run(app, name, all_sessions=all_sessions, detach=detach)
 
 
+@cli.command()
+@click.argument("name", required=False)
+@click.option("--squash", is_flag=True, help="One commit on the base instead of a merge commit.")
+@click.option("--rebase", is_flag=True, help="Replay the session's commits onto the base.")
+@click.option("-y", "--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.option("--dry-run", is_flag=True, help="Show the preview only.")
+@click.option("--keep", is_flag=True, help="Keep the window, worktree and branch afterwards.")
+@click.option("--commit", is_flag=True, help="Commit the session's uncommitted changes first.")
+@click.option("--from-key", is_flag=True, hidden=True, help="Run from the plugin's key.")
+@CLIENT_OPTION
+@click.pass_obj
+def merge(
+    app: AppContext,
+    name: str | None,
+    squash: bool,
+    rebase: bool,
+    yes: bool,
+    dry_run: bool,
+    keep: bool,
+    commit: bool,
+    from_key: bool,
+    client: str | None,
+) -> int:
+    """Merge session NAME (default: this one) into the branch it started from, then clean up.
+
+    Shows a preview first: commits, changed files, uncommitted changes, and the
+    conflicts predicted with the base and with every other live session.
+    """
+    from q_tmux.commands.merge import merge as run
+    from q_tmux.errors import UsageError
+
+    if squash and rebase:
+        raise UsageError("Choose one of --squash and --rebase.")
+    app.client = client
+    mode = "squash" if squash else "rebase" if rebase else "merge"
+    return run(app, name, mode_name=mode, yes=yes, dry_run=dry_run, keep=keep, commit=commit)
+
+
+@cli.command()
+@click.argument("name", required=False)
+@click.option("--rebase", is_flag=True, help="Rebase the session's branch instead of merging.")
+@click.option(
+    "--ask-agent", is_flag=True, help="On conflicts, ask the session's agent to fix them."
+)
+@click.pass_obj
+def sync(app: AppContext, name: str | None, rebase: bool, ask_agent: bool) -> int:
+    """Bring the base's new commits into session NAME (default: this one)."""
+    from q_tmux.commands.sync import sync as run
+
+    return run(app, name, rebase=rebase, ask_agent=ask_agent)
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_obj
+def conflicts(app: AppContext, as_json: bool) -> int:
+    """Which live sessions touch the same files, and which would conflict, with a merge order."""
+    from q_tmux.commands.conflicts import conflicts as run
+
+    return run(app, as_json=as_json)
+
+
+@cli.command()
+@click.option("--merged", is_flag=True, help="Sessions whose branch is in its base (squash too).")
+@click.option("--older-than", type=float, metavar="DAYS", help="Sessions inactive this long.")
+@click.option(
+    "--orphans",
+    is_flag=True,
+    help="Registry entries without a worktree, worktrees without a session, stale records.",
+)
+@click.option("--dry-run", is_flag=True, help="Say what would be removed; remove nothing.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Remove even unmerged or changed work, after saving it in an archive ref.",
+)
+@click.pass_obj
+def cleanup(
+    app: AppContext,
+    merged: bool,
+    older_than: float | None,
+    orphans: bool,
+    dry_run: bool,
+    force: bool,
+) -> int:
+    """Remove finished sessions (default: --merged --orphans); never loses work without --force."""
+    from q_tmux.commands.cleanup import cleanup as run
+
+    return run(
+        app, merged=merged, older_than=older_than, orphans=orphans, dry_run=dry_run, force=force
+    )
+
+
 @cli.command("status-line")
 @click.option("--publish", is_flag=True, help="Also push it to tmux (the plugin does this).")
 @click.option("--tmux", "markup", is_flag=True, help="Print tmux style markup, not plain text.")

@@ -9,6 +9,7 @@ deleted with compare-and-swap ``update-ref``, worktrees are listed from
 from __future__ import annotations
 
 import re
+import tempfile
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -227,3 +228,195 @@ class Repo:
         separator = "" if not existing or existing.endswith("\n") else "\n"
         with exclude_file.open("a", encoding="utf-8") as handle:
             handle.write(f"{separator}{pattern}\n")
+
+
+#: ``merge-tree --write-tree`` (conflict prediction without a working tree) arrived in 2.38.
+MERGE_TREE_GIT = (2, 38)
+#: Files whose presence in a worktree's git dir means an operation is under way.
+OPERATION_MARKERS = (
+    "MERGE_HEAD",
+    "rebase-merge",
+    "rebase-apply",
+    "CHERRY_PICK_HEAD",
+    "REVERT_HEAD",
+    "BISECT_LOG",
+)
+
+
+@dataclass(frozen=True)
+class MergePrediction:
+    """What merging two commits would give, computed without touching a working tree."""
+
+    clean: bool | None  # None: unknown (git older than 2.38)
+    tree: str | None
+    conflicts: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class FileChange:
+    path: str
+    added: int | None  # None for binary files
+    deleted: int | None
+
+
+@dataclass(frozen=True)
+class Commit:
+    oid: CommitOid
+    subject: str
+
+
+class History:
+    """Read-only questions about a repository's commits, cached for one command's life.
+
+    Prediction writes loose objects each time it runs, so results are kept by
+    the pair of commits asked about.
+    """
+
+    def __init__(self, repo: Repo, version: tuple[int, int, int]) -> None:
+        self.repo = repo
+        self.version = version
+        self._predictions: dict[tuple[str, str], MergePrediction] = {}
+
+    def predict(self, ours: CommitOid, theirs: CommitOid) -> MergePrediction:
+        """Would merging ``theirs`` into ``ours`` conflict? Both must be commit ids."""
+        key = (ours, theirs)
+        if key in self._predictions:
+            return self._predictions[key]
+        if self.version[:2] < MERGE_TREE_GIT:
+            prediction = MergePrediction(None, None)
+        else:
+            result = self.repo.git(
+                "merge-tree", "--write-tree", "--name-only", "--no-messages", "-z", ours, theirs
+            )
+            parts = [p for p in result.stdout.split("\0") if p]
+            if result.returncode in (0, 1) and parts:
+                prediction = MergePrediction(result.returncode == 0, parts[0], tuple(parts[1:]))
+            else:
+                raise GitError(f"Could not predict the merge: {result.first_error_line()}.")
+        self._predictions[key] = prediction
+        return prediction
+
+    def ahead_behind(self, base: CommitOid, tip: CommitOid) -> tuple[int, int]:
+        """Commits ``tip`` has that ``base`` lacks, and the other way round."""
+        out = self.repo.git_ok(
+            "rev-list", "--left-right", "--count", f"{base}...{tip}", doing="count commits"
+        )
+        behind, ahead = (int(n) for n in out.split())
+        return ahead, behind
+
+    def commits(self, base: CommitOid, tip: CommitOid) -> list[Commit]:
+        out = self.repo.git_ok("log", "--format=%H%x00%s", f"{base}..{tip}", doing="list commits")
+        commits = []
+        for line in out.splitlines():
+            oid, _, subject = line.partition("\0")
+            commits.append(Commit(CommitOid(oid), subject))
+        return commits
+
+    def changed_files(self, base: CommitOid, tip: CommitOid) -> list[FileChange]:
+        """Files ``tip`` changed since it left ``base``, with line counts."""
+        out = self.repo.git_ok(
+            "diff", "--numstat", "-z", "--no-renames", f"{base}...{tip}", doing="list changed files"
+        )
+        changes = []
+        for record in out.split("\0"):
+            if not record:
+                continue
+            added, deleted, path = record.split("\t", 2)
+            changes.append(
+                FileChange(
+                    path,
+                    None if added == "-" else int(added),
+                    None if deleted == "-" else int(deleted),
+                )
+            )
+        return changes
+
+    def is_ancestor(self, older: CommitOid, newer: CommitOid) -> bool:
+        return self.repo.git("merge-base", "--is-ancestor", older, newer).ok
+
+    def tree_of(self, commit: CommitOid) -> str:
+        return self.repo.git_ok("rev-parse", f"{commit}^{{tree}}", doing="read a tree").strip()
+
+    def is_integrated(self, tip: CommitOid, base: CommitOid) -> bool:
+        """Is everything ``tip`` brings already in ``base`` (merged, fast-forwarded or squashed)?"""
+        if tip == base or self.is_ancestor(tip, base):
+            return True
+        prediction = self.predict(base, tip)
+        # Merging would add nothing: the squash-merge case.
+        return prediction.clean is True and prediction.tree == self.tree_of(base)
+
+
+def uncommitted(repo: Repo, worktree: Path) -> list[str]:
+    """Modified, staged and untracked files in ``worktree`` (ignored files do not count)."""
+    out = repo.git_ok(
+        "--no-optional-locks",
+        "status",
+        "--porcelain=v1",
+        "-z",
+        "--untracked-files=all",
+        cwd=worktree,
+        doing=f"read the status of {worktree}",
+    )
+    entries, records = [], out.split("\0")
+    index = 0
+    while index < len(records):
+        record = records[index]
+        index += 1
+        if not record:
+            continue
+        entries.append(record[3:])
+        if record[0] in "RC":  # renames carry their old path as the next record
+            index += 1
+    return entries
+
+
+def operation_in_progress(repo: Repo, worktree: Path) -> str | None:
+    """The merge, rebase, cherry-pick, revert or bisect under way in ``worktree``, if any."""
+    git_dir = Path(
+        repo.git_ok(
+            "rev-parse", "--absolute-git-dir", cwd=worktree, doing="find a worktree's git dir"
+        ).strip()
+    )
+    for marker in OPERATION_MARKERS:
+        if (git_dir / marker).exists():
+            return marker
+    return None
+
+
+def commit_tree(repo: Repo, tree: str, parents: list[CommitOid], message: str) -> CommitOid:
+    args = ["commit-tree", tree]
+    for parent in parents:
+        args += ["-p", parent]
+    return CommitOid(repo.git_ok(*args, "-m", message, doing="write the merge commit").strip())
+
+
+def update_ref(repo: Repo, ref: str, new: CommitOid, old: CommitOid | None, reason: str) -> bool:
+    """Compare-and-swap ``ref`` from ``old`` (None: must not exist) to ``new``; True when done."""
+    return repo.git("update-ref", "-m", reason, ref, new, old or "").ok
+
+
+def snapshot_worktree(repo: Repo, worktree: Path, message: str) -> CommitOid:
+    """A commit holding ``worktree``'s files as they are (tracked, changed, untracked).
+
+    Made through a copy of its index, so its index, files and the stash
+    (shared by every worktree) stay as they were.
+    """
+    git_dir = Path(
+        repo.git_ok(
+            "rev-parse", "--absolute-git-dir", cwd=worktree, doing="find a worktree's git dir"
+        ).strip()
+    )
+    head = repo.git_ok("rev-parse", "HEAD", cwd=worktree, doing="read HEAD").strip()
+    with tempfile.TemporaryDirectory() as scratch:
+        index = Path(scratch) / "index"
+        source = git_dir / "index"
+        if source.exists():
+            index.write_bytes(source.read_bytes())
+        for args in (["add", "-A"], ["write-tree"]):
+            result = process.run(
+                "git", ["-C", str(worktree), *args], env={"GIT_INDEX_FILE": str(index)}
+            )
+            if not result.ok:
+                raise GitError(f"Could not snapshot {worktree}: {result.first_error_line()}.")
+        tree = result.stdout.strip()
+    return commit_tree(repo, tree, [CommitOid(head)], message)

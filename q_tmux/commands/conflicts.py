@@ -1,0 +1,77 @@
+"""``q-tmux conflicts``: which live sessions touch the same files, and which would conflict."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import asdict
+from pathlib import Path
+
+from q_tmux.commands.common import AppContext, note, say
+
+
+def conflicts(app: AppContext, *, as_json: bool) -> int:
+    from q_tmux.git import History, Repo, require_git
+    from q_tmux.overlap import Report, analyse
+    from q_tmux.session_file import SessionRecord
+    from q_tmux.sessions import load_views
+
+    views, _ = load_views(app.tmux())
+    by_repo: dict[str, list[SessionRecord]] = defaultdict(list)
+    for view in views:
+        info = view.record.worktree_info if view.record else None
+        if view.record and info and info.repo_root and not view.worktree_missing:
+            by_repo[info.repo_root].append(view.record)
+    version = require_git()
+    reports: dict[str, Report] = {}
+    for root, records in sorted(by_repo.items()):
+        reports[root] = analyse(records, History(Repo.discover(Path(root)), version))
+    if as_json:
+        say(
+            json.dumps(
+                {
+                    root: {
+                        "sessions": [
+                            {**asdict(s), "files": sorted(s.files)} for s in report.sessions
+                        ],
+                        "pairs": [asdict(pair) for pair in report.pairs],
+                        "merge_order": report.merge_order(),
+                        "skipped": report.skipped,
+                    }
+                    for root, report in reports.items()
+                },
+                indent=2,
+            )
+        )
+        return 0
+    if not reports:
+        say("No sessions with branches.")
+        return 0
+    for root, report in reports.items():
+        say(f"{root}:")
+        for session in report.sessions:
+            if session.conflicts_with_base is None:
+                verdict = "unknown (needs git 2.38)"
+            elif session.conflicts_with_base:
+                verdict = "would CONFLICT in " + ", ".join(session.conflicts_with_base)
+            else:
+                verdict = "merges cleanly"
+            say(
+                f"  {session.name:<24} {len(session.files):>3} file(s), +{session.ahead}/-"
+                f"{session.behind} vs {session.base}: {verdict}"
+            )
+        if not report.pairs:
+            say("  no two sessions change the same file")
+        for pair in report.pairs:
+            if pair.conflicts is None:
+                verdict = "conflict unknown"
+            elif pair.conflicts:
+                verdict = "would CONFLICT in " + ", ".join(pair.conflicts)
+            else:
+                verdict = "merge cleanly together"
+            say(f"  {pair.first} and {pair.second}: share {', '.join(pair.shared)}; {verdict}")
+        if len(report.sessions) > 1:
+            say("  suggested merge order: " + ", ".join(report.merge_order()))
+        for skipped in report.skipped:
+            note(skipped)
+    return 0

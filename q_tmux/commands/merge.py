@@ -1,0 +1,315 @@
+"""``q-tmux merge [NAME]``: preview, confirm, merge into the recorded base, clean up."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from q_tmux.commands.common import AppContext, cwd, note, say
+
+if TYPE_CHECKING:
+    from q_tmux.git import CommitOid, History, Repo
+    from q_tmux.merging import Journal, Mode, Preview
+    from q_tmux.session_file import SessionRecord
+    from q_tmux.sessions import SessionView
+    from q_tmux.tmux import Tmux
+
+
+def show_preview(preview: Preview, mode: Mode) -> None:
+    record = preview.record
+    say(f"Merge session '{record.name}': {preview.branch} → {preview.base} ({mode.value})")
+    say(f"  {len(preview.commits)} commit(s):")
+    for commit in preview.commits[:20]:
+        say(f"    {commit.oid[:8]} {commit.subject}")
+    if len(preview.commits) > 20:
+        say(f"    … and {len(preview.commits) - 20} more")
+    added = sum(c.added or 0 for c in preview.files)
+    deleted = sum(c.deleted or 0 for c in preview.files)
+    say(f"  {len(preview.files)} file(s) changed, +{added} -{deleted}:")
+    for change in preview.files[:30]:
+        counts = "binary" if change.added is None else f"+{change.added} -{change.deleted}"
+        say(f"    {counts:<12} {change.path}")
+    if len(preview.files) > 30:
+        say(f"    … and {len(preview.files) - 30} more")
+    say("  uncommitted in the session: " + (", ".join(preview.uncommitted) or "none"))
+    prediction = preview.base_prediction
+    if prediction.clean is None:
+        say(f"  conflicts with {preview.base}: unknown (git 2.38 or newer predicts them)")
+    else:
+        say(f"  conflicts with {preview.base}: " + (", ".join(prediction.conflicts) or "none"))
+    if not preview.others:
+        say("  other sessions: none touch the same files")
+    for other in preview.others:
+        if other.prediction.clean is False:
+            conflicts = ", ".join(other.prediction.conflicts)
+            say(f"  session '{other.name}' would conflict in: {conflicts}")
+        else:
+            shared = ", ".join(other.shared_files)
+            say(f"  session '{other.name}' also changes: {shared} (merges cleanly)")
+    if preview.base_worktree is not None:
+        dirty = len(preview.base_dirty)
+        overlap = preview.base_overlap
+        state = f"overlap in {', '.join(overlap)}" if overlap else "untouched"
+        say(
+            f"  {preview.base} is checked out in {preview.base_worktree}: "
+            f"{dirty} uncommitted file(s) of yours there, {state}"
+        )
+
+
+def _target(app: AppContext, views: list[SessionView], name: str | None) -> SessionView:
+    from q_tmux.errors import UsageError
+    from q_tmux.sessions import current_session_id, find_session
+
+    tmux = app.tmux()
+    if name:
+        return find_session(views, name, tmux, cwd())
+    here = current_session_id(tmux, views, cwd())
+    for view in views:
+        if view.entry.id == here:
+            return view
+    raise UsageError("Name the session to merge, or run this inside one.")
+
+
+def _client_session(app: AppContext) -> str | None:
+    """The q-tmux session of the window the key binding's client is looking at."""
+    tmux = app.tmux()
+    if not tmux.client:
+        return None
+    result = tmux.cmd("display-message", "-p", "-c", tmux.client, "#{@q-tmux-id}")
+    return (
+        result.stdout[0] if result.returncode == 0 and result.stdout and result.stdout[0] else None
+    )
+
+
+def merge(
+    app: AppContext,
+    name: str | None,
+    *,
+    mode_name: str,
+    yes: bool,
+    dry_run: bool,
+    keep: bool,
+    commit: bool,
+) -> int:
+    from q_tmux.errors import QTmuxError, SessionNotFoundError, UsageError
+    from q_tmux.git import History, require_git, uncommitted
+    from q_tmux.merging import Journal, Mode, build_preview, session_repo
+    from q_tmux.session_file import SessionRecord
+    from q_tmux.sessions import load_views, session_record
+
+    mode = Mode[mode_name.upper()]
+    tmux = app.tmux()
+    views, _ = load_views(tmux)
+    if name is None and app.client:
+        name = _client_session(app)
+        if name is None:
+            raise UsageError("This window is not a q-tmux session.")
+    try:
+        view = _target(app, views, name)
+    except SessionNotFoundError:
+        leftover = _leftover_journal(name or "")
+        if leftover is None:
+            raise
+        leftover.finish()  # killed after archiving: only the journal was left to remove
+        note(f"the interrupted merge of '{name}' had finished; nothing more to do.")
+        return 0
+    version = require_git()
+    journal_repo = None
+    if view.record is not None:
+        journal_repo, _, _ = session_repo(view.record)
+    elif view.entry.repo_root:
+        from q_tmux.git import Repo
+
+        journal_repo = Repo.discover(Path(view.entry.repo_root))
+    if journal_repo is not None:
+        journal = Journal.for_session(journal_repo, view.entry.id)
+        if journal.data.get("record"):
+            record = SessionRecord.model_validate(journal.data["record"])
+            finished = _finish_interrupted(app, view, record, journal_repo, journal, keep)
+            if finished is not None:
+                return finished
+    record = session_record(view)
+    repo, _, _ = session_repo(record)
+    history = History(repo, version)
+    if commit and uncommitted(repo, view.work_dir):
+        _commit_everything(repo, view.work_dir, record.name)
+    others = [
+        v.record
+        for v in views
+        if v.record is not None
+        and not v.worktree_missing
+        and v.entry.id != view.entry.id
+        and v.record.worktree_info.repo_root == record.worktree_info.repo_root
+    ]
+    preview = build_preview(record, view.work_dir, history, others)
+    show_preview(preview, mode)
+    if not preview.commits:
+        say(f"Nothing to merge: '{preview.branch}' has no commits that {preview.base} lacks.")
+        return 0
+    problems = preview.problems()
+    if problems:
+        raise QTmuxError(f"Not merging '{record.name}': " + "; ".join(problems) + ".")
+    if dry_run:
+        return 0
+    if not yes:
+        if not sys.stdin.isatty():
+            raise UsageError(
+                "Pass --yes to merge without being asked (there is no terminal to ask on)."
+            )
+        if not click.confirm(f"Merge '{record.name}' into {preview.base}?", default=False):
+            say("Not merged.")
+            return 1
+    return _merge(app, view, preview, mode, history, keep)
+
+
+def _commit_everything(repo: Repo, work_dir: Path, name: str) -> None:
+    repo.git_ok("add", "-A", cwd=work_dir, doing="stage the session's changes")
+    repo.git_ok(
+        "commit",
+        "--quiet",
+        "-m",
+        f"Work left uncommitted in session '{name}'",
+        cwd=work_dir,
+        doing="commit the session's changes",
+    )
+    say(f"Committed the uncommitted changes of '{name}'.")
+
+
+def _merge(
+    app: AppContext, view: SessionView, preview: Preview, mode: Mode, history: History, keep: bool
+) -> int:
+    from q_tmux.merging import Journal, MergeRefused, _step_done, make_result_commit, move_base
+
+    repo = history.repo
+    new = make_result_commit(preview, mode, history)
+    _step_done("commit")
+    journal = Journal.for_session(repo, preview.record.id)
+    journal.record(
+        record=preview.record.model_dump(mode="json"),
+        base=preview.base,
+        branch=preview.branch,
+        old=preview.base_oid,
+        new=new,
+        tip=preview.tip,
+        mode=mode.name,
+        work_dir=str(view.work_dir),
+    )
+    _step_done("journal")
+    try:
+        move_base(preview, new, repo)
+    except MergeRefused:
+        journal.finish()
+        raise
+    _step_done("base")
+    say(f"Merged '{preview.record.name}' into {preview.base}: now at {new[:8]}.")
+    _clean_up(app, view, preview.record, repo, journal, keep)
+    return 0
+
+
+def _finish_interrupted(
+    app: AppContext,
+    view: SessionView,
+    record: SessionRecord,
+    repo: Repo,
+    journal: Journal,
+    keep: bool,
+) -> int | None:
+    """Complete a merge a kill interrupted after the base moved; None: start afresh."""
+    from q_tmux.git import CommitOid
+
+    base, new = journal.data["base"], CommitOid(journal.data["new"])
+    if repo.branch_oid(base) == new:
+        note(f"finishing the interrupted merge of '{record.name}' into {base}.")
+        _clean_up(app, view, record, repo, journal, keep)
+        return 0
+    # The base never moved (or moved on by itself): that merge changed nothing.
+    note(f"an earlier merge of '{record.name}' stopped before changing anything; starting again.")
+    journal.finish()
+    return None
+
+
+def _leftover_journal(name: str) -> Journal | None:
+    """The journal of an interrupted merge of ``name`` whose session is already archived."""
+    from q_tmux.errors import QTmuxError
+    from q_tmux.git import Repo
+    from q_tmux.merging import Journal
+
+    try:
+        repo = Repo.discover(cwd())
+    except QTmuxError:
+        return None
+    for path in sorted((repo.common_dir / "q-tmux").glob("merge-*.json")):
+        journal = Journal.for_session(repo, path.stem.removeprefix("merge-"))
+        if journal.data.get("record", {}).get("name") == name:
+            return journal
+    return None
+
+
+def _clean_up(
+    app: AppContext,
+    view: SessionView,
+    record: SessionRecord,
+    repo: Repo,
+    journal: Journal,
+    keep: bool,
+) -> None:
+    """Close, remove and archive the merged session; each step is safe to repeat."""
+    from q_tmux.merging import Mode, _step_done, archive_record
+    from q_tmux.sessions import server_for
+
+    if keep:
+        journal.finish()
+        say("Kept the session's window, worktree and branch (--keep).")
+        return
+    tmux: Tmux = app.tmux()
+    own_window = None
+    if view.window is not None:
+        owner = server_for(tmux, record.tmux.socket)
+        if owner.current_q_session() == record.id:
+            own_window = (owner, view.window.window_id)  # closing it would end us: last
+        else:
+            owner.kill_window(view.window.window_id)
+    _step_done("window")
+    work_dir = Path(journal.data.get("work_dir") or view.work_dir)
+    if work_dir.exists():
+        result = repo.remove_worktree(work_dir)
+        if not result.ok:
+            note(f"kept the worktree {work_dir}: {result.first_error_line()}")
+            journal.finish()
+            return
+        repo.prune_worktrees()
+    _step_done("worktree")
+    branch, tip = journal.data["branch"], journal.data["tip"]
+    _delete_merged_branch(repo, branch, tip, journal.data["base"])
+    _step_done("branch")
+    archive = archive_record(
+        record, journal.data["base"], journal.data["new"], Mode[journal.data["mode"]]
+    )
+    _step_done("archive")
+    journal.finish()
+    say(f"Cleaned up: window closed, worktree removed, branch '{branch}' deleted.")
+    say(f"The session's record is kept in {archive}.")
+    if own_window is not None:
+        own_window[0].kill_window(own_window[1])
+
+
+def _delete_merged_branch(repo: Repo, branch: str, tip: CommitOid, base: str) -> None:
+    from q_tmux.git import CommitOid, History, require_git
+
+    current = repo.branch_oid(branch)
+    if current is None:
+        return
+    history = History(repo, require_git())
+    base_oid = repo.branch_oid(base)
+    if current != tip or base_oid is None or not history.is_integrated(current, base_oid):
+        note(f"kept branch '{branch}': it has commits the merge did not include.")
+        return
+    if not history.is_ancestor(current, base_oid):
+        # Squashed or rebased: the original commits would become unreachable.
+        archive_ref = f"refs/q-tmux/archive/{branch}"
+        repo.git("update-ref", archive_ref, CommitOid(current))
+    repo.delete_branch(branch, CommitOid(current))
+    repo.git("config", "--remove-section", f"branch.{branch}")

@@ -1,0 +1,74 @@
+"""``q-tmux sync [NAME]``: bring the base's new commits into a session's branch, in its worktree."""
+
+from __future__ import annotations
+
+from q_tmux.commands.common import AppContext, say
+from q_tmux.commands.merge import _target
+
+
+def conflict_request(base: str, files: list[str], rebase: bool) -> str:
+    """What to ask the agent when bringing the base in stopped on conflicts."""
+    finish = "git rebase --continue" if rebase else "git commit --no-edit"
+    return (
+        f"Bringing the latest {base} into this branch stopped on conflicts in: {', '.join(files)}. "
+        f"Please resolve the conflict markers in those files, keeping both sides' intent, "
+        f"then run git add on them and {finish}."
+    )
+
+
+def sync(app: AppContext, name: str | None, *, rebase: bool, ask_agent: bool) -> int:
+    from q_tmux.errors import QTmuxError
+    from q_tmux.git import History, operation_in_progress, require_git
+    from q_tmux.merging import session_repo
+    from q_tmux.sessions import load_views, server_for, session_record
+
+    tmux = app.tmux()
+    views, _ = load_views(tmux)
+    view = _target(app, views, name)
+    record = session_record(view)
+    repo, branch, base = session_repo(record)
+    work_dir = view.work_dir
+    busy = operation_in_progress(repo, work_dir)
+    if busy is not None:
+        raise QTmuxError(
+            f"{work_dir} is already in the middle of an operation ({busy}); "
+            "finish or abort it first."
+        )
+    base_oid, tip = repo.branch_oid(base), repo.branch_oid(branch)
+    if base_oid is None or tip is None:
+        raise QTmuxError(f"Branch '{base if base_oid is None else branch}' no longer exists.")
+    history = History(repo, require_git())
+    _, behind = history.ahead_behind(base_oid, tip)
+    if behind == 0:
+        say(f"'{record.name}' already has everything in {base}.")
+        return 0
+    if rebase:
+        result = repo.git("rebase", "--quiet", base, cwd=work_dir)
+    else:
+        result = repo.git("merge", "--no-edit", "--quiet", base, cwd=work_dir)
+    if result.ok:
+        how = "rebased onto" if rebase else "merged"
+        say(f"Brought {behind} new commit(s) of {base} into '{record.name}' ({how} {base}).")
+        return 0
+    conflicted = repo.git("diff", "--name-only", "--diff-filter=U", "-z", cwd=work_dir)
+    files = [path for path in conflicted.stdout.split("\0") if path]
+    if not files:  # git refused before starting: nothing changed
+        raise QTmuxError(
+            f"Could not bring {base} into '{record.name}': "
+            f"{result.first_error_line()}; nothing was changed."
+        )
+    say(f"Bringing {base} into '{record.name}' stopped on conflicts in {len(files)} file(s):")
+    for path in files:
+        say(f"  {path}")
+    abort = "git rebase --abort" if rebase else "git merge --abort"
+    say(f"They are left in {work_dir} to resolve; '{abort}' there undoes the attempt.")
+    if ask_agent:
+        if view.alive and view.window is not None:
+            owner = server_for(tmux, record.tmux.socket)
+            owner.type_text(view.window.pane_id, conflict_request(base, files, rebase))
+            say(f"Asked the agent of '{record.name}' to resolve them.")
+        else:
+            say(
+                f"The agent of '{record.name}' is not running; 'q-tmux resume {record.name}' first."
+            )
+    return 1

@@ -1,0 +1,286 @@
+"""Merging a session back into its base branch, safely.
+
+The preview touches no working tree: commits, changed files and predicted
+conflicts come from ``git merge-tree --write-tree``. The merge commit is
+made with ``commit-tree`` (objects only), then the base moves in one
+compare-and-swap step: ``update-ref`` when the base is checked out nowhere,
+else ``merge --ff-only`` in the worktree that has it, which keeps the user's
+unrelated uncommitted files there and refuses when theirs overlap or the
+base moved meanwhile. A journal in the common git dir records the step
+reached, so a merge killed at any moment is completed, or reported, by
+running it again. Never ``git stash``: it is shared by every worktree.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+from q_tmux import jsonfile, paths, registry
+from q_tmux.errors import QTmuxError
+from q_tmux.git import (
+    Commit,
+    CommitOid,
+    FileChange,
+    History,
+    MergePrediction,
+    Repo,
+    commit_tree,
+    operation_in_progress,
+    uncommitted,
+    update_ref,
+)
+from q_tmux.session_file import SessionRecord, Status, StatusSource
+
+
+class Mode(Enum):
+    MERGE = "merge commit"
+    SQUASH = "squash"
+    REBASE = "rebase"
+
+
+class MergeRefused(QTmuxError):
+    """The merge would conflict or lose something; nothing was changed."""
+
+
+@dataclass
+class OtherSession:
+    name: str
+    prediction: MergePrediction
+    shared_files: list[str]
+
+
+@dataclass
+class Preview:
+    """Everything the user should know before saying yes, computed without touching a worktree."""
+
+    record: SessionRecord
+    work_dir: Path
+    branch: str
+    base: str
+    base_oid: CommitOid
+    tip: CommitOid
+    commits: list[Commit]
+    files: list[FileChange]
+    uncommitted: list[str]
+    base_prediction: MergePrediction
+    others: list[OtherSession] = field(default_factory=list)
+    base_worktree: Path | None = None
+    base_dirty: list[str] = field(default_factory=list)
+    base_operation: str | None = None
+
+    @property
+    def base_overlap(self) -> list[str]:
+        changed = {change.path for change in self.files}
+        return sorted(path for path in self.base_dirty if path in changed)
+
+    def problems(self) -> list[str]:
+        """Why the merge cannot go ahead as things are; empty when it can."""
+        problems = []
+        if self.uncommitted:
+            problems.append(
+                f"the session has uncommitted changes ({_some(self.uncommitted)}); "
+                "commit them, or pass --commit"
+            )
+        if self.base_prediction.clean is False:
+            conflicts = _some(self.base_prediction.conflicts)
+            problems.append(
+                f"merging into {self.base} would conflict in {conflicts}; "
+                f"bring {self.base} in first with 'q-tmux sync {self.record.name}'"
+            )
+        if self.base_operation is not None and self.base_worktree is not None:
+            problems.append(
+                f"{self.base_worktree} is in the middle of an operation ({self.base_operation})"
+            )
+        if self.base_overlap:
+            problems.append(
+                f"your uncommitted changes in {self.base_worktree} touch files the merge changes "
+                f"({_some(self.base_overlap)})"
+            )
+        return problems
+
+
+def _some(paths: list[str] | tuple[str, ...], limit: int = 5) -> str:
+    shown = ", ".join(paths[:limit])
+    return shown + (f" and {len(paths) - limit} more" if len(paths) > limit else "")
+
+
+def session_repo(record: SessionRecord) -> tuple[Repo, str, str]:
+    """The repository, branch and base of a worktree session; refuse any other kind."""
+    info = record.worktree_info
+    if not info.owns_worktree or not info.branch or not info.base_branch or not info.repo_root:
+        raise QTmuxError(f"Session '{record.name}' has no branch of its own to merge.")
+    return Repo.discover(Path(info.repo_root)), info.branch, info.base_branch
+
+
+def build_preview(
+    record: SessionRecord, work_dir: Path, history: History, others: list[SessionRecord]
+) -> Preview:
+    repo = history.repo
+    _, branch, base = session_repo(record)
+    base_oid = repo.branch_oid(base)
+    tip = repo.branch_oid(branch)
+    if base_oid is None:
+        raise QTmuxError(f"The base branch '{base}' of session '{record.name}' no longer exists.")
+    if tip is None:
+        raise QTmuxError(f"The branch '{branch}' of session '{record.name}' no longer exists.")
+    files = history.changed_files(base_oid, tip)
+    preview = Preview(
+        record=record,
+        work_dir=work_dir,
+        branch=branch,
+        base=base,
+        base_oid=base_oid,
+        tip=tip,
+        commits=history.commits(base_oid, tip),
+        files=files,
+        uncommitted=[p for p in uncommitted(repo, work_dir) if not _ours(p)],
+        base_prediction=history.predict(base_oid, tip),
+    )
+    changed = {change.path for change in files}
+    for other in others:
+        other_tip = repo.branch_oid(other.worktree_info.branch or "")
+        if other.id == record.id or other_tip is None or other_tip == tip:
+            continue
+        other_base = repo.branch_oid(other.worktree_info.base_branch or "") or base_oid
+        shared = sorted(changed & {c.path for c in history.changed_files(other_base, other_tip)})
+        prediction = history.predict(other_tip, tip)
+        if shared or prediction.clean is False:
+            preview.others.append(OtherSession(other.name, prediction, shared))
+    for worktree in repo.worktrees():
+        if worktree.branch == base and not worktree.bare:
+            preview.base_worktree = worktree.path
+            preview.base_dirty = uncommitted(repo, worktree.path)
+            preview.base_operation = operation_in_progress(repo, worktree.path)
+    return preview
+
+
+def _ours(path: str) -> bool:
+    """q-tmux's own files in a session worktree (hidden from git, listed only if tracked)."""
+    return path == ".amazonq/session.json"
+
+
+# -- doing it -------------------------------------------------------------------------
+
+KILL_SWITCH = "Q_TMUX_TEST_KILL_AFTER"  # tests: die by SIGKILL right after the named step
+
+
+def _step_done(step: str) -> None:
+    if os.environ.get(KILL_SWITCH) == step:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+@dataclass
+class Journal:
+    """What an interrupted merge had decided, kept in the common git dir until the end."""
+
+    path: Path
+    data: dict[str, Any]
+
+    @classmethod
+    def for_session(cls, repo: Repo, session_id: str) -> Journal:
+        path = repo.common_dir / "q-tmux" / f"merge-{session_id}.json"
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            data = {}
+        return cls(path, data if isinstance(data, dict) else {})
+
+    def record(self, **values: Any) -> None:
+        self.data.update(values)
+        jsonfile.write_atomic(self.path, self.data)
+
+    def finish(self) -> None:
+        self.path.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # only when no other merge's journal is there
+            self.path.parent.rmdir()
+
+
+def merge_message(preview: Preview, mode: Mode) -> str:
+    name = preview.record.name
+    if mode is Mode.SQUASH:
+        lines = "\n".join(f"* {c.subject}" for c in reversed(preview.commits))
+        return f"{name}: {len(preview.commits)} commits from session '{name}'\n\n{lines}\n"
+    return f"Merge branch '{preview.branch}' into {preview.base} (q-tmux session '{name}')\n"
+
+
+def make_result_commit(preview: Preview, mode: Mode, history: History) -> CommitOid:
+    """The commit the base will move to; objects only, no ref or worktree changes."""
+    repo = history.repo
+    if mode is Mode.MERGE or mode is Mode.SQUASH:
+        # Always a real merge commit, even when a fast-forward would do: the
+        # session's work stays visible as a branch in the history.
+        prediction = history.predict(preview.base_oid, preview.tip)
+        if not prediction.clean or prediction.tree is None:
+            raise MergeRefused(f"Merging '{preview.branch}' would conflict; nothing was changed.")
+        parents = [preview.base_oid, preview.tip] if mode is Mode.MERGE else [preview.base_oid]
+        return commit_tree(repo, prediction.tree, parents, merge_message(preview, mode))
+    return _rebased_tip(preview, history)
+
+
+def _rebased_tip(preview: Preview, history: History) -> CommitOid:
+    """The session's commits replayed onto the base, in a throwaway detached worktree."""
+    repo = history.repo
+    if history.is_ancestor(preview.base_oid, preview.tip):
+        return preview.tip  # already on top of the base: a fast-forward
+    scratch = paths.state_dir() / "rebase" / preview.record.id
+    if scratch.exists():
+        repo.remove_worktree(scratch, force=True)
+    scratch.parent.mkdir(parents=True, exist_ok=True)
+    repo.git_ok(
+        "worktree",
+        "add",
+        "--quiet",
+        "--detach",
+        str(scratch),
+        preview.tip,
+        doing="make a scratch worktree for the rebase",
+    )
+    try:
+        result = repo.git("rebase", "--quiet", preview.base_oid, cwd=scratch)
+        if not result.ok:
+            repo.git("rebase", "--abort", cwd=scratch)
+            raise MergeRefused(
+                f"Rebasing '{preview.branch}' onto {preview.base} stops on conflicts; "
+                "nothing was changed."
+            )
+        return CommitOid(
+            repo.git_ok("rev-parse", "HEAD", cwd=scratch, doing="read the rebase").strip()
+        )
+    finally:
+        repo.remove_worktree(scratch, force=True)  # ours, made above: nothing of the user's
+        repo.prune_worktrees()
+
+
+def move_base(preview: Preview, new: CommitOid, repo: Repo) -> None:
+    """Move the base from the previewed commit to ``new``, or change nothing and say why."""
+    reason = f"q-tmux: merge session '{preview.record.name}'"
+    if preview.base_worktree is not None:
+        # --ff-only keeps the user's unrelated uncommitted files, refuses when theirs
+        # overlap, and fails if the base moved since the preview: a compare-and-swap.
+        result = repo.git("merge", "--ff-only", "--quiet", new, cwd=preview.base_worktree)
+        if not result.ok:
+            raise MergeRefused(
+                f"{preview.base} in {preview.base_worktree} could not move: "
+                f"{result.first_error_line()}; nothing was changed."
+            )
+        return
+    if not update_ref(repo, f"refs/heads/{preview.base}", new, preview.base_oid, reason):
+        raise MergeRefused(f"{preview.base} moved while merging; nothing was changed. Try again.")
+
+
+def archive_record(record: SessionRecord, merged_into: str, new: CommitOid, mode: Mode) -> Path:
+    """Keep the session's record (with how it ended) under the state dir, off the registry."""
+    record.set_status(Status.COMPLETED, StatusSource.PROCESS)
+    data = record.model_dump(mode="json")
+    data["merge"] = {"into": merged_into, "commit": new, "mode": mode.name.lower()}
+    path = paths.state_dir() / "archive" / f"{record.id}.json"
+    jsonfile.write_atomic(path, data)
+    registry.remove(record.id)
+    return path
