@@ -18,6 +18,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from q_tmux import jsonfile, paths, registry
+from q_tmux.errors import GitError
 from q_tmux.git import (
     CommitOid,
     History,
@@ -63,8 +64,19 @@ class Action:
         return self.history.repo if self.history else None
 
 
-def _archive_ref(name: str) -> str:
-    return f"{ARCHIVE_PREFIX}{name}/{time.strftime('%Y%m%d-%H%M%S')}"
+def save_archive_ref(repo: Repo, name: str, kind: str, commit: str) -> str:
+    """Keep ``commit`` under a new ``refs/q-tmux/archive/NAME/TIME-KIND`` ref; return its name.
+
+    Created with compare-and-swap against "must not exist", so an archive is
+    never overwritten, even by another one made in the same second.
+    """
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    for attempt in range(100):
+        suffix = f"-{attempt}" if attempt else ""
+        ref = f"{ARCHIVE_PREFIX}{name}/{stamp}-{kind}{suffix}"
+        if repo.git("update-ref", ref, commit, "").ok:
+            return ref
+    raise GitError(f"Could not save an archive ref for '{name}'.")
 
 
 def plan(
@@ -228,9 +240,8 @@ def apply(action: Action, force: bool) -> None:
 
 def _remove_worktree(action: Action, repo: Repo, path: Path, force: bool) -> None:
     if force and (uncommitted(repo, path) or operation_in_progress(repo, path)):
-        ref = _archive_ref(action.name)
         snapshot = snapshot_worktree(repo, path, f"q-tmux: files of '{action.name}' before --force")
-        repo.git_ok("update-ref", ref, snapshot, doing="save an archive ref")
+        ref = save_archive_ref(repo, action.name, "files", snapshot)
         action.done.append(f"files saved in {ref}")
     result = repo.remove_worktree(path, force=force)
     if not result.ok:
@@ -263,8 +274,7 @@ def _remove_session(action: Action, force: bool) -> None:
             keeps_commits = base_oid is not None and history.is_ancestor(tip, base_oid)
             if not keeps_commits:
                 # Squashed, rebased, or (forced) unmerged: keep its commits reachable.
-                ref = _archive_ref(info.branch)
-                repo.git_ok("update-ref", ref, tip, doing="save an archive ref")
+                ref = save_archive_ref(repo, info.branch, "branch", tip)
                 action.done.append(f"commits kept in {ref} (git branch {info.branch} {ref})")
             repo.delete_branch(info.branch, CommitOid(tip))
             repo.git("config", "--remove-section", f"branch.{info.branch}")

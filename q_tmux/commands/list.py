@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -29,11 +30,54 @@ def short_path(path: Path) -> str:
     return "~/" + str(path.relative_to(home)) if path.is_relative_to(home) else str(path)
 
 
-def _row(view: SessionView, current: bool) -> list[str]:
+@dataclass(frozen=True)
+class BranchFacts:
+    ahead: int
+    behind: int
+    conflicts: tuple[str, ...] | None  # None: unknown (git older than 2.38)
+
+
+def branch_facts(views: list[SessionView]) -> dict[str, BranchFacts]:
+    """Ahead/behind the base and predicted merge conflicts, by session id."""
+    from q_tmux.errors import QTmuxError
+    from q_tmux.git import History, Repo, require_git
+
+    facts: dict[str, BranchFacts] = {}
+    histories: dict[str, History] = {}
+    try:
+        version = require_git()
+    except QTmuxError:
+        return facts
+    for view in views:
+        info = view.record.worktree_info if view.record else None
+        if view.worktree_missing or not info or not info.owns_worktree or not info.repo_root:
+            continue
+        try:
+            if info.repo_root not in histories:
+                histories[info.repo_root] = History(Repo.discover(Path(info.repo_root)), version)
+            history = histories[info.repo_root]
+            tip = history.repo.branch_oid(info.branch or "")
+            base = history.repo.branch_oid(info.base_branch or "")
+            if tip is None or base is None:
+                continue
+            ahead, behind = history.ahead_behind(base, tip)
+            prediction = history.predict(base, tip)
+        except QTmuxError:
+            continue  # a broken repository: the row shows what the file says
+        conflicts = None if prediction.clean is None else prediction.conflicts
+        facts[view.entry.id] = BranchFacts(ahead, behind, conflicts)
+    return facts
+
+
+def _row(view: SessionView, current: bool, facts: BranchFacts | None) -> list[str]:
     record = view.record
     info = record.worktree_info if record else None
     if info and info.branch and info.base_branch and info.owns_worktree:
         branch = f"{info.branch} → {info.base_branch}"
+        if facts is not None:
+            branch += f" +{facts.ahead}/-{facts.behind}"
+            if facts.conflicts:
+                branch += " CONFLICT"
     elif info and info.branch:
         branch = f"({info.branch})"
     else:
@@ -53,8 +97,13 @@ def _row(view: SessionView, current: bool) -> list[str]:
     ]
 
 
-def _as_json(view: SessionView, current: bool) -> dict[str, Any]:
+def _as_json(view: SessionView, current: bool, facts: BranchFacts | None) -> dict[str, Any]:
     return {
+        "ahead": facts.ahead if facts else None,
+        "behind": facts.behind if facts else None,
+        "merge_conflicts": (
+            list(facts.conflicts) if facts and facts.conflicts is not None else None
+        ),
         "id": view.entry.id,
         "name": view.entry.name,
         "state": view.state,
@@ -81,8 +130,10 @@ def list_sessions(app: AppContext, *, as_json: bool) -> int:
     tmux = app.tmux()
     views, problems = load_views(tmux)
     current = current_session_id(tmux, views, cwd())
+    facts = branch_facts(views)
     if as_json:
-        say(json.dumps([_as_json(v, v.entry.id == current) for v in views], indent=2))
+        items = [_as_json(v, v.entry.id == current, facts.get(v.entry.id)) for v in views]
+        say(json.dumps(items, indent=2))
         for problem in problems:
             note(f"warning: {problem}")
         return 0
@@ -92,7 +143,7 @@ def list_sessions(app: AppContext, *, as_json: bool) -> int:
         say('No sessions yet. Start one with: q-tmux new NAME "first message"')
         return 0
     header = [" ", "NAME", "STATUS", "BRANCH → BASE", "WORKTREE", "WINDOW", "ACTIVE"]
-    rows = [header, *(_row(v, v.entry.id == current) for v in views)]
+    rows = [header, *(_row(v, v.entry.id == current, facts.get(v.entry.id)) for v in views)]
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
     for row in rows:
         say("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())

@@ -309,7 +309,8 @@ def _delete_merged_branch(repo: Repo, branch: str, tip: CommitOid, base: str) ->
         return
     if not history.is_ancestor(current, base_oid):
         # Squashed or rebased: the original commits would become unreachable.
-        archive_ref = f"refs/q-tmux/archive/{branch}"
-        repo.git("update-ref", archive_ref, CommitOid(current))
+        from q_tmux.cleanup import save_archive_ref
+
+        save_archive_ref(repo, branch, "branch", current)
     repo.delete_branch(branch, CommitOid(current))
     repo.git("config", "--remove-section", f"branch.{branch}")

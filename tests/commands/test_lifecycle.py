@@ -44,12 +44,10 @@ def test_list_shows_each_session_and_marks_the_current_one(qtmux: QTmux, repo: P
         "WINDOW",
         "ACTIVE",
     ]
-    rows = {
-        line.split()[-7] if line.startswith("*") else line.split()[0]: line for line in table[1:]
-    }
+    rows = {line[1:].split()[0]: line for line in table[1:]}  # first column: the "*" marker
     assert rows["beta"].startswith("*")
     assert rows["alpha"].startswith(" ")
-    assert "alpha → main" in rows["alpha"]
+    assert "alpha → main +0/-0" in rows["alpha"]
     items = listed(qtmux, worktree(repo, "beta"))
     assert items["beta"]["current"] is True
     assert items["alpha"]["current"] is False

@@ -1,0 +1,90 @@
+"""sync brings the base in (and can ask the agent), conflicts tells who collides with whom."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from libtmux.server import Server
+
+from tests.commands.test_merge import oid, session_with_commits, worktree
+from tests.conftest import QTmux, git, pane_text, wait_for
+
+
+def main_moves(repo: Path, path: str, content: str) -> None:
+    (repo / path).write_text(content)
+    git(repo, "add", path)
+    git(repo, "commit", "-q", "-m", f"main: {path}")
+
+
+def test_sync_merges_the_new_base_commits(qtmux: QTmux, repo: Path) -> None:
+    work = session_with_commits(qtmux, repo, "s", {"s.txt": "s\n"})
+    main_moves(repo, "m.txt", "m\n")
+    assert "Brought 1 new commit(s) of main" in qtmux.ok("sync", "s", cwd=repo).stdout
+    assert (work / "m.txt").read_text() == "m\n"
+    assert git(work, "merge-base", "--is-ancestor", oid(repo, "main"), "HEAD") == ""
+    assert "already has everything" in qtmux.ok("sync", "s", cwd=repo).stdout
+
+
+def test_sync_rebase(qtmux: QTmux, repo: Path) -> None:
+    work = session_with_commits(qtmux, repo, "r", {"r.txt": "r\n"})
+    main_moves(repo, "m.txt", "m\n")
+    qtmux.ok("sync", "r", "--rebase", cwd=repo)
+    assert git(work, "rev-parse", "HEAD~1").strip() == oid(repo, "main")
+
+
+def test_sync_conflict_is_left_to_resolve_and_the_agent_can_be_asked(
+    qtmux: QTmux, repo: Path, server: Server
+) -> None:
+    work = session_with_commits(qtmux, repo, "c", {"README.md": "session\n"})
+    main_moves(repo, "README.md", "main\n")
+    result = qtmux("sync", "c", "--ask-agent", cwd=repo)
+    assert result.returncode == 1
+    assert "stopped on conflicts in 1 file(s)" in result.stdout
+    assert "  README.md" in result.stdout
+    assert (work / ".git").exists()
+    assert "<<<<<<<" in (work / "README.md").read_text()
+    window = server.cmd("list-windows", "-a", "-F", "#{window_id}").stdout[0]
+    wait_for(
+        lambda: "Echo: Bringing the latest main" in pane_text(server, window).replace("\n", ""),
+        what="the agent to receive the request",
+    )
+    refused = qtmux("sync", "c", cwd=repo)
+    assert refused.returncode == 1
+    assert "in the middle of an operation (MERGE_HEAD)" in refused.stderr
+
+
+def test_sync_refuses_what_git_refuses_and_changes_nothing(qtmux: QTmux, repo: Path) -> None:
+    work = session_with_commits(qtmux, repo, "d", {"d.txt": "d\n"})
+    main_moves(repo, "README.md", "main\n")
+    (work / "README.md").write_text("uncommitted in the session\n")
+    head = git(work, "rev-parse", "HEAD")
+    result = qtmux("sync", "d", cwd=repo)
+    assert result.returncode == 1
+    assert "nothing was changed" in result.stderr
+    assert git(work, "rev-parse", "HEAD") == head
+    assert (work / "README.md").read_text() == "uncommitted in the session\n"
+
+
+def test_conflicts_lists_shared_files_conflicts_and_an_order(qtmux: QTmux, repo: Path) -> None:
+    session_with_commits(qtmux, repo, "a", {"shared.txt": "a\n", "a.txt": "a\n"})
+    session_with_commits(qtmux, repo, "b", {"shared.txt": "b\n"})
+    session_with_commits(qtmux, repo, "c", {"c.txt": "c\n"})
+    main_moves(repo, "c.txt", "main\n")
+    out = qtmux.ok("conflicts", cwd=repo).stdout
+    assert "a and b: share shared.txt; would CONFLICT in shared.txt" in out
+    lines = {line.split()[0]: line for line in out.splitlines()[1:]}
+    assert "1 file(s), +1/-1 vs main: would CONFLICT in c.txt" in lines["c"]
+    report = qtmux.ok("conflicts", "--json", cwd=repo).json()[str(repo)]
+    assert report["pairs"] == [
+        {"first": "a", "second": "b", "shared": ["shared.txt"], "conflicts": ["shared.txt"]}
+    ]
+    assert report["merge_order"][-1] == "c"
+    listed = {item["name"]: item for item in qtmux.ok("list", "--json", cwd=repo).json()}
+    assert listed["c"]["merge_conflicts"] == ["c.txt"]
+    assert (listed["a"]["ahead"], listed["a"]["behind"]) == (2, 1)
+    assert "CONFLICT" in qtmux.ok("list", cwd=repo).stdout
+
+
+def test_conflicts_without_sessions(qtmux: QTmux, repo: Path) -> None:
+    assert qtmux.ok("conflicts", cwd=repo).stdout == "No sessions with branches.\n"
+    assert worktree(repo, "none") != repo
