@@ -17,7 +17,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 class Lab:
-    def __init__(self, files: int = 20, extra_env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, files: int = 20, extra_env: dict[str, str] | None = None, commit: bool = True
+    ) -> None:
         self._tmp = tempfile.TemporaryDirectory(prefix="q-tmux-bench-")
         self.base = Path(self._tmp.name)
         self.home = self.base / "home"
@@ -40,7 +42,10 @@ class Lab:
             sub = self.repo / f"d{i % 40:02d}"
             sub.mkdir(exist_ok=True)
             (sub / f"f{i}.txt").write_text(f"line {i}\n" * 20)
-        for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-q", "-m", "init"]):
+        steps = [["init", "-q", "-b", "main"]]
+        if commit:
+            steps += [["add", "-A"], ["commit", "-q", "-m", "init"]]
+        for args in steps:
             subprocess.run(["git", *args], cwd=self.repo, env=self.env, check=True)
 
     @property
