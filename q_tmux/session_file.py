@@ -105,6 +105,9 @@ class SessionRecord(_Model):
     worktree_info: WorktreeInfo
     #: One entry per repository for workspace sessions; empty otherwise.
     repos: list[WorktreeInfo] = Field(default_factory=list)
+    #: Files a merge into the base would conflict in (kept fresh by the watcher);
+    #: None while unknown.
+    merge_conflicts: list[str] | None = None
 
     def set_status(
         self, status: Status, source: StatusSource, reason: WaitingReason | None = None

@@ -97,3 +97,13 @@ def set_status(
     data["last_active"] = now
     jsonfile.write_atomic(path, data)
     return Transition(before, after, data)
+
+
+def set_field(path: str | os.PathLike[str], key: str, value: object) -> bool:
+    """Set one top-level field of the session file; True when it changed."""
+    data = load(path)
+    if data is None or data.get(key) == value:
+        return False
+    data[key] = value
+    jsonfile.write_atomic(path, data)
+    return True

@@ -33,6 +33,7 @@ DEFAULTS = {
     "@q-tmux-mark-input": "#[fg=yellow,bold]*#[default]",
     "@q-tmux-mark-processing": "#[dim]~#[default]",
     "@q-tmux-mark-exited": "#[dim]x#[default]",
+    "@q-tmux-format-conflict": "#[fg=magenta,bold]≠#[default]",
     "@q-tmux-notify": "on",
     "@q-tmux-bell": "off",
 }
@@ -96,7 +97,20 @@ def snapshot(socket: str) -> Snapshot:
 class SessionState:
     """What one session file says, for the status line and the watcher."""
 
-    __slots__ = ("changed_at", "id", "name", "path", "preset", "reason", "socket", "status")
+    __slots__ = (
+        "base",
+        "branch",
+        "changed_at",
+        "conflicts",
+        "id",
+        "name",
+        "path",
+        "preset",
+        "reason",
+        "repo_root",
+        "socket",
+        "status",
+    )
 
     def __init__(
         self,
@@ -108,7 +122,15 @@ class SessionState:
         socket: str,
         preset: str,
         path: str,
+        repo_root: str | None = None,
+        branch: str | None = None,
+        base: str | None = None,
+        conflicts: list[str] | None = None,
     ) -> None:
+        self.repo_root = repo_root
+        self.branch = branch
+        self.base = base
+        self.conflicts = conflicts
         self.id = id
         self.name = name
         self.status = status
@@ -144,6 +166,10 @@ def _registry_work_dirs() -> list[str]:
     return found
 
 
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
 def _mapping(value: object) -> dict[str, object]:
     return value if isinstance(value, dict) else {}
 
@@ -158,6 +184,9 @@ def sessions_on(socket: str) -> list[SessionState]:
             continue
         tmux = _mapping(data.get("tmux"))
         agent = _mapping(data.get("agent"))
+        info = _mapping(data.get("worktree_info"))
+        owns = info.get("owns_worktree", True) is True
+        conflicts = data.get("merge_conflicts")
         if tmux.get("socket") != socket:
             continue
         sessions.append(
@@ -172,6 +201,10 @@ def sessions_on(socket: str) -> list[SessionState]:
                 socket=socket,
                 preset=str(agent.get("preset", "")),
                 path=path,
+                repo_root=_text(info.get("repo_root")) if owns else None,
+                branch=_text(info.get("branch")) if owns else None,
+                base=_text(info.get("base_branch")) if owns else None,
+                conflicts=[str(c) for c in conflicts] if isinstance(conflicts, list) else None,
             )
         )
     return sessions
@@ -204,17 +237,19 @@ def render(sessions: list[SessionState], snap: Snapshot) -> tuple[str, dict[str,
             mark = snap.option("@q-tmux-mark-processing")
         else:
             mark = snap.option("@q-tmux-mark-exited")
+        conflict = snap.option("@q-tmux-format-conflict") if session.conflicts else ""
         pane = snap.panes.get(session.id)
         if pane is not None:
-            marks[pane.window_id] = mark
+            marks[pane.window_id] = mark + conflict
+
+    def item(option: str, session: SessionState) -> str:
+        text = snap.option(option).replace("{name}", shown_name(session.name))
+        return text + (snap.option("@q-tmux-format-conflict") if session.conflicts else "")
+
     parts = [
-        snap.option("@q-tmux-format-approval").replace("{name}", shown_name(s.name))
-        for s in sorted(approval, key=lambda s: s.changed_at)
+        item("@q-tmux-format-approval", s) for s in sorted(approval, key=lambda s: s.changed_at)
     ]
-    parts += [
-        snap.option("@q-tmux-format-input").replace("{name}", shown_name(s.name))
-        for s in sorted(waiting, key=lambda s: s.changed_at)
-    ]
+    parts += [item("@q-tmux-format-input", s) for s in sorted(waiting, key=lambda s: s.changed_at)]
     if busy:
         parts.append(snap.option("@q-tmux-format-busy").replace("{count}", str(busy)))
     return snap.option("@q-tmux-format-separator").join(parts), marks

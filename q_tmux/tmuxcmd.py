@@ -1,4 +1,4 @@
-"""A tiny standard-library tmux runner for the hot paths: hooks, the status line, the watcher.
+"""A tiny standard-library runner (tmux, git) for the hot paths: hooks, status line, watcher.
 
 They run on every agent turn or every fraction of a second; libtmux and
 plumbum cost 50-100 ms each to import, and even :mod:`subprocess` costs more
@@ -12,35 +12,41 @@ import os
 import select
 import time
 
-_tmux_path: str | None = None
+_found: dict[str, str | None] = {}
 _SIGKILL = 9  # the signal module costs a hook ~5 ms to import
 
 
-def _find_tmux() -> str | None:
-    global _tmux_path
-    if _tmux_path is None:
+def find(program: str) -> str | None:
+    """``program``'s path on PATH (remembered for the process's life)."""
+    if program not in _found:
+        _found[program] = None
         for directory in os.environ.get("PATH", os.defpath).split(os.pathsep):
-            candidate = os.path.join(directory or ".", "tmux")
+            candidate = os.path.join(directory or ".", program)
             if os.access(candidate, os.X_OK) and not os.path.isdir(candidate):
-                _tmux_path = candidate
+                _found[program] = candidate
                 break
-    return _tmux_path
+    return _found[program]
 
 
 def run(socket: str, *args: str, timeout: float = 5.0) -> tuple[int, str]:
-    """Run ``tmux -S socket ARGS``; return its exit status and stdout (never raises).
+    """Run ``tmux -S socket ARGS``; return its exit status and stdout (never raises)."""
+    return run_program("tmux", ["-S", socket, *args], timeout=timeout)
 
-    stderr is discarded; a tmux that does not answer within ``timeout`` is killed.
+
+def run_program(program: str, args: list[str], timeout: float = 5.0) -> tuple[int, str]:
+    """Run ``program ARGS`` (no shell); its exit status and stdout, 127 when it cannot start.
+
+    stderr is discarded; a program that does not finish within ``timeout`` is killed.
     """
-    tmux = _find_tmux()
-    if tmux is None:
+    path = find(program)
+    if path is None:
         return 127, ""
     reader, writer = os.pipe()
     devnull = os.open(os.devnull, os.O_RDWR)
     try:
         pid = os.posix_spawn(
-            tmux,
-            [tmux, "-S", socket, *args],
+            path,
+            [path, *args],
             os.environ,
             file_actions=[
                 (os.POSIX_SPAWN_DUP2, devnull, 0),

@@ -21,7 +21,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 
-from q_tmux import paths, state, status_line, tmuxcmd, watchlock
+from q_tmux import paths, refs, state, status_line, tmuxcmd, watchlock
 from q_tmux.screen import Screen, classify
 from q_tmux.status_line import SessionState, Snapshot
 
@@ -30,6 +30,7 @@ IDLE_TICK = 1.0  # ... while every agent waits
 STABLE_TICKS = 2  # identical captures before a bare prompt counts as idle
 QUIET_TICKS = 3  # identical captures before a hookless agent counts as waiting
 EMPTY_TICKS = 3  # ticks without any live q-tmux agent before the watcher ends
+CONFLICT_EVERY = 10.0  # seconds between looks at branch tips for merge conflicts
 #: Agents whose hooks report when they start working.
 HOOKED = frozenset({"q", "kiro-cli", "claude"})
 _CAPTURE_MARK = "\x1eq-tmux-capture "
@@ -50,6 +51,50 @@ class Seen:
 class Watcher:
     socket: str
     seen: dict[str, Seen] = field(default_factory=dict)
+    #: (base commit, tip commit) last checked for conflicts, by session id.
+    checked: dict[str, tuple[str, str]] = field(default_factory=dict)
+    next_conflict_check: float = 0.0
+
+    def check_conflicts(self, sessions: list[SessionState]) -> bool:
+        """Note which sessions would conflict when merged; True when any answer changed.
+
+        Branch tips are read from files (no process); ``git merge-tree`` runs
+        only for a pair of commits not seen before.
+        """
+        if time.monotonic() < self.next_conflict_check:
+            return False
+        self.next_conflict_check = time.monotonic() + CONFLICT_EVERY
+        changed = False
+        for session in sessions:
+            if not (session.repo_root and session.branch and session.base):
+                continue
+            common = refs.common_dir_of(session.repo_root)
+            if common is None:
+                continue
+            base = refs.read_branch(common, session.base)
+            tip = refs.read_branch(common, session.branch)
+            if base is None or tip is None or self.checked.get(session.id) == (base, tip):
+                continue
+            self.checked[session.id] = (base, tip)
+            code, out = tmuxcmd.run_program(
+                "git",
+                [
+                    "-C",
+                    session.repo_root,
+                    "merge-tree",
+                    "--write-tree",
+                    "--name-only",
+                    "--no-messages",
+                    "-z",
+                    base,
+                    tip,
+                ],
+            )
+            if code not in (0, 1):
+                continue  # git too old for --write-tree, or no answer: leave it unknown
+            conflicts = [path for path in out.split("\0")[1:] if path] if code == 1 else []
+            changed |= state.set_field(session.path, "merge_conflicts", conflicts)
+        return changed
 
     def tick(self) -> tuple[bool, bool]:
         """Look once; return (any live q-tmux agent, any agent working or asking)."""
@@ -80,6 +125,8 @@ class Watcher:
             pane = snap.panes.get(session.id)
             if pane is not None:
                 self.seen.setdefault(session.id, Seen()).activity = pane.activity
+        if self.check_conflicts(sessions):
+            changed = True
         status_line.publish(self.socket, snap)
         if changed:
             fresh = {s.id: s for s in status_line.sessions_on(self.socket)}

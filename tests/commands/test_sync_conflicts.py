@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from libtmux.server import Server
 
+from q_tmux import status_line
 from tests.commands.test_merge import oid, session_with_commits, worktree
 from tests.conftest import QTmux, git, pane_text, wait_for
 
@@ -83,6 +85,26 @@ def test_conflicts_lists_shared_files_conflicts_and_an_order(qtmux: QTmux, repo:
     assert listed["c"]["merge_conflicts"] == ["c.txt"]
     assert (listed["a"]["ahead"], listed["a"]["behind"]) == (2, 1)
     assert "CONFLICT" in qtmux.ok("list", cwd=repo).stdout
+
+
+def test_the_status_line_flags_a_session_whose_merge_would_conflict(
+    qtmux: QTmux, repo: Path, server: Server
+) -> None:
+    work = session_with_commits(qtmux, repo, "clash", {"README.md": "session\n"})
+    session_with_commits(qtmux, repo, "calm", {"calm.txt": "calm\n"})
+    main_moves(repo, "README.md", "main\n")
+
+    def shown() -> str:
+        values = server.cmd("show-option", "-gqv", "@q-tmux-status").stdout
+        return status_line.plain(values[0]) if values else ""
+
+    wait_for(
+        lambda: "clash≠" in shown() and "calm " in shown() + " ",
+        timeout=20,
+        what=lambda: f"'clash≠' in the status line, got {shown()!r}",
+    )
+    data = json.loads((work / ".amazonq/session.json").read_text())
+    assert data["merge_conflicts"] == ["README.md"]
 
 
 def test_conflicts_without_sessions(qtmux: QTmux, repo: Path) -> None:
