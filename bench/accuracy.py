@@ -33,18 +33,24 @@ class Sampler(threading.Thread):
         self.violations: list[str] = []
         self.reply_marker = ""
         self.running = True
+        # Until the agent is seen working, "waiting" is the previous turn's
+        # (true) state while the user's new line is already on screen.
+        self.working = False
 
     def run(self) -> None:
         while self.running:
             status = status_of(self.work)
             screen = self.lab.tmux("capture-pane", "-p", "-J", "-t", self.window)
             lines = [line for line in screen.splitlines() if line.strip()]
-            if status[0] == "waiting" and status[2] == "screen" and lines:
+            self.working = self.working or status[0] == "processing"
+            if not self.working:
+                pass
+            elif status[0] == "waiting" and status[2] == "screen" and lines:
                 asking = status[1] == "approval"
                 if not asking and not PROMPT.match(lines[-1]):
                     self.violations.append(f"screen said waiting at: {lines[-1]!r}")
             early = self.reply_marker and self.reply_marker not in screen
-            if status == ("waiting", "input", "hook") and early:
+            if self.working and status == ("waiting", "input", "hook") and early:
                 self.violations.append(f"stop hook before the reply {self.reply_marker!r}")
             if not self.seen or self.seen[-1] != status:
                 self.seen.append(status)
@@ -83,6 +89,7 @@ def main() -> int:
         for turn in range(options.turns):
             kind = rng.choice(kinds)
             counts[kind] = counts.get(kind, 0) + 1
+            sampler.working = False
             mark = len(sampler.seen)
             wants: list[tuple[str, str | None]] = []
             if kind == "answer":
@@ -114,6 +121,8 @@ def main() -> int:
                 lab.q_tmux("resume", "acc", "--detach", env=env)
                 trusted = False
                 wants.append(("waiting", "input"))
+            if kind != "exit":  # the turn's end counts only once the agent has started it
+                wait_until(lambda: sampler.working, timeout=10)
             final = wants[-1]
             wait_until(lambda f=final: status_of(work)[:2] == f, timeout=10)
             time.sleep(0.1)
