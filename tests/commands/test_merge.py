@@ -266,3 +266,20 @@ def test_a_merge_killed_at_any_step_leaves_before_or_after_and_finishes_on_rerun
     assert registry_files(isolated_env) == []
     assert not (repo / ".git" / "q-tmux").exists()
     assert_untouched(repo, own, status)
+
+
+def test_the_merge_key_merges_the_window_the_client_looks_at(
+    qtmux: QTmux, repo: Path, server: Server
+) -> None:
+    from libtmux._internal.control_mode import ControlMode
+
+    session_with_commits(qtmux, repo, "other", {"o.txt": "o\n"})
+    session_with_commits(qtmux, repo, "looked", {"l.txt": "l\n"})
+    server.cmd("select-window", "-t", "app:looked")
+    tmux_session = server.sessions.get(session_name="app")
+    assert tmux_session is not None
+    with ControlMode(server=server, session=tmux_session) as client:
+        qtmux.ok("merge", "--from-key", "--client", client.client_name, "--yes", cwd=repo)
+    assert (repo / "l.txt").exists()
+    assert not (repo / "o.txt").exists()
+    assert branch_exists(repo, "other")
