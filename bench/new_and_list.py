@@ -46,7 +46,8 @@ def main() -> int:
     parser.add_argument("--sessions", type=int, default=20)
     options = parser.parse_args()
 
-    with tempfile.TemporaryDirectory(prefix="q-tmux-bench-") as tmp:
+    # The watcher marks sessions exited once the server is gone: let it finish writing.
+    with tempfile.TemporaryDirectory(prefix="q-tmux-bench-", ignore_cleanup_errors=True) as tmp:
         base = Path(tmp)
         home = base / "home"
         home.mkdir()
@@ -102,6 +103,7 @@ def main() -> int:
             ]
         finally:
             subprocess.run(["tmux", "-L", socket, "kill-server"], capture_output=True, check=False)
+            time.sleep(1.5)
 
     ratio = statistics.median(new_times) / statistics.median(raw_times)
     print(f"repository: {options.files} files; medians of {options.runs} interleaved runs")

@@ -276,6 +276,22 @@ class History:
         self.repo = repo
         self.version = version
         self._predictions: dict[tuple[str, str], MergePrediction] = {}
+        self._branches: dict[str, CommitOid] | None = None
+
+    def branch(self, name: str) -> CommitOid | None:
+        """Where local branch ``name`` points; every branch is read in one call, once."""
+        if self._branches is None:
+            out = self.repo.git_ok(
+                "for-each-ref",
+                "--format=%(objectname) %(refname:lstrip=2)",
+                "refs/heads/",
+                doing="list branches",
+            )
+            self._branches = {}
+            for line in out.splitlines():
+                oid, _, branch = line.partition(" ")
+                self._branches[branch] = CommitOid(oid)
+        return self._branches.get(name)
 
     def predict(self, ours: CommitOid, theirs: CommitOid) -> MergePrediction:
         """Would merging ``theirs`` into ``ours`` conflict? Both must be commit ids."""

@@ -57,13 +57,12 @@ class Report:
 
 def analyse(records: list[SessionRecord], history: History) -> Report:
     """Changes of every worktree session in ``history``'s repository, and how they collide."""
-    repo = history.repo
     report = Report()
     for record in records:
         info = record.worktree_info
         if not info.owns_worktree or not info.branch or not info.base_branch:
             continue
-        tip, base_oid = repo.branch_oid(info.branch), repo.branch_oid(info.base_branch)
+        tip, base_oid = history.branch(info.branch), history.branch(info.base_branch)
         if tip is None or base_oid is None:
             report.skipped.append(
                 f"{record.name}: branch {info.branch} or {info.base_branch} is gone"

@@ -56,8 +56,8 @@ def branch_facts(views: list[SessionView]) -> dict[str, BranchFacts]:
             if info.repo_root not in histories:
                 histories[info.repo_root] = History(Repo.discover(Path(info.repo_root)), version)
             history = histories[info.repo_root]
-            tip = history.repo.branch_oid(info.branch or "")
-            base = history.repo.branch_oid(info.base_branch or "")
+            tip = history.branch(info.branch or "")
+            base = history.branch(info.base_branch or "")
             if tip is None or base is None:
                 continue
             ahead, behind = history.ahead_behind(base, tip)
