@@ -81,7 +81,7 @@ class Lab:
 
     def close(self) -> None:
         self.tmux("kill-server")
-        time.sleep(0.5)
+        time.sleep(1.5)  # the watcher marks sessions exited once the server is gone
         shutil.rmtree(self.base, ignore_errors=True)
 
 

@@ -171,7 +171,8 @@ def _ours(path: str) -> bool:
 KILL_SWITCH = "Q_TMUX_TEST_KILL_AFTER"  # tests: die by SIGKILL right after the named step
 
 
-def _step_done(step: str) -> None:
+def step_done(step: str) -> None:
+    """Tests end the process here when ``Q_TMUX_TEST_KILL_AFTER`` names this step."""
     if os.environ.get(KILL_SWITCH) == step:
         os.kill(os.getpid(), signal.SIGKILL)
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import click
 
 if TYPE_CHECKING:
+    from q_tmux.sessions import SessionView
     from q_tmux.tmux import Tmux, WindowRef
 
 
@@ -55,3 +56,18 @@ def go_to(tmux: Tmux, window: WindowRef, *, detach: bool) -> None:
     if can_attach():
         tmux.attach(window.session_id)
     say(f"Attach with: tmux -S {window.socket_path} attach -t {window.session_name}")
+
+
+def target_session(app: AppContext, views: list[SessionView], name: str | None) -> SessionView:
+    """Session ``name``, or without a name the one this command runs in."""
+    from q_tmux.errors import UsageError
+    from q_tmux.sessions import current_session_id, find_session
+
+    tmux = app.tmux()
+    if name:
+        return find_session(views, name, tmux, cwd())
+    here = current_session_id(tmux, views, cwd())
+    for view in views:
+        if view.entry.id == here:
+            return view
+    raise UsageError("Name the session, or run this inside one.")

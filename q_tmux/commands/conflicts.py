@@ -10,6 +10,12 @@ from pathlib import Path
 from q_tmux.commands.common import AppContext, note, say
 
 
+def _verdict(conflicts: tuple[str, ...] | None, clean: str) -> str:
+    if conflicts is None:
+        return "conflicts unknown (git 2.38 or newer predicts them)"
+    return "would CONFLICT in " + ", ".join(conflicts) if conflicts else clean
+
+
 def conflicts(app: AppContext, *, as_json: bool) -> int:
     from q_tmux.git import History, Repo, require_git
     from q_tmux.overlap import Report, analyse
@@ -50,12 +56,7 @@ def conflicts(app: AppContext, *, as_json: bool) -> int:
     for root, report in reports.items():
         say(f"{root}:")
         for session in report.sessions:
-            if session.conflicts_with_base is None:
-                verdict = "unknown (needs git 2.38)"
-            elif session.conflicts_with_base:
-                verdict = "would CONFLICT in " + ", ".join(session.conflicts_with_base)
-            else:
-                verdict = "merges cleanly"
+            verdict = _verdict(session.conflicts_with_base, "merges cleanly")
             say(
                 f"  {session.name:<24} {len(session.files):>3} file(s), +{session.ahead}/-"
                 f"{session.behind} vs {session.base}: {verdict}"
@@ -63,12 +64,7 @@ def conflicts(app: AppContext, *, as_json: bool) -> int:
         if not report.pairs:
             say("  no two sessions change the same file")
         for pair in report.pairs:
-            if pair.conflicts is None:
-                verdict = "conflict unknown"
-            elif pair.conflicts:
-                verdict = "would CONFLICT in " + ", ".join(pair.conflicts)
-            else:
-                verdict = "merge cleanly together"
+            verdict = _verdict(pair.conflicts, "merge cleanly together")
             say(f"  {pair.first} and {pair.second}: share {', '.join(pair.shared)}; {verdict}")
         if len(report.sessions) > 1:
             say("  suggested merge order: " + ", ".join(report.merge_order()))

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from q_tmux.commands.common import AppContext, cwd, note, say
+from q_tmux.commands.common import AppContext, cwd, note, say, target_session
 
 if TYPE_CHECKING:
     from q_tmux.git import CommitOid, History, Repo
@@ -59,20 +59,6 @@ def show_preview(preview: Preview, mode: Mode) -> None:
         )
 
 
-def _target(app: AppContext, views: list[SessionView], name: str | None) -> SessionView:
-    from q_tmux.errors import UsageError
-    from q_tmux.sessions import current_session_id, find_session
-
-    tmux = app.tmux()
-    if name:
-        return find_session(views, name, tmux, cwd())
-    here = current_session_id(tmux, views, cwd())
-    for view in views:
-        if view.entry.id == here:
-            return view
-    raise UsageError("Name the session to merge, or run this inside one.")
-
-
 def _client_session(app: AppContext) -> str | None:
     """The q-tmux session of the window the key binding's client is looking at."""
     tmux = app.tmux()
@@ -108,7 +94,7 @@ def merge(
         if name is None:
             raise UsageError("This window is not a q-tmux session.")
     try:
-        view = _target(app, views, name)
+        view = target_session(app, views, name)
     except SessionNotFoundError:
         leftover = _leftover_journal(name or "")
         if leftover is None:
@@ -181,11 +167,11 @@ def _commit_everything(repo: Repo, work_dir: Path, name: str) -> None:
 def _merge(
     app: AppContext, view: SessionView, preview: Preview, mode: Mode, history: History, keep: bool
 ) -> int:
-    from q_tmux.merging import Journal, MergeRefused, _step_done, make_result_commit, move_base
+    from q_tmux.merging import Journal, MergeRefused, make_result_commit, move_base, step_done
 
     repo = history.repo
     new = make_result_commit(preview, mode, history)
-    _step_done("commit")
+    step_done("commit")
     journal = Journal.for_session(repo, preview.record.id)
     journal.record(
         record=preview.record.model_dump(mode="json"),
@@ -197,13 +183,13 @@ def _merge(
         mode=mode.name,
         work_dir=str(view.work_dir),
     )
-    _step_done("journal")
+    step_done("journal")
     try:
         move_base(preview, new, repo)
     except MergeRefused:
         journal.finish()
         raise
-    _step_done("base")
+    step_done("base")
     say(f"Merged '{preview.record.name}' into {preview.base}: now at {new[:8]}.")
     _clean_up(app, view, preview.record, repo, journal, keep)
     return 0
@@ -257,7 +243,7 @@ def _clean_up(
     keep: bool,
 ) -> None:
     """Close, remove and archive the merged session; each step is safe to repeat."""
-    from q_tmux.merging import Mode, _step_done, archive_record
+    from q_tmux.merging import Mode, archive_record, step_done
     from q_tmux.sessions import server_for
 
     if keep:
@@ -272,7 +258,7 @@ def _clean_up(
             own_window = (owner, view.window.window_id)  # closing it would end us: last
         else:
             owner.kill_window(view.window.window_id)
-    _step_done("window")
+    step_done("window")
     work_dir = Path(journal.data.get("work_dir") or view.work_dir)
     if work_dir.exists():
         result = repo.remove_worktree(work_dir)
@@ -281,14 +267,14 @@ def _clean_up(
             journal.finish()
             return
         repo.prune_worktrees()
-    _step_done("worktree")
+    step_done("worktree")
     branch, tip = journal.data["branch"], journal.data["tip"]
     _delete_merged_branch(repo, branch, tip, journal.data["base"])
-    _step_done("branch")
+    step_done("branch")
     archive = archive_record(
         record, journal.data["base"], journal.data["new"], Mode[journal.data["mode"]]
     )
-    _step_done("archive")
+    step_done("archive")
     journal.finish()
     say(f"Cleaned up: window closed, worktree removed, branch '{branch}' deleted.")
     say(f"The session's record is kept in {archive}.")

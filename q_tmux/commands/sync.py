@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from q_tmux.commands.common import AppContext, say
-from q_tmux.commands.merge import _target
+from q_tmux.commands.common import AppContext, say, target_session
 
 
 def conflict_request(base: str, files: list[str], rebase: bool) -> str:
@@ -24,7 +23,7 @@ def sync(app: AppContext, name: str | None, *, rebase: bool, ask_agent: bool) ->
 
     tmux = app.tmux()
     views, _ = load_views(tmux)
-    view = _target(app, views, name)
+    view = target_session(app, views, name)
     record = session_record(view)
     repo, branch, base = session_repo(record)
     work_dir = view.work_dir

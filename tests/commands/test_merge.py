@@ -217,7 +217,7 @@ def test_nothing_to_merge(qtmux: QTmux, repo: Path) -> None:
         (["merge", "nope", "--yes"], "There is no session named 'nope'"),
         (["merge", "here", "--yes"], "has no branch of its own to merge"),
         (["merge", "x", "--squash", "--rebase"], "Choose one of --squash and --rebase"),
-        (["merge", "--yes"], "Name the session to merge"),
+        (["merge", "--yes"], "Name the session, or run this inside one"),
     ],
 )
 def test_bad_merge_requests(
