@@ -11,11 +11,16 @@ if TYPE_CHECKING:  # typing costs more to import than this module may spend
     from typing import Any
 
 
-def write_atomic(path: str | os.PathLike[str], data: Any) -> None:
-    """Write ``data`` as JSON to ``path`` so readers see the old file or the new, never half."""
+def write_atomic(path: str | os.PathLike[str], data: Any, *, make_parents: bool = True) -> None:
+    """Write ``data`` as JSON to ``path`` so readers see the old file or the new, never half.
+
+    With ``make_parents=False`` a missing directory raises FileNotFoundError
+    instead of being made: status updates must never bring back a removed worktree.
+    """
     target = os.fspath(path)
     directory, name = os.path.split(target)
-    os.makedirs(directory or ".", exist_ok=True)
+    if make_parents:
+        os.makedirs(directory or ".", exist_ok=True)
     temporary = os.path.join(directory, f".{name}.{os.getpid()}.{time.monotonic_ns()}.tmp")
     fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
     try:

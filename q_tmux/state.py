@@ -95,8 +95,18 @@ def set_status(
     data["status"], data["waiting_reason"] = after
     data["status_source"] = source
     data["last_active"] = now
-    jsonfile.write_atomic(path, data)
+    if not _rewrite(path, data):
+        return None
     return Transition(before, after, data)
+
+
+def _rewrite(path: str | os.PathLike[str], data: dict[str, Any]) -> bool:
+    """Replace the file; False when its directory is gone (the session was removed meanwhile)."""
+    try:
+        jsonfile.write_atomic(path, data, make_parents=False)
+    except FileNotFoundError:
+        return False
+    return True
 
 
 def set_field(path: str | os.PathLike[str], key: str, value: object) -> bool:
@@ -105,5 +115,4 @@ def set_field(path: str | os.PathLike[str], key: str, value: object) -> bool:
     if data is None or data.get(key) == value:
         return False
     data[key] = value
-    jsonfile.write_atomic(path, data)
-    return True
+    return _rewrite(path, data)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -127,3 +128,26 @@ def test_the_hook_imports_nothing_heavy(tmp_path: Path) -> None:
         "tempfile",
     }
     assert not heavy & imported
+
+
+@pytest.mark.parametrize("update", ["status", "field"])
+def test_a_status_update_never_brings_back_a_removed_worktree(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, update: str
+) -> None:
+    from q_tmux import state
+
+    work = tmp_path / "work"
+    path = make_session(work)
+    read = state.load
+
+    def read_then_lose_the_worktree(target: Path) -> object:
+        data = read(target)
+        shutil.rmtree(work)  # a merge removes the worktree between our read and our write
+        return data
+
+    monkeypatch.setattr(state, "load", read_then_lose_the_worktree)
+    if update == "status":
+        assert state.set_status(path, "waiting", "input", "screen") is None
+    else:
+        assert not state.set_field(path, "merge_conflicts", ["x"])
+    assert not work.exists()
