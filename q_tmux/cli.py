@@ -15,6 +15,7 @@ import click
 from q_tmux import __version__
 from q_tmux.commands.common import AppContext
 from q_tmux.errors import QTmuxError
+from q_tmux.session_types import SESSION_TYPES
 
 INTERNAL_ERROR = 70
 
@@ -54,10 +55,24 @@ CLIENT_OPTION = click.option(
     help="Start from (and later merge into) BRANCH instead of the current branch.",
 )
 @click.option(
+    "--worktree",
+    metavar="[BRANCH]",
+    is_flag=False,
+    flag_value="",
+    default=None,
+    help="Make a worktree whatever else says; BRANCH names its branch (may hold '/').",
+)
+@click.option(
     "--no-worktree", is_flag=True, help="Run in the current directory: no branch, no worktree."
 )
+@click.option(
+    "--type",
+    "session_type",
+    type=click.Choice(SESSION_TYPES),
+    help="What kind of work: sets worktree, base, branch prefix and cleanup (see README).",
+)
 @click.option("-d", "--detach", is_flag=True, help="Do not switch to or attach the new window.")
-@click.option("--ask", is_flag=True, help="Ask for the name and first message (key binding).")
+@click.option("--ask", is_flag=True, help="Ask for the first message and the name (key binding).")
 @CLIENT_OPTION
 @click.pass_obj
 def new(
@@ -66,15 +81,21 @@ def new(
     message: tuple[str, ...],
     agent: str | None,
     base: str | None,
+    worktree: str | None,
     no_worktree: bool,
+    session_type: str | None,
     detach: bool,
     ask: bool,
     client: str | None,
 ) -> int:
-    """Start session NAME with an optional first MESSAGE for the agent."""
+    """Start a session with an optional first MESSAGE for the agent.
+
+    NAME may be left out, or given as "auto": a name is made from the message.
+    A lone argument with spaces is taken as the message:
+    q-tmux new "Fix the parser crash on empty input".
+    """
     from q_tmux.commands.new import ask_for_session
     from q_tmux.commands.new import new as run
-    from q_tmux.errors import UsageError
 
     app.client = client
     text = " ".join(message).strip() or None
@@ -83,9 +104,17 @@ def new(
         if asked is None:
             return 0
         name, text = asked
-    if name is None:
-        raise UsageError("Name the session: q-tmux new NAME [MESSAGE].")
-    return run(app, name, text, agent=agent, base=base, no_worktree=no_worktree, detach=detach)
+    return run(
+        app,
+        name,
+        text,
+        agent=agent,
+        base=base,
+        no_worktree=no_worktree,
+        worktree=worktree,
+        session_type=session_type,
+        detach=detach,
+    )
 
 
 @cli.command("list")

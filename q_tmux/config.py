@@ -1,27 +1,104 @@
-"""The user's configuration: ``$XDG_CONFIG_HOME/q-tmux/config.toml``, validated with pydantic."""
+"""Configuration: the user's ``config.toml``, then a repository's ``.q-tmux.toml`` over it.
+
+Both are TOML, validated with pydantic; an error names the file, the key and
+what is wrong. Every key is optional and unknown keys are refused, so typos
+are caught.
+"""
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from q_tmux import paths
 from q_tmux.errors import ConfigError
+from q_tmux.session_types import SESSION_TYPES
 
 DEFAULT_WORKTREES_DIR = "{repo_parent}/{repo}.worktrees"
+REPO_CONFIG = ".q-tmux.toml"
+_BRANCH_PREFIX = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]*/")
 
 
-class Config(BaseModel):
-    """Every key is optional; unknown keys are refused so typos are caught."""
-
+class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
+
+class LLMNaming(_Strict):
+    """An OpenAI-compatible chat-completions endpoint that suggests session names."""
+
+    base_url: str
+    model: str
+    #: Name of the environment variable holding the API key (never the key itself).
+    api_key_env: str | None = None
+    #: The longest the user ever waits for a name, in seconds.
+    timeout: float = Field(default=2.0, gt=0, le=30)
+
+    @field_validator("base_url")
+    @classmethod
+    def _http(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value.rstrip("/")
+
+
+class Naming(_Strict):
+    max_length: int = Field(default=20, ge=4, le=64)
+    llm: LLMNaming | None = None
+
+
+class TypeSettings(_Strict):
+    """What a session type means; unset fields keep the built-in default."""
+
+    worktree: bool | None = None
+    branch_prefix: str | None = None
+    #: Start from the current branch, or from the repository's default branch.
+    base: Literal["current", "default"] | None = None
+    #: Remove the worktree on close when nothing was committed or changed.
+    temporary: bool | None = None
+    #: Start in the background (do not switch to the window).
+    detach: bool | None = None
+
+    @field_validator("branch_prefix")
+    @classmethod
+    def _prefix(cls, value: str | None) -> str | None:
+        if value and (not _BRANCH_PREFIX.fullmatch(value) or ".." in value or "//" in value):
+            raise ValueError(
+                "must look like 'feature/': letters, digits, '.', '_', '-', '/' ending in '/'"
+            )
+        return value
+
+
+#: The documented defaults of each type.
+BUILT_IN_TYPES: dict[str, TypeSettings] = {
+    "exploration": TypeSettings(worktree=False),  # look around in place: no branch
+    "feature": TypeSettings(worktree=True),
+    "hotfix": TypeSettings(worktree=True, base="default"),  # from the default branch
+    "refactor": TypeSettings(worktree=True),
+    "experiment": TypeSettings(worktree=True, temporary=True),  # gone on close if unused
+    "agent": TypeSettings(worktree=True),  # started by a tool: never asks anything
+    "delegate": TypeSettings(worktree=True, detach=True),  # handed off: runs in the background
+}
+
+
+class AgentSettings(_Strict):
+    #: Whether sessions of this agent need a worktree of their own.
+    requires_worktree: bool | None = None
+
+
+class Config(_Strict):
     #: A preset name (``q``, ``claude``, ...) or a command line.
     default_agent: str | None = None
     #: Where worktrees go; ``{repo_parent}`` and ``{repo}`` are filled in; ``~`` is expanded.
     worktrees_dir: str = DEFAULT_WORKTREES_DIR
+    #: Make a worktree when nothing else decides: yes, no, or ask (in a terminal).
+    worktree: bool | Literal["ask"] = True
+    naming: Naming = Field(default_factory=Naming)
+    types: dict[str, TypeSettings] = Field(default_factory=dict)
+    agents: dict[str, AgentSettings] = Field(default_factory=dict)
 
     @field_validator("worktrees_dir")
     @classmethod
@@ -32,28 +109,47 @@ class Config(BaseModel):
             raise ValueError(f"only {{repo_parent}} and {{repo}} may appear ({error})") from None
         return value
 
+    @field_validator("types")
+    @classmethod
+    def _known_types(cls, value: dict[str, TypeSettings]) -> dict[str, TypeSettings]:
+        unknown = sorted(set(value) - set(SESSION_TYPES))
+        if unknown:
+            raise ValueError(
+                f"unknown session type {unknown[0]!r}; known: {', '.join(SESSION_TYPES)}"
+            )
+        return value
+
     def worktrees_root(self, main_worktree: Path) -> Path:
         filled = self.worktrees_dir.format(
             repo_parent=str(main_worktree.parent), repo=main_worktree.name
         )
         return Path(filled).expanduser()
 
+    def session_type(self, name: str) -> TypeSettings:
+        """The built-in meaning of type ``name`` with the configured fields over it."""
+        built_in = BUILT_IN_TYPES[name].model_dump()
+        configured = self.types.get(name)
+        if configured is not None:
+            built_in.update(configured.model_dump(exclude_none=True))
+        return TypeSettings.model_validate(built_in)
+
 
 def config_path() -> Path:
     return paths.config_dir() / "config.toml"
 
 
-def load_config(path: Path | None = None) -> Config:
-    """Read the config; a missing file means defaults, a broken one a ConfigError."""
-    path = path or config_path()
+def _read(path: Path) -> dict[str, Any] | None:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        return Config()
+        return None
     except (OSError, UnicodeDecodeError) as error:
         raise ConfigError(f"{path}: cannot be read ({error}).") from None
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: invalid TOML ({error}).") from None
+
+
+def _validated(path: Path, data: dict[str, Any]) -> Config:
     try:
         return Config.model_validate(data)
     except ValidationError as error:
@@ -61,3 +157,28 @@ def load_config(path: Path | None = None) -> Config:
         key = ".".join(str(part) for part in first["loc"]) or "(top level)"
         message = first["msg"].removeprefix("Value error, ")
         raise ConfigError(f"{path}: key '{key}': {message}.") from None
+
+
+def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in over.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def load_config(path: Path | None = None, repo_root: Path | None = None) -> Config:
+    """The user's config (missing: defaults), with ``repo_root/.q-tmux.toml`` over it."""
+    path = path or config_path()
+    user = _read(path) or {}
+    _validated(path, user)
+    if repo_root is None:
+        return Config.model_validate(user)
+    repo_path = repo_root / REPO_CONFIG
+    repo = _read(repo_path)
+    if repo is None:
+        return Config.model_validate(user)
+    _validated(repo_path, repo)
+    return _validated(repo_path, _merge(user, repo))

@@ -100,6 +100,8 @@ class SessionRecord(_Model):
     created: datetime = Field(default_factory=now)
     last_active: datetime = Field(default_factory=now)
     first_message: str | None = None
+    #: exploration, feature, hotfix, refactor, experiment, agent or delegate (None: not given).
+    session_type: str | None = None
     agent: AgentInfo
     tmux: TmuxInfo = Field(default_factory=TmuxInfo)
     worktree_info: WorktreeInfo

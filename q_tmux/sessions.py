@@ -56,6 +56,11 @@ class NewSession:
     cwd: Path
     base: str | None = None
     no_worktree: bool = False
+    #: The branch to make (default: the name); may hold a prefix such as ``feature/``.
+    branch: str | None = None
+    session_type: str | None = None
+    #: Remove the worktree on close when nothing was committed or changed.
+    temporary: bool = False
 
 
 @dataclass
@@ -134,16 +139,15 @@ def _place_in_new_worktree(request: NewSession, config: Config) -> Place:
         base_oid = repo.branch_oid(current)
         if base_oid is None:  # an unborn branch in a repository that has other commits
             raise QTmuxError(f"The current branch '{current}' has no commits yet.")
-    if not repo.is_valid_branch_name(request.name):
-        raise UsageError(f"git does not accept '{request.name}' as a branch name.")
-    if repo.branch_oid(request.name) is not None:
-        raise NameInUseError(
-            f"A branch named '{request.name}' already exists; choose another name."
-        )
+    branch = request.branch or request.name
+    if not repo.is_valid_branch_name(branch):
+        raise UsageError(f"git does not accept {printable(branch)} as a branch name.")
+    if repo.branch_oid(branch) is not None:
+        raise NameInUseError(f"A branch named '{branch}' already exists; choose another name.")
     work_dir = config.worktrees_root(repo.main_worktree) / request.name
     if work_dir.exists() or work_dir.is_symlink():
         raise NameInUseError(f"{work_dir} already exists; choose another name.")
-    return Place(work_dir, repo.main_worktree, repo, request.name, base_branch, base_oid)
+    return Place(work_dir, repo.main_worktree, repo, branch, base_branch, base_oid)
 
 
 def _check_name_free(name: str, scope: Path) -> None:
@@ -162,6 +166,7 @@ def create_session(request: NewSession, tmux: Tmux, config: Config) -> Created:
         id=session_id,
         name=request.name,
         first_message=request.first_message,
+        session_type=request.session_type,
         agent=AgentInfo(
             preset=request.agent.preset,
             command=request.agent.command,
@@ -177,6 +182,7 @@ def create_session(request: NewSession, tmux: Tmux, config: Config) -> Created:
             base_oid=place.base_oid,
             merge_target=place.base_branch,
             owns_worktree=not request.no_worktree,
+            is_temporary=request.temporary and not request.no_worktree,
         ),
     )
     file_path = session_file_path(place.work_dir)

@@ -2,76 +2,175 @@
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 import click
 
 from q_tmux.commands.common import AppContext, cwd, go_to, note, say
 
+if TYPE_CHECKING:
+    from q_tmux.config import Config
+    from q_tmux.git import Repo
 
-def ask_for_session(name: str | None, message: str | None) -> tuple[str, str | None] | None:
-    """Ask for a name (until a valid one) and a first message; None when the user gives up."""
-    from q_tmux.errors import InvalidNameError
-    from q_tmux.names import check_name
 
-    while True:
-        if name is None:
-            name = click.prompt("Session name (empty to cancel)", default="", show_default=False)
-            if not name.strip():
-                return None
-        try:
-            check_name(name)
-            break
-        except InvalidNameError as error:
-            click.echo(str(error), err=True)
-            name = None
+def ask_for_session(name: str | None, message: str | None) -> tuple[str | None, str | None] | None:
+    """From the plugin's key: a first message, then a name (empty: derive one); None: cancelled."""
     if message is None:
         message = click.prompt("First message (optional)", default="", show_default=False).strip()
-    return name, message or None
+    if name is None:
+        name = click.prompt(
+            "Session name (empty: from the message)", default="", show_default=False
+        ).strip()
+        if not name and not message:
+            return None
+    return name or None, message or None
+
+
+def _interactive(client: str | None, session_type: str | None) -> bool:
+    """A person at a terminal who can be asked (never from a key binding or for tools)."""
+    return (
+        client is None
+        and session_type not in ("agent", "delegate")
+        and sys.stdin.isatty()
+        and sys.stdout.isatty()
+    )
+
+
+def choose_name(
+    message: str | None, config: Config, taken: Callable[[str], bool], interactive: bool
+) -> str:
+    """A free, valid name from the first message (the LLM's, else its keywords).
+
+    In a terminal the suggestion is offered to accept or replace.
+    """
+    from q_tmux.errors import InvalidNameError
+    from q_tmux.llm_naming import llm_name
+    from q_tmux.names import check_name, keyword_name, unique_name
+
+    limit = config.naming.max_length
+    base = llm_name(config.naming.llm, message, limit) or keyword_name(message or "", limit)
+    suggestion = unique_name(base, taken)
+    if not interactive:
+        return suggestion
+    while True:
+        answer = click.prompt("Session name", default=suggestion).strip()
+        try:
+            check_name(answer)
+        except InvalidNameError as error:
+            click.echo(str(error), err=True)
+            continue
+        if answer != suggestion and taken(answer):
+            click.echo(f"'{answer}' is already used by a branch, a path or a session.", err=True)
+            continue
+        return answer
 
 
 def new(
     app: AppContext,
-    name: str,
+    name: str | None,
     message: str | None,
     *,
     agent: str | None,
     base: str | None,
     no_worktree: bool,
+    worktree: str | None,
+    session_type: str | None,
     detach: bool,
 ) -> int:
     from q_tmux.agents import resolve_agent
     from q_tmux.config import load_config
-    from q_tmux.git import require_git
+    from q_tmux.decisions import NameTaken, decide_worktree, default_branch, looks_like_message
+    from q_tmux.errors import NotARepositoryError, QTmuxError, UsageError
+    from q_tmux.git import Repo, require_git
     from q_tmux.names import check_name
+    from q_tmux.process import find_program
     from q_tmux.sessions import NewSession, create_session
     from q_tmux.tmux import require_tmux
 
-    check_name(name)
+    if no_worktree and (worktree is not None):
+        raise UsageError("Choose one of --worktree and --no-worktree.")
+    automatic = name is None or name == "auto" or (message is None and looks_like_message(name))
+    if automatic and name not in (None, "auto"):
+        name, message = None, name  # q-tmux new "Fix the parser crash on empty input"
+    elif not automatic:
+        assert name is not None
+        check_name(name)
     require_tmux()
-    if not no_worktree:
-        require_git()
-    config = load_config()
+    here = cwd()
+    repo: Repo | None = None
+    if find_program("git") is not None:
+        require_git()  # a git too old to trust is an error, not "no repository"
+        try:
+            repo = Repo.discover(here)
+        except QTmuxError:
+            repo = None
+    config = load_config(repo_root=repo.main_worktree if repo else None)
+    settings = config.session_type(session_type) if session_type else None
     resolved = resolve_agent(agent, message, config.default_agent)
+    interactive = _interactive(app.client, session_type)
+    decision = decide_worktree(
+        no_worktree=no_worktree,
+        worktree=worktree is not None,
+        session_type=session_type,
+        type_settings=settings,
+        agent=config.agents.get(resolved.preset),
+        in_repository=repo is not None,
+        ask=(lambda: click.confirm("Make a worktree and branch for this session?", default=True))
+        if interactive
+        else None,
+        config=config,
+    )
+    if decision.worktree:
+        require_git()
+        if repo is None:
+            raise NotARepositoryError(
+                f"{here} is not inside a git repository; "
+                "pass --no-worktree to start a session here without a branch."
+            )
+    elif not no_worktree:
+        note(f"no worktree ({decision.because}): the session runs in {here}.")
+    prefix = (settings.branch_prefix or "") if settings and decision.worktree else ""
+    if automatic:
+        scope = repo.main_worktree if repo else here
+        taken = NameTaken(
+            scope=scope,
+            repo=repo if decision.worktree else None,
+            worktrees_root=config.worktrees_root(repo.main_worktree)
+            if repo and decision.worktree
+            else None,
+            branch_prefix=prefix,
+        )
+        name = choose_name(message, config, taken, interactive)
+    assert name is not None
+    if base is None and settings is not None and settings.base == "default" and repo is not None:
+        base = default_branch(repo)
     request = NewSession(
         name=name,
         first_message=message,
         agent=resolved,
-        cwd=cwd(),
+        cwd=here,
         base=base,
-        no_worktree=no_worktree,
+        no_worktree=not decision.worktree,
+        branch=(worktree or f"{prefix}{name}") if decision.worktree else None,
+        session_type=session_type,
+        temporary=bool(settings and settings.temporary),
     )
     created = create_session(request, app.tmux(), config)
     for line in created.notes:
         note(line)
     info = created.record.worktree_info
     window = created.window
-    if info.branch:
-        base = f"{info.base_branch} ({(info.base_oid or '')[:8]})"
-        where = f"branch {info.branch} from {base} in {info.path}"
+    if info.branch and info.owns_worktree:
+        base_text = f"{info.base_branch} ({(info.base_oid or '')[:8]})"
+        where = f"branch {info.branch} from {base_text} in {info.path}"
     else:
         where = f"in {info.path} (no worktree)"
+    kind = f" ({session_type})" if session_type else ""
     say(
-        f"Session '{name}' started: {where}; window {window.window_id} "
+        f"Session '{name}'{kind} started: {where}; window {window.window_id} "
         f"in tmux session '{window.session_name}', agent {created.record.agent.preset}."
     )
-    go_to(app.tmux(), window, detach=detach)
+    go_to(app.tmux(), window, detach=detach or bool(settings and settings.detach))
     return 0

@@ -260,7 +260,22 @@ def refused(qtmux: QTmux, repo: Path, server: Server, isolated_env: Path) -> Ref
 
 
 def test_not_a_repository_offers_no_worktree(refused: Refused, tmp_path: Path) -> None:
-    refused(["new", "x"], "is not inside a git repository; pass --no-worktree", cwd=tmp_path)
+    refused(
+        ["new", "x", "--worktree"],
+        "is not inside a git repository; pass --no-worktree",
+        cwd=tmp_path,
+    )
+    refused(["new", "x", "--type", "feature"], "is not inside a git repository", cwd=tmp_path)
+
+
+def test_outside_a_repository_the_session_runs_in_place_and_says_so(
+    qtmux: QTmux, tmp_path: Path
+) -> None:
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    result = qtmux.ok("new", "here", "--detach", cwd=plain)
+    assert "no worktree (not a git repository): the session runs in" in result.stderr
+    assert (plain / ".amazonq" / "session.json").exists()
 
 
 def test_repository_without_commits(qtmux: QTmux, tmp_path: Path) -> None:
