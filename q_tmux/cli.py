@@ -148,6 +148,17 @@ def close(app: AppContext, name: str) -> int:
 
 
 @cli.command()
+@click.argument("old")
+@click.argument("new")
+@click.pass_obj
+def rename(app: AppContext, old: str, new: str) -> int:
+    """Rename session OLD to NEW: its window, and its branch when it has no upstream."""
+    from q_tmux.commands.rename import rename as run
+
+    return run(app, old, new)
+
+
+@cli.command()
 @click.argument("name", required=False)
 @click.option("--all", "all_sessions", is_flag=True, help="Every session that is not running.")
 @click.option("-d", "--detach", is_flag=True, help="Do not switch to or attach the window.")

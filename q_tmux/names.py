@@ -60,8 +60,6 @@ def suggest_name(text: str) -> str:
     name = name.strip("-._")
     while name.endswith(".lock"):
         name = name.removesuffix(".lock").strip("-._")
-    if name == "head":
-        name = "head-1"
     return name if name_problem(name) is None else ""
 
 

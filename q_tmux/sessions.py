@@ -498,6 +498,36 @@ def close_session(view: SessionView, tmux: Tmux) -> bool:
     return closed
 
 
+def remove_if_unused(view: SessionView) -> str | None:
+    """A temporary (experiment) session that holds no work goes away on close.
+
+    Removed only when its branch has no commit beyond where it started and its
+    worktree no change at all; returns why it was kept, or None when removed.
+    """
+    from q_tmux.git import uncommitted
+
+    record = session_record(view)
+    info = record.worktree_info
+    if not (info.is_temporary and info.owns_worktree and info.repo_root and info.branch):
+        return "it is not temporary"
+    repo = Repo.discover(Path(info.repo_root))
+    tip = repo.branch_oid(info.branch)
+    if tip is None:
+        return f"its branch {info.branch} is gone"
+    if tip != info.base_oid:
+        return f"branch {info.branch} has commits"
+    changes = [p for p in uncommitted(repo, view.work_dir) if p != SESSION_FILE]
+    if changes:
+        return f"its worktree has changes ({', '.join(changes[:5])})"
+    if not repo.remove_worktree(view.work_dir).ok:
+        return "git would not remove its worktree"
+    repo.prune_worktrees()
+    repo.delete_branch(info.branch, tip)
+    repo.git("config", "--remove-section", f"branch.{info.branch}")
+    registry.remove(record.id)
+    return None
+
+
 def resume_session(view: SessionView, tmux: Tmux) -> WindowRef | None:
     """Start the agent again with its resume command; None when it already runs."""
     if view.worktree_missing:

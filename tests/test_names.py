@@ -60,7 +60,7 @@ def test_ordinary_names_pass(name: str) -> None:
         ("café au lait", "cafe-au-lait"),
         ("a..b", "a-b"),
         ("--x--", "x"),
-        ("head", "head-1"),
+        ("HEAD", "head"),
         ("x.lock.lock", "x"),
         ("名前", ""),
     ],

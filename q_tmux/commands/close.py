@@ -12,6 +12,16 @@ def close(app: AppContext, name: str) -> int:
     views, _ = load_views(tmux)
     view = find_session(views, name, tmux, cwd())
     closed = close_session(view, tmux)
+    if view.record is not None and view.record.worktree_info.is_temporary:
+        from q_tmux.sessions import remove_if_unused
+
+        kept = remove_if_unused(view)
+        if kept is None:
+            say(
+                f"Closed and removed temporary session '{view.entry.name}': nothing was done in it."
+            )
+            return 0
+        say(f"Keeping temporary session '{view.entry.name}': {kept}.")
     what = "Closed" if closed else "Marked as closed (it had no window)"
     say(
         f"{what} session '{view.entry.name}'; its worktree and branch are kept: "

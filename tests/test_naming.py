@@ -1,0 +1,144 @@
+"""Names from first messages, and the optional LLM, against a real HTTP server on loopback."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from q_tmux.config import LLMNaming
+from q_tmux.llm_naming import clean_answer, llm_name
+from q_tmux.names import MAX_NAME_LENGTH, keyword_name, name_problem, unique_name
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        ("Fix the parser crash on empty input", "fix-parser-crash"),
+        ("Implement OAuth2 login for the API", "oauth2-login-api"),
+        ("Refactor the database layer to use SQLAlchemy 2.0", "refactor-database"),
+        ("please make it so", ""),  # stop words only
+        ("修复解析器的崩溃", ""),  # no Latin letters
+        ("", ""),
+        ("   \t  ", ""),
+        ("Crème brûlée recipes", "creme-brulee-recipes"),
+        ("HEAD", "head"),
+        ("-x a..b @{ foo.lock", "x-b-foo-lock"),
+        ("tab\tand\x07bell", "tab-bell"),
+    ],
+)
+def test_keyword_names(message: str, expected: str) -> None:
+    assert keyword_name(message) == expected
+
+
+def test_long_messages_stay_within_the_limit() -> None:
+    name = keyword_name("refactoring " * 30 + "everything everywhere", limit=20)
+    assert 0 < len(name) <= 20
+    assert name_problem(name) is None
+    assert len(keyword_name("x" * 300)) == 20
+
+
+def test_unique_names_count_up_and_stay_valid() -> None:
+    taken = {"fix-parser", "fix-parser-2"}
+    assert unique_name("fix-parser", taken.__contains__) == "fix-parser-3"
+    assert unique_name("", set().__contains__) == "session"
+    long = "y" * MAX_NAME_LENGTH
+    suffixed = unique_name(long, {long}.__contains__)
+    assert suffixed.endswith("-2")
+    assert len(suffixed) <= MAX_NAME_LENGTH
+
+
+@pytest.mark.parametrize(
+    ("answer", "expected"),
+    [
+        ("fix-parser-crash", "fix-parser-crash"),
+        ("`empty-input-crash`\n", "empty-input-crash"),
+        ("Fix_Parser", "fix_parser"),
+        ("I'm sorry, but I can't help with that.", None),
+        ("Here is a name:\nfoo\nbar", None),
+        ("#(touch x)", None),  # a space: prose, not a name
+        ("#(touch-x)", "touch-x"),
+        ("HEAD", "head"),
+        ("", None),
+    ],
+)
+def test_model_answers_are_validated_like_any_name(answer: str, expected: str | None) -> None:
+    assert clean_answer(answer) == expected
+
+
+class Endpoint(BaseHTTPRequestHandler):
+    """Speaks chat completions; the first path segment picks its behaviour."""
+
+    def do_POST(self) -> None:
+        mode = self.path.strip("/").split("/")[0]
+        length = int(self.headers.get("Content-Length", "0"))
+        request = json.loads(self.rfile.read(length))
+        assert request["messages"][-1]["role"] == "user"
+        if mode in ("slow", "hang"):
+            time.sleep(3 if mode == "slow" else 30)
+        if mode == "error":
+            self.send_response(500)
+            self.end_headers()
+            return
+        if mode == "garbage":
+            body = b"<html>not json</html>"
+        else:
+            content = {"good": "parser-empty-input", "refusal": "I cannot do that."}.get(mode, "x")
+            body = json.dumps(
+                {"choices": [{"message": {"role": "assistant", "content": content}}]}
+            ).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def endpoint() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Endpoint)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+@pytest.mark.parametrize(
+    ("mode", "expected"),
+    [
+        ("good", "parser-empty-input"),
+        ("refusal", None),
+        ("error", None),
+        ("garbage", None),
+        ("slow", None),
+        ("hang", None),
+    ],
+)
+def test_llm_naming_falls_back_and_never_waits_past_its_timeout(
+    endpoint: str, mode: str, expected: str | None
+) -> None:
+    settings = LLMNaming(base_url=f"{endpoint}/{mode}/v1", model="m", timeout=0.5)
+    started = time.monotonic()
+    assert llm_name(settings, "Fix the parser crash on empty input", 20) == expected
+    assert time.monotonic() - started < 0.5 + 0.3
+
+
+def test_an_unreachable_endpoint_is_a_quick_no() -> None:
+    settings = LLMNaming(base_url="http://127.0.0.1:9/v1", model="m", timeout=1.0)
+    started = time.monotonic()
+    assert llm_name(settings, "anything", 20) is None
+    assert time.monotonic() - started < 1.3
+
+
+def test_no_config_or_no_message_asks_nothing() -> None:
+    assert llm_name(None, "x", 20) is None
+    settings = LLMNaming(base_url="http://127.0.0.1:9/v1", model="m")
+    assert llm_name(settings, "  ", 20) is None
