@@ -102,6 +102,7 @@ class SessionState:
         "branch",
         "changed_at",
         "conflicts",
+        "hooked",
         "id",
         "name",
         "path",
@@ -126,7 +127,10 @@ class SessionState:
         branch: str | None = None,
         base: str | None = None,
         conflicts: list[str] | None = None,
+        hooked: bool = False,
     ) -> None:
+        #: Whether q-tmux wired this agent's hooks (else: screen and process only).
+        self.hooked = hooked
         self.repo_root = repo_root
         self.branch = branch
         self.base = base
@@ -205,6 +209,7 @@ def sessions_on(socket: str) -> list[SessionState]:
                 branch=_text(info.get("branch")) if owns else None,
                 base=_text(info.get("base_branch")) if owns else None,
                 conflicts=[str(c) for c in conflicts] if isinstance(conflicts, list) else None,
+                hooked=agent.get("hooks") is True,
             )
         )
     return sessions

@@ -31,8 +31,9 @@ STABLE_TICKS = 2  # identical captures before a bare prompt counts as idle
 QUIET_TICKS = 3  # identical captures before a hookless agent counts as waiting
 EMPTY_TICKS = 3  # ticks without any live q-tmux agent before the watcher ends
 CONFLICT_EVERY = 10.0  # seconds between looks at branch tips for merge conflicts
-#: Agents whose hooks report when they start working.
-HOOKED = frozenset({"q", "kiro-cli", "claude"})
+#: Agents whose hooks, once wired, report when they start working too (Codex's and
+#: aider's report only the end of a turn).
+FULL_HOOKS = frozenset({"q", "kiro-cli", "claude"})
 _CAPTURE_MARK = "\x1eq-tmux-capture "
 
 Decision = tuple[str, str | None, str]
@@ -195,6 +196,7 @@ class Watcher:
 def decide(session: SessionState, screen: Screen, changed: bool, stable: int) -> Decision | None:
     """The status a screen implies, given what the session file says now; None to keep it."""
     status, reason = session.status, session.reason
+    hooked = session.hooked and session.preset in FULL_HOOKS
     asking = status == state.WAITING and reason == state.APPROVAL
     if screen is Screen.APPROVAL:
         return None if asking else (state.WAITING, state.APPROVAL, state.SCREEN)
@@ -205,13 +207,13 @@ def decide(session: SessionState, screen: Screen, changed: bool, stable: int) ->
     if status in (state.PROCESSING, state.STARTING):
         if screen is Screen.IDLE and stable >= STABLE_TICKS:
             return state.WAITING, state.INPUT, state.SCREEN  # e.g. after Ctrl-C: no stop hook
-        if session.preset not in HOOKED and screen is Screen.OTHER and stable >= QUIET_TICKS:
+        if not hooked and screen is Screen.OTHER and stable >= QUIET_TICKS:
             return state.WAITING, state.INPUT, state.SCREEN  # output stopped
         return None
     if status == state.WAITING:
         if screen is Screen.BUSY:
             return state.PROCESSING, None, state.SCREEN
-        if session.preset not in HOOKED and changed and screen is Screen.OTHER:
+        if not hooked and changed and screen is Screen.OTHER:
             return state.PROCESSING, None, state.SCREEN
     return None
 

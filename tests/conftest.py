@@ -100,6 +100,13 @@ def qtmux(server: Server, agent_log: Path) -> QTmux:
     return QTmux(server=server, env={"Q_STANDIN_LOG": str(agent_log), "Q_STANDIN_DELAY": "0.05"})
 
 
+def session_json(work_dir: Path) -> dict[str, Any]:
+    """The session file q-tmux keeps in ``work_dir``."""
+    data = json.loads((work_dir / ".amazonq" / "session.json").read_text())
+    assert isinstance(data, dict)
+    return data
+
+
 def launches(agent_log: Path) -> list[dict[str, Any]]:
     if not agent_log.exists():
         return []

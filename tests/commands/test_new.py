@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import stat
@@ -18,15 +17,10 @@ from tests.conftest import (
     launches,
     pane_text,
     registry_files,
+    session_json,
     snapshot,
     wait_for,
 )
-
-
-def session_json(work_dir: Path) -> dict[str, object]:
-    data = json.loads((work_dir / ".amazonq" / "session.json").read_text())
-    assert isinstance(data, dict)
-    return data
 
 
 def test_new_makes_branch_worktree_session_file_and_window(

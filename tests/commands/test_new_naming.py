@@ -2,23 +2,16 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 from libtmux.server import Server
 
-from tests.conftest import QTmux, git, registry_files
+from tests.conftest import QTmux, git, registry_files, session_json
 
 
 def names(qtmux: QTmux, cwd: Path) -> list[str]:
     return [item["name"] for item in qtmux.ok("list", "--json", cwd=cwd).json()]
-
-
-def session_data(work: Path) -> dict[str, object]:
-    data = json.loads((work / ".amazonq" / "session.json").read_text())
-    assert isinstance(data, dict)
-    return data
 
 
 def test_a_message_alone_names_the_session(qtmux: QTmux, repo: Path) -> None:
@@ -27,7 +20,7 @@ def test_a_message_alone_names_the_session(qtmux: QTmux, repo: Path) -> None:
     git(repo, "branch", "fix-parser-crash-3")
     qtmux.ok("new", "auto", "Fix the parser crash on empty input", "--detach", cwd=repo)
     assert names(qtmux, repo) == ["fix-parser-crash", "fix-parser-crash-2", "fix-parser-crash-4"]
-    first = session_data(repo.parent / "app.worktrees" / "fix-parser-crash")
+    first = session_json(repo.parent / "app.worktrees" / "fix-parser-crash")
     assert first["first_message"] == "Fix the parser crash on empty input"
 
 
@@ -72,11 +65,11 @@ def test_exploration_runs_in_place_and_hotfix_starts_from_the_default_branch(
     qtmux: QTmux, repo: Path
 ) -> None:
     qtmux.ok("new", "look", "--type", "exploration", "--detach", cwd=repo)
-    assert session_data(repo)["session_type"] == "exploration"
+    assert session_json(repo)["session_type"] == "exploration"
     assert git(repo, "branch", "--list", "look") == ""
     git(repo, "checkout", "-q", "-b", "wip")
     qtmux.ok("new", "urgent", "--type", "hotfix", "--detach", cwd=repo)
-    info = session_data(repo.parent / "app.worktrees" / "urgent")["worktree_info"]
+    info = session_json(repo.parent / "app.worktrees" / "urgent")["worktree_info"]
     assert isinstance(info, dict)
     assert info["base_branch"] == "main"
 
@@ -115,7 +108,7 @@ def test_type_settings_and_requires_worktree_come_from_the_config(
 
 def test_worktree_with_a_branch_name(qtmux: QTmux, repo: Path) -> None:
     qtmux.ok("new", "auth", "--worktree", "team/auth-rework", "--detach", cwd=repo)
-    info = session_data(repo.parent / "app.worktrees" / "auth")["worktree_info"]
+    info = session_json(repo.parent / "app.worktrees" / "auth")["worktree_info"]
     assert isinstance(info, dict)
     assert info["branch"] == "team/auth-rework"
 
