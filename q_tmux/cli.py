@@ -263,6 +263,16 @@ def cleanup(
     )
 
 
+@cli.command("disk-usage")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (sizes in bytes).")
+@click.pass_obj
+def disk_usage(app: AppContext, as_json: bool) -> int:
+    """Disk used by each session's worktree and its build outputs, and the total."""
+    from q_tmux.commands.disk_usage import disk_usage as run
+
+    return run(app, as_json=as_json)
+
+
 @cli.command("status-line")
 @click.option("--publish", is_flag=True, help="Also push it to tmux (the plugin does this).")
 @click.option("--tmux", "markup", is_flag=True, help="Print tmux style markup, not plain text.")

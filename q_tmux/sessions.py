@@ -202,9 +202,10 @@ def create_session(request: NewSession, tmux: Tmux, config: Config) -> Created:
         wiring = _wire(record, place.work_dir, undo)
         if repo is not None:
             for relative in [SESSION_FILE, *wiring.worktree_files]:
-                repo.exclude(
-                    _exclude_pattern(repo, place.work_dir, not request.no_worktree, relative)
-                )
+                for pattern in (relative, temporary_name_pattern(relative)):
+                    repo.exclude(
+                        _exclude_pattern(repo, place.work_dir, not request.no_worktree, pattern)
+                    )
         if request.no_worktree:
             undo.callback(_remove_session_file, file_path)
         write_session_file(file_path, record)
@@ -273,6 +274,16 @@ def _start_tracking(socket: str) -> None:
     """Make sure the server's watcher runs, and show the change in the status line now."""
     watchlock.ensure_running(socket)
     status_line.publish(socket)
+
+
+def temporary_name_pattern(relative: str) -> str:
+    """The names atomic writes of ``relative`` use for a moment (see :mod:`q_tmux.jsonfile`).
+
+    Hidden too, or a status write racing ``git worktree remove`` would look
+    like the user's untracked file and block it.
+    """
+    directory, _, name = relative.rpartition("/")
+    return f"{directory}/.{name}.*.tmp" if directory else f".{name}.*.tmp"
 
 
 def _exclude_pattern(repo: Repo, work_dir: Path, owns_worktree: bool, relative: str) -> str:

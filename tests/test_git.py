@@ -134,3 +134,15 @@ def test_current_git_passes() -> None:
 def test_make_repo_helper_builds_nested_files(tmp_path: Path) -> None:
     path = make_repo(tmp_path / "r", {"a/b.txt": "x"})
     assert git(path, "ls-files").split() == ["a/b.txt"]
+
+
+def test_atomic_write_temporaries_are_hidden_with_the_file(repo: Path) -> None:
+    from q_tmux.sessions import temporary_name_pattern
+
+    r = Repo.discover(repo)
+    r.exclude("/.amazonq/session.json")
+    r.exclude("/" + temporary_name_pattern(".amazonq/session.json"))
+    (repo / ".amazonq").mkdir()
+    (repo / ".amazonq" / "session.json").write_text("{}")
+    (repo / ".amazonq" / ".session.json.123.456.tmp").write_text("{")
+    assert git(repo, "status", "--porcelain", "-uall") == ""

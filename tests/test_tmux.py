@@ -55,7 +55,7 @@ def test_open_window_runs_argv_without_a_shell_and_tracks_liveness(
         scope=tmp_path,
     )
     assert made
-    wait_for(out.exists, what="the command to run")
+    wait_for(lambda: out.exists() and out.read_text(), what="the command to write its output")
     assert out.read_text() == "$(echo no) ; #{pane_id}"
     assert tmux.find_scope_session(tmp_path) == ref.session_id
     live = tmux.live_windows()

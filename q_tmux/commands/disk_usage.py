@@ -1,0 +1,102 @@
+"""``q-tmux disk-usage``: how much disk each session's worktree and its build outputs take."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from q_tmux.commands.common import AppContext, say
+
+
+def tree_size(path: Path) -> int:
+    """Bytes on disk under ``path`` (allocated blocks), not following links."""
+    total = 0
+    stack = [path]
+    while stack:
+        current = stack.pop()
+        try:
+            entries = list(os.scandir(current))
+        except OSError:
+            continue
+        for entry in entries:
+            try:
+                info = entry.stat(follow_symlinks=False)
+            except OSError:
+                continue
+            total += info.st_blocks * 512
+            if entry.is_dir(follow_symlinks=False):
+                stack.append(Path(entry.path))
+    return total
+
+
+@dataclass
+class Usage:
+    name: str
+    work_dir: str
+    total: int  # the whole worktree (a --no-worktree session: not counted, it is your directory)
+    build_outputs: int  # files git ignores: builds, caches, dependencies
+
+
+def human(size: int) -> str:
+    value = float(size)
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if value < 1024 or unit == "GiB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    raise AssertionError("unreachable")
+
+
+def disk_usage(app: AppContext, *, as_json: bool) -> int:
+    from q_tmux.errors import QTmuxError
+    from q_tmux.git import Repo
+    from q_tmux.sessions import load_views
+
+    views, _ = load_views(app.tmux())
+    usages: list[Usage] = []
+    for view in views:
+        info = view.record.worktree_info if view.record else None
+        if view.worktree_missing or info is None or not info.owns_worktree or not info.repo_root:
+            continue
+        try:
+            repo = Repo.discover(view.work_dir)
+            ignored = repo.git_ok(
+                "ls-files",
+                "--others",
+                "--ignored",
+                "--exclude-standard",
+                "--directory",
+                "-z",
+                cwd=view.work_dir,
+                doing="list ignored files",
+            )
+        except QTmuxError:
+            ignored = ""
+        build = 0
+        for relative in filter(None, ignored.split("\0")):
+            target = view.work_dir / relative
+            build += tree_size(target) if target.is_dir() else _file_size(target)
+        usages.append(Usage(view.entry.name, str(view.work_dir), tree_size(view.work_dir), build))
+    total = sum(u.total for u in usages)
+    if as_json:
+        say(json.dumps({"sessions": [asdict(u) for u in usages], "total": total}, indent=2))
+        return 0
+    if not usages:
+        say("No session has a worktree of its own.")
+        return 0
+    width = max(len(u.name) for u in usages)
+    for usage in usages:
+        say(
+            f"{usage.name:<{width}}  {human(usage.total):>10}  "
+            f"(build outputs {human(usage.build_outputs)})  {usage.work_dir}"
+        )
+    say(f"{'total':<{width}}  {human(total):>10}")
+    return 0
+
+
+def _file_size(path: Path) -> int:
+    try:
+        return path.lstat().st_blocks * 512
+    except OSError:
+        return 0
