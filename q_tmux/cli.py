@@ -73,6 +73,12 @@ CLIENT_OPTION = click.option(
 )
 @click.option("-d", "--detach", is_flag=True, help="Do not switch to or attach the new window.")
 @click.option("--ask", is_flag=True, help="Ask for the first message and the name (key binding).")
+@click.option(
+    "--trust-setup",
+    is_flag=True,
+    help="Allow the repository's .q-tmux.toml setup commands and environment.",
+)
+@click.option("--keep-on-failure", is_flag=True, help="Keep the session if its setup fails.")
 @CLIENT_OPTION
 @click.pass_obj
 def new(
@@ -86,6 +92,8 @@ def new(
     session_type: str | None,
     detach: bool,
     ask: bool,
+    trust_setup: bool,
+    keep_on_failure: bool,
     client: str | None,
 ) -> int:
     """Start a session with an optional first MESSAGE for the agent.
@@ -114,6 +122,8 @@ def new(
         worktree=worktree,
         session_type=session_type,
         detach=detach,
+        trust_setup=trust_setup,
+        keep_on_failure=keep_on_failure,
     )
 
 

@@ -84,6 +84,44 @@ BUILT_IN_TYPES: dict[str, TypeSettings] = {
 }
 
 
+class SetupSettings(_Strict):
+    """What a new worktree needs before its agent starts (usually in a repo's ``.q-tmux.toml``)."""
+
+    #: Paths, relative to the repository, copied from the main checkout (``.env``, say).
+    #: Written ``copy`` in the file; named otherwise here, since models have a copy().
+    copy_files: list[str] = Field(default_factory=list, alias="copy")
+    #: Paths symlinked to the main checkout's (shared on purpose: caches, large data).
+    link: list[str] = Field(default_factory=list)
+    #: Shell commands run in the new worktree, in order; a failure removes the session.
+    run: list[str] = Field(default_factory=list)
+    #: Environment for the agent; ``{worktree}``, ``{name}`` and ``{repo}`` are filled in,
+    #: e.g. CARGO_TARGET_DIR = "{worktree}/target" so builds never share output.
+    env: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("copy_files", "link")
+    @classmethod
+    def _inside(cls, value: list[str]) -> list[str]:
+        for path in value:
+            parts = Path(path).parts
+            if not path or Path(path).is_absolute() or ".." in parts or parts[:1] == (".git",):
+                raise ValueError(f"{path!r} must be a path inside the repository")
+        return value
+
+    @field_validator("env")
+    @classmethod
+    def _placeholders(cls, value: dict[str, str]) -> dict[str, str]:
+        for key, text in value.items():
+            if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", key):
+                raise ValueError(f"{key!r} is not an environment variable name")
+            try:
+                text.format(worktree="", name="", repo="")
+            except (KeyError, IndexError, ValueError):
+                raise ValueError(
+                    f"{key}: only {{worktree}}, {{name}} and {{repo}} may appear"
+                ) from None
+        return value
+
+
 class AgentSettings(_Strict):
     #: Whether sessions of this agent need a worktree of their own.
     requires_worktree: bool | None = None
@@ -99,6 +137,7 @@ class Config(_Strict):
     naming: Naming = Field(default_factory=Naming)
     types: dict[str, TypeSettings] = Field(default_factory=dict)
     agents: dict[str, AgentSettings] = Field(default_factory=dict)
+    setup: SetupSettings = Field(default_factory=SetupSettings)
 
     @field_validator("worktrees_dir")
     @classmethod
@@ -182,3 +221,10 @@ def load_config(path: Path | None = None, repo_root: Path | None = None) -> Conf
         return Config.model_validate(user)
     _validated(repo_path, repo)
     return _validated(repo_path, _merge(user, repo))
+
+
+def repo_setup_table(repo_root: Path) -> dict[str, Any] | None:
+    """The ``[setup]`` table of the repository's own config file, as written there."""
+    data = _read(repo_root / REPO_CONFIG)
+    table = data.get("setup") if data else None
+    return table if isinstance(table, dict) else None

@@ -62,3 +62,17 @@ def run(
         retcode=None, env=full_env, cwd=str(cwd) if cwd is not None else None
     )
     return Completed(int(returncode), str(stdout), str(stderr))
+
+
+def run_visible(program: str, args: list[str], *, cwd: Path, env: dict[str, str]) -> int:
+    """Run ``program`` with the user's terminal as its output (setup commands show progress)."""
+    from plumbum import local
+
+    executable = find_program(program)
+    if executable is None:
+        raise ToolMissingError(f"{program} is not installed or not on PATH.")
+    command = local[executable][tuple(args)]
+    process = command.popen(
+        cwd=str(cwd), env={**os.environ, **env}, stdin=None, stdout=None, stderr=None
+    )
+    return int(process.wait())

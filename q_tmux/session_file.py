@@ -67,6 +67,8 @@ class AgentInfo(_Model):
     hooks: bool = False
     #: Files q-tmux wrote in the working directory (relative), hidden from git.
     files: list[str] = Field(default_factory=list)
+    #: Environment the agent gets (the setup's ``env``), kept for resume.
+    env: dict[str, str] = Field(default_factory=dict)
 
 
 class TmuxInfo(_Model):

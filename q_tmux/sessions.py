@@ -11,13 +11,14 @@ from __future__ import annotations
 import contextlib
 import os
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from q_tmux import registry, status_line, watchlock
 from q_tmux.agent_hooks import Wiring, claude_settings_path, wire
 from q_tmux.agents import Agent
-from q_tmux.config import Config
+from q_tmux.config import Config, SetupSettings
 from q_tmux.errors import (
     NameInUseError,
     NotARepositoryError,
@@ -61,6 +62,12 @@ class NewSession:
     session_type: str | None = None
     #: Remove the worktree on close when nothing was committed or changed.
     temporary: bool = False
+    #: Files, commands and environment a new worktree gets; None: no setup.
+    setup: SetupSettings | None = None
+    #: Keep a session whose setup failed (else it is removed).
+    keep_on_failure: bool = False
+    #: Shows setup progress.
+    report: Callable[[str], None] | None = None
 
 
 @dataclass
@@ -199,6 +206,7 @@ def create_session(request: NewSession, tmux: Tmux, config: Config) -> Created:
                 undo.callback(_rmdir_if_empty, made)
             undo.callback(_remove_worktree, repo, place.work_dir)
             repo.add_worktree(place.work_dir, place.branch)
+        setup_notes = _run_setup(request, place, record)
         wiring = _wire(record, place.work_dir, undo)
         if repo is not None:
             for relative in [SESSION_FILE, *wiring.worktree_files]:
@@ -223,7 +231,31 @@ def create_session(request: NewSession, tmux: Tmux, config: Config) -> Created:
         write_session_file(file_path, record)
         undo.pop_all()
     _start_tracking(window.socket_path)
-    return Created(record, window, [*request.agent.notes, *wiring.notes])
+    return Created(record, window, [*request.agent.notes, *setup_notes, *wiring.notes])
+
+
+def _run_setup(request: NewSession, place: Place, record: SessionRecord) -> list[str]:
+    """The worktree's setup; a failure removes the half-made session unless kept."""
+    from q_tmux.worktree_setup import SetupFailed, agent_env, prepare
+
+    setup = request.setup
+    if setup is None or request.no_worktree or place.repo is None:
+        return []
+    record.agent.env = agent_env(setup, place.work_dir, request.name, place.repo.main_worktree)
+    try:
+        return prepare(
+            setup,
+            work_dir=place.work_dir,
+            main_worktree=place.repo.main_worktree,
+            name=request.name,
+            report=request.report or (lambda _line: None),
+        )
+    except SetupFailed as error:
+        if not request.keep_on_failure:
+            raise SetupFailed(
+                f"{error} The session was not made (--keep-on-failure keeps it)."
+            ) from None
+        return [f"{error} Kept the session anyway (--keep-on-failure)."]
 
 
 def _wire(record: SessionRecord, work_dir: Path, undo: contextlib.ExitStack | None) -> Wiring:
@@ -352,10 +384,14 @@ def _launch(
 
 
 def _agent_env(record: SessionRecord) -> dict[str, str]:
-    """The caller's environment plus what hooks need to find the session file."""
+    """The caller's environment, the setup's, and what hooks need to find the session file."""
     session_file = session_file_path(Path(record.worktree_info.path))
     return agent_environment(
-        {"Q_TMUX_SESSION_ID": record.id, "Q_TMUX_SESSION_FILE": str(session_file)}
+        {
+            **record.agent.env,
+            "Q_TMUX_SESSION_ID": record.id,
+            "Q_TMUX_SESSION_FILE": str(session_file),
+        }
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
@@ -67,6 +68,34 @@ def choose_name(
         return answer
 
 
+def _allow_setup(main_worktree: Path, trust_setup: bool, interactive: bool) -> None:
+    """Refuse a repository's setup commands and environment until the user allowed them."""
+    from q_tmux.config import REPO_CONFIG, repo_setup_table
+    from q_tmux.errors import UsageError
+    from q_tmux.worktree_setup import is_trusted, needs_trust, trust
+
+    table = repo_setup_table(main_worktree)
+    if table is None or not needs_trust(table):
+        return
+    config_file = main_worktree / REPO_CONFIG
+    if is_trusted(config_file, table):
+        return
+    if not trust_setup:
+        if not interactive:
+            raise UsageError(
+                f"{config_file} asks to run setup commands you have not allowed yet; "
+                "run this once in a terminal to review them, or pass --trust-setup."
+            )
+        say(f"{config_file} asks, for every new worktree:")
+        for command in table.get("run", []):
+            say(f"  run: {command}")
+        for key, value in dict(table.get("env", {})).items():
+            say(f"  env: {key}={value}")
+        if not click.confirm("Allow this (until it changes)?", default=False):
+            raise UsageError("Not started: its setup was not allowed.")
+    trust(config_file, table)
+
+
 def new(
     app: AppContext,
     name: str | None,
@@ -78,6 +107,8 @@ def new(
     worktree: str | None,
     session_type: str | None,
     detach: bool,
+    trust_setup: bool = False,
+    keep_on_failure: bool = False,
 ) -> int:
     from q_tmux.agents import resolve_agent
     from q_tmux.config import load_config
@@ -146,6 +177,9 @@ def new(
     assert name is not None
     if base is None and settings is not None and settings.base == "default" and repo is not None:
         base = default_branch(repo)
+    setup = config.setup if decision.worktree and repo is not None else None
+    if setup is not None and repo is not None:
+        _allow_setup(repo.main_worktree, trust_setup, interactive)
     request = NewSession(
         name=name,
         first_message=message,
@@ -156,6 +190,9 @@ def new(
         branch=(worktree or f"{prefix}{name}") if decision.worktree else None,
         session_type=session_type,
         temporary=bool(settings and settings.temporary),
+        setup=setup,
+        keep_on_failure=keep_on_failure,
+        report=say,
     )
     created = create_session(request, app.tmux(), config)
     for line in created.notes:
