@@ -22,7 +22,7 @@ from q_tmux.session_file import (
     WorktreeInfo,
     write_session_file,
 )
-from tests.conftest import rendered_status_right
+from tests.conftest import rendered_status_right, wait_for
 
 
 @pytest.fixture
@@ -89,7 +89,15 @@ def test_a_dead_agent_is_never_shown_busy(server: Server, socket: str, tmp_path:
     data = json.loads((work_dir / ".amazonq/session.json").read_text())
     server.cmd("set-option", "-w", "-t", data["tmux"]["window_id"], "remain-on-exit", "on")
     server.cmd("respawn-pane", "-k", "-t", data["tmux"]["window_id"], "true")
-    server.cmd("run-shell", "sleep 0.3")
+    wait_for(
+        lambda: (
+            server.cmd(
+                "display-message", "-p", "-t", data["tmux"]["window_id"], "#{pane_dead}"
+            ).stdout
+            == ["1"]
+        ),
+        what="the pane to die",
+    )
     assert status_line.publish(socket) == ""
 
 

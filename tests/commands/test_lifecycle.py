@@ -190,7 +190,10 @@ def test_resume_respawns_a_dead_agent_in_its_own_window(
     wait_for(lambda: listed(qtmux, repo)["quitter"]["state"] == "exited", what="exited state")
     qtmux.ok("resume", "quitter", "--detach", cwd=repo)
     assert server.cmd("list-windows", "-a", "-F", "#{window_id}").stdout == [window_id]
-    wait_for(lambda: listed(qtmux, repo)["quitter"]["state"] == "starting", what="a live agent")
+    wait_for(
+        lambda: listed(qtmux, repo)["quitter"]["state"] in ("starting", "waiting:input"),
+        what="a live agent",
+    )
 
 
 def test_resume_usage_errors(qtmux: QTmux, repo: Path) -> None:
