@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from q_tmux import jsonfile, paths, registry
+from q_tmux import registry
 from q_tmux.errors import GitError
 from q_tmux.git import (
     CommitOid,
@@ -269,22 +269,34 @@ def _remove_session(action: Action, force: bool) -> None:
         if action.blocked:
             return
         tip = repo.branch_oid(info.branch)
-        base_oid = repo.branch_oid(info.base_branch or "")
         if tip is not None:
-            keeps_commits = base_oid is not None and history.is_ancestor(tip, base_oid)
-            if not keeps_commits:
-                # Squashed, rebased, or (forced) unmerged: keep its commits reachable.
-                ref = save_archive_ref(repo, info.branch, "branch", tip)
+            ref = delete_branch_keeping_commits(
+                history, info.branch, tip, repo.branch_oid(info.base_branch or "")
+            )
+            if ref is not None:
                 action.done.append(f"commits kept in {ref} (git branch {info.branch} {ref})")
-            repo.delete_branch(info.branch, CommitOid(tip))
-            repo.git("config", "--remove-section", f"branch.{info.branch}")
             action.done.append(f"branch {info.branch} deleted")
     else:
         _remove_own_files(view.work_dir, record.agent.files)
-    archive = paths.state_dir() / "archive" / f"{record.id}.json"
-    jsonfile.write_atomic(archive, record.model_dump(mode="json"))
-    registry.remove(record.id)
+    registry.archive(record.id, record.model_dump(mode="json"))
     action.done.append("record archived")
+
+
+def delete_branch_keeping_commits(
+    history: History, branch: str, tip: CommitOid, base_oid: CommitOid | None
+) -> str | None:
+    """Delete ``branch`` (compare-and-swap at ``tip``); the archive ref saved, if any.
+
+    Commits the base does not reach (a squash, a rebase, or forced unmerged
+    work) get an archive ref first, so none becomes unreachable.
+    """
+    repo = history.repo
+    ref = None
+    if base_oid is None or not history.is_ancestor(tip, base_oid):
+        ref = save_archive_ref(repo, branch, "branch", tip)
+    repo.delete_branch(branch, tip)
+    repo.git("config", "--remove-section", f"branch.{branch}")
+    return ref
 
 
 def _remove_own_files(work_dir: Path, files: list[str]) -> None:

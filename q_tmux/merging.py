@@ -281,7 +281,4 @@ def archive_record(record: SessionRecord, merged_into: str, new: CommitOid, mode
     record.set_status(Status.COMPLETED, StatusSource.PROCESS)
     data = record.model_dump(mode="json")
     data["merge"] = {"into": merged_into, "commit": new, "mode": mode.name.lower()}
-    path = paths.state_dir() / "archive" / f"{record.id}.json"
-    jsonfile.write_atomic(path, data)
-    registry.remove(record.id)
-    return path
+    return registry.archive(record.id, data)

@@ -48,6 +48,14 @@ def remove(session_id: str) -> None:
     entry_path(session_id).unlink(missing_ok=True)
 
 
+def archive(session_id: str, record: dict[str, object]) -> Path:
+    """Keep a finished session's record under the state dir, and take it off the registry."""
+    path = paths.state_dir() / "archive" / f"{session_id}.json"
+    jsonfile.write_atomic(path, record)
+    remove(session_id)
+    return path
+
+
 def load() -> tuple[list[RegistryEntry], list[BrokenEntry]]:
     """Every readable entry, oldest file first, and the files that could not be read."""
     directory = paths.registry_dir()

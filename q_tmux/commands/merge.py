@@ -81,7 +81,7 @@ def merge(
     commit: bool,
 ) -> int:
     from q_tmux.errors import QTmuxError, SessionNotFoundError, UsageError
-    from q_tmux.git import History, require_git, uncommitted
+    from q_tmux.git import History, Repo, require_git, uncommitted
     from q_tmux.merging import Journal, Mode, build_preview, session_repo
     from q_tmux.session_file import SessionRecord
     from q_tmux.sessions import load_views, session_record
@@ -102,24 +102,24 @@ def merge(
         leftover.finish()  # killed after archiving: only the journal was left to remove
         note(f"the interrupted merge of '{name}' had finished; nothing more to do.")
         return 0
-    version = require_git()
-    journal_repo = None
+    # The repository, found once: from the session file, or (when an interrupted
+    # merge already removed the worktree) from the registry entry.
+    repo: Repo | None = None
     if view.record is not None:
-        journal_repo, _, _ = session_repo(view.record)
+        repo, _, _ = session_repo(view.record)
     elif view.entry.repo_root:
-        from q_tmux.git import Repo
-
-        journal_repo = Repo.discover(Path(view.entry.repo_root))
-    if journal_repo is not None:
-        journal = Journal.for_session(journal_repo, view.entry.id)
+        repo = Repo.discover(Path(view.entry.repo_root))
+    history = History(repo, require_git()) if repo is not None else None
+    if history is not None:
+        journal = Journal.for_session(history.repo, view.entry.id)
         if journal.data.get("record"):
             record = SessionRecord.model_validate(journal.data["record"])
-            finished = _finish_interrupted(app, view, record, journal_repo, journal, keep)
+            finished = _finish_interrupted(app, view, record, history, journal, keep)
             if finished is not None:
                 return finished
     record = session_record(view)
-    repo, _, _ = session_repo(record)
-    history = History(repo, version)
+    assert history is not None  # a readable record always names its repository
+    repo = history.repo
     if commit and uncommitted(repo, view.work_dir):
         _commit_everything(repo, view.work_dir, record.name)
     others = [
@@ -191,7 +191,7 @@ def _merge(
         raise
     step_done("base")
     say(f"Merged '{preview.record.name}' into {preview.base}: now at {new[:8]}.")
-    _clean_up(app, view, preview.record, repo, journal, keep)
+    _clean_up(app, view, preview.record, history, journal, keep)
     return 0
 
 
@@ -199,7 +199,7 @@ def _finish_interrupted(
     app: AppContext,
     view: SessionView,
     record: SessionRecord,
-    repo: Repo,
+    history: History,
     journal: Journal,
     keep: bool,
 ) -> int | None:
@@ -207,9 +207,9 @@ def _finish_interrupted(
     from q_tmux.git import CommitOid
 
     base, new = journal.data["base"], CommitOid(journal.data["new"])
-    if repo.branch_oid(base) == new:
+    if history.repo.branch_oid(base) == new:
         note(f"finishing the interrupted merge of '{record.name}' into {base}.")
-        _clean_up(app, view, record, repo, journal, keep)
+        _clean_up(app, view, record, history, journal, keep)
         return 0
     # The base never moved (or moved on by itself): that merge changed nothing.
     note(f"an earlier merge of '{record.name}' stopped before changing anything; starting again.")
@@ -238,7 +238,7 @@ def _clean_up(
     app: AppContext,
     view: SessionView,
     record: SessionRecord,
-    repo: Repo,
+    history: History,
     journal: Journal,
     keep: bool,
 ) -> None:
@@ -246,6 +246,7 @@ def _clean_up(
     from q_tmux.merging import Mode, archive_record, step_done
     from q_tmux.sessions import server_for
 
+    repo = history.repo
     if keep:
         journal.finish()
         say("Kept the session's window, worktree and branch (--keep).")
@@ -269,7 +270,7 @@ def _clean_up(
         repo.prune_worktrees()
     step_done("worktree")
     branch, tip = journal.data["branch"], journal.data["tip"]
-    _delete_merged_branch(repo, branch, tip, journal.data["base"])
+    _delete_merged_branch(history, branch, tip, journal.data["base"])
     step_done("branch")
     archive = archive_record(
         record, journal.data["base"], journal.data["new"], Mode[journal.data["mode"]]
@@ -282,21 +283,15 @@ def _clean_up(
         own_window[0].kill_window(own_window[1])
 
 
-def _delete_merged_branch(repo: Repo, branch: str, tip: CommitOid, base: str) -> None:
-    from q_tmux.git import CommitOid, History, require_git
+def _delete_merged_branch(history: History, branch: str, tip: CommitOid, base: str) -> None:
+    from q_tmux.cleanup import delete_branch_keeping_commits
 
+    repo = history.repo
     current = repo.branch_oid(branch)
     if current is None:
         return
-    history = History(repo, require_git())
     base_oid = repo.branch_oid(base)
     if current != tip or base_oid is None or not history.is_integrated(current, base_oid):
         note(f"kept branch '{branch}': it has commits the merge did not include.")
         return
-    if not history.is_ancestor(current, base_oid):
-        # Squashed or rebased: the original commits would become unreachable.
-        from q_tmux.cleanup import save_archive_ref
-
-        save_archive_ref(repo, branch, "branch", current)
-    repo.delete_branch(branch, CommitOid(current))
-    repo.git("config", "--remove-section", f"branch.{branch}")
+    delete_branch_keeping_commits(history, branch, current, base_oid)
