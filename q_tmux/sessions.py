@@ -437,6 +437,19 @@ class SessionView:
     def alive(self) -> bool:
         return self.window is not None and not self.window.pane_dead
 
+    def window_ref(self, default_socket: str) -> WindowRef | None:
+        """Where the session's window is (None without one), its recorded socket first."""
+        if self.window is None or self.record is None:
+            return None
+        recorded = self.record.tmux
+        return WindowRef(
+            recorded.socket or default_socket,
+            self.window.tmux_session,
+            recorded.session_id or self.window.tmux_session,
+            self.window.window_id,
+            self.window.pane_id,
+        )
+
     @property
     def state(self) -> str:
         """The status to show: the file's, corrected by what tmux knows of the process."""
@@ -588,14 +601,9 @@ def resume_session(view: SessionView, tmux: Tmux) -> WindowRef | None:
         server_for(tmux, record.tmux.socket).respawn(
             view.window.pane_id, cwd=view.work_dir, command=command, env=_agent_env(record)
         )
-        socket = record.tmux.socket or ""
-        window = WindowRef(
-            socket,
-            view.window.tmux_session,
-            record.tmux.session_id or "",
-            view.window.window_id,
-            view.window.pane_id,
-        )
+        reused = view.window_ref(tmux.socket_path)
+        assert reused is not None
+        window = reused
     else:
         scope = Path(view.entry.repo_root or view.work_dir)
         window, _ = _launch(tmux, record, scope, command)

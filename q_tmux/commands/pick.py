@@ -21,8 +21,13 @@ def _order(view: SessionView) -> tuple[int, str]:
 
 def pick(app: AppContext) -> int:
     from q_tmux.commands.list import ago
-    from q_tmux.sessions import find_session, load_views, resume_session, session_record
-    from q_tmux.tmux import WindowRef
+    from q_tmux.sessions import (
+        find_session,
+        load_views,
+        resume_session,
+        server_for,
+        session_record,
+    )
 
     tmux = app.tmux()
     views, _ = load_views(tmux)
@@ -49,17 +54,7 @@ def pick(app: AppContext) -> int:
         view = views[int(choice) - 1]
     else:
         view = find_session(views, choice, tmux, cwd())
-    record = session_record(view)
-    if view.window is None:
-        window = resume_session(view, tmux)
-        assert window is not None
-    else:
-        window = WindowRef(
-            record.tmux.socket or tmux.socket_path,
-            view.window.tmux_session,
-            record.tmux.session_id or "",
-            view.window.window_id,
-            view.window.pane_id,
-        )
-    go_to(tmux, window, detach=False)
+    window = view.window_ref(tmux.socket_path) or resume_session(view, tmux)
+    assert window is not None  # resume_session returns None only for a live window
+    go_to(server_for(tmux, window.socket_path), window, detach=False)
     return 0

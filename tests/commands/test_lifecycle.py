@@ -266,3 +266,46 @@ def test_outside_tmux_with_a_terminal_new_attaches_to_the_repos_session(
         if process.poll() is None:
             process.kill()
         os.close(controller)
+
+
+def test_pick_lists_sessions_and_takes_the_client_to_the_chosen_one(
+    qtmux: QTmux, repo: Path, server: Server, agent_log: Path
+) -> None:
+    qtmux.ok("new", "first", "--detach", cwd=repo)
+    qtmux.ok("new", "second", "--detach", cwd=repo)
+    qtmux.ok("close", "second", cwd=repo)  # chosen without a window: resumed, then shown
+    session = server.sessions.get(session_name="app")
+    assert session is not None
+    with ControlMode(server=server, session=session) as client:
+        env = {**os.environ, "Q_STANDIN_LOG": str(agent_log)}
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "q_tmux",
+                "-L",
+                str(server.socket_name),
+                "pick",
+                "--client",
+                client.client_name,
+            ],
+            cwd=repo,
+            env=env,
+            input="second\n",
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+        assert "first" in done.stdout
+        assert "second" in done.stdout
+        wait_for(
+            lambda: (
+                server.cmd(
+                    "display-message", "-p", "-c", client.client_name, "#{window_name}"
+                ).stdout
+                == ["second"]
+            ),
+            what="the client on the picked session",
+        )
