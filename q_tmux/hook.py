@@ -60,9 +60,10 @@ def handle(agent: str, event: str) -> None:
     from q_tmux import status_line, watchlock
 
     snap = status_line.snapshot(socket)
-    status_line.publish(socket, snap)
+    sessions = status_line.sessions_on(socket)  # read once, after our own write
+    status_line.publish(socket, snap, sessions)
     if done is not None and done.started_waiting:
-        for session in status_line.sessions_on(socket):
+        for session in sessions:
             pane = snap.panes.get(session.id)
             if session.id == done.data.get("id") and pane is not None:
                 status_line.notify_waiting(socket, session, pane.window_id, snap)

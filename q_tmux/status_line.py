@@ -265,12 +265,17 @@ def plain(text: str) -> str:
     return _MARKUP.sub(lambda match: "#" if match[0] == "##" else "", text)
 
 
-def publish(socket: str, snap: Snapshot | None = None) -> str:
-    """Recompute the status line for the server at ``socket`` and push what changed to tmux."""
+def publish(
+    socket: str, snap: Snapshot | None = None, sessions: list[SessionState] | None = None
+) -> str:
+    """Recompute the status line for the server at ``socket`` and push what changed to tmux.
+
+    ``sessions`` saves reading the session files again when the caller just did.
+    """
     snap = snap or snapshot(socket)
     if not snap.alive:
         return ""
-    text, marks = render(sessions_on(socket), snap)
+    text, marks = render(sessions_on(socket) if sessions is None else sessions, snap)
     commands: list[list[str]] = []
     if text != snap.options.get(STATUS_OPTION, ""):
         commands.append(["set-option", "-gq", STATUS_OPTION, text])

@@ -56,16 +56,15 @@ class Watcher:
     checked: dict[str, tuple[str, str]] = field(default_factory=dict)
     next_conflict_check: float = 0.0
 
-    def check_conflicts(self, sessions: list[SessionState]) -> bool:
-        """Note which sessions would conflict when merged; True when any answer changed.
+    def check_conflicts(self, sessions: list[SessionState]) -> None:
+        """Note in each session file whether merging it would conflict.
 
         Branch tips are read from files (no process); ``git merge-tree`` runs
         only for a pair of commits not seen before.
         """
         if time.monotonic() < self.next_conflict_check:
-            return False
+            return
         self.next_conflict_check = time.monotonic() + CONFLICT_EVERY
-        changed = False
         for session in sessions:
             if not (session.repo_root and session.branch and session.base):
                 continue
@@ -94,8 +93,7 @@ class Watcher:
             if code not in (0, 1):
                 continue  # git too old for --write-tree, or no answer: leave it unknown
             conflicts = [path for path in out.split("\0")[1:] if path] if code == 1 else []
-            changed |= state.set_field(session.path, "merge_conflicts", conflicts)
-        return changed
+            state.set_field(session.path, "merge_conflicts", conflicts)
 
     def tick(self) -> tuple[bool, bool]:
         """Look once; return (any live q-tmux agent, any agent working or asking)."""
@@ -112,29 +110,27 @@ class Watcher:
         wanted = [s for s in sessions if self._wants_capture(s, snap)]
         screens = self._capture([snap.panes[s.id].pane_id for s in wanted])
         started_waiting: list[SessionState] = []
-        changed = False
         for session in sessions:
             decision = self._decide(session, snap, screens)
             if decision is None:
                 continue
             done = state.set_status(session.path, *decision, expected_changed_at=session.changed_at)
-            if done is not None:
-                changed = True
-                if done.started_waiting:
-                    started_waiting.append(session)
+            if done is not None and done.started_waiting:
+                started_waiting.append(session)
         for session in sessions:
             pane = snap.panes.get(session.id)
             if pane is not None:
                 self.seen.setdefault(session.id, Seen()).activity = pane.activity
-        if self.check_conflicts(sessions):
-            changed = True
-        status_line.publish(self.socket, snap)
-        if changed:
-            fresh = {s.id: s for s in status_line.sessions_on(self.socket)}
+        self.check_conflicts(sessions)
+        # Read again just before publishing: a hook may have written since the tick began.
+        fresh = status_line.sessions_on(self.socket)
+        status_line.publish(self.socket, snap, fresh)
+        if started_waiting:
+            by_id = {s.id: s for s in fresh}
             for session in started_waiting:
                 pane = snap.panes.get(session.id)
-                if pane is not None and session.id in fresh:
-                    status_line.notify_waiting(self.socket, fresh[session.id], pane.window_id, snap)
+                if pane is not None and session.id in by_id:
+                    status_line.notify_waiting(self.socket, by_id[session.id], pane.window_id, snap)
         live = any(not pane.dead for pane in snap.panes.values())
         busy = any(
             s.status in (state.PROCESSING, state.STARTING)
