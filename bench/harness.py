@@ -85,6 +85,13 @@ class Lab:
         shutil.rmtree(self.base, ignore_errors=True)
 
 
+def timed(argv: list[str], cwd: Path, env: dict[str, str], *, check: bool = True) -> float:
+    """Wall seconds of one run of ``argv``."""
+    start = time.perf_counter()
+    subprocess.run(argv, cwd=cwd, env=env, check=check, capture_output=True)
+    return time.perf_counter() - start
+
+
 def status_of(work: Path) -> tuple[str, str | None, str]:
     try:
         data = json.loads((work / ".amazonq" / "session.json").read_text())

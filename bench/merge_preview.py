@@ -13,7 +13,7 @@ import sys
 import time
 from pathlib import Path
 
-from bench.harness import Lab
+from bench.harness import Lab, timed
 from q_tmux.git import History, Repo, require_git
 from q_tmux.merging import build_preview
 from q_tmux.session_file import read_session_file
@@ -50,12 +50,6 @@ def commit_in(work: Path, env: dict[str, str], paths: list[str], tag: str) -> No
         (work / path).write_text(f"changed by {tag}\n")
     subprocess.run(["git", "add", *paths], cwd=work, env=env, check=True)
     subprocess.run(["git", "commit", "-q", "-m", tag], cwd=work, env=env, check=True)
-
-
-def timed(argv: list[str], cwd: Path, env: dict[str, str]) -> float:
-    start = time.perf_counter()
-    subprocess.run(argv, cwd=cwd, env=env, check=False, capture_output=True)
-    return time.perf_counter() - start
 
 
 def main() -> int:

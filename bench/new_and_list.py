@@ -9,22 +9,9 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import subprocess
 import sys
-import time
-from pathlib import Path
 
-from bench.harness import Lab
-
-
-def timed(argv: list[str], cwd: Path, env: dict[str, str]) -> float:
-    start = time.perf_counter()
-    subprocess.run(argv, cwd=cwd, env=env, check=True, capture_output=True)
-    return time.perf_counter() - start
-
-
-def ms(values: list[float]) -> str:
-    return f"{statistics.median(values) * 1000:7.1f} ms"
+from bench.harness import Lab, median_ms, timed
 
 
 def main() -> int:
@@ -62,12 +49,12 @@ def main() -> int:
         lab.close()
     ratio = statistics.median(new_times) / statistics.median(raw_times)
     print(f"repository: {options.files} files; medians of {options.runs} interleaved runs")
-    print(f"q-tmux new --detach          {ms(new_times)}")
-    print(f"git worktree add (bare)      {ms(raw_times)}")
+    print(f"q-tmux new --detach          {median_ms(new_times)}")
+    print(f"git worktree add (bare)      {median_ms(raw_times)}")
     print(f"ratio new / worktree add     {ratio:7.2f}x")
-    print(f"q-tmux list ({options.sessions} sessions)     {ms(list_times)}")
-    print(f"q-tmux list --json           {ms(json_times)}")
-    print(f"python -c 'import q_tmux.cli' {ms(imports)}  (start-up floor of any command)")
+    print(f"q-tmux list ({options.sessions} sessions)     {median_ms(list_times)}")
+    print(f"q-tmux list --json           {median_ms(json_times)}")
+    print(f"python -c 'import q_tmux.cli' {median_ms(imports)}  (start-up floor of any command)")
     return 0
 
 

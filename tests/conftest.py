@@ -37,6 +37,11 @@ def make_repo(path: Path, files: dict[str, str] | None = None) -> Path:
     return path
 
 
+def worktree(repo: Path, name: str) -> Path:
+    """Where ``new`` puts session ``name``'s worktree by default."""
+    return repo.parent / "app.worktrees" / name
+
+
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
     return make_repo(tmp_path / "src" / "app")

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.commands.test_merge import branch_exists, oid, session_with_commits, worktree
-from tests.conftest import QTmux, git, registry_files
+from tests.commands.test_merge import branch_exists, oid, session_with_commits
+from tests.conftest import QTmux, git, registry_files, worktree
 
 
 def test_merged_and_orphans_go_unmerged_and_dirty_stay(

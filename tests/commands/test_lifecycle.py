@@ -14,11 +14,15 @@ from pathlib import Path
 from libtmux._internal.control_mode import ControlMode
 from libtmux.server import Server
 
-from tests.conftest import QTmux, git, launches, pane_text, registry_files, wait_for
-
-
-def worktree(repo: Path, name: str) -> Path:
-    return repo.parent / "app.worktrees" / name
+from tests.conftest import (
+    QTmux,
+    git,
+    launches,
+    pane_text,
+    registry_files,
+    wait_for,
+    worktree,
+)
 
 
 def listed(qtmux: QTmux, cwd: Path) -> dict[str, dict[str, object]]:

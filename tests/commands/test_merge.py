@@ -11,11 +11,7 @@ from libtmux.server import Server
 from q_tmux.git import CommitOid, History, Repo, require_git
 from q_tmux.merging import MergeRefused, build_preview, move_base
 from q_tmux.session_file import read_session_file
-from tests.conftest import QTmux, git, registry_files
-
-
-def worktree(repo: Path, name: str) -> Path:
-    return repo.parent / "app.worktrees" / name
+from tests.conftest import QTmux, git, registry_files, worktree
 
 
 def session_with_commits(qtmux: QTmux, repo: Path, name: str, files: dict[str, str]) -> Path:

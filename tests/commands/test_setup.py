@@ -7,12 +7,7 @@ from pathlib import Path
 import pytest
 from libtmux.server import Server
 
-from tests.conftest import QTmux, snapshot, wait_for
-
-
-def worktree(repo: Path, name: str) -> Path:
-    return repo.parent / "app.worktrees" / name
-
+from tests.conftest import QTmux, snapshot, wait_for, worktree
 
 SETUP = """[setup]
 copy = [".env"]

@@ -8,8 +8,8 @@ from pathlib import Path
 from libtmux.server import Server
 
 from q_tmux import status_line
-from tests.commands.test_merge import oid, session_with_commits, worktree
-from tests.conftest import QTmux, git, pane_text, wait_for
+from tests.commands.test_merge import oid, session_with_commits
+from tests.conftest import QTmux, git, pane_text, wait_for, worktree
 
 
 def main_moves(repo: Path, path: str, content: str) -> None:
