@@ -79,6 +79,13 @@ CLIENT_OPTION = click.option(
     help="Allow the repository's .q-tmux.toml setup commands and environment.",
 )
 @click.option("--keep-on-failure", is_flag=True, help="Keep the session if its setup fails.")
+@click.option(
+    "--repo",
+    "repos",
+    metavar="REPO",
+    multiple=True,
+    help="In a folder of repositories: take only REPO (a path or folder name; repeatable).",
+)
 @CLIENT_OPTION
 @click.pass_obj
 def new(
@@ -94,6 +101,7 @@ def new(
     ask: bool,
     trust_setup: bool,
     keep_on_failure: bool,
+    repos: tuple[str, ...],
     client: str | None,
 ) -> int:
     """Start a session with an optional first MESSAGE for the agent.
@@ -101,6 +109,9 @@ def new(
     NAME may be left out, or given as "auto": a name is made from the message.
     A lone argument with spaces is taken as the message:
     q-tmux new "Fix the parser crash on empty input".
+
+    In a folder holding several repositories, the session gets a folder that
+    mirrors it, with a worktree and branch in each repository (or each --repo).
     """
     from q_tmux.commands.new import ask_for_session
     from q_tmux.commands.new import new as run
@@ -124,6 +135,7 @@ def new(
         detach=detach,
         trust_setup=trust_setup,
         keep_on_failure=keep_on_failure,
+        repos=repos,
     )
 
 

@@ -87,8 +87,13 @@ class WorktreeInfo(_Model):
     base_oid: str | None = None
     is_temporary: bool = False
     merge_target: str | None = None
-    #: False for ``--no-worktree`` sessions, which run in an existing directory.
+    #: False for ``--no-worktree`` sessions, which run in an existing directory, and for
+    #: workspace sessions, whose worktrees are listed in ``repos``.
     owns_worktree: bool = True
+    #: A workspace session's folder of repositories (on its ``worktree_info``).
+    workspace_root: str | None = None
+    #: Where this repository sits in the workspace (on each of ``repos``): ``frontend``.
+    workspace_path: str | None = None
 
 
 class SessionRecord(_Model):
@@ -112,6 +117,10 @@ class SessionRecord(_Model):
     #: Files a merge into the base would conflict in (kept fresh by the watcher);
     #: None while unknown.
     merge_conflicts: list[str] | None = None
+
+    @property
+    def is_workspace(self) -> bool:
+        return bool(self.repos)
 
     def set_status(
         self, status: Status, source: StatusSource, reason: WaitingReason | None = None

@@ -42,6 +42,7 @@ from q_tmux.session_file import (
     write_session_file,
 )
 from q_tmux.tmux import LiveWindow, Tmux, WindowRef, agent_environment, tmux_session_name_for
+from q_tmux.workspace import RepoStart
 
 #: Hidden through info/exclude by exact path: never the user's own ``.amazonq/`` content.
 SESSION_FILE = ".amazonq/session.json"
@@ -68,6 +69,11 @@ class NewSession:
     keep_on_failure: bool = False
     #: Shows setup progress.
     report: Callable[[str], None] | None = None
+    #: A workspace session: the folder of repositories it mirrors, and where each starts.
+    workspace_root: Path | None = None
+    workspace: list[RepoStart] = field(default_factory=list)
+    #: A workspace's setup, per repository (by its path in the workspace).
+    repo_setups: dict[str, SetupSettings] = field(default_factory=dict)
 
 
 @dataclass
@@ -78,21 +84,70 @@ class Created:
 
 
 @dataclass(frozen=True)
+class Checkout:
+    """One branch and worktree a new session makes."""
+
+    repo: Repo
+    work_dir: Path
+    branch: str
+    base_branch: str
+    base_oid: CommitOid
+    #: Where the repository sits in the workspace (workspace sessions only).
+    workspace_path: str | None = None
+
+
+@dataclass(frozen=True)
 class Place:
     """Where a new session will live, decided before anything is made."""
 
     work_dir: Path
     scope: Path  # the repository's main work tree, or the directory: names are unique in it
-    repo: Repo | None
+    repo: Repo | None  # the one repository (None: no repository, or a workspace)
     branch: str | None = None
     base_branch: str | None = None
     base_oid: CommitOid | None = None
+    #: The branches and worktrees to make: one, one per workspace repository, or none.
+    checkouts: tuple[Checkout, ...] = ()
 
 
 def _decide_place(request: NewSession, config: Config) -> Place:
     if request.no_worktree:
         return _place_in_directory(request)
+    if request.workspace_root is not None:
+        return _place_in_workspace(request, request.workspace_root, config)
     return _place_in_new_worktree(request, config)
+
+
+def _place_in_workspace(request: NewSession, root: Path, config: Config) -> Place:
+    """A session folder mirroring the workspace, with a new branch and worktree per repository."""
+    _check_name_free(request.name, root)
+    if not request.workspace:
+        raise NotARepositoryError(f"{root} holds no git repositories to make worktrees of.")
+    folder = config.worktrees_root(root) / request.name
+    if folder.exists() or folder.is_symlink():
+        raise NameInUseError(f"{folder} already exists; choose another name.")
+    branch = request.branch or request.name
+    checkouts = []
+    for start in request.workspace:
+        member = start.member
+        if not member.repo.is_valid_branch_name(branch):
+            raise UsageError(f"git does not accept {printable(branch)} as a branch name.")
+        if member.repo.branch_oid(branch) is not None:
+            raise NameInUseError(
+                f"A branch named '{branch}' already exists in {member.relative}; "
+                "choose another name."
+            )
+        checkouts.append(
+            Checkout(
+                member.repo,
+                folder / member.relative,
+                branch,
+                start.base_branch,
+                start.base_oid,
+                workspace_path=member.relative,
+            )
+        )
+    return Place(folder, root, None, checkouts=tuple(checkouts))
 
 
 def _place_in_directory(request: NewSession) -> Place:
@@ -154,7 +209,10 @@ def _place_in_new_worktree(request: NewSession, config: Config) -> Place:
     work_dir = config.worktrees_root(repo.main_worktree) / request.name
     if work_dir.exists() or work_dir.is_symlink():
         raise NameInUseError(f"{work_dir} already exists; choose another name.")
-    return Place(work_dir, repo.main_worktree, repo, branch, base_branch, base_oid)
+    checkout = Checkout(repo, work_dir, branch, base_branch, base_oid)
+    return Place(
+        work_dir, repo.main_worktree, repo, branch, base_branch, base_oid, checkouts=(checkout,)
+    )
 
 
 def _check_name_free(name: str, scope: Path) -> None:
@@ -169,6 +227,7 @@ def create_session(request: NewSession, tmux: Tmux, config: Config) -> Created:
     check_name(request.name)
     place = _decide_place(request, config)
     session_id = uuid.uuid4().hex[:12]
+    workspace = request.workspace_root is not None and not request.no_worktree
     record = SessionRecord(
         id=session_id,
         name=request.name,
@@ -181,41 +240,25 @@ def create_session(request: NewSession, tmux: Tmux, config: Config) -> Created:
             base_command=request.agent.command,
             base_resume_command=request.agent.resume_command,
         ),
-        worktree_info=WorktreeInfo(
-            path=str(place.work_dir),
-            branch=place.branch,
-            repo_root=str(place.repo.main_worktree) if place.repo else None,
-            base_branch=place.base_branch,
-            base_oid=place.base_oid,
-            merge_target=place.base_branch,
-            owns_worktree=not request.no_worktree,
-            is_temporary=request.temporary and not request.no_worktree,
-        ),
+        worktree_info=_worktree_info(request, place, workspace),
+        repos=[_checkout_info(c) for c in place.checkouts] if workspace else [],
     )
     file_path = session_file_path(place.work_dir)
 
     with contextlib.ExitStack() as undo:
-        repo = place.repo
-        if not request.no_worktree:
-            assert repo is not None
-            assert place.branch is not None
-            assert place.base_oid is not None
-            repo.create_branch(place.branch, place.base_oid, f"q-tmux: session {request.name}")
-            undo.callback(repo.delete_branch, place.branch, place.base_oid)
-            for made in _make_parents(place.work_dir):
-                undo.callback(_rmdir_if_empty, made)
-            undo.callback(_remove_worktree, repo, place.work_dir)
-            repo.add_worktree(place.work_dir, place.branch)
+        for checkout in place.checkouts:
+            _make_checkout(checkout, request.name, undo)
         setup_notes = _run_setup(request, place, record)
+        if request.no_worktree or workspace:  # the file sits in a directory git does not own
+            undo.callback(_remove_session_file, file_path)
         wiring = _wire(record, place.work_dir, undo)
+        repo = place.repo
         if repo is not None:
             for relative in [SESSION_FILE, *wiring.worktree_files]:
                 for pattern in (relative, temporary_name_pattern(relative)):
                     repo.exclude(
                         _exclude_pattern(repo, place.work_dir, not request.no_worktree, pattern)
                     )
-        if request.no_worktree:
-            undo.callback(_remove_session_file, file_path)
         write_session_file(file_path, record)
         registry.add(_registry_entry(record, place))
         undo.callback(registry.remove, session_id)
@@ -234,28 +277,79 @@ def create_session(request: NewSession, tmux: Tmux, config: Config) -> Created:
     return Created(record, window, [*request.agent.notes, *setup_notes, *wiring.notes])
 
 
+def _worktree_info(request: NewSession, place: Place, workspace: bool) -> WorktreeInfo:
+    if workspace:
+        # The session folder is q-tmux's, but no repository's: its worktrees are in ``repos``.
+        return WorktreeInfo(
+            path=str(place.work_dir),
+            owns_worktree=False,
+            workspace_root=str(place.scope),
+        )
+    return WorktreeInfo(
+        path=str(place.work_dir),
+        branch=place.branch,
+        repo_root=str(place.repo.main_worktree) if place.repo else None,
+        base_branch=place.base_branch,
+        base_oid=place.base_oid,
+        merge_target=place.base_branch,
+        owns_worktree=not request.no_worktree,
+        is_temporary=request.temporary and not request.no_worktree,
+    )
+
+
+def _checkout_info(checkout: Checkout) -> WorktreeInfo:
+    return WorktreeInfo(
+        path=str(checkout.work_dir),
+        branch=checkout.branch,
+        repo_root=str(checkout.repo.main_worktree),
+        base_branch=checkout.base_branch,
+        base_oid=checkout.base_oid,
+        merge_target=checkout.base_branch,
+        workspace_path=checkout.workspace_path,
+    )
+
+
+def _make_checkout(checkout: Checkout, name: str, undo: contextlib.ExitStack) -> None:
+    """The branch and its worktree, each undone by ``undo`` unless it is popped."""
+    repo = checkout.repo
+    repo.create_branch(checkout.branch, checkout.base_oid, f"q-tmux: session {name}")
+    undo.callback(repo.delete_branch, checkout.branch, checkout.base_oid)
+    for made in _make_parents(checkout.work_dir):
+        undo.callback(_rmdir_if_empty, made)
+    undo.callback(_remove_worktree, repo, checkout.work_dir)
+    repo.add_worktree(checkout.work_dir, checkout.branch)
+
+
 def _run_setup(request: NewSession, place: Place, record: SessionRecord) -> list[str]:
-    """The worktree's setup; a failure removes the half-made session unless kept."""
+    """Each worktree's setup; a failure removes the half-made session unless kept."""
     from q_tmux.worktree_setup import SetupFailed, agent_env, prepare
 
-    setup = request.setup
-    if setup is None or request.no_worktree or place.repo is None:
-        return []
-    record.agent.env = agent_env(setup, place.work_dir, request.name, place.repo.main_worktree)
-    try:
-        return prepare(
-            setup,
-            work_dir=place.work_dir,
-            main_worktree=place.repo.main_worktree,
-            name=request.name,
-            report=request.report or (lambda _line: None),
+    notes: list[str] = []
+    for checkout in place.checkouts:
+        setup = (
+            request.repo_setups.get(checkout.workspace_path)
+            if checkout.workspace_path is not None
+            else request.setup
         )
-    except SetupFailed as error:
-        if not request.keep_on_failure:
-            raise SetupFailed(
-                f"{error} The session was not made (--keep-on-failure keeps it)."
-            ) from None
-        return [f"{error} Kept the session anyway (--keep-on-failure)."]
+        if setup is None:
+            continue
+        main = checkout.repo.main_worktree
+        record.agent.env.update(agent_env(setup, checkout.work_dir, request.name, main))
+        try:
+            notes += prepare(
+                setup,
+                work_dir=checkout.work_dir,
+                main_worktree=main,
+                name=request.name,
+                report=request.report or (lambda _line: None),
+            )
+        except SetupFailed as error:
+            if not request.keep_on_failure:
+                raise SetupFailed(
+                    f"{error} The session was not made (--keep-on-failure keeps it)."
+                ) from None
+            notes.append(f"{error} Kept the session anyway (--keep-on-failure).")
+    return notes
 
 
 def _wire(record: SessionRecord, work_dir: Path, undo: contextlib.ExitStack | None) -> Wiring:

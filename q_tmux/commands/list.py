@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from q_tmux.commands.common import AppContext, cwd, note, say
 
 if TYPE_CHECKING:
+    from q_tmux.session_file import WorktreeInfo
     from q_tmux.sessions import SessionView
 
 
@@ -37,8 +38,13 @@ class BranchFacts:
     conflicts: tuple[str, ...] | None  # None: unknown (git older than 2.38)
 
 
+def facts_key(session_id: str, repo: WorktreeInfo | None = None) -> str:
+    """Where :func:`branch_facts` keeps a session's facts, or one workspace repository's."""
+    return f"{session_id}/{repo.workspace_path}" if repo is not None else session_id
+
+
 def branch_facts(views: list[SessionView]) -> dict[str, BranchFacts]:
-    """Ahead/behind the base and predicted merge conflicts, by session id."""
+    """Ahead/behind the base and predicted merge conflicts, by :func:`facts_key`."""
     from q_tmux.errors import QTmuxError
     from q_tmux.git import History, Repo, require_git
 
@@ -49,35 +55,50 @@ def branch_facts(views: list[SessionView]) -> dict[str, BranchFacts]:
     except QTmuxError:
         return facts
     for view in views:
-        info = view.record.worktree_info if view.record else None
-        if view.worktree_missing or not info or not info.owns_worktree or not info.repo_root:
+        if view.worktree_missing or view.record is None:
             continue
-        try:
-            if info.repo_root not in histories:
-                histories[info.repo_root] = History(Repo.discover(Path(info.repo_root)), version)
-            history = histories[info.repo_root]
-            tip = history.branch(info.branch or "")
-            base = history.branch(info.base_branch or "")
-            if tip is None or base is None:
+        record = view.record
+        branches = [(facts_key(record.id, each), each) for each in record.repos]
+        if record.worktree_info.owns_worktree:
+            branches.append((facts_key(record.id), record.worktree_info))
+        for key, info in branches:
+            if not info.repo_root:
                 continue
-            ahead, behind = history.ahead_behind(base, tip)
-            prediction = history.predict(base, tip)
-        except QTmuxError:
-            continue  # a broken repository: the row shows what the file says
-        conflicts = None if prediction.clean is None else prediction.conflicts
-        facts[view.entry.id] = BranchFacts(ahead, behind, conflicts)
+            try:
+                if info.repo_root not in histories:
+                    histories[info.repo_root] = History(
+                        Repo.discover(Path(info.repo_root)), version
+                    )
+                history = histories[info.repo_root]
+                tip = history.branch(info.branch or "")
+                base = history.branch(info.base_branch or "")
+                if tip is None or base is None:
+                    continue
+                ahead, behind = history.ahead_behind(base, tip)
+                prediction = history.predict(base, tip)
+            except QTmuxError:
+                continue  # a broken repository: the row shows what the file says
+            conflicts = None if prediction.clean is None else prediction.conflicts
+            facts[key] = BranchFacts(ahead, behind, conflicts)
     return facts
 
 
-def _row(view: SessionView, current: bool, facts: BranchFacts | None) -> list[str]:
+def _branch_text(info: WorktreeInfo, facts: BranchFacts | None) -> str:
+    text = f"{info.branch} → {info.base_branch}"
+    if facts is not None:
+        text += f" +{facts.ahead}/-{facts.behind}"
+        if facts.conflicts:
+            text += " CONFLICT"
+    return text
+
+
+def _row(view: SessionView, current: bool, facts: dict[str, BranchFacts]) -> list[str]:
     record = view.record
     info = record.worktree_info if record else None
-    if info and info.branch and info.base_branch and info.owns_worktree:
-        branch = f"{info.branch} → {info.base_branch}"
-        if facts is not None:
-            branch += f" +{facts.ahead}/-{facts.behind}"
-            if facts.conflicts:
-                branch += " CONFLICT"
+    if record and record.repos:
+        branch = f"{record.repos[0].branch} in {len(record.repos)} repositories"
+    elif record and info and info.branch and info.base_branch and info.owns_worktree:
+        branch = _branch_text(info, facts.get(facts_key(record.id)))
     elif info and info.branch:
         branch = f"({info.branch})"
     else:
@@ -97,13 +118,31 @@ def _row(view: SessionView, current: bool, facts: BranchFacts | None) -> list[st
     ]
 
 
-def _as_json(view: SessionView, current: bool, facts: BranchFacts | None) -> dict[str, Any]:
+def _repo_rows(view: SessionView, facts: dict[str, BranchFacts]) -> list[list[str]]:
+    """One line per repository of a workspace session, under its row."""
+    if view.record is None:
+        return []
+    return [
+        ["", "", "", f"  {each.workspace_path}: " + _branch_text(each, facts.get(key)), "", "", ""]
+        for each in view.record.repos
+        for key in [facts_key(view.record.id, each)]
+    ]
+
+
+def _facts_json(facts: BranchFacts | None) -> dict[str, Any]:
     return {
         "ahead": facts.ahead if facts else None,
         "behind": facts.behind if facts else None,
         "merge_conflicts": (
             list(facts.conflicts) if facts and facts.conflicts is not None else None
         ),
+    }
+
+
+def _as_json(view: SessionView, current: bool, facts: dict[str, BranchFacts]) -> dict[str, Any]:
+    record = view.record
+    return {
+        **_facts_json(facts.get(view.entry.id)),
         "id": view.entry.id,
         "name": view.entry.name,
         "state": view.state,
@@ -120,7 +159,18 @@ def _as_json(view: SessionView, current: bool, facts: BranchFacts | None) -> dic
             "pane_dead": view.window.pane_dead,
             "tmux_session": view.window.tmux_session,
         },
-        "session": view.record.model_dump(mode="json") if view.record else None,
+        "repos": [
+            {
+                "path": each.workspace_path,
+                "worktree": each.path,
+                "repo_root": each.repo_root,
+                "branch": each.branch,
+                "base": each.base_branch,
+                **_facts_json(facts.get(facts_key(view.entry.id, each))),
+            }
+            for each in (record.repos if record else [])
+        ],
+        "session": record.model_dump(mode="json") if record else None,
     }
 
 
@@ -132,7 +182,7 @@ def list_sessions(app: AppContext, *, as_json: bool) -> int:
     current = current_session_id(tmux, views, cwd())
     facts = branch_facts(views)
     if as_json:
-        items = [_as_json(v, v.entry.id == current, facts.get(v.entry.id)) for v in views]
+        items = [_as_json(v, v.entry.id == current, facts) for v in views]
         say(json.dumps(items, indent=2))
         for problem in problems:
             note(f"warning: {problem}")
@@ -143,7 +193,9 @@ def list_sessions(app: AppContext, *, as_json: bool) -> int:
         say('No sessions yet. Start one with: q-tmux new NAME "first message"')
         return 0
     header = [" ", "NAME", "STATUS", "BRANCH → BASE", "WORKTREE", "WINDOW", "ACTIVE"]
-    rows = [header, *(_row(v, v.entry.id == current, facts.get(v.entry.id)) for v in views)]
+    rows = [header]
+    for view in views:
+        rows += [_row(view, view.entry.id == current, facts), *_repo_rows(view, facts)]
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
     for row in rows:
         say("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())

@@ -12,8 +12,9 @@ import click
 from q_tmux.commands.common import AppContext, cwd, go_to, note, say
 
 if TYPE_CHECKING:
-    from q_tmux.config import Config
+    from q_tmux.config import Config, SetupSettings
     from q_tmux.git import Repo
+    from q_tmux.workspace import RepoStart, WorkspaceRepo
 
 
 def ask_for_session(name: str | None, message: str | None) -> tuple[str | None, str | None] | None:
@@ -96,6 +97,32 @@ def _allow_setup(main_worktree: Path, trust_setup: bool, interactive: bool) -> N
     trust(config_file, table)
 
 
+def _workspace_repositories(
+    here: Path, repo: Repo | None, wanted: tuple[str, ...], no_worktree: bool
+) -> list[WorkspaceRepo]:
+    """The repositories a session in ``here`` spans when ``here`` is a folder of them."""
+    from q_tmux.errors import NotARepositoryError, UsageError
+    from q_tmux.workspace import find_repositories, select
+
+    if wanted and no_worktree:
+        raise UsageError("--repo makes worktrees; it cannot go with --no-worktree.")
+    if repo is not None:
+        if wanted:
+            raise UsageError(
+                f"--repo picks repositories in a folder of them, but {here} is inside "
+                f"the repository {repo.toplevel}."
+            )
+        return []
+    if no_worktree:
+        return []
+    members = find_repositories(here)
+    if wanted and not members:
+        raise NotARepositoryError(
+            f"{here} is not a git repository and holds none, so --repo has nothing to pick."
+        )
+    return select(members, wanted)
+
+
 def new(
     app: AppContext,
     name: str | None,
@@ -109,6 +136,7 @@ def new(
     detach: bool,
     trust_setup: bool = False,
     keep_on_failure: bool = False,
+    repos: tuple[str, ...] = (),
 ) -> int:
     from q_tmux.agents import resolve_agent
     from q_tmux.config import load_config
@@ -119,6 +147,7 @@ def new(
     from q_tmux.process import find_program
     from q_tmux.sessions import NewSession, create_session
     from q_tmux.tmux import require_tmux
+    from q_tmux.workspace import check_layout, starts
 
     if no_worktree and (worktree is not None):
         raise UsageError("Choose one of --worktree and --no-worktree.")
@@ -137,6 +166,11 @@ def new(
             repo = Repo.discover(here)
         except QTmuxError:
             repo = None
+    members = (
+        _workspace_repositories(here, repo, repos, no_worktree)
+        if find_program("git") is not None
+        else []
+    )
     config = load_config(repo_root=repo.main_worktree if repo else None)
     settings = config.session_type(session_type) if session_type else None
     resolved = resolve_agent(agent, message, config.default_agent)
@@ -147,7 +181,7 @@ def new(
         session_type=session_type,
         type_settings=settings,
         agent=config.agents.get(resolved.preset),
-        in_repository=repo is not None,
+        in_repository=repo is not None or bool(members),
         ask=(lambda: click.confirm("Make a worktree and branch for this session?", default=True))
         if interactive
         else None,
@@ -155,11 +189,13 @@ def new(
     )
     if decision.worktree:
         require_git()
-        if repo is None:
+        if repo is None and not members:
             raise NotARepositoryError(
                 f"{here} is not inside a git repository; "
                 "pass --no-worktree to start a session here without a branch."
             )
+    elif repos:
+        raise UsageError("--repo makes worktrees, but this session would have none.")
     elif not no_worktree:
         note(f"no worktree ({decision.because}): the session runs in {here}.")
     prefix = (settings.branch_prefix or "") if settings and decision.worktree else ""
@@ -168,9 +204,7 @@ def new(
         taken = NameTaken(
             scope=scope,
             repo=repo if decision.worktree else None,
-            worktrees_root=config.worktrees_root(repo.main_worktree)
-            if repo and decision.worktree
-            else None,
+            worktrees_root=config.worktrees_root(scope) if decision.worktree else None,
             branch_prefix=prefix,
         )
         name = choose_name(message, config, taken, interactive)
@@ -180,6 +214,19 @@ def new(
     setup = config.setup if decision.worktree and repo is not None else None
     if setup is not None and repo is not None:
         _allow_setup(repo.main_worktree, trust_setup, interactive)
+    workspace: list[RepoStart] = []
+    repo_setups: dict[str, SetupSettings] = {}
+    if decision.worktree and repo is None:
+        check_layout(members)
+        workspace = starts(
+            members,
+            base,
+            default_branch if settings is not None and settings.base == "default" else None,
+        )
+        for member in members:
+            main = member.repo.main_worktree
+            _allow_setup(main, trust_setup, interactive)
+            repo_setups[member.relative] = load_config(repo_root=main).setup
     request = NewSession(
         name=name,
         first_message=message,
@@ -193,13 +240,21 @@ def new(
         setup=setup,
         keep_on_failure=keep_on_failure,
         report=say,
+        workspace_root=here if workspace else None,
+        workspace=workspace,
+        repo_setups=repo_setups,
     )
     created = create_session(request, app.tmux(), config)
     for line in created.notes:
         note(line)
     info = created.record.worktree_info
     window = created.window
-    if info.branch and info.owns_worktree:
+    if created.record.repos:
+        starts_text = ", ".join(
+            f"{each.workspace_path} from {each.base_branch}" for each in created.record.repos
+        )
+        where = f"branch {created.record.repos[0].branch} in {starts_text}; folder {info.path}"
+    elif info.branch and info.owns_worktree:
         base_text = f"{info.base_branch} ({(info.base_oid or '')[:8]})"
         where = f"branch {info.branch} from {base_text} in {info.path}"
     else:
