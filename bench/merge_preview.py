@@ -15,7 +15,7 @@ from pathlib import Path
 
 from bench.harness import Lab, timed
 from q_tmux.git import History, Repo, require_git
-from q_tmux.merging import build_preview
+from q_tmux.merging import OtherBranch, build_preview
 from q_tmux.session_file import read_session_file
 
 
@@ -76,11 +76,14 @@ def main() -> int:
         repo = Repo.discover(lab.repo)
         version = require_git()
         record = read_session_file(works[0] / ".amazonq/session.json")
-        others = [read_session_file(w / ".amazonq/session.json") for w in works[1:5]]
+        others = [
+            OtherBranch(r.name, r.worktree_info.branch, r.worktree_info.base_branch)
+            for r in (read_session_file(w / ".amazonq/session.json") for w in works[1:5])
+        ]
         in_process = []
         for _ in range(options.runs):
             start = time.perf_counter()
-            build_preview(record, works[0], History(repo, version), others)
+            build_preview(record, record.worktree_info, History(repo, version), others)
             in_process.append(time.perf_counter() - start)
         main_oid = subprocess.run(
             ["git", "rev-parse", "main"],

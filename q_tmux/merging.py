@@ -36,7 +36,7 @@ from q_tmux.git import (
     uncommitted,
     update_ref,
 )
-from q_tmux.session_file import SessionRecord, Status, StatusSource
+from q_tmux.session_file import SessionRecord, Status, StatusSource, WorktreeInfo
 
 
 class Mode(Enum):
@@ -74,6 +74,8 @@ class Preview:
     base_worktree: Path | None = None
     base_dirty: list[str] = field(default_factory=list)
     base_operation: str | None = None
+    #: A workspace session's repository (its path in the workspace); "" for one repository.
+    label: str = ""
 
     @property
     def base_overlap(self) -> list[str]:
@@ -119,17 +121,36 @@ def session_repo(record: SessionRecord) -> tuple[Repo, str, str]:
     return Repo.discover(Path(info.repo_root)), info.branch, info.base_branch
 
 
+@dataclass(frozen=True)
+class OtherBranch:
+    """Another session's branch in the same repository."""
+
+    name: str
+    branch: str | None
+    base_branch: str | None
+
+
 def build_preview(
-    record: SessionRecord, work_dir: Path, history: History, others: list[SessionRecord]
+    record: SessionRecord,
+    info: WorktreeInfo,
+    history: History,
+    others: list[OtherBranch],
 ) -> Preview:
+    """The preview of merging ``info`` (the session's branch, or one workspace repository's)."""
     repo = history.repo
-    _, branch, base = session_repo(record)
-    base_oid = repo.branch_oid(base)
-    tip = repo.branch_oid(branch)
+    branch, base = info.branch or "", info.base_branch or ""
+    work_dir = Path(info.path)
+    label = f" in {info.workspace_path}" if info.workspace_path else ""
+    base_oid = repo.branch_oid(base) if base else None
+    tip = repo.branch_oid(branch) if branch else None
     if base_oid is None:
-        raise QTmuxError(f"The base branch '{base}' of session '{record.name}' no longer exists.")
+        raise QTmuxError(
+            f"The base branch '{base}'{label} of session '{record.name}' no longer exists."
+        )
     if tip is None:
-        raise QTmuxError(f"The branch '{branch}' of session '{record.name}' no longer exists.")
+        raise QTmuxError(
+            f"The branch '{branch}'{label} of session '{record.name}' no longer exists."
+        )
     files = history.changed_files(base_oid, tip)
     preview = Preview(
         record=record,
@@ -142,13 +163,14 @@ def build_preview(
         files=files,
         uncommitted=[p for p in uncommitted(repo, work_dir) if not _ours(p)],
         base_prediction=history.predict(base_oid, tip),
+        label=info.workspace_path or "",
     )
     changed = {change.path for change in files}
     for other in others:
-        other_tip = repo.branch_oid(other.worktree_info.branch or "")
-        if other.id == record.id or other_tip is None or other_tip == tip:
+        other_tip = repo.branch_oid(other.branch or "")
+        if other_tip is None or other_tip == tip:
             continue
-        other_base = repo.branch_oid(other.worktree_info.base_branch or "") or base_oid
+        other_base = repo.branch_oid(other.base_branch or "") or base_oid
         shared = sorted(changed & {c.path for c in history.changed_files(other_base, other_tip)})
         prediction = history.predict(other_tip, tip)
         if shared or prediction.clean is False:
@@ -185,13 +207,16 @@ class Journal:
     data: dict[str, Any]
 
     @classmethod
-    def for_session(cls, repo: Repo, session_id: str) -> Journal:
-        path = repo.common_dir / "q-tmux" / f"merge-{session_id}.json"
+    def at(cls, path: Path) -> Journal:
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             data = {}
         return cls(path, data if isinstance(data, dict) else {})
+
+    @classmethod
+    def for_session(cls, repo: Repo, session_id: str) -> Journal:
+        return cls.at(repo.common_dir / "q-tmux" / f"merge-{session_id}.json")
 
     def record(self, **values: Any) -> None:
         self.data.update(values)

@@ -12,7 +12,7 @@ from q_tmux.commands.common import AppContext, cwd, note, say, target_session
 
 if TYPE_CHECKING:
     from q_tmux.git import CommitOid, History, Repo
-    from q_tmux.merging import Journal, Mode, Preview
+    from q_tmux.merging import Journal, Mode, OtherBranch, Preview
     from q_tmux.session_file import SessionRecord
     from q_tmux.sessions import SessionView
     from q_tmux.tmux import Tmux
@@ -20,7 +20,8 @@ if TYPE_CHECKING:
 
 def show_preview(preview: Preview, mode: Mode) -> None:
     record = preview.record
-    say(f"Merge session '{record.name}': {preview.branch} → {preview.base} ({mode.value})")
+    where = f" in {preview.label}" if preview.label else ""
+    say(f"Merge session '{record.name}'{where}: {preview.branch} → {preview.base} ({mode.value})")
     say(f"  {len(preview.commits)} commit(s):")
     for commit in preview.commits[:20]:
         say(f"    {commit.oid[:8]} {commit.subject}")
@@ -102,6 +103,14 @@ def merge(
         leftover.finish()  # killed after archiving: only the journal was left to remove
         note(f"the interrupted merge of '{name}' had finished; nothing more to do.")
         return 0
+    from q_tmux.workspace_merge import journal_for
+
+    if (view.record is not None and view.record.repos) or journal_for(view.entry.id).data:
+        from q_tmux.commands.merge_workspace import merge_workspace
+
+        return merge_workspace(
+            app, view, views, mode=mode, yes=yes, dry_run=dry_run, keep=keep, commit=commit
+        )
     # The repository, found once: from the session file, or (when an interrupted
     # merge already removed the worktree) from the registry entry.
     repo: Repo | None = None
@@ -121,16 +130,9 @@ def merge(
     assert history is not None  # a readable record always names its repository
     repo = history.repo
     if commit and uncommitted(repo, view.work_dir):
-        _commit_everything(repo, view.work_dir, record.name)
-    others = [
-        v.record
-        for v in views
-        if v.record is not None
-        and not v.worktree_missing
-        and v.entry.id != view.entry.id
-        and v.record.worktree_info.repo_root == record.worktree_info.repo_root
-    ]
-    preview = build_preview(record, view.work_dir, history, others)
+        commit_everything(repo, view.work_dir, record.name)
+    others = other_branches(views, record.id, record.worktree_info.repo_root)
+    preview = build_preview(record, record.worktree_info, history, others)
     show_preview(preview, mode)
     if not preview.commits:
         say(f"Nothing to merge: '{preview.branch}' has no commits that {preview.base} lacks.")
@@ -151,7 +153,23 @@ def merge(
     return _merge(app, view, preview, mode, history, keep)
 
 
-def _commit_everything(repo: Repo, work_dir: Path, name: str) -> None:
+def other_branches(
+    views: list[SessionView], session_id: str, repo_root: str | None
+) -> list[OtherBranch]:
+    """Every other live session's branch in the repository at ``repo_root``."""
+    from q_tmux.merging import OtherBranch
+
+    found = []
+    for view in views:
+        if view.record is None or view.worktree_missing or view.entry.id == session_id:
+            continue
+        for info in [view.record.worktree_info, *view.record.repos]:
+            if info.repo_root == repo_root and (info.owns_worktree or info.workspace_path):
+                found.append(OtherBranch(view.record.name, info.branch, info.base_branch))
+    return found
+
+
+def commit_everything(repo: Repo, work_dir: Path, name: str) -> None:
     repo.git_ok("add", "-A", cwd=work_dir, doing="stage the session's changes")
     repo.git_ok(
         "commit",
@@ -222,7 +240,11 @@ def _leftover_journal(name: str) -> Journal | None:
     from q_tmux.errors import QTmuxError
     from q_tmux.git import Repo
     from q_tmux.merging import Journal
+    from q_tmux.workspace_merge import leftover_journals
 
+    for journal in leftover_journals():
+        if journal.data.get("record", {}).get("name") == name:
+            return journal
     try:
         repo = Repo.discover(cwd())
     except QTmuxError:
@@ -231,6 +253,21 @@ def _leftover_journal(name: str) -> Journal | None:
         journal = Journal.for_session(repo, path.stem.removeprefix("merge-"))
         if journal.data.get("record", {}).get("name") == name:
             return journal
+    return None
+
+
+def close_window(
+    app: AppContext, view: SessionView, record: SessionRecord
+) -> tuple[Tmux, str] | None:
+    """Close the session's window; when it is the one running us, return it to close last."""
+    from q_tmux.sessions import server_for
+
+    if view.window is None:
+        return None
+    owner = server_for(app.tmux(), record.tmux.socket)
+    if owner.current_q_session() == record.id:
+        return owner, view.window.window_id  # closing it now would end this merge
+    owner.kill_window(view.window.window_id)
     return None
 
 
@@ -244,21 +281,13 @@ def _clean_up(
 ) -> None:
     """Close, remove and archive the merged session; each step is safe to repeat."""
     from q_tmux.merging import Mode, archive_record, step_done
-    from q_tmux.sessions import server_for
 
     repo = history.repo
     if keep:
         journal.finish()
         say("Kept the session's window, worktree and branch (--keep).")
         return
-    tmux: Tmux = app.tmux()
-    own_window = None
-    if view.window is not None:
-        owner = server_for(tmux, record.tmux.socket)
-        if owner.current_q_session() == record.id:
-            own_window = (owner, view.window.window_id)  # closing it would end us: last
-        else:
-            owner.kill_window(view.window.window_id)
+    own_window = close_window(app, view, record)
     step_done("window")
     work_dir = Path(journal.data.get("work_dir") or view.work_dir)
     if work_dir.exists():
@@ -270,7 +299,7 @@ def _clean_up(
         repo.prune_worktrees()
     step_done("worktree")
     branch, tip = journal.data["branch"], journal.data["tip"]
-    _delete_merged_branch(history, branch, tip, journal.data["base"])
+    delete_merged_branch(history, branch, tip, journal.data["base"])
     step_done("branch")
     archive = archive_record(
         record, journal.data["base"], journal.data["new"], Mode[journal.data["mode"]]
@@ -283,7 +312,7 @@ def _clean_up(
         own_window[0].kill_window(own_window[1])
 
 
-def _delete_merged_branch(history: History, branch: str, tip: CommitOid, base: str) -> None:
+def delete_merged_branch(history: History, branch: str, tip: CommitOid, base: str) -> None:
     from q_tmux.cleanup import delete_branch_keeping_commits
 
     repo = history.repo

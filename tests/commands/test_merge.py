@@ -183,7 +183,7 @@ def test_a_base_that_moved_after_the_preview_changes_nothing(qtmux: QTmux, repo:
     git(repo, "branch", "-f", "side", "main")
     history = History(Repo.discover(repo), require_git())
     record = read_session_file(work / ".amazonq/session.json")
-    preview = build_preview(record, work, history, [])
+    preview = build_preview(record, record.worktree_info, history, [])
     (repo / "late.txt").write_text("late\n")
     git(repo, "add", "late.txt")
     git(repo, "commit", "-q", "-m", "main moved meanwhile")
