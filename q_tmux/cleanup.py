@@ -58,6 +58,8 @@ class Action:
     history: History | None = None
     path: Path | None = None
     done: list[str] = field(default_factory=list)
+    #: Blocked whatever --force says.
+    always_kept: bool = False
 
     @property
     def repo(self) -> Repo | None:
@@ -124,6 +126,13 @@ def plan(
             if idle > timedelta(days=selection.older_than_days):
                 reasons.append(f"inactive for {idle.days} day(s)")
         if not reasons:
+            continue
+        if record.repos:
+            # Its worktrees are in several repositories; merge removes it, all or nothing.
+            keep = f"workspace sessions are removed by 'q-tmux merge {record.name}'"
+            actions.append(
+                Action("session", record.name, ", ".join(reasons), [keep], always_kept=True)
+            )
             continue
         action = Action(
             "session",

@@ -30,10 +30,8 @@ def cleanup(
     for action in actions:
         label = f"{action.what} '{action.name}' ({action.reason})"
         if action.blocked:
-            say(
-                f"kept {label}: " + "; ".join(action.blocked) + ". --force removes it, "
-                "keeping an archive ref."
-            )
+            hint = "" if action.always_kept else ". --force removes it, keeping an archive ref."
+            say(f"kept {label}: " + "; ".join(action.blocked) + hint)
             continue
         if dry_run:
             say(f"would remove {label}")

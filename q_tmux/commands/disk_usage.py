@@ -49,34 +49,22 @@ def human(size: int) -> str:
 
 
 def disk_usage(app: AppContext, *, as_json: bool) -> int:
-    from q_tmux.errors import QTmuxError
-    from q_tmux.git import Repo
     from q_tmux.sessions import load_views
 
     views, _ = load_views(app.tmux())
     usages: list[Usage] = []
     for view in views:
-        info = view.record.worktree_info if view.record else None
-        if view.worktree_missing or info is None or not info.owns_worktree or not info.repo_root:
+        record = view.record
+        if view.worktree_missing or record is None:
             continue
-        try:
-            repo = Repo.discover(view.work_dir)
-            ignored = repo.git_ok(
-                "ls-files",
-                "--others",
-                "--ignored",
-                "--exclude-standard",
-                "--directory",
-                "-z",
-                cwd=view.work_dir,
-                doing="list ignored files",
-            )
-        except QTmuxError:
-            ignored = ""
-        build = 0
-        for relative in filter(None, ignored.split("\0")):
-            target = view.work_dir / relative
-            build += tree_size(target) if target.is_dir() else _file_size(target)
+        info = record.worktree_info
+        if record.repos:  # a workspace session: its folder holds a worktree per repository
+            worktrees = [Path(each.path) for each in record.repos]
+        elif info.owns_worktree and info.repo_root:
+            worktrees = [view.work_dir]
+        else:
+            continue
+        build = sum(_ignored_size(worktree) for worktree in worktrees)
         usages.append(Usage(view.entry.name, str(view.work_dir), tree_size(view.work_dir), build))
     total = sum(u.total for u in usages)
     if as_json:
@@ -93,6 +81,31 @@ def disk_usage(app: AppContext, *, as_json: bool) -> int:
         )
     say(f"{'total':<{width}}  {human(total):>10}")
     return 0
+
+
+def _ignored_size(worktree: Path) -> int:
+    """Bytes of what git ignores in ``worktree``: build outputs, caches, dependencies."""
+    from q_tmux.errors import QTmuxError
+    from q_tmux.git import Repo
+
+    try:
+        ignored = Repo.discover(worktree).git_ok(
+            "ls-files",
+            "--others",
+            "--ignored",
+            "--exclude-standard",
+            "--directory",
+            "-z",
+            cwd=worktree,
+            doing="list ignored files",
+        )
+    except QTmuxError:
+        return 0
+    size = 0
+    for relative in filter(None, ignored.split("\0")):
+        target = worktree / relative
+        size += tree_size(target) if target.is_dir() else _file_size(target)
+    return size
 
 
 def _file_size(path: Path) -> int:

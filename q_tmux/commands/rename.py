@@ -49,6 +49,10 @@ def rename(app: AppContext, old: str, new: str) -> int:
                 )
             info.branch = renamed
             say(f"Branch '{branch}' is now '{renamed}'.")
+    if record.repos:
+        note(
+            f"kept the branches '{record.repos[0].branch}' of its {len(record.repos)} repositories."
+        )
     record.name = new
     write_session_file(session_file_path(view.work_dir), record)
     registry.add(

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import TYPE_CHECKING
+
 from q_tmux.commands.common import AppContext, say, target_session
+
+if TYPE_CHECKING:
+    from q_tmux.git import Repo
+    from q_tmux.session_file import WorktreeInfo
 
 
 def conflict_request(base: str, files: list[str], rebase: bool) -> str:
@@ -16,8 +23,7 @@ def conflict_request(base: str, files: list[str], rebase: bool) -> str:
 
 
 def sync(app: AppContext, name: str | None, *, rebase: bool, ask_agent: bool) -> int:
-    from q_tmux.errors import QTmuxError
-    from q_tmux.git import History, operation_in_progress, require_git
+    from q_tmux.git import Repo
     from q_tmux.merging import session_repo
     from q_tmux.sessions import load_views, server_for, session_record
 
@@ -25,8 +31,38 @@ def sync(app: AppContext, name: str | None, *, rebase: bool, ask_agent: bool) ->
     views, _ = load_views(tmux)
     view = target_session(app, views, name)
     record = session_record(view)
-    repo, branch, base = session_repo(record)
-    work_dir = view.work_dir
+    if record.repos:  # a workspace session: each repository in turn
+        branches = [
+            (Repo.discover(Path(info.repo_root or "")), info, f" in {info.workspace_path}")
+            for info in record.repos
+        ]
+    else:
+        branches = [(session_repo(record)[0], record.worktree_info, "")]
+    for repo, info, where in branches:
+        stopped = _bring_base_in(repo, info, f"'{record.name}'{where}", rebase)
+        if not stopped:
+            continue
+        base = info.base_branch or ""
+        if ask_agent:
+            if view.alive and view.window is not None:
+                owner = server_for(tmux, record.tmux.socket)
+                owner.type_text(view.window.pane_id, conflict_request(base, stopped, rebase))
+                say(f"Asked the agent of '{record.name}' to resolve them.")
+            else:
+                say(
+                    f"The agent of '{record.name}' is not running; "
+                    f"'q-tmux resume {record.name}' first."
+                )
+        return 1
+    return 0
+
+
+def _bring_base_in(repo: Repo, info: WorktreeInfo, who: str, rebase: bool) -> list[str]:
+    """Merge (or rebase onto) the base in the branch's worktree; the files left in conflict."""
+    from q_tmux.errors import QTmuxError
+    from q_tmux.git import History, operation_in_progress, require_git
+
+    branch, base, work_dir = info.branch or "", info.base_branch or "", Path(info.path)
     busy = operation_in_progress(repo, work_dir)
     if busy is not None:
         raise QTmuxError(
@@ -39,35 +75,25 @@ def sync(app: AppContext, name: str | None, *, rebase: bool, ask_agent: bool) ->
     history = History(repo, require_git())
     _, behind = history.ahead_behind(base_oid, tip)
     if behind == 0:
-        say(f"'{record.name}' already has everything in {base}.")
-        return 0
+        say(f"{who} already has everything in {base}.")
+        return []
     if rebase:
         result = repo.git("rebase", "--quiet", base, cwd=work_dir)
     else:
         result = repo.git("merge", "--no-edit", "--quiet", base, cwd=work_dir)
     if result.ok:
         how = "rebased onto" if rebase else "merged"
-        say(f"Brought {behind} new commit(s) of {base} into '{record.name}' ({how} {base}).")
-        return 0
+        say(f"Brought {behind} new commit(s) of {base} into {who} ({how} {base}).")
+        return []
     conflicted = repo.git("diff", "--name-only", "--diff-filter=U", "-z", cwd=work_dir)
     files = [path for path in conflicted.stdout.split("\0") if path]
     if not files:  # git refused before starting: nothing changed
         raise QTmuxError(
-            f"Could not bring {base} into '{record.name}': "
-            f"{result.first_error_line()}; nothing was changed."
+            f"Could not bring {base} into {who}: {result.first_error_line()}; nothing was changed."
         )
-    say(f"Bringing {base} into '{record.name}' stopped on conflicts in {len(files)} file(s):")
+    say(f"Bringing {base} into {who} stopped on conflicts in {len(files)} file(s):")
     for path in files:
         say(f"  {path}")
     abort = "git rebase --abort" if rebase else "git merge --abort"
     say(f"They are left in {work_dir} to resolve; '{abort}' there undoes the attempt.")
-    if ask_agent:
-        if view.alive and view.window is not None:
-            owner = server_for(tmux, record.tmux.socket)
-            owner.type_text(view.window.pane_id, conflict_request(base, files, rebase))
-            say(f"Asked the agent of '{record.name}' to resolve them.")
-        else:
-            say(
-                f"The agent of '{record.name}' is not running; 'q-tmux resume {record.name}' first."
-            )
-    return 1
+    return files

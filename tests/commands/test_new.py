@@ -255,12 +255,14 @@ def refused(qtmux: QTmux, repo: Path, server: Server, isolated_env: Path) -> Ref
 
 
 def test_not_a_repository_offers_no_worktree(refused: Refused, tmp_path: Path) -> None:
+    plain = tmp_path / "plain"  # tmp_path itself holds the repository: a workspace
+    plain.mkdir()
     refused(
         ["new", "x", "--worktree"],
         "is not inside a git repository; pass --no-worktree",
-        cwd=tmp_path,
+        cwd=plain,
     )
-    refused(["new", "x", "--type", "feature"], "is not inside a git repository", cwd=tmp_path)
+    refused(["new", "x", "--type", "feature"], "is not inside a git repository", cwd=plain)
 
 
 def test_outside_a_repository_the_session_runs_in_place_and_says_so(

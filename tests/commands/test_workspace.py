@@ -388,3 +388,42 @@ def test_a_merge_killed_during_clean_up_finishes_on_the_next_run(
     assert oid(workspace / "frontend", "main") == merged
     assert not session.exists()
     assert registry_files(isolated_env) == []
+
+
+# -- the other commands -----------------------------------------------------------------
+
+
+def test_sync_brings_each_base_in(qtmux: QTmux, workspace: Path) -> None:
+    qtmux.ok("new", "feat", "--detach", cwd=workspace)
+    session = folder(workspace, "feat")
+    commit_in(workspace / "backend", "late.txt", "develop moved on\n")
+    result = qtmux.ok("sync", "feat", cwd=workspace)
+    assert "into 'feat' in backend" in result.stdout
+    assert "'feat' in frontend already has everything in main" in result.stdout
+    assert (session / "backend" / "late.txt").read_text() == "develop moved on\n"
+
+
+def test_disk_usage_counts_the_worktrees_and_their_build_outputs(
+    qtmux: QTmux, workspace: Path
+) -> None:
+    (workspace / "frontend" / ".gitignore").write_text("dist/\n")
+    git(workspace / "frontend", "add", ".gitignore")
+    git(workspace / "frontend", "commit", "-q", "-m", "ignore dist")
+    qtmux.ok("new", "feat", "--detach", cwd=workspace)
+    dist = folder(workspace, "feat") / "frontend" / "dist"
+    dist.mkdir()
+    (dist / "bundle.js").write_bytes(b"x" * 200_000)
+    usage = qtmux.ok("disk-usage", "--json", cwd=workspace).json()
+    (entry,) = usage["sessions"]
+    assert entry["name"] == "feat"
+    assert entry["build_outputs"] >= 200_000
+    assert entry["total"] > entry["build_outputs"]
+
+
+def test_cleanup_never_removes_a_workspace_session(qtmux: QTmux, workspace: Path) -> None:
+    qtmux.ok("new", "feat", "--detach", cwd=workspace)
+    qtmux.ok("close", "feat", cwd=workspace)
+    result = qtmux.ok("cleanup", "--older-than", "0", "--force", cwd=workspace)
+    assert "removed by 'q-tmux merge feat'" in result.stdout
+    assert (folder(workspace, "feat") / "frontend" / "README.md").exists()
+    assert oid(workspace / "frontend", "refs/heads/feat")
