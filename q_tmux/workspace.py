@@ -58,6 +58,8 @@ def find_repositories(root: Path) -> list[WorkspaceRepo]:
         for child in children:
             if child.name.startswith(".") or child.name in NOT_SEARCHED:
                 continue
+            if child.name.endswith(".worktrees"):
+                continue  # q-tmux's own worktrees, put beside each repository by default
             if not child.is_dir():
                 continue
             path = Path(child.path)

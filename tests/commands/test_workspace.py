@@ -427,3 +427,14 @@ def test_cleanup_never_removes_a_workspace_session(qtmux: QTmux, workspace: Path
     assert "removed by 'q-tmux merge feat'" in result.stdout
     assert (folder(workspace, "feat") / "frontend" / "README.md").exists()
     assert oid(workspace / "frontend", "refs/heads/feat")
+
+
+def test_sessions_of_single_repositories_do_not_get_in_the_way(
+    qtmux: QTmux, workspace: Path
+) -> None:
+    # A session of frontend alone puts its worktree in shop/frontend.worktrees/.
+    qtmux.ok("new", "solo", "--detach", cwd=workspace / "frontend")
+    assert (workspace / "frontend.worktrees" / "solo").is_dir()
+    qtmux.ok("new", "feat", "--detach", cwd=workspace)
+    paths = [e["workspace_path"] for e in session_json(folder(workspace, "feat"))["repos"]]
+    assert paths == list(REPOS)
