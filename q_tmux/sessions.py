@@ -12,6 +12,7 @@ import contextlib
 import os
 import uuid
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -246,8 +247,7 @@ def create_session(request: NewSession, tmux: Tmux, config: Config) -> Created:
     file_path = session_file_path(place.work_dir)
 
     with contextlib.ExitStack() as undo:
-        for checkout in place.checkouts:
-            _make_checkout(checkout, request.name, undo)
+        _make_checkouts(place.checkouts, request.name, undo)
         setup_notes = _run_setup(request, place, record)
         if request.no_worktree or workspace:  # the file sits in a directory git does not own
             undo.callback(_remove_session_file, file_path)
@@ -309,15 +309,27 @@ def _checkout_info(checkout: Checkout) -> WorktreeInfo:
     )
 
 
-def _make_checkout(checkout: Checkout, name: str, undo: contextlib.ExitStack) -> None:
-    """The branch and its worktree, each undone by ``undo`` unless it is popped."""
-    repo = checkout.repo
-    repo.create_branch(checkout.branch, checkout.base_oid, f"q-tmux: session {name}")
-    undo.callback(repo.delete_branch, checkout.branch, checkout.base_oid)
-    for made in _make_parents(checkout.work_dir):
-        undo.callback(_rmdir_if_empty, made)
-    undo.callback(_remove_worktree, repo, checkout.work_dir)
-    repo.add_worktree(checkout.work_dir, checkout.branch)
+def _make_checkouts(checkouts: tuple[Checkout, ...], name: str, undo: contextlib.ExitStack) -> None:
+    """Every branch and worktree, each undone by ``undo`` unless it is popped.
+
+    The worktrees of a workspace's repositories are checked out side by side:
+    each is its own repository, and checking out files is most of the time.
+    """
+    for checkout in checkouts:
+        repo = checkout.repo
+        repo.create_branch(checkout.branch, checkout.base_oid, f"q-tmux: session {name}")
+        undo.callback(repo.delete_branch, checkout.branch, checkout.base_oid)
+        for made in _make_parents(checkout.work_dir):
+            undo.callback(_rmdir_if_empty, made)
+        undo.callback(_remove_worktree, checkout.repo, checkout.work_dir)
+    if len(checkouts) <= 1:
+        for checkout in checkouts:
+            checkout.repo.add_worktree(checkout.work_dir, checkout.branch)
+        return
+    with ThreadPoolExecutor(max_workers=min(len(checkouts), 8)) as pool:
+        adding = [pool.submit(c.repo.add_worktree, c.work_dir, c.branch) for c in checkouts]
+    for added in adding:
+        added.result()  # the first failure, once all are done, so undo finds them all
 
 
 def _run_setup(request: NewSession, place: Place, record: SessionRecord) -> list[str]:

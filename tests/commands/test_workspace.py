@@ -438,3 +438,10 @@ def test_sessions_of_single_repositories_do_not_get_in_the_way(
     qtmux.ok("new", "feat", "--detach", cwd=workspace)
     paths = [e["workspace_path"] for e in session_json(folder(workspace, "feat"))["repos"]]
     assert paths == list(REPOS)
+
+
+def test_a_worktree_git_fails_to_make_undoes_the_others(refused: Refused, workspace: Path) -> None:
+    hook = workspace / "services/api" / ".git" / "hooks" / "post-checkout"
+    hook.write_text("#!/bin/sh\necho 'checkout refused by policy' >&2\nexit 1\n")
+    hook.chmod(0o755)
+    refused(["new", "feat"], "Could not create a worktree")
