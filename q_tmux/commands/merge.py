@@ -142,15 +142,23 @@ def merge(
         raise QTmuxError(f"Not merging '{record.name}': " + "; ".join(problems) + ".")
     if dry_run:
         return 0
-    if not yes:
-        if not sys.stdin.isatty():
-            raise UsageError(
-                "Pass --yes to merge without being asked (there is no terminal to ask on)."
-            )
-        if not click.confirm(f"Merge '{record.name}' into {preview.base}?", default=False):
-            say("Not merged.")
-            return 1
+    if not yes and not confirmed(f"Merge '{record.name}' into {preview.base}?"):
+        return 1
     return _merge(app, view, preview, mode, history, keep)
+
+
+def confirmed(question: str) -> bool:
+    """The user's yes to ``question``; without a terminal to ask on, refuse (--yes is needed)."""
+    from q_tmux.errors import UsageError
+
+    if not sys.stdin.isatty():
+        raise UsageError(
+            "Pass --yes to merge without being asked (there is no terminal to ask on)."
+        )
+    if click.confirm(question, default=False):
+        return True
+    say("Not merged.")
+    return False
 
 
 def other_branches(

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import click
-
 from q_tmux.commands.common import AppContext, note, say
-from q_tmux.commands.merge import close_window, commit_everything, other_branches, show_preview
+from q_tmux.commands.merge import (
+    close_window,
+    commit_everything,
+    confirmed,
+    other_branches,
+    show_preview,
+)
 
 if TYPE_CHECKING:
     from q_tmux.merging import Journal, Mode
@@ -29,7 +32,7 @@ def merge_workspace(
     keep: bool,
     commit: bool,
 ) -> int:
-    from q_tmux.errors import QTmuxError, UsageError
+    from q_tmux.errors import QTmuxError
     from q_tmux.git import History, Repo, require_git, uncommitted
     from q_tmux.merging import MergeRefused, Mode, build_preview, make_result_commit, step_done
     from q_tmux.session_file import SessionRecord
@@ -76,14 +79,8 @@ def merge_workspace(
     if dry_run:
         return 0
     labels = ", ".join(f"{m.label} into {m.preview.base}" for m in to_merge)
-    if not yes:
-        if not sys.stdin.isatty():
-            raise UsageError(
-                "Pass --yes to merge without being asked (there is no terminal to ask on)."
-            )
-        if not click.confirm(f"Merge '{record.name}' ({labels})?", default=False):
-            say("Not merged.")
-            return 1
+    if not yes and not confirmed(f"Merge '{record.name}' ({labels})?"):
+        return 1
     for merge in to_merge:  # objects only: a refusal here has changed nothing
         merge.new = make_result_commit(merge.preview, mode, merge.history)
     step_done("commit")
