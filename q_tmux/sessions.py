@@ -104,11 +104,14 @@ class Place:
     work_dir: Path
     scope: Path  # the repository's main work tree, or the directory: names are unique in it
     repo: Repo | None  # the one repository (None: no repository, or a workspace)
-    branch: str | None = None
-    base_branch: str | None = None
-    base_oid: CommitOid | None = None
     #: The branches and worktrees to make: one, one per workspace repository, or none.
     checkouts: tuple[Checkout, ...] = ()
+    #: ``--no-worktree`` in a repository: the branch checked out there, for the record.
+    current_branch: str | None = None
+
+    @property
+    def is_workspace(self) -> bool:
+        return any(checkout.workspace_path is not None for checkout in self.checkouts)
 
 
 def _decide_place(request: NewSession, config: Config) -> Place:
@@ -128,11 +131,11 @@ def _place_in_workspace(request: NewSession, root: Path, config: Config) -> Plac
     if folder.exists() or folder.is_symlink():
         raise NameInUseError(f"{folder} already exists; choose another name.")
     branch = request.branch or request.name
+    if not request.workspace[0].member.repo.is_valid_branch_name(branch):  # the same in all
+        raise UsageError(f"git does not accept {printable(branch)} as a branch name.")
     checkouts = []
     for start in request.workspace:
         member = start.member
-        if not member.repo.is_valid_branch_name(branch):
-            raise UsageError(f"git does not accept {printable(branch)} as a branch name.")
         if member.repo.branch_oid(branch) is not None:
             raise NameInUseError(
                 f"A branch named '{branch}' already exists in {member.relative}; "
@@ -166,7 +169,7 @@ def _place_in_directory(request: NewSession) -> Place:
         )
     _check_name_free(request.name, scope)
     branch = repo.current_branch() if repo else None
-    return Place(request.cwd, scope, repo, branch=branch)
+    return Place(request.cwd, scope, repo, current_branch=branch)
 
 
 def _place_in_new_worktree(request: NewSession, config: Config) -> Place:
@@ -211,9 +214,7 @@ def _place_in_new_worktree(request: NewSession, config: Config) -> Place:
     if work_dir.exists() or work_dir.is_symlink():
         raise NameInUseError(f"{work_dir} already exists; choose another name.")
     checkout = Checkout(repo, work_dir, branch, base_branch, base_oid)
-    return Place(
-        work_dir, repo.main_worktree, repo, branch, base_branch, base_oid, checkouts=(checkout,)
-    )
+    return Place(work_dir, repo.main_worktree, repo, checkouts=(checkout,))
 
 
 def _check_name_free(name: str, scope: Path) -> None:
@@ -228,7 +229,6 @@ def create_session(request: NewSession, tmux: Tmux, config: Config) -> Created:
     check_name(request.name)
     place = _decide_place(request, config)
     session_id = uuid.uuid4().hex[:12]
-    workspace = request.workspace_root is not None and not request.no_worktree
     record = SessionRecord(
         id=session_id,
         name=request.name,
@@ -241,15 +241,15 @@ def create_session(request: NewSession, tmux: Tmux, config: Config) -> Created:
             base_command=request.agent.command,
             base_resume_command=request.agent.resume_command,
         ),
-        worktree_info=_worktree_info(request, place, workspace),
-        repos=[_checkout_info(c) for c in place.checkouts] if workspace else [],
+        worktree_info=_worktree_info(request, place),
+        repos=[_checkout_info(c) for c in place.checkouts] if place.is_workspace else [],
     )
     file_path = session_file_path(place.work_dir)
 
     with contextlib.ExitStack() as undo:
         _make_checkouts(place.checkouts, request.name, undo)
         setup_notes = _run_setup(request, place, record)
-        if request.no_worktree or workspace:  # the file sits in a directory git does not own
+        if not place.checkouts or place.is_workspace:  # in a directory git does not own
             undo.callback(_remove_session_file, file_path)
         wiring = _wire(record, place.work_dir, undo)
         repo = place.repo
@@ -277,23 +277,21 @@ def create_session(request: NewSession, tmux: Tmux, config: Config) -> Created:
     return Created(record, window, [*request.agent.notes, *setup_notes, *wiring.notes])
 
 
-def _worktree_info(request: NewSession, place: Place, workspace: bool) -> WorktreeInfo:
-    if workspace:
+def _worktree_info(request: NewSession, place: Place) -> WorktreeInfo:
+    if place.is_workspace:
         # The session folder is q-tmux's, but no repository's: its worktrees are in ``repos``.
         return WorktreeInfo(
-            path=str(place.work_dir),
-            owns_worktree=False,
-            workspace_root=str(place.scope),
+            path=str(place.work_dir), owns_worktree=False, workspace_root=str(place.scope)
         )
+    if place.checkouts:
+        info = _checkout_info(place.checkouts[0])
+        info.is_temporary = request.temporary
+        return info
     return WorktreeInfo(
         path=str(place.work_dir),
-        branch=place.branch,
+        branch=place.current_branch,
         repo_root=str(place.repo.main_worktree) if place.repo else None,
-        base_branch=place.base_branch,
-        base_oid=place.base_oid,
-        merge_target=place.base_branch,
-        owns_worktree=not request.no_worktree,
-        is_temporary=request.temporary and not request.no_worktree,
+        owns_worktree=False,
     )
 
 

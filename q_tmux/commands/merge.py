@@ -130,7 +130,7 @@ def merge(
     assert history is not None  # a readable record always names its repository
     repo = history.repo
     if commit and uncommitted(repo, view.work_dir):
-        commit_everything(repo, view.work_dir, record.name)
+        commit_everything(repo, view.work_dir, f"'{record.name}'")
     others = other_branches(views, record.id, record.worktree_info.repo_root)
     preview = build_preview(record, record.worktree_info, history, others)
     show_preview(preview, mode)
@@ -177,17 +177,18 @@ def other_branches(
     return found
 
 
-def commit_everything(repo: Repo, work_dir: Path, name: str) -> None:
+def commit_everything(repo: Repo, work_dir: Path, who: str) -> None:
+    """Commit all changes in ``work_dir``; ``who`` names the session (``'feat' in frontend``)."""
     repo.git_ok("add", "-A", cwd=work_dir, doing="stage the session's changes")
     repo.git_ok(
         "commit",
         "--quiet",
         "-m",
-        f"Work left uncommitted in session '{name}'",
+        f"Work left uncommitted in session {who}",
         cwd=work_dir,
         doing="commit the session's changes",
     )
-    say(f"Committed the uncommitted changes of '{name}'.")
+    say(f"Committed the uncommitted changes of {who}.")
 
 
 def _merge(

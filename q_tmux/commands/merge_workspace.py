@@ -15,6 +15,7 @@ from q_tmux.commands.merge import (
 )
 
 if TYPE_CHECKING:
+    from q_tmux.git import History
     from q_tmux.merging import Journal, Mode
     from q_tmux.session_file import SessionRecord
     from q_tmux.sessions import SessionView
@@ -58,7 +59,7 @@ def merge_workspace(
         history = History(Repo.discover(Path(info.repo_root or "")), version)
         work_dir = Path(info.path)
         if commit and work_dir.is_dir() and uncommitted(history.repo, work_dir):
-            commit_everything(history.repo, work_dir, f"{record.name}' in '{info.workspace_path}")
+            commit_everything(history.repo, work_dir, f"'{record.name}' in {info.workspace_path}")
         others = other_branches(views, record.id, info.repo_root)
         merges.append(RepoMerge(build_preview(record, info, history, others), history))
     problems = []
@@ -99,7 +100,8 @@ def merge_workspace(
     for merge in to_merge:
         assert merge.new is not None
         say(f"Merged {merge.label} into {merge.preview.base}: now at {merge.new[:8]}.")
-    _clean_up(app, view, record, journal, mode, keep)
+    histories = {str(merge.history.repo.main_worktree): merge.history for merge in merges}
+    _clean_up(app, view, record, journal, mode, keep, histories)
     return 0
 
 
@@ -110,8 +112,12 @@ def _clean_up(
     journal: Journal,
     mode: Mode,
     keep: bool,
+    histories: dict[str, History] | None = None,
 ) -> None:
-    """Close the window, remove every worktree and merged branch, the folder, and archive."""
+    """Close the window, remove every worktree and merged branch, the folder, and archive.
+
+    ``histories`` (by repository root) are the merge's own; a resumed clean-up finds them.
+    """
     from q_tmux.commands.merge import delete_merged_branch
     from q_tmux.git import CommitOid, History, Repo, require_git
     from q_tmux.merging import step_done
@@ -127,7 +133,9 @@ def _clean_up(
     kept = []
     entries = journal.data.get("repos", [])
     for entry in entries:
-        history = History(Repo.discover(Path(entry["repo_root"])), version)
+        history = (histories or {}).get(entry["repo_root"]) or History(
+            Repo.discover(Path(entry["repo_root"])), version
+        )
         work_dir = Path(entry["work_dir"])
         if work_dir.exists():
             result = history.repo.remove_worktree(work_dir)

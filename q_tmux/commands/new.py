@@ -160,17 +160,14 @@ def new(
     require_tmux()
     here = cwd()
     repo: Repo | None = None
+    members: list[WorkspaceRepo] = []
     if find_program("git") is not None:
         require_git()  # a git too old to trust is an error, not "no repository"
         try:
             repo = Repo.discover(here)
         except QTmuxError:
             repo = None
-    members = (
-        _workspace_repositories(here, repo, repos, no_worktree)
-        if find_program("git") is not None
-        else []
-    )
+        members = _workspace_repositories(here, repo, repos, no_worktree)
     config = load_config(repo_root=repo.main_worktree if repo else None)
     settings = config.session_type(session_type) if session_type else None
     resolved = resolve_agent(agent, message, config.default_agent)
