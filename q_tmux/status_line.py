@@ -29,9 +29,10 @@ DEFAULTS = {
     "@q-tmux-format-input": "#[fg=yellow,bold]{name}#[default]",
     "@q-tmux-format-busy": "#[dim]{count} busy#[default]",
     "@q-tmux-format-separator": " ",
-    "@q-tmux-mark-approval": "#[fg=red,bold]!#[default]",
-    "@q-tmux-mark-input": "#[fg=yellow,bold]*#[default]",
-    "@q-tmux-mark-processing": "#[dim]~#[default]",
+    # Window markers avoid the characters tmux uses for window flags (* - # ! ~ M Z).
+    "@q-tmux-mark-approval": "#[fg=red,bold]?#[default]",
+    "@q-tmux-mark-input": "#[fg=yellow,bold]@#[default]",
+    "@q-tmux-mark-processing": "#[dim]…#[default]",
     "@q-tmux-mark-exited": "#[dim]x#[default]",
     "@q-tmux-format-conflict": "#[fg=magenta,bold]≠#[default]",
     "@q-tmux-notify": "on",
