@@ -1,16 +1,40 @@
 """Which live sessions would collide: shared files, predicted conflicts, a merge order.
 
 Everything comes from ``git merge-tree --write-tree`` and diffs between
-commits, so no working tree is touched.
+commits, so no working tree is touched. Workspace sessions take part once per
+repository they have a worktree in.
+
+Who is named for a conflict
+---------------------------
+Comparing two sessions' branch tips blames them for more than their own work:
+a session made from today's base carries the base's new commits, so its tip
+conflicts with an older session wherever that older session conflicts with
+the base, although the newer session never touched that file. A session is
+therefore named only for conflicts its own changes take part in:
+
+- When the other session merges cleanly into the base, it is merged there
+  first (a throwaway commit: base + other), and this one is predicted on top.
+  What conflicts then is between the two sessions' changes, as it would be
+  when they are merged one after the other. Only files both changed since
+  they left the base can conflict that way, and only those are kept: any
+  other file conflicts because of the base alone, and is reported as that
+  session's conflict with the base.
+- Otherwise the same is done the other way round.
+- When both conflict with the base (or they started from different bases),
+  the tips are compared, keeping only files both changed and neither
+  conflicts in with the base: a conflict that lies with the base is never
+  put on the other session.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
+from enum import Enum
 from itertools import combinations
 
 from q_tmux.git import CommitOid, History
-from q_tmux.session_file import SessionRecord
+from q_tmux.session_file import WorktreeInfo
 
 
 @dataclass
@@ -55,24 +79,71 @@ class Report:
         return [s.name for s in sorted(self.sessions, key=trouble)]
 
 
-def analyse(records: list[SessionRecord], history: History) -> Report:
-    """Changes of every worktree session in ``history``'s repository, and how they collide."""
+class Method(Enum):
+    """How to predict a pair's own conflicts (see the module's docstring)."""
+
+    SECOND_MERGED_FIRST = "second merged into the base first"
+    FIRST_MERGED_FIRST = "first merged into the base first"
+    TIPS = "tip against tip"
+    UNKNOWN = "unknown"
+
+
+def pair_method(
+    first_with_base: tuple[str, ...] | None,
+    second_with_base: tuple[str, ...] | None,
+    same_base: bool,
+) -> Method:
+    """Which prediction can tell the pair's own conflicts, given each one's against the base."""
+    if first_with_base is None or second_with_base is None:
+        return Method.UNKNOWN  # git cannot predict at all
+    if not same_base:
+        return Method.TIPS
+    if not second_with_base:
+        return Method.SECOND_MERGED_FIRST
+    if not first_with_base:
+        return Method.FIRST_MERGED_FIRST
+    return Method.TIPS
+
+
+def own_conflicts(
+    predicted: Collection[str] | None, shared: Collection[str], with_base: Collection[str] = ()
+) -> tuple[str, ...] | None:
+    """The predicted conflicts both sessions' changes take part in.
+
+    ``shared``: the files both changed since they left their base; ``with_base``:
+    files either conflicts in with the base, left out of a tip-against-tip prediction.
+    """
+    if predicted is None:
+        return None
+    return tuple(sorted((set(predicted) & set(shared)) - set(with_base)))
+
+
+@dataclass(frozen=True)
+class Checkout:
+    """One session's worktree in one repository (a workspace session has one per repository)."""
+
+    name: str
+    info: WorktreeInfo
+
+
+def analyse(checkouts: list[Checkout], history: History) -> Report:
+    """Changes of every session checkout in ``history``'s repository, and how they collide."""
     report = Report()
-    for record in records:
-        info = record.worktree_info
-        if not info.owns_worktree or not info.branch or not info.base_branch:
+    for checkout in checkouts:
+        info = checkout.info
+        if not info.branch or not info.base_branch:
             continue
         tip, base_oid = history.branch(info.branch), history.branch(info.base_branch)
         if tip is None or base_oid is None:
             report.skipped.append(
-                f"{record.name}: branch {info.branch} or {info.base_branch} is gone"
+                f"{checkout.name}: branch {info.branch} or {info.base_branch} is gone"
             )
             continue
         ahead, behind = history.ahead_behind(base_oid, tip)
         prediction = history.predict(base_oid, tip)
         report.sessions.append(
             SessionChanges(
-                name=record.name,
+                name=checkout.name,
                 branch=info.branch,
                 base=info.base_branch,
                 tip=tip,
@@ -87,7 +158,26 @@ def analyse(records: list[SessionRecord], history: History) -> Report:
         shared = sorted(first.files & second.files)
         if not shared:
             continue  # no file in common: git cannot conflict
-        prediction = history.predict(first.tip, second.tip)
-        conflicts = None if prediction.clean is None else prediction.conflicts
-        report.pairs.append(Pair(first.name, second.name, shared, conflicts))
+        report.pairs.append(Pair(first.name, second.name, shared, _pair(first, second, history)))
     return report
+
+
+def _pair(
+    first: SessionChanges, second: SessionChanges, history: History
+) -> tuple[str, ...] | None:
+    shared = first.files & second.files
+    method = pair_method(
+        first.conflicts_with_base, second.conflicts_with_base, first.base_oid == second.base_oid
+    )
+    if method is Method.SECOND_MERGED_FIRST:
+        onto = history.predict_onto(first.base_oid, second.tip, first.tip)
+    elif method is Method.FIRST_MERGED_FIRST:
+        onto = history.predict_onto(first.base_oid, first.tip, second.tip)
+    elif method is Method.TIPS:
+        prediction = history.predict(first.tip, second.tip)
+        predicted = None if prediction.clean is None else prediction.conflicts
+        with_base = {*(first.conflicts_with_base or ()), *(second.conflicts_with_base or ())}
+        return own_conflicts(predicted, shared, with_base)
+    else:
+        return None
+    return own_conflicts(None if onto is None or onto.clean is None else onto.conflicts, shared)

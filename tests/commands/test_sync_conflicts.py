@@ -9,7 +9,7 @@ from libtmux.server import Server
 
 from q_tmux import status_line
 from tests.commands.test_merge import oid, session_with_commits
-from tests.conftest import QTmux, git, pane_text, wait_for, worktree
+from tests.conftest import QTmux, git, make_repo, pane_text, wait_for, worktree
 
 
 def main_moves(repo: Path, path: str, content: str) -> None:
@@ -85,6 +85,53 @@ def test_conflicts_lists_shared_files_conflicts_and_an_order(qtmux: QTmux, repo:
     assert listed["c"]["merge_conflicts"] == ["c.txt"]
     assert (listed["a"]["ahead"], listed["a"]["behind"]) == (2, 1)
     assert "CONFLICT" in qtmux.ok("list", cwd=repo).stdout
+
+
+def test_a_session_is_not_blamed_for_another_sessions_conflict_with_the_base(
+    qtmux: QTmux, repo: Path
+) -> None:
+    main_moves(repo, "parser.py", "def parse(): ...\n")
+    main_moves(repo, "d.txt", "1\n2\n3\n4\n5\n6\n")
+    # old forks here and changes parser.py (and a line of d.txt) ...
+    session_with_commits(
+        qtmux, repo, "old", {"parser.py": "def parse(x): ...\n", "d.txt": "1\n2\n3\n4\n5\nB\n"}
+    )
+    # ... while main changes parser.py too; new forks from there and changes only d.txt.
+    main_moves(repo, "parser.py", "def parse(text): ...\n")
+    session_with_commits(qtmux, repo, "new", {"d.txt": "A\n2\n3\n4\n5\n6\n"})
+    out = qtmux.ok("conflicts", cwd=repo).stdout
+    lines = {line.split()[0]: line for line in out.splitlines() if "file(s)" in line}
+    assert "would CONFLICT in parser.py" in lines["old"]
+    assert "merges cleanly" in lines["new"]
+    assert "old and new: share d.txt; merge cleanly together" in out
+    report = qtmux.ok("conflicts", "--json", cwd=repo).json()[str(repo)]
+    assert report["pairs"] == [
+        {"first": "old", "second": "new", "shared": ["d.txt"], "conflicts": []}
+    ]
+    # A real conflict between the two sessions' own changes is still named.
+    session_with_commits(qtmux, repo, "third", {"d.txt": "C\n2\n3\n4\n5\n6\n"})
+    out = qtmux.ok("conflicts", cwd=repo).stdout
+    assert "new and third: share d.txt; would CONFLICT in d.txt" in out
+    assert "old and third: share d.txt; merge cleanly together" in out
+
+
+def test_conflicts_covers_workspace_sessions(qtmux: QTmux, tmp_path: Path) -> None:
+    root = tmp_path / "shop"
+    for relative in ("backend", "frontend"):
+        make_repo(root / relative, {"README.md": f"{relative}\n", "ui.txt": "ui\n"})
+    for name, content in (("left", "left\n"), ("right", "right\n")):
+        qtmux.ok("new", name, "--detach", cwd=root)
+        work = tmp_path / "shop.worktrees" / name / "frontend"
+        (work / "ui.txt").write_text(content)
+        git(work, "commit", "-q", "-am", f"{name}: ui")
+    out = qtmux.ok("conflicts", cwd=root).stdout
+    assert f"{root / 'frontend'}:" in out
+    assert "left and right: share ui.txt; would CONFLICT in ui.txt" in out
+    report = qtmux.ok("conflicts", "--json", cwd=root).json()
+    assert report[str(root / "frontend")]["pairs"] == [
+        {"first": "left", "second": "right", "shared": ["ui.txt"], "conflicts": ["ui.txt"]}
+    ]
+    assert report[str(root / "backend")]["pairs"] == []
 
 
 def test_the_status_line_flags_a_session_whose_merge_would_conflict(
