@@ -95,6 +95,41 @@ def snapshot(socket: str) -> Snapshot:
     return Snapshot(panes, options, alive=True)
 
 
+class Checkout:
+    """One worktree of a session: its repository, branch and base, and where it sits.
+
+    ``prefix`` is the repository's folder in a workspace, with a trailing ``/``
+    (``frontend/``), and empty for a single-repository session.
+    """
+
+    __slots__ = ("base", "branch", "prefix", "repo_root")
+
+    def __init__(self, repo_root: str, branch: str, base: str, prefix: str = "") -> None:
+        self.repo_root = repo_root
+        self.branch = branch
+        self.base = base
+        self.prefix = prefix
+
+
+def _checkouts(data: dict[str, object]) -> list[Checkout]:
+    """The worktrees recorded in a session file, as :class:`Checkout`."""
+    repos = data.get("repos")
+    if isinstance(repos, list) and repos:
+        infos = [(_mapping(info), True) for info in repos]
+    else:
+        info = _mapping(data.get("worktree_info"))
+        infos = [(info, False)]
+    found = []
+    for info, in_workspace in infos:
+        root, branch = _text(info.get("repo_root")), _text(info.get("branch"))
+        base = _text(info.get("base_branch"))
+        if info.get("owns_worktree", True) is not True or not (root and branch and base):
+            continue
+        where = _text(info.get("workspace_path")) if in_workspace else None
+        found.append(Checkout(root, branch, base, f"{where}/" if where else ""))
+    return found
+
+
 class SessionState:
     """What one session file says, for the status line and the watcher."""
 
@@ -102,6 +137,7 @@ class SessionState:
         "base",
         "branch",
         "changed_at",
+        "checkouts",
         "conflicts",
         "hooked",
         "id",
@@ -129,9 +165,13 @@ class SessionState:
         base: str | None = None,
         conflicts: list[str] | None = None,
         hooked: bool = False,
+        checkouts: list[Checkout] | None = None,
     ) -> None:
         #: Whether q-tmux wired this agent's hooks (else: screen and process only).
         self.hooked = hooked
+        #: Every worktree whose merge could conflict: the session's own, or a
+        #: workspace session's one per repository.
+        self.checkouts = checkouts if checkouts is not None else []
         self.repo_root = repo_root
         self.branch = branch
         self.base = base
@@ -211,6 +251,7 @@ def sessions_on(socket: str) -> list[SessionState]:
                 base=_text(info.get("base_branch")) if owns else None,
                 conflicts=[str(c) for c in conflicts] if isinstance(conflicts, list) else None,
                 hooked=agent.get("hooks") is True,
+                checkouts=_checkouts(data),
             )
         )
     return sessions

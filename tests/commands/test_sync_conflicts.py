@@ -9,7 +9,7 @@ from libtmux.server import Server
 
 from q_tmux import status_line
 from tests.commands.test_merge import oid, session_with_commits
-from tests.conftest import QTmux, git, make_repo, pane_text, wait_for, worktree
+from tests.conftest import QTmux, git, make_repo, pane_text, session_json, wait_for, worktree
 
 
 def main_moves(repo: Path, path: str, content: str) -> None:
@@ -157,3 +157,27 @@ def test_the_status_line_flags_a_session_whose_merge_would_conflict(
 def test_conflicts_without_sessions(qtmux: QTmux, repo: Path) -> None:
     assert qtmux.ok("conflicts", cwd=repo).stdout == "No sessions with branches.\n"
     assert worktree(repo, "none") != repo
+
+
+def test_the_watcher_flags_a_workspace_session_whose_merge_would_conflict(
+    qtmux: QTmux, tmp_path: Path, server: Server
+) -> None:
+    root = tmp_path / "shop"
+    for relative in ("backend", "frontend"):
+        make_repo(root / relative, {"README.md": f"{relative}\n", "ui.txt": "ui\n"})
+    qtmux.ok("new", "wide", "--detach", cwd=root)
+    session = tmp_path / "shop.worktrees" / "wide"
+    (session / "frontend" / "ui.txt").write_text("session\n")
+    git(session / "frontend", "commit", "-q", "-am", "session: ui")
+    main_moves(root / "frontend", "ui.txt", "main\n")
+
+    def shown() -> str:
+        values = server.cmd("show-option", "-gqv", "@q-tmux-status").stdout
+        return status_line.plain(values[0]) if values else ""
+
+    wait_for(
+        lambda: "wide≠" in shown(),
+        timeout=20,
+        what=lambda: f"'wide≠' in the status line, got {shown()!r}",
+    )
+    assert session_json(session)["merge_conflicts"] == ["frontend/ui.txt"]
