@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import unicodedata
 
 from q_tmux import state, tmuxcmd, xdg
 
@@ -28,7 +29,11 @@ DEFAULTS = {
     "@q-tmux-format-approval": "#[fg=red,bold]!{name}#[default]",
     "@q-tmux-format-input": "#[fg=yellow,bold]{name}#[default]",
     "@q-tmux-format-busy": "#[dim]{count} busy#[default]",
+    "@q-tmux-format-more": "#[dim]+{count} more#[default]",
     "@q-tmux-format-separator": " ",
+    #: Cells the status text may take; names that do not fit become "+N more".
+    #: The plugin makes this much room in status-right (or -left). 0: no limit.
+    "@q-tmux-status-width": "50",
     # Window markers avoid the characters tmux uses for window flags (* - # ! ~ M Z).
     "@q-tmux-mark-approval": "#[fg=red,bold]?#[default]",
     "@q-tmux-mark-input": "#[fg=yellow,bold]@#[default]",
@@ -293,13 +298,40 @@ def render(sessions: list[SessionState], snap: Snapshot) -> tuple[str, dict[str,
         text = snap.option(option).replace("{name}", shown_name(session.name))
         return text + (snap.option("@q-tmux-format-conflict") if session.conflicts else "")
 
-    parts = [
+    names = [
         item("@q-tmux-format-approval", s) for s in sorted(approval, key=lambda s: s.changed_at)
     ]
-    parts += [item("@q-tmux-format-input", s) for s in sorted(waiting, key=lambda s: s.changed_at)]
-    if busy:
-        parts.append(snap.option("@q-tmux-format-busy").replace("{count}", str(busy)))
-    return snap.option("@q-tmux-format-separator").join(parts), marks
+    names += [item("@q-tmux-format-input", s) for s in sorted(waiting, key=lambda s: s.changed_at)]
+    tail = [snap.option("@q-tmux-format-busy").replace("{count}", str(busy))] if busy else []
+    return fit(names, tail, snap), marks
+
+
+def width(text: str) -> int:
+    """Terminal cells ``text`` takes once tmux has drawn it (styles take none)."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in plain(text))
+
+
+def fit(names: list[str], tail: list[str], snap: Snapshot) -> str:
+    """``names`` then ``tail`` joined, within ``@q-tmux-status-width`` cells.
+
+    The tail (the busy count) is always kept. Names are kept in order while
+    they fit; the rest are counted in one "+N more" item, for which room is kept.
+    """
+    separator = snap.option("@q-tmux-format-separator")
+    try:
+        budget = int(snap.option("@q-tmux-status-width"))
+    except ValueError:
+        budget = int(DEFAULTS["@q-tmux-status-width"])
+    if budget <= 0 or width(separator.join(names + tail)) <= budget:
+        return separator.join(names + tail)
+
+    def more(count: int) -> list[str]:
+        return [snap.option("@q-tmux-format-more").replace("{count}", str(count))]
+
+    kept = list(names)
+    while kept and width(separator.join(kept + more(len(names) - len(kept)) + tail)) > budget:
+        kept.pop()
+    return separator.join(kept + more(len(names) - len(kept)) + tail)
 
 
 def plain(text: str) -> str:

@@ -10,6 +10,7 @@
 #   @q-tmux-key-merge G     merge the current session (asks first)
 #     any of them "none" to leave that key alone; a key you already bound is never taken.
 #   @q-tmux-status-auto on  put the status in status-right when you placed no #{q_tmux_status}
+#   @q-tmux-status-width 50 cells the status may take; status-right-length (or -left-) grows by it
 #   @q-tmux-window-marks on add each q-tmux window's marker to the window list
 #   @q-tmux-bin             path of the q-tmux command, when it is not on PATH
 
@@ -33,14 +34,37 @@ find_q_tmux() {
     fi
 }
 
+# Raise SIDE-length (status-left-length, status-right-length) by CELLS, the room
+# the q-tmux text takes, so that the user's own items are not cut off. It is
+# never lowered, and raised once per placement: when the length is still the one
+# we set (the config was sourced again, which put the placeholder back but left
+# the length alone), it is raised from the value it had before us.
+make_room() {
+    local side="$1" cells="$2" current ours before
+    case "$cells" in ''|*[!0-9]*) return 0 ;; esac
+    [ "$cells" -gt 0 ] || return 0
+    current="$(tmux show-option -gqv "$side-length")"
+    ours="$(tmux show-option -gqv "@q-tmux-$side-length")"
+    before="$current"
+    if [ -n "$ours" ] && [ "$current" = "$ours" ]; then
+        before="$(tmux show-option -gqv "@q-tmux-$side-length-before")"
+    fi
+    case "$before" in ''|*[!0-9]*) before="$current" ;; esac
+    tmux set-option -gq "$side-length" "$((before + cells))"
+    tmux set-option -gq "@q-tmux-$side-length" "$((before + cells))"
+    tmux set-option -gq "@q-tmux-$side-length-before" "$before"
+}
+
 # #{q_tmux_status} in status-left/right becomes the option q-tmux keeps up to date.
 interpolate_status() {
-    local side value placed=no
+    local side value placed=no cells
+    cells="$(option @q-tmux-status-width 50)"
     for side in status-left status-right; do
         value="$(tmux show-option -gqv "$side")"
         case "$value" in
             *'#{q_tmux_status}'*)
                 tmux set-option -gq "$side" "${value//\#\{q_tmux_status\}/#\{@q-tmux-status\}}"
+                make_room "$side" "$cells"
                 placed=yes ;;
             *'#{@q-tmux-status}'*) placed=yes ;;
         esac
@@ -48,6 +72,7 @@ interpolate_status() {
     if [ "$placed" = no ] && [ "$(option @q-tmux-status-auto on)" = on ]; then
         value="$(tmux show-option -gqv status-right)"
         tmux set-option -gq status-right "#{?#{@q-tmux-status},#{@q-tmux-status} ,}$value"
+        make_room status-right "$((cells + 1))"  # the text and the space after it
     fi
 }
 
