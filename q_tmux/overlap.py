@@ -158,26 +158,39 @@ def analyse(checkouts: list[Checkout], history: History) -> Report:
         shared = sorted(first.files & second.files)
         if not shared:
             continue  # no file in common: git cannot conflict
-        report.pairs.append(Pair(first.name, second.name, shared, _pair(first, second, history)))
+        conflicts = pair_conflicts(
+            history, (first.base_oid, first.tip), (second.base_oid, second.tip), shared
+        )
+        report.pairs.append(Pair(first.name, second.name, shared, conflicts))
     return report
 
 
-def _pair(
-    first: SessionChanges, second: SessionChanges, history: History
+def pair_conflicts(
+    history: History,
+    first: tuple[CommitOid, CommitOid],
+    second: tuple[CommitOid, CommitOid],
+    shared: Collection[str],
 ) -> tuple[str, ...] | None:
-    shared = first.files & second.files
-    method = pair_method(
-        first.conflicts_with_base, second.conflicts_with_base, first.base_oid == second.base_oid
-    )
+    """Where two sessions' own changes conflict (None: unknown); see the module's docstring.
+
+    ``first`` and ``second`` are each session's (base commit, tip); ``shared``
+    the files both changed since they left their base.
+    """
+
+    def with_base(base: CommitOid, tip: CommitOid) -> tuple[str, ...] | None:
+        prediction = history.predict(base, tip)
+        return None if prediction.clean is None else prediction.conflicts
+
+    first_with_base, second_with_base = with_base(*first), with_base(*second)
+    method = pair_method(first_with_base, second_with_base, first[0] == second[0])
     if method is Method.SECOND_MERGED_FIRST:
-        onto = history.predict_onto(first.base_oid, second.tip, first.tip)
+        onto = history.predict_onto(first[0], second[1], first[1])
     elif method is Method.FIRST_MERGED_FIRST:
-        onto = history.predict_onto(first.base_oid, first.tip, second.tip)
+        onto = history.predict_onto(first[0], first[1], second[1])
     elif method is Method.TIPS:
-        prediction = history.predict(first.tip, second.tip)
-        predicted = None if prediction.clean is None else prediction.conflicts
-        with_base = {*(first.conflicts_with_base or ()), *(second.conflicts_with_base or ())}
-        return own_conflicts(predicted, shared, with_base)
+        tips = history.predict(first[1], second[1])
+        excluded = {*(first_with_base or ()), *(second_with_base or ())}
+        return own_conflicts(None if tips.clean is None else tips.conflicts, shared, excluded)
     else:
         return None
     return own_conflicts(None if onto is None or onto.clean is None else onto.conflicts, shared)

@@ -181,3 +181,17 @@ def test_the_watcher_flags_a_workspace_session_whose_merge_would_conflict(
         what=lambda: f"'wide≠' in the status line, got {shown()!r}",
     )
     assert session_json(session)["merge_conflicts"] == ["frontend/ui.txt"]
+
+
+def test_the_merge_preview_does_not_blame_another_sessions_conflict_with_the_base(
+    qtmux: QTmux, repo: Path
+) -> None:
+    main_moves(repo, "parser.py", "def parse(): ...\n")
+    session_with_commits(qtmux, repo, "old", {"parser.py": "def parse(x): ...\n"})
+    main_moves(repo, "parser.py", "def parse(text): ...\n")
+    session_with_commits(qtmux, repo, "new", {"d.txt": "d\n"})
+    preview = qtmux.ok("merge", "new", "--dry-run", cwd=repo).stdout
+    assert "other sessions: none touch the same files" in preview
+    assert "'old'" not in preview
+    refused = qtmux("merge", "old", "--dry-run", cwd=repo)  # the conflict is old's, with main
+    assert "would conflict in parser.py" in refused.stderr
