@@ -15,15 +15,17 @@ therefore named only for conflicts its own changes take part in:
 - When the other session merges cleanly into the base, it is merged there
   first (a throwaway commit: base + other), and this one is predicted on top.
   What conflicts then is between the two sessions' changes, as it would be
-  when they are merged one after the other. Only files both changed since
-  they left the base can conflict that way, and only those are kept: any
-  other file conflicts because of the base alone, and is reported as that
-  session's conflict with the base.
+  when they are merged one after the other.
 - Otherwise the same is done the other way round.
 - When both conflict with the base (or they started from different bases),
-  the tips are compared, keeping only files both changed and neither
-  conflicts in with the base: a conflict that lies with the base is never
-  put on the other session.
+  the tips are compared.
+
+Of what is predicted, only files both sessions changed since they left the
+base are kept (any other file conflicts because of the base alone), and none
+that either session conflicts in with the base: that conflict is already
+reported as the session's own with the base, and is never put on the other
+session. The price: two sessions that also collide in such a file are told so
+once the conflicting one has brought the base in (``q-tmux sync``).
 """
 
 from __future__ import annotations
@@ -111,7 +113,7 @@ def own_conflicts(
     """The predicted conflicts both sessions' changes take part in.
 
     ``shared``: the files both changed since they left their base; ``with_base``:
-    files either conflicts in with the base, left out of a tip-against-tip prediction.
+    files either conflicts in with the base, which are that session's, not the pair's.
     """
     if predicted is None:
         return None
@@ -184,13 +186,14 @@ def pair_conflicts(
     first_with_base, second_with_base = with_base(*first), with_base(*second)
     method = pair_method(first_with_base, second_with_base, first[0] == second[0])
     if method is Method.SECOND_MERGED_FIRST:
-        onto = history.predict_onto(first[0], second[1], first[1])
+        predicted = history.predict_onto(first[0], second[1], first[1])
     elif method is Method.FIRST_MERGED_FIRST:
-        onto = history.predict_onto(first[0], first[1], second[1])
+        predicted = history.predict_onto(first[0], first[1], second[1])
     elif method is Method.TIPS:
-        tips = history.predict(first[1], second[1])
-        excluded = {*(first_with_base or ()), *(second_with_base or ())}
-        return own_conflicts(None if tips.clean is None else tips.conflicts, shared, excluded)
+        predicted = history.predict(first[1], second[1])
     else:
         return None
-    return own_conflicts(None if onto is None or onto.clean is None else onto.conflicts, shared)
+    if predicted is None or predicted.clean is None:
+        return None
+    excluded = {*(first_with_base or ()), *(second_with_base or ())}
+    return own_conflicts(predicted.conflicts, shared, excluded)

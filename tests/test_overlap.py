@@ -33,7 +33,8 @@ def test_pair_method(
         (["d.txt", "parser.py"], ["d.txt"], [], ("d.txt",)),
         ([], ["d.txt"], [], ()),
         (None, ["d.txt"], [], None),  # unknown stays unknown
-        # Tip against tip: a shared file one conflicts in with the base is not the pair's.
+        # A shared file one conflicts in with the base is that session's, not the pair's.
+        (["parser.py"], ["parser.py"], ["parser.py"], ()),
         (["d.txt", "parser.py"], ["d.txt", "parser.py"], ["parser.py"], ("d.txt",)),
         (["b", "a"], ["a", "b", "c"], [], ("a", "b")),
     ],
