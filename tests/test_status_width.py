@@ -120,6 +120,8 @@ def test_fit_keeps_the_busy_count_and_counts_the_rest() -> None:
     assert status_line.plain(status_line.fit(["a" * 30], [], snap)) == "+1 more"
     unlimited = status_line.Snapshot({}, {"@q-tmux-status-width": "0"}, alive=True)
     assert status_line.fit(names, [], unlimited) == "alpha bravo charlie delta"
+    typo = status_line.Snapshot({}, {"@q-tmux-status-width": "fifty"}, alive=True)
+    assert status_line.fit(names, [], typo) == "alpha bravo charlie delta"  # the default, 50
     wide = status_line.Snapshot({}, {"@q-tmux-status-width": "5"}, alive=True)
     assert status_line.width("漢字") == 4
     assert status_line.plain(status_line.fit(["漢字漢字"], [], wide)) == "+1 more"
