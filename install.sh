@@ -156,6 +156,7 @@ do_uninstall() {
 case "${1:-}" in
     "") do_install ;;
     --uninstall) do_uninstall ;;
-    -h|--help) sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//' ;;
+    # The comment block under the shebang, and nothing after it.
+    -h|--help) awk 'NR == 1 { next } /^#/ { sub(/^# ?/, ""); print; next } { exit }' "$0" ;;
     *) die "unknown option '$1'; use --uninstall or --help." ;;
 esac

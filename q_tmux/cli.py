@@ -163,7 +163,7 @@ def switch(app: AppContext, name: str) -> int:
 @click.argument("name")
 @click.pass_obj
 def close(app: AppContext, name: str) -> int:
-    """Close session NAME's window; keep its worktree and branch."""
+    """Close session NAME's window; keep its worktree, branch and conversation."""
     from q_tmux.commands.close import close as run
 
     return run(app, name)

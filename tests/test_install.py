@@ -80,3 +80,13 @@ def test_tpm_users_get_the_plugin_line_printed_and_their_conf_untouched(isolated
     assert "set -g @plugin '" in result.stdout
     assert (home / ".tmux.conf").read_text() == conf_text
     assert "nothing changed" in run_install(home).stdout
+
+
+def test_help_prints_the_header_and_no_code(isolated_env: Path) -> None:
+    result = run_install(isolated_env, "--help")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("Install q-tmux for this user")
+    assert "--uninstall" in result.stdout
+    assert not any("set -euo" in line or line.startswith("#") for line in lines)
+    assert not (isolated_env / ".local").exists()
