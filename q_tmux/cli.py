@@ -14,25 +14,45 @@ import click
 
 from q_tmux import __version__
 from q_tmux.commands.common import AppContext
+from q_tmux.entry import SOCKET_OPTION as SOCKET_OPTION_NAMES
 from q_tmux.errors import QTmuxError
 from q_tmux.session_types import SESSION_TYPES
 
 INTERNAL_ERROR = 70
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option(
-    "-L",
-    "--socket-name",
+def _select_server(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+    if value is not None:
+        ctx.ensure_object(AppContext).socket_name = value
+
+
+#: ``-L NAME``, taken before the command and after it (``q-tmux list -L work``).
+SOCKET_OPTION = click.option(
+    *SOCKET_OPTION_NAMES,
+    "socket_name",
     metavar="NAME",
+    expose_value=False,
+    callback=_select_server,
     help="tmux server socket name, as tmux -L (default: the server you are in, "
     "else tmux's default).",
 )
+
+
+class QTmuxGroup(click.Group):
+    """Gives every command the global options too, so they may follow the command's name."""
+
+    def add_command(self, cmd: click.Command, name: str | None = None) -> None:
+        SOCKET_OPTION(cmd)
+        super().add_command(cmd, name)
+
+
+@click.group(cls=QTmuxGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@SOCKET_OPTION
 @click.version_option(__version__, prog_name="q-tmux")
 @click.pass_context
-def cli(ctx: click.Context, socket_name: str | None) -> None:
+def cli(ctx: click.Context) -> None:
     """Run AI coding chat REPLs in parallel, each in its own git worktree and tmux window."""
-    ctx.obj = AppContext(socket_name=socket_name)
+    ctx.ensure_object(AppContext)
 
 
 CLIENT_OPTION = click.option(
