@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import sys
-import traceback
 
 import click
 
@@ -53,6 +52,15 @@ class QTmuxGroup(click.Group):
 def cli(ctx: click.Context) -> None:
     """Run AI coding chat REPLs in parallel, each in its own git worktree and tmux window."""
     ctx.ensure_object(AppContext)
+
+
+def complete_session_name(
+    _ctx: click.Context, _param: click.Parameter, incomplete: str
+) -> list[str]:
+    """Shell completion for a NAME argument: the registry read with the standard library."""
+    from q_tmux.completion import session_names
+
+    return session_names(incomplete)
 
 
 CLIENT_OPTION = click.option(
@@ -170,7 +178,7 @@ def list_(app: AppContext, as_json: bool) -> int:
 
 
 @cli.command()
-@click.argument("name")
+@click.argument("name", shell_complete=complete_session_name)
 @click.pass_obj
 def switch(app: AppContext, name: str) -> int:
     """Go to session NAME's window."""
@@ -180,7 +188,7 @@ def switch(app: AppContext, name: str) -> int:
 
 
 @cli.command()
-@click.argument("name")
+@click.argument("name", shell_complete=complete_session_name)
 @click.pass_obj
 def close(app: AppContext, name: str) -> int:
     """Close session NAME's window; keep its worktree, branch and conversation."""
@@ -190,7 +198,7 @@ def close(app: AppContext, name: str) -> int:
 
 
 @cli.command()
-@click.argument("old")
+@click.argument("old", shell_complete=complete_session_name)
 @click.argument("new")
 @click.pass_obj
 def rename(app: AppContext, old: str, new: str) -> int:
@@ -201,7 +209,7 @@ def rename(app: AppContext, old: str, new: str) -> int:
 
 
 @cli.command()
-@click.argument("name", required=False)
+@click.argument("name", required=False, shell_complete=complete_session_name)
 @click.option("--all", "all_sessions", is_flag=True, help="Every session that is not running.")
 @click.option("-d", "--detach", is_flag=True, help="Do not switch to or attach the window.")
 @click.pass_obj
@@ -213,7 +221,7 @@ def resume(app: AppContext, name: str | None, all_sessions: bool, detach: bool) 
 
 
 @cli.command()
-@click.argument("name", required=False)
+@click.argument("name", required=False, shell_complete=complete_session_name)
 @click.option("--squash", is_flag=True, help="One commit on the base instead of a merge commit.")
 @click.option("--rebase", is_flag=True, help="Replay the session's commits onto the base.")
 @click.option("-y", "--yes", is_flag=True, help="Do not ask for confirmation.")
@@ -251,7 +259,7 @@ def merge(
 
 
 @cli.command()
-@click.argument("name", required=False)
+@click.argument("name", required=False, shell_complete=complete_session_name)
 @click.option("--rebase", is_flag=True, help="Rebase the session's branch instead of merging.")
 @click.option(
     "--ask-agent", is_flag=True, help="On conflicts, ask the session's agent to fix them."
@@ -378,6 +386,8 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except Exception as error:  # a bug: say so in one line, traceback on request
         if os.environ.get("Q_TMUX_DEBUG"):
+            import traceback  # only here: its import costs every TAB press otherwise
+
             traceback.print_exc()
         click.echo(
             f"q-tmux: internal error ({type(error).__name__}: {error}); "

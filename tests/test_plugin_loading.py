@@ -98,3 +98,33 @@ def test_a_plugin_the_users_conf_loads_is_not_loaded_again(
     )
     qtmux.ok("new", "feature-a", "--detach", cwd=repo)
     assert option(server, "@q-tmux-plugin") == str(plugin_dir / "tmux" / "q-tmux.tmux")
+
+
+def test_unload_takes_back_keys_and_status_items_and_nothing_of_the_users(
+    server: Server, session: Session, fake_q_tmux: Path
+) -> None:
+    server.cmd("bind-key", "-T", "prefix", "j", "display-message", "mine")
+    server.cmd("set-option", "-g", "status-right", "%H:%M")
+    server.cmd("set-option", "-g", "status-left", "[#{q_tmux_status}]")
+    server.cmd("set-option", "-gw", "window-status-format", "#I:#W")
+    server.cmd("set-option", "-gw", "window-status-current-format", "#I:#W#{q_tmux_mark}")
+    server.cmd("set-option", "-g", "@q-tmux-bin", str(fake_q_tmux))
+    assert server.cmd("run-shell", str(PLUGIN)).returncode == 0
+    assert "new --ask" in binding(server, "N")
+    server.cmd("set-option", "-g", "@q-tmux-status", "feature-auth")
+
+    assert server.cmd("run-shell", f"{PLUGIN} --unload").returncode == 0
+    assert "display-message mine" in binding(server, "j")
+    for key in ("J", "N", "G"):
+        assert binding(server, key) == ""
+    assert option(server, "status-right") == "%H:%M"
+    assert option(server, "status-left") == "[#{q_tmux_status}]"
+    assert option(server, "-w", "window-status-format") == "#I:#W"
+    assert option(server, "-w", "window-status-current-format") == "#I:#W#{q_tmux_mark}"
+    for name in ("@q-tmux-status", "@q-tmux-plugin", "@q-tmux-bin"):
+        assert option(server, name) == ""
+    # Loading again after an unload works as the first time did.
+    server.cmd("set-option", "-g", "@q-tmux-bin", str(fake_q_tmux))
+    assert server.cmd("run-shell", str(PLUGIN)).returncode == 0
+    assert "new --ask" in binding(server, "N")
+    assert option(server, "status-left") == "[#{@q-tmux-status}]"
