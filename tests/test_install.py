@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
+PLUGIN_FILE = "from q_tmux.plugin import plugin_file; print(plugin_file())"
 
 
 def run_install(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -41,6 +42,15 @@ def test_install_is_idempotent_and_uninstall_undoes_it(isolated_env: Path) -> No
     assert version.stdout.strip() == "q-tmux, version 0.1.0"
     conf = home / ".tmux.conf"
     assert conf.read_text() == f"run-shell '{REPO}/tmux/q-tmux.tmux'\n"
+    # The installed program carries the plugin, to load it into servers it starts.
+    packaged = subprocess.run(
+        [str(home / ".local/share/q-tmux/venv/bin/python"), "-c", PLUGIN_FILE],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "/site-packages/q_tmux/tmux_plugin/q-tmux.tmux" in packaged.stdout
+    assert (home / ".local/share/bash-completion/completions/q-tmux").is_file()
 
     venv_python = home / ".local/share/q-tmux/venv/bin/python"
     mtime = venv_python.lstat().st_mtime_ns
