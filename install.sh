@@ -176,10 +176,12 @@ PY
 }
 
 unload_from_running_tmux() {
-    local sock
+    local sock loaded
     while read -r sock; do
         [ -S "$sock" ] && tmux -S "$sock" list-sessions >/dev/null 2>&1 || continue
-        if tmux -S "$sock" run-shell "'$plugin' --unload"; then
+        loaded="$(tmux -S "$sock" show-option -gqv @q-tmux-plugin 2>/dev/null || true)"
+        # Also where it is not marked loaded: keys of an older load may remain.
+        if tmux -S "$sock" run-shell "'$plugin' --unload" && [ -n "$loaded" ]; then
             say "took the plugin out of the tmux server at $sock"
         fi
     done < <(tmux_sockets | sort -u)

@@ -44,7 +44,7 @@ def test_install_is_idempotent_and_uninstall_undoes_it(isolated_env: Path) -> No
     assert conf.read_text() == f"run-shell '{REPO}/tmux/q-tmux.tmux'\n"
     # The installed program carries the plugin, to load it into servers it starts.
     packaged = subprocess.run(
-        [str(home / ".local/share/q-tmux/venv/bin/python"), "-c", PLUGIN_FILE],
+        [str(home / ".local/share/q-tmux/venv/bin/python"), "-I", "-c", PLUGIN_FILE],
         capture_output=True,
         text=True,
         check=True,
