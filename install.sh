@@ -137,6 +137,9 @@ install_completion() {
         printf '%s\n' "$zsh_line" >> "$zshrc"
     fi
     say "shell completion installed for $(completion_shells | paste -sd' ' -)"
+    if [ ! -f /usr/share/bash-completion/bash_completion ] && [ ! -f /etc/bash_completion ]; then
+        say "bash-completion is not installed: for bash, add this line to ~/.bashrc: source '$bash_completion'"
+    fi
 }
 
 uninstall_completion() {
