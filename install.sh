@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Install q-tmux for this user: the `q-tmux` command in an isolated environment
 # (pipx, else `uv tool`, else a venv under the XDG data dir linked into
-# ~/.local/bin) and the tmux plugin. Running it again changes nothing;
-# `./install.sh --uninstall` undoes it. Q_TMUX_INSTALL_METHOD=pipx|uv|venv
+# ~/.local/bin), the tmux plugin, and shell completion for bash, zsh and fish.
+# Running it again changes nothing. `./install.sh --uninstall` undoes it, and
+# takes the plugin out of the tmux servers that run. Q_TMUX_INSTALL_METHOD=pipx|uv|venv
 # picks the method.
 set -euo pipefail
 
@@ -13,6 +14,15 @@ stamp="$data_dir/install-stamp"
 venv="$data_dir/venv"
 plugin="$repo_dir/tmux/q-tmux.tmux"
 plugin_line="run-shell '$plugin'"
+
+state_dir="${XDG_STATE_HOME:-$HOME/.local/state}/q-tmux"
+# bash-completion loads this on demand; fish reads its completions folder; zsh
+# gets the file sourced from ~/.zshrc once compinit has run.
+bash_completion="${BASH_COMPLETION_USER_DIR:-${XDG_DATA_HOME:-$HOME/.local/share}/bash-completion}/completions/q-tmux"
+fish_completion="${XDG_CONFIG_HOME:-$HOME/.config}/fish/completions/q-tmux.fish"
+zsh_completion="$data_dir/completion/_q-tmux"
+zshrc="${ZDOTDIR:-$HOME}/.zshrc"
+zsh_line="(( \$+functions[compdef] )) && [ -f '$zsh_completion' ] && source '$zsh_completion'  # q-tmux completion"
 
 say() { printf 'q-tmux install: %s\n' "$*"; }
 die() { printf 'q-tmux install: %s\n' "$*" >&2; exit 1; }
@@ -91,6 +101,95 @@ add_plugin_line() {
     say "added the plugin to $conf"
 }
 
+completion_file() {
+    case "$1" in bash) printf '%s' "$bash_completion" ;; zsh) printf '%s' "$zsh_completion" ;;
+        fish) printf '%s' "$fish_completion" ;; esac
+}
+
+completion_shells() {
+    printf 'bash\nzsh\n'
+    # fish only where it is used: no fish folders made for nothing.
+    if command -v fish >/dev/null 2>&1 || [ -d "$(dirname "$(dirname "$fish_completion")")" ]; then
+        printf 'fish\n'
+    fi
+}
+
+completion_installed() {
+    local shell
+    for shell in $(completion_shells); do [ -f "$(completion_file "$shell")" ] || return 1; done
+    [ ! -f "$zshrc" ] || grep -qxF "$zsh_line" "$zshrc"
+}
+
+install_completion() {
+    # click writes each shell's script; the script asks q-tmux at every TAB.
+    local q="$1" shell file
+    for shell in $(completion_shells); do
+        file="$(completion_file "$shell")"
+        mkdir -p "$(dirname "$file")"
+        if _Q_TMUX_COMPLETE="${shell}_source" "$q" > "$file.tmp" && [ -s "$file.tmp" ]; then
+            mv "$file.tmp" "$file"
+        else
+            rm -f "$file.tmp"
+            say "warning: could not make the $shell completion"
+        fi
+    done
+    if [ -f "$zshrc" ] && ! grep -qxF "$zsh_line" "$zshrc"; then
+        printf '%s\n' "$zsh_line" >> "$zshrc"
+    fi
+    say "shell completion installed for $(completion_shells | paste -sd' ' -)"
+    if [ ! -f /usr/share/bash-completion/bash_completion ] && [ ! -f /etc/bash_completion ]; then
+        say "bash-completion is not installed: for bash, add this line to ~/.bashrc: source '$bash_completion'"
+    fi
+}
+
+uninstall_completion() {
+    local file
+    for file in "$bash_completion" "$fish_completion" "$zsh_completion"; do
+        # Only a file we wrote: click's scripts all define _q_tmux_completion.
+        if [ -f "$file" ] && grep -q _q_tmux_completion "$file"; then rm -f "$file"; fi
+    done
+    rmdir "$(dirname "$zsh_completion")" 2>/dev/null || true
+    if [ -f "$zshrc" ] && grep -qxF "$zsh_line" "$zshrc"; then
+        grep -vxF "$zsh_line" "$zshrc" > "$zshrc.q-tmux.tmp" || true
+        cat "$zshrc.q-tmux.tmp" > "$zshrc" && rm -f "$zshrc.q-tmux.tmp"
+    fi
+}
+
+# Every tmux server that may have the plugin: those in the user's tmux socket
+# folder (the default and each -L NAME), and those q-tmux sessions recorded.
+tmux_sockets() {
+    local sock
+    for sock in "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)"/*; do
+        [ -S "$sock" ] && printf '%s\n' "$sock"
+    done
+    [ -d "$state_dir/sessions" ] || return 0
+    python3 - "$state_dir/sessions" <<'PY' 2>/dev/null || true
+import json, os, sys
+for name in os.listdir(sys.argv[1]):
+    try:
+        with open(os.path.join(sys.argv[1], name)) as entry:
+            work_dir = json.load(entry)["work_dir"]
+        with open(os.path.join(work_dir, ".amazonq", "session.json")) as record:
+            socket = json.load(record)["tmux"]["socket"]
+    except (OSError, ValueError, KeyError, TypeError):
+        continue
+    if isinstance(socket, str) and "\n" not in socket:
+        print(socket)
+PY
+}
+
+unload_from_running_tmux() {
+    local sock loaded
+    while read -r sock; do
+        [ -S "$sock" ] && tmux -S "$sock" list-sessions >/dev/null 2>&1 || continue
+        loaded="$(tmux -S "$sock" show-option -gqv @q-tmux-plugin 2>/dev/null || true)"
+        # Also where it is not marked loaded: keys of an older load may remain.
+        if tmux -S "$sock" run-shell "'$plugin' --unload" && [ -n "$loaded" ]; then
+            say "took the plugin out of the tmux server at $sock"
+        fi
+    done < <(tmux_sockets | sort -u)
+}
+
 load_into_running_tmux() {
     # Only a server this user already runs: `tmux info` does not start one.
     if tmux info >/dev/null 2>&1; then
@@ -108,7 +207,7 @@ do_install() {
     conf="$(tmux_conf)"
     wanted="$method $digest $repo_dir"
     if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$wanted" ] && command -v "$bin_dir/q-tmux" >/dev/null 2>&1 \
-       && { uses_tpm "$conf" || grep -qxF "$plugin_line" "$conf" 2>/dev/null; }; then
+       && { uses_tpm "$conf" || grep -qxF "$plugin_line" "$conf" 2>/dev/null; } && completion_installed; then
         say "already installed and up to date ($method); nothing changed."
         return
     fi
@@ -117,6 +216,7 @@ do_install() {
     mkdir -p "$data_dir"
     printf '%s\n' "$wanted" > "$stamp"
     add_plugin_line "$conf"
+    install_completion "$bin_dir/q-tmux"
     load_into_running_tmux
     say "installed: $("$bin_dir/q-tmux" --version)"
     case ":$PATH:" in
@@ -128,6 +228,9 @@ do_install() {
 do_uninstall() {
     local method="" conf
     [ -f "$stamp" ] && method="$(cut -d' ' -f1 "$stamp")"
+    # First, while the keys still point at a program that runs.
+    unload_from_running_tmux
+    uninstall_completion
     case "$method" in
         pipx) pipx uninstall q-tmux >/dev/null 2>&1 || true ;;
         uv) uv tool uninstall q-tmux >/dev/null 2>&1 || true ;;
@@ -146,9 +249,8 @@ do_uninstall() {
     fi
     rm -f "$data_dir/created-tmux-conf"
     rmdir "$data_dir" 2>/dev/null || true
-    if tmux info >/dev/null 2>&1; then
-        tmux set-option -gqu @q-tmux-plugin || true
-        tmux set-option -gqu @q-tmux-bin || true
+    if uses_tpm "$conf"; then
+        say "TPM: remove the q-tmux 'set -g @plugin' line from $conf, then press prefix + alt-u."
     fi
     say "uninstalled; your sessions, worktrees and branches were left as they are."
 }
@@ -156,6 +258,7 @@ do_uninstall() {
 case "${1:-}" in
     "") do_install ;;
     --uninstall) do_uninstall ;;
-    -h|--help) sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//' ;;
+    # The comment block under the shebang, and nothing after it.
+    -h|--help) awk 'NR == 1 { next } /^#/ { sub(/^# ?/, ""); print; next } { exit }' "$0" ;;
     *) die "unknown option '$1'; use --uninstall or --help." ;;
 esac

@@ -8,31 +8,59 @@ from __future__ import annotations
 
 import os
 import sys
-import traceback
 
 import click
 
 from q_tmux import __version__
 from q_tmux.commands.common import AppContext
+from q_tmux.entry import SOCKET_OPTION as SOCKET_OPTION_NAMES
 from q_tmux.errors import QTmuxError
 from q_tmux.session_types import SESSION_TYPES
 
 INTERNAL_ERROR = 70
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option(
-    "-L",
-    "--socket-name",
+def _select_server(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+    if value is not None:
+        ctx.ensure_object(AppContext).socket_name = value
+
+
+#: ``-L NAME``, taken before the command and after it (``q-tmux list -L work``).
+SOCKET_OPTION = click.option(
+    *SOCKET_OPTION_NAMES,
+    "socket_name",
     metavar="NAME",
+    expose_value=False,
+    callback=_select_server,
     help="tmux server socket name, as tmux -L (default: the server you are in, "
     "else tmux's default).",
 )
+
+
+class QTmuxGroup(click.Group):
+    """Gives every command the global options too, so they may follow the command's name."""
+
+    def add_command(self, cmd: click.Command, name: str | None = None) -> None:
+        SOCKET_OPTION(cmd)
+        super().add_command(cmd, name)
+
+
+@click.group(cls=QTmuxGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@SOCKET_OPTION
 @click.version_option(__version__, prog_name="q-tmux")
 @click.pass_context
-def cli(ctx: click.Context, socket_name: str | None) -> None:
+def cli(ctx: click.Context) -> None:
     """Run AI coding chat REPLs in parallel, each in its own git worktree and tmux window."""
-    ctx.obj = AppContext(socket_name=socket_name)
+    ctx.ensure_object(AppContext)
+
+
+def complete_session_name(
+    _ctx: click.Context, _param: click.Parameter, incomplete: str
+) -> list[str]:
+    """Shell completion for a NAME argument: the registry read with the standard library."""
+    from q_tmux.completion import session_names
+
+    return session_names(incomplete)
 
 
 CLIENT_OPTION = click.option(
@@ -150,7 +178,7 @@ def list_(app: AppContext, as_json: bool) -> int:
 
 
 @cli.command()
-@click.argument("name")
+@click.argument("name", shell_complete=complete_session_name)
 @click.pass_obj
 def switch(app: AppContext, name: str) -> int:
     """Go to session NAME's window."""
@@ -160,17 +188,17 @@ def switch(app: AppContext, name: str) -> int:
 
 
 @cli.command()
-@click.argument("name")
+@click.argument("name", shell_complete=complete_session_name)
 @click.pass_obj
 def close(app: AppContext, name: str) -> int:
-    """Close session NAME's window; keep its worktree and branch."""
+    """Close session NAME's window; keep its worktree, branch and conversation."""
     from q_tmux.commands.close import close as run
 
     return run(app, name)
 
 
 @cli.command()
-@click.argument("old")
+@click.argument("old", shell_complete=complete_session_name)
 @click.argument("new")
 @click.pass_obj
 def rename(app: AppContext, old: str, new: str) -> int:
@@ -181,7 +209,7 @@ def rename(app: AppContext, old: str, new: str) -> int:
 
 
 @cli.command()
-@click.argument("name", required=False)
+@click.argument("name", required=False, shell_complete=complete_session_name)
 @click.option("--all", "all_sessions", is_flag=True, help="Every session that is not running.")
 @click.option("-d", "--detach", is_flag=True, help="Do not switch to or attach the window.")
 @click.pass_obj
@@ -193,7 +221,7 @@ def resume(app: AppContext, name: str | None, all_sessions: bool, detach: bool) 
 
 
 @cli.command()
-@click.argument("name", required=False)
+@click.argument("name", required=False, shell_complete=complete_session_name)
 @click.option("--squash", is_flag=True, help="One commit on the base instead of a merge commit.")
 @click.option("--rebase", is_flag=True, help="Replay the session's commits onto the base.")
 @click.option("-y", "--yes", is_flag=True, help="Do not ask for confirmation.")
@@ -231,7 +259,7 @@ def merge(
 
 
 @cli.command()
-@click.argument("name", required=False)
+@click.argument("name", required=False, shell_complete=complete_session_name)
 @click.option("--rebase", is_flag=True, help="Rebase the session's branch instead of merging.")
 @click.option(
     "--ask-agent", is_flag=True, help="On conflicts, ask the session's agent to fix them."
@@ -358,6 +386,8 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except Exception as error:  # a bug: say so in one line, traceback on request
         if os.environ.get("Q_TMUX_DEBUG"):
+            import traceback  # only here: its import costs every TAB press otherwise
+
             traceback.print_exc()
         click.echo(
             f"q-tmux: internal error ({type(error).__name__}: {error}); "

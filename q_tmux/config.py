@@ -10,9 +10,12 @@ from __future__ import annotations
 import re
 import tomllib
 from pathlib import Path
-from typing import Any, Literal
+from types import UnionType
+from typing import Any, Literal, Union, get_args, get_origin
 
+import annotated_types
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic.fields import FieldInfo
 
 from q_tmux import paths
 from q_tmux.errors import ConfigError
@@ -192,10 +195,127 @@ def _validated(path: Path, data: dict[str, Any]) -> Config:
     try:
         return Config.model_validate(data)
     except ValidationError as error:
-        first = error.errors()[0]
-        key = ".".join(str(part) for part in first["loc"]) or "(top level)"
-        message = first["msg"].removeprefix("Value error, ")
-        raise ConfigError(f"{path}: key '{key}': {message}.") from None
+        raise ConfigError(f"{path}: {explain(error.errors()[0])}") from None
+
+
+def explain(error: Any) -> str:
+    """One validation error in q-tmux's words: the dotted key, and what it may hold."""
+    key, annotation, field, model = _locate(error["loc"])
+    dotted = key or "(top level)"
+    kind = error["type"]
+    if kind == "extra_forbidden" and model is not None:
+        return f"unknown key '{dotted}'; allowed here: {', '.join(_keys(model))}."
+    if kind == "value_error":
+        message = str(error["msg"]).removeprefix("Value error, ")
+        return f"key '{dotted}': {message}."
+    allowed = _describe(annotation, field)
+    if kind == "missing":
+        return f"key '{dotted}' is missing; it must be {allowed}."
+    return f"key '{dotted}' must be {allowed}, not {_shown(error.get('input'))}."
+
+
+def _locate(
+    loc: tuple[int | str, ...],
+) -> tuple[str, Any, FieldInfo | None, type[BaseModel] | None]:
+    """Follow an error's location through the models: its dotted key, type and field.
+
+    The model is the one the last part was looked up in (for an unknown key).
+    Union members add tags to the location; the walk stops at the first one.
+    """
+    key = ""
+    annotation: Any = Config
+    field: FieldInfo | None = None
+    model: type[BaseModel] | None = None
+    for part in loc:
+        inner = _model_in(annotation)
+        origin = get_origin(annotation)
+        if inner is not None:
+            model = inner
+            name = next((n for n, f in inner.model_fields.items() if part in (n, f.alias)), None)
+            key = f"{key}.{part}" if key else str(part)
+            if name is None:
+                return key, None, None, model
+            field = inner.model_fields[name]
+            annotation = field.annotation
+        elif origin is dict:
+            key, annotation, field = f"{key}.{part}", get_args(annotation)[1], None
+        elif origin is list and isinstance(part, int):
+            key, annotation, field = f"{key}[{part}]", get_args(annotation)[0], None
+        else:
+            break
+    return key, annotation, field, model
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    """The model an annotation holds (``LLMNaming | None`` holds LLMNaming)."""
+    members = get_args(annotation) if get_origin(annotation) in (Union, UnionType) else ()
+    for each in (annotation, *members):
+        if isinstance(each, type) and issubclass(each, BaseModel):
+            return each
+    return None
+
+
+def _keys(model: type[BaseModel]) -> list[str]:
+    return [field.alias or name for name, field in model.model_fields.items()]
+
+
+def _describe(annotation: Any, field: FieldInfo | None) -> str:
+    """What a key may hold, for a person: ``true, false or 'ask'``, ``a list of strings``."""
+    choices = _choices(annotation)
+    if len(choices) > 1:
+        return ", ".join(choices[:-1]) + " or " + choices[-1]
+    text = choices[0] if choices else "something else"
+    if field is not None and annotation in (int, float):
+        text += _bounds(field)
+    return text
+
+
+def _choices(annotation: Any) -> list[str]:
+    origin = get_origin(annotation)
+    if origin is Literal:
+        return [repr(value) for value in get_args(annotation)]
+    if origin in (Union, UnionType):
+        return [c for a in get_args(annotation) if a is not type(None) for c in _choices(a)]
+    if origin is list:
+        inner = _choices(get_args(annotation)[0])
+        return [f"a list of {inner[0].removeprefix('a ')}s" if len(inner) == 1 else "a list"]
+    if origin is dict:
+        return ["a table"]
+    model = _model_in(annotation)
+    if model is not None:
+        return [f"a table (keys: {', '.join(_keys(model))})"]
+    names = {bool: ["true", "false"], str: ["a string"], int: ["a whole number"]}
+    return names.get(annotation, ["a number"] if annotation is float else [])
+
+
+def _bounds(field: FieldInfo) -> str:
+    """`` from 4 to 64``, `` above 0 and at most 30``: the field's numeric limits."""
+    low = high = ""
+    inclusive = 0
+    for limit in field.metadata:
+        if isinstance(limit, annotated_types.Ge):
+            low, inclusive = f"at least {limit.ge:g}", inclusive + 1
+        elif isinstance(limit, annotated_types.Gt):
+            low = f"above {limit.gt:g}"
+        elif isinstance(limit, annotated_types.Le):
+            high, inclusive = f"at most {limit.le:g}", inclusive + 1
+        elif isinstance(limit, annotated_types.Lt):
+            high = f"below {limit.lt:g}"
+    if inclusive == 2:
+        return f" from {low.removeprefix('at least ')} to {high.removeprefix('at most ')}"
+    parts = [part for part in (low, high) if part]
+    return " " + " and ".join(parts) if parts else ""
+
+
+def _shown(value: Any) -> str:
+    """A value as it was written in TOML, roughly."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, list):
+        return "a list"
+    return repr(value)
 
 
 def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:

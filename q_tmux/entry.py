@@ -9,16 +9,43 @@ from __future__ import annotations
 import sys
 
 FAST_COMMANDS = ("status-line", "next")
+#: The global option that picks the tmux server; cli.py declares it with these names.
+SOCKET_OPTION = ("-L", "--socket-name")
+
+
+def split_socket_option(args: list[str]) -> tuple[str | None, list[str]] | None:
+    """Take ``-L NAME`` out of ``args`` wherever it is (before ``--``); the last one wins.
+
+    Returns the name (None when absent) and the other arguments, or None when
+    an ``-L`` lacks its value (click then says so).
+    """
+    name: str | None = None
+    rest: list[str] = []
+    items = iter(args)
+    for arg in items:
+        if arg == "--":
+            rest += [arg, *items]
+            break
+        if arg in SOCKET_OPTION:
+            value = next(items, None)
+            if value is None:
+                return None
+            name = value
+        elif arg.startswith("--socket-name="):
+            name = arg.split("=", 1)[1]
+        elif arg.startswith("-L") and len(arg) > 2:
+            name = arg[2:]
+        else:
+            rest.append(arg)
+    return name, rest
 
 
 def _fast(argv: list[str]) -> int | None:
-    """Run ``[-L NAME] status-line|next [options]`` directly; None for anything else."""
-    socket_name = None
-    args = list(argv)
-    if args[:1] in (["-L"], ["--socket-name"]) and len(args) >= 2:
-        socket_name, args = args[1], args[2:]
-    elif args and args[0].startswith("--socket-name="):
-        socket_name, args = args[0].split("=", 1)[1], args[1:]
+    """Run ``status-line|next [options]`` (``-L NAME`` anywhere) directly; None for the rest."""
+    split = split_socket_option(argv)
+    if split is None:
+        return None
+    socket_name, args = split
     if not args or args[0] not in FAST_COMMANDS:
         return None
     command, options = args[0], args[1:]

@@ -226,6 +226,7 @@ class Tmux:
         # then leaves its error on screen instead of a vanished window.
         placeholder = ["sleep", "86400"]
         created_session = tmux_session is None
+        starts_server = created_session and not self.is_running()
         if tmux_session is None:
             name = self._free_session_name(new_session_name)
             lines = self.cmd_ok(
@@ -304,6 +305,11 @@ class Tmux:
         except BaseException:
             self.kill_window(ref.window_id)
             raise
+        if starts_server:
+            # Our server, perhaps without the user's plugin line: give it keys and status.
+            from q_tmux import plugin
+
+            plugin.ensure_loaded(self)
         return ref, created_session
 
     def respawn(self, pane_id: str, *, cwd: Path, command: list[str], env: dict[str, str]) -> None:

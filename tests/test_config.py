@@ -25,9 +25,42 @@ def test_worktrees_dir_template(tmp_path: Path) -> None:
     ("text", "message"),
     [
         ("default_agent = ", "invalid TOML"),
-        ("defualt_agent = 'q'", "key 'defualt_agent': Extra inputs are not permitted"),
-        ("default_agent = 3", "key 'default_agent'"),
+        (
+            "defualt_agent = 'q'",
+            "unknown key 'defualt_agent'; allowed here: default_agent, worktrees_dir, worktree, "
+            "naming, types, agents, setup.",
+        ),
+        ("default_agent = 3", "key 'default_agent' must be a string, not 3."),
         ("worktrees_dir = '{home}/x'", "key 'worktrees_dir': only {repo_parent} and {repo}"),
+        ("worktree = 'maybe'", "key 'worktree' must be true, false or 'ask', not 'maybe'."),
+        (
+            "[naming]\nmax_length = 100",
+            "key 'naming.max_length' must be a whole number from 4 to 64, not 100.",
+        ),
+        ("naming = 3", "key 'naming' must be a table (keys: max_length, llm), not 3."),
+        (
+            "[naming.llm]\nbase_url = 'http://x'",
+            "key 'naming.llm.model' is missing; it must be a string.",
+        ),
+        (
+            "[naming.llm]\nbase_url = 'http://x'\nmodel = 'm'\ntimeout = 0",
+            "key 'naming.llm.timeout' must be a number above 0 and at most 30, not 0.",
+        ),
+        (
+            "[types.feature]\nbase = 'main'",
+            "key 'types.feature.base' must be 'current' or 'default', not 'main'.",
+        ),
+        (
+            "[types.nonsense]\nworktree = true",
+            "key 'types': unknown session type 'nonsense'; known: exploration,",
+        ),
+        (
+            "[agents.claude]\nrequire_worktree = true",
+            "unknown key 'agents.claude.require_worktree'; allowed here: requires_worktree.",
+        ),
+        ("[setup]\ncopy = '.env'", "key 'setup.copy' must be a list of strings, not '.env'."),
+        ("[setup]\nenv = { A = 3 }", "key 'setup.env.A' must be a string, not 3."),
+        ("[setup]\nrun = ['ok', 3]", "key 'setup.run[1]' must be a string, not 3."),
     ],
 )
 def test_errors_name_the_file_and_the_key(tmp_path: Path, text: str, message: str) -> None:
@@ -37,3 +70,5 @@ def test_errors_name_the_file_and_the_key(tmp_path: Path, text: str, message: st
         load_config(path)
     assert str(caught.value).startswith(f"{path}: ")
     assert message in str(caught.value)
+    assert "Input should" not in str(caught.value)
+    assert "Extra inputs" not in str(caught.value)

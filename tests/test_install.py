@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
+PLUGIN_FILE = "from q_tmux.plugin import plugin_file; print(plugin_file())"
 
 
 def run_install(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -41,6 +42,15 @@ def test_install_is_idempotent_and_uninstall_undoes_it(isolated_env: Path) -> No
     assert version.stdout.strip() == "q-tmux, version 0.1.0"
     conf = home / ".tmux.conf"
     assert conf.read_text() == f"run-shell '{REPO}/tmux/q-tmux.tmux'\n"
+    # The installed program carries the plugin, to load it into servers it starts.
+    packaged = subprocess.run(
+        [str(home / ".local/share/q-tmux/venv/bin/python"), "-I", "-c", PLUGIN_FILE],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "/site-packages/q_tmux/tmux_plugin/q-tmux.tmux" in packaged.stdout
+    assert (home / ".local/share/bash-completion/completions/q-tmux").is_file()
 
     venv_python = home / ".local/share/q-tmux/venv/bin/python"
     mtime = venv_python.lstat().st_mtime_ns
@@ -80,3 +90,13 @@ def test_tpm_users_get_the_plugin_line_printed_and_their_conf_untouched(isolated
     assert "set -g @plugin '" in result.stdout
     assert (home / ".tmux.conf").read_text() == conf_text
     assert "nothing changed" in run_install(home).stdout
+
+
+def test_help_prints_the_header_and_no_code(isolated_env: Path) -> None:
+    result = run_install(isolated_env, "--help")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("Install q-tmux for this user")
+    assert "--uninstall" in result.stdout
+    assert not any("set -euo" in line or line.startswith("#") for line in lines)
+    assert not (isolated_env / ".local").exists()

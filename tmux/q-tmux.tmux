@@ -13,6 +13,9 @@
 #   @q-tmux-status-width 50 cells the status may take; status-right-length (or -left-) grows by it
 #   @q-tmux-window-marks on add each q-tmux window's marker to the window list
 #   @q-tmux-bin             path of the q-tmux command, when it is not on PATH
+#
+# `q-tmux.tmux --unload` takes it out of the server again (install.sh --uninstall
+# does this on every running server): its keys, its status and window-list items.
 
 plugin_file="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/$(basename "${BASH_SOURCE[0]}")"
 
@@ -159,4 +162,30 @@ main() {
     "$q_tmux" status-line --publish >/dev/null 2>&1 || true
 }
 
-main
+# Undo what main did. Keep this in step with interpolate_status,
+# interpolate_window_marks and bind_keys.
+unload() {
+    local key note side value format
+    # Our keys carry a "q-tmux: ..." note; a key the user bound is never touched.
+    while read -r key note; do
+        case "$note" in "q-tmux: "*) tmux unbind-key -T prefix "$key" ;; esac
+    done < <(tmux list-keys -N -T prefix 2>/dev/null)
+    for side in status-left status-right; do
+        value="$(tmux show-option -gqv "$side")"
+        value="${value//\#\{\?\#\{@q-tmux-status\},\#\{@q-tmux-status\} ,\}/}"
+        tmux set-option -gq "$side" "${value//\#\{@q-tmux-status\}/#\{q_tmux_status\}}"
+    done
+    for format in window-status-format window-status-current-format; do
+        value="$(tmux show-option -gwqv "$format")"
+        value="${value//\#\{\?\#\{@q-tmux-mark\},\#\{@q-tmux-mark\},\}/}"
+        tmux set-option -gwq "$format" "${value//\#\{@q-tmux-mark\}/#\{q_tmux_mark\}}"
+    done
+    tmux set-option -gqu @q-tmux-status
+    tmux set-option -gqu @q-tmux-bin
+    tmux set-option -gqu @q-tmux-plugin
+}
+
+case "${1:-}" in
+    --unload) unload ;;
+    *) main ;;
+esac

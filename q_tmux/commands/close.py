@@ -1,8 +1,13 @@
-"""``q-tmux close NAME``: stop a session's window, keep its worktree and branch."""
+"""``q-tmux close NAME``: stop a session's window, keep its work and conversation."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from q_tmux.commands.common import AppContext, cwd, say
+
+if TYPE_CHECKING:
+    from q_tmux.sessions import SessionView
 
 
 def close(app: AppContext, name: str) -> int:
@@ -24,7 +29,26 @@ def close(app: AppContext, name: str) -> int:
         say(f"Keeping temporary session '{view.entry.name}': {kept}.")
     what = "Closed" if closed else "Marked as closed (it had no window)"
     say(
-        f"{what} session '{view.entry.name}'; its worktree and branch are kept: "
+        f"{what} session '{view.entry.name}'; {_what_is_kept(view)}: "
         f"'q-tmux resume {view.entry.name}' brings it back."
     )
     return 0
+
+
+def _what_is_kept(view: SessionView) -> str:
+    """What the closed session leaves behind, as it really is for its kind."""
+    record = view.record
+    if record is not None and record.repos:
+        return (
+            f"its worktrees in {view.work_dir} and branch {record.repos[0].branch} "
+            f"in {len(record.repos)} repositories are kept"
+        )
+    info = record.worktree_info if record is not None else None
+    if info is not None and not info.owns_worktree:
+        return (
+            f"it ran in {view.work_dir} without a worktree or branch of its own, "
+            "and its conversation is kept"
+        )
+    if info is not None and info.branch:
+        return f"its worktree and branch are kept ({view.work_dir}, branch {info.branch})"
+    return "its worktree and branch are kept"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -129,6 +130,12 @@ def _repo_rows(view: SessionView, facts: dict[str, BranchFacts]) -> list[list[st
     ]
 
 
+def _server_json(socket: str | None) -> str | None:
+    """The server's ``-L`` name, or its socket path when it lives elsewhere."""
+    label = server_label(socket)
+    return None if socket is None else label.removeprefix("-L ")
+
+
 def _facts_json(facts: BranchFacts | None) -> dict[str, Any]:
     return {
         "ahead": facts.ahead if facts else None,
@@ -174,15 +181,35 @@ def _as_json(view: SessionView, current: bool, facts: dict[str, BranchFacts]) ->
     }
 
 
+def _socket(view: SessionView) -> str | None:
+    return view.record.tmux.socket if view.record is not None else None
+
+
+def server_label(socket: str | None) -> str:
+    """How a user names a server: ``-L NAME`` for tmux's own socket folder, else the path."""
+    if socket is None:
+        return "-"
+    from q_tmux import tmuxcmd
+
+    folder, name = os.path.split(socket)
+    return f"-L {name}" if folder == os.path.dirname(tmuxcmd.socket_path("default")) else socket
+
+
 def list_sessions(app: AppContext, *, as_json: bool) -> int:
     from q_tmux.sessions import current_session_id, load_views
 
     tmux = app.tmux()
     views, problems = load_views(tmux)
+    chosen = app.socket_name is not None
+    if chosen:  # the server asked for first; sorted() keeps the rest in their order
+        views = sorted(views, key=lambda view: _socket(view) != tmux.socket_path)
     current = current_session_id(tmux, views, cwd())
     facts = branch_facts(views)
     if as_json:
-        items = [_as_json(v, v.entry.id == current, facts) for v in views]
+        items = [
+            {**_as_json(v, v.entry.id == current, facts), "server": _server_json(_socket(v))}
+            for v in views
+        ]
         say(json.dumps(items, indent=2))
         for problem in problems:
             note(f"warning: {problem}")
@@ -193,9 +220,19 @@ def list_sessions(app: AppContext, *, as_json: bool) -> int:
         say('No sessions yet. Start one with: q-tmux new NAME "first message"')
         return 0
     header = [" ", "NAME", "STATUS", "BRANCH → BASE", "WORKTREE", "WINDOW", "ACTIVE"]
+    # Under -L, sessions of other servers say where they are.
+    elsewhere = chosen and any(_socket(v) not in (None, tmux.socket_path) for v in views)
+    if elsewhere:
+        header.append("SERVER")
     rows = [header]
     for view in views:
-        rows += [_row(view, view.entry.id == current, facts), *_repo_rows(view, facts)]
+        row = _row(view, view.entry.id == current, facts)
+        repo_rows = _repo_rows(view, facts)
+        if elsewhere:
+            socket = _socket(view)
+            row.append("" if socket == tmux.socket_path else server_label(socket))
+            repo_rows = [[*each, ""] for each in repo_rows]
+        rows += [row, *repo_rows]
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
     for row in rows:
         say("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
