@@ -137,3 +137,25 @@ def test_room_is_added_to_a_larger_length_and_where_the_placeholder_is(
     assert option(server, "status-left-length") == "40"  # tmux's 10, and 30 cells
     assert option(server, "status-right-length") == "120"  # the status is not there
     assert option(server, "status-right") == "%H:%M"
+
+
+def test_unloading_gives_back_the_room_unless_the_user_changed_it(
+    server: Server, session: Session, fake_q_tmux: Path
+) -> None:
+    server.cmd("set-option", "-g", "status-right", "%H:%M")
+    server.cmd("set-option", "-g", "status-left", "[#{q_tmux_status}]")
+    load(server, fake_q_tmux)
+    assert (option(server, "status-left-length"), option(server, "status-right-length")) == (
+        "60",
+        "40",
+    )
+    server.cmd("set-option", "-g", "@q-tmux-jumped", "client @1 then")  # left by next
+    assert server.cmd("run-shell", f"{PLUGIN} --unload").returncode == 0
+    assert option(server, "status-left-length") == "10"
+    assert option(server, "@q-tmux-jumped") == ""
+    server.cmd("set-option", "-g", "status-left", "%H:%M")
+    load(server, fake_q_tmux)
+    assert option(server, "status-right-length") == "91"
+    server.cmd("set-option", "-g", "status-right-length", "150")  # the user's own choice since
+    assert server.cmd("run-shell", f"{PLUGIN} --unload").returncode == 0
+    assert option(server, "status-right-length") == "150"

@@ -162,6 +162,18 @@ main() {
     "$q_tmux" status-line --publish >/dev/null 2>&1 || true
 }
 
+# The room make_room added to SIDE-length, unless the user has set it since.
+give_back_room() {
+    local side="$1" ours before
+    ours="$(tmux show-option -gqv "@q-tmux-$side-length")"
+    before="$(tmux show-option -gqv "@q-tmux-$side-length-before")"
+    if [ -n "$ours" ] && [ -n "$before" ] && [ "$(tmux show-option -gqv "$side-length")" = "$ours" ]; then
+        tmux set-option -gq "$side-length" "$before"
+    fi
+    tmux set-option -gqu "@q-tmux-$side-length"
+    tmux set-option -gqu "@q-tmux-$side-length-before"
+}
+
 # Undo what main did. Keep this in step with interpolate_status,
 # interpolate_window_marks and bind_keys.
 unload() {
@@ -174,6 +186,7 @@ unload() {
         value="$(tmux show-option -gqv "$side")"
         value="${value//\#\{\?\#\{@q-tmux-status\},\#\{@q-tmux-status\} ,\}/}"
         tmux set-option -gq "$side" "${value//\#\{@q-tmux-status\}/#\{q_tmux_status\}}"
+        give_back_room "$side"
     done
     for format in window-status-format window-status-current-format; do
         value="$(tmux show-option -gwqv "$format")"
@@ -181,6 +194,7 @@ unload() {
         tmux set-option -gwq "$format" "${value//\#\{@q-tmux-mark\}/#\{q_tmux_mark\}}"
     done
     tmux set-option -gqu @q-tmux-status
+    tmux set-option -gqu @q-tmux-jumped
     tmux set-option -gqu @q-tmux-bin
     tmux set-option -gqu @q-tmux-plugin
 }
