@@ -277,6 +277,8 @@ class History:
         self.version = version
         self._predictions: dict[tuple[str, str], MergePrediction] = {}
         self._branches: dict[str, CommitOid] | None = None
+        #: Throwaway merge commits made by :meth:`predict_onto`, by the pair merged.
+        self._merged: dict[tuple[str, str], CommitOid] = {}
 
     def branch(self, name: str) -> CommitOid | None:
         """Where local branch ``name`` points; every branch is read in one call, once."""
@@ -311,6 +313,34 @@ class History:
                 raise GitError(f"Could not predict the merge: {result.first_error_line()}.")
         self._predictions[key] = prediction
         return prediction
+
+    def predict_onto(
+        self, base: CommitOid, merged_first: CommitOid, then: CommitOid
+    ) -> MergePrediction | None:
+        """Would ``then`` conflict once ``merged_first`` is merged into ``base``?
+
+        The first merge becomes a commit no ref points to (git collects it
+        later). None when ``merged_first`` does not merge cleanly into ``base``.
+        """
+        first = self.predict(base, merged_first)
+        if first.clean is None:
+            return MergePrediction(None, None)
+        if not first.clean or first.tree is None:
+            return None
+        key = (base, merged_first)
+        merged = self._merged.get(key)
+        if merged is None:
+            # Any identity will do: the commit is never shown and no ref keeps it.
+            merged = CommitOid(
+                self.repo.git_ok(
+                    *("-c", "user.name=q-tmux", "-c", "user.email=q-tmux@localhost"),
+                    *("commit-tree", first.tree, "-p", base, "-p", merged_first),
+                    *("-m", "q-tmux: conflict prediction"),
+                    doing="predict a merge",
+                ).strip()
+            )
+            self._merged[key] = merged
+        return self.predict(merged, then)
 
     def ahead_behind(self, base: CommitOid, tip: CommitOid) -> tuple[int, int]:
         """Commits ``tip`` has that ``base`` lacks, and the other way round."""

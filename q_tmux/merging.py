@@ -36,6 +36,7 @@ from q_tmux.git import (
     uncommitted,
     update_ref,
 )
+from q_tmux.overlap import pair_conflicts
 from q_tmux.session_file import SessionRecord, Status, StatusSource, WorktreeInfo
 
 
@@ -172,7 +173,9 @@ def build_preview(
             continue
         other_base = repo.branch_oid(other.base_branch or "") or base_oid
         shared = sorted(changed & {c.path for c in history.changed_files(other_base, other_tip)})
-        prediction = history.predict(other_tip, tip)
+        # Only conflicts both sessions' own changes take part in (see q_tmux.overlap).
+        own = pair_conflicts(history, (base_oid, tip), (other_base, other_tip), shared)
+        prediction = MergePrediction(None if own is None else not own, None, own or ())
         if shared or prediction.clean is False:
             preview.others.append(OtherSession(other.name, prediction, shared))
     for worktree in repo.worktrees():

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import unicodedata
 
 from q_tmux import state, tmuxcmd, xdg
 
@@ -28,10 +29,15 @@ DEFAULTS = {
     "@q-tmux-format-approval": "#[fg=red,bold]!{name}#[default]",
     "@q-tmux-format-input": "#[fg=yellow,bold]{name}#[default]",
     "@q-tmux-format-busy": "#[dim]{count} busy#[default]",
+    "@q-tmux-format-more": "#[dim]+{count} more#[default]",
     "@q-tmux-format-separator": " ",
-    "@q-tmux-mark-approval": "#[fg=red,bold]!#[default]",
-    "@q-tmux-mark-input": "#[fg=yellow,bold]*#[default]",
-    "@q-tmux-mark-processing": "#[dim]~#[default]",
+    #: Cells the status text may take; names that do not fit become "+N more".
+    #: The plugin makes this much room in status-right (or -left). 0: no limit.
+    "@q-tmux-status-width": "50",
+    # Window markers avoid the characters tmux uses for window flags (* - # ! ~ M Z).
+    "@q-tmux-mark-approval": "#[fg=red,bold]?#[default]",
+    "@q-tmux-mark-input": "#[fg=yellow,bold]@#[default]",
+    "@q-tmux-mark-processing": "#[dim]…#[default]",
     "@q-tmux-mark-exited": "#[dim]x#[default]",
     "@q-tmux-format-conflict": "#[fg=magenta,bold]≠#[default]",
     "@q-tmux-notify": "on",
@@ -94,6 +100,41 @@ def snapshot(socket: str) -> Snapshot:
     return Snapshot(panes, options, alive=True)
 
 
+class Checkout:
+    """One worktree of a session: its repository, branch and base, and where it sits.
+
+    ``prefix`` is the repository's folder in a workspace, with a trailing ``/``
+    (``frontend/``), and empty for a single-repository session.
+    """
+
+    __slots__ = ("base", "branch", "prefix", "repo_root")
+
+    def __init__(self, repo_root: str, branch: str, base: str, prefix: str = "") -> None:
+        self.repo_root = repo_root
+        self.branch = branch
+        self.base = base
+        self.prefix = prefix
+
+
+def _checkouts(data: dict[str, object]) -> list[Checkout]:
+    """The worktrees recorded in a session file, as :class:`Checkout`."""
+    repos = data.get("repos")
+    if isinstance(repos, list) and repos:
+        infos = [(_mapping(info), True) for info in repos]
+    else:
+        info = _mapping(data.get("worktree_info"))
+        infos = [(info, False)]
+    found = []
+    for info, in_workspace in infos:
+        root, branch = _text(info.get("repo_root")), _text(info.get("branch"))
+        base = _text(info.get("base_branch"))
+        if info.get("owns_worktree", True) is not True or not (root and branch and base):
+            continue
+        where = _text(info.get("workspace_path")) if in_workspace else None
+        found.append(Checkout(root, branch, base, f"{where}/" if where else ""))
+    return found
+
+
 class SessionState:
     """What one session file says, for the status line and the watcher."""
 
@@ -101,6 +142,7 @@ class SessionState:
         "base",
         "branch",
         "changed_at",
+        "checkouts",
         "conflicts",
         "hooked",
         "id",
@@ -128,9 +170,13 @@ class SessionState:
         base: str | None = None,
         conflicts: list[str] | None = None,
         hooked: bool = False,
+        checkouts: list[Checkout] | None = None,
     ) -> None:
         #: Whether q-tmux wired this agent's hooks (else: screen and process only).
         self.hooked = hooked
+        #: Every worktree whose merge could conflict: the session's own, or a
+        #: workspace session's one per repository.
+        self.checkouts = checkouts if checkouts is not None else []
         self.repo_root = repo_root
         self.branch = branch
         self.base = base
@@ -210,6 +256,7 @@ def sessions_on(socket: str) -> list[SessionState]:
                 base=_text(info.get("base_branch")) if owns else None,
                 conflicts=[str(c) for c in conflicts] if isinstance(conflicts, list) else None,
                 hooked=agent.get("hooks") is True,
+                checkouts=_checkouts(data),
             )
         )
     return sessions
@@ -251,13 +298,40 @@ def render(sessions: list[SessionState], snap: Snapshot) -> tuple[str, dict[str,
         text = snap.option(option).replace("{name}", shown_name(session.name))
         return text + (snap.option("@q-tmux-format-conflict") if session.conflicts else "")
 
-    parts = [
+    names = [
         item("@q-tmux-format-approval", s) for s in sorted(approval, key=lambda s: s.changed_at)
     ]
-    parts += [item("@q-tmux-format-input", s) for s in sorted(waiting, key=lambda s: s.changed_at)]
-    if busy:
-        parts.append(snap.option("@q-tmux-format-busy").replace("{count}", str(busy)))
-    return snap.option("@q-tmux-format-separator").join(parts), marks
+    names += [item("@q-tmux-format-input", s) for s in sorted(waiting, key=lambda s: s.changed_at)]
+    tail = [snap.option("@q-tmux-format-busy").replace("{count}", str(busy))] if busy else []
+    return fit(names, tail, snap), marks
+
+
+def width(text: str) -> int:
+    """Terminal cells ``text`` takes once tmux has drawn it (styles take none)."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in plain(text))
+
+
+def fit(names: list[str], tail: list[str], snap: Snapshot) -> str:
+    """``names`` then ``tail`` joined, within ``@q-tmux-status-width`` cells.
+
+    The tail (the busy count) is always kept. Names are kept in order while
+    they fit; the rest are counted in one "+N more" item, for which room is kept.
+    """
+    separator = snap.option("@q-tmux-format-separator")
+    try:
+        budget = int(snap.option("@q-tmux-status-width"))
+    except ValueError:
+        budget = int(DEFAULTS["@q-tmux-status-width"])
+    if budget <= 0 or width(separator.join(names + tail)) <= budget:
+        return separator.join(names + tail)
+
+    def more(count: int) -> list[str]:
+        return [snap.option("@q-tmux-format-more").replace("{count}", str(count))]
+
+    kept = list(names)
+    while kept and width(separator.join(kept + more(len(names) - len(kept)) + tail)) > budget:
+        kept.pop()
+    return separator.join(kept + more(len(names) - len(kept)) + tail)
 
 
 def plain(text: str) -> str:

@@ -59,41 +59,47 @@ class Watcher:
     def check_conflicts(self, sessions: list[SessionState]) -> None:
         """Note in each session file whether merging it would conflict.
 
+        A workspace session is checked in each of its repositories, and its
+        conflicts are named by their place in the workspace (``frontend/ui.txt``).
         Branch tips are read from files (no process); ``git merge-tree`` runs
-        only for a pair of commits not seen before.
+        only when some (base, tip) pair changed since the last look.
         """
         if time.monotonic() < self.next_conflict_check:
             return
         self.next_conflict_check = time.monotonic() + CONFLICT_EVERY
         for session in sessions:
-            if not (session.repo_root and session.branch and session.base):
+            commits = [self.base_and_tip(checkout) for checkout in session.checkouts]
+            if not commits or None in commits:
+                continue  # nothing to merge, or a branch is gone
+            known = [pair for pair in commits if pair is not None]
+            key = (" ".join(base for base, _ in known), " ".join(tip for _, tip in known))
+            if self.checked.get(session.id) == key:
                 continue
-            common = refs.common_dir_of(session.repo_root)
-            if common is None:
-                continue
-            base = refs.read_branch(common, session.base)
-            tip = refs.read_branch(common, session.branch)
-            if base is None or tip is None or self.checked.get(session.id) == (base, tip):
-                continue
-            self.checked[session.id] = (base, tip)
-            code, out = tmuxcmd.run_program(
-                "git",
-                [
-                    "-C",
-                    session.repo_root,
-                    "merge-tree",
-                    "--write-tree",
-                    "--name-only",
-                    "--no-messages",
-                    "-z",
-                    base,
-                    tip,
-                ],
-            )
-            if code not in (0, 1):
-                continue  # git too old for --write-tree, or no answer: leave it unknown
-            conflicts = [path for path in out.split("\0")[1:] if path] if code == 1 else []
-            state.set_field(session.path, "merge_conflicts", conflicts)
+            self.checked[session.id] = key
+            conflicts: list[str] = []
+            for checkout, (base, tip) in zip(session.checkouts, known, strict=True):
+                found = self.merge_conflicts(checkout.repo_root, base, tip)
+                if found is None:
+                    break  # git cannot say: leave it unknown
+                conflicts += [checkout.prefix + path for path in found]
+            else:
+                state.set_field(session.path, "merge_conflicts", conflicts)
+
+    @staticmethod
+    def base_and_tip(checkout: status_line.Checkout) -> tuple[str, str] | None:
+        common = refs.common_dir_of(checkout.repo_root)
+        base = refs.read_branch(common, checkout.base) if common else None
+        tip = refs.read_branch(common, checkout.branch) if common else None
+        return None if base is None or tip is None else (base, tip)
+
+    @staticmethod
+    def merge_conflicts(repo_root: str, base: str, tip: str) -> list[str] | None:
+        """The files merging ``tip`` into ``base`` would conflict in; None when git cannot say."""
+        args = ["-C", repo_root, "merge-tree", "--write-tree", "--name-only", "--no-messages"]
+        code, out = tmuxcmd.run_program("git", [*args, "-z", base, tip])
+        if code not in (0, 1):
+            return None  # git too old for --write-tree, or no answer
+        return [path for path in out.split("\0")[1:] if path] if code == 1 else []
 
     def tick(self) -> tuple[bool, bool]:
         """Look once; return (any live q-tmux agent, any agent working or asking)."""

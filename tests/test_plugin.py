@@ -109,3 +109,53 @@ def test_keys_never_clobber_and_can_be_moved_or_disabled(
     assert binding(server, "J") == ""
     assert binding(server, "N") == ""
     assert "new --ask" in binding(server, "C-n")
+
+
+def test_the_plugin_makes_room_for_the_status_it_adds(
+    server: Server, session: Session, fake_q_tmux: Path
+) -> None:
+    server.cmd("set-option", "-g", "status-right", "%H:%M")
+    assert option(server, "status-right-length") == "40"  # tmux's default
+    load(server, fake_q_tmux)
+    assert option(server, "status-right-length") == "91"  # 40 + 50 cells + a space
+    load(server, fake_q_tmux)
+    assert option(server, "status-right-length") == "91"
+    # The user's config is sourced again: its status-right, not its length, is back.
+    server.cmd("set-option", "-g", "status-right", "%H:%M")
+    load(server, fake_q_tmux)
+    assert option(server, "status-right-length") == "91"
+
+
+def test_room_is_added_to_a_larger_length_and_where_the_placeholder_is(
+    server: Server, session: Session, fake_q_tmux: Path
+) -> None:
+    server.cmd("set-option", "-g", "status-right", "%H:%M")
+    server.cmd("set-option", "-g", "status-right-length", "120")
+    server.cmd("set-option", "-g", "status-left", "[#S] #{q_tmux_status}")
+    server.cmd("set-option", "-g", "@q-tmux-status-width", "30")
+    load(server, fake_q_tmux)
+    assert option(server, "status-left-length") == "40"  # tmux's 10, and 30 cells
+    assert option(server, "status-right-length") == "120"  # the status is not there
+    assert option(server, "status-right") == "%H:%M"
+
+
+def test_unloading_gives_back_the_room_unless_the_user_changed_it(
+    server: Server, session: Session, fake_q_tmux: Path
+) -> None:
+    server.cmd("set-option", "-g", "status-right", "%H:%M")
+    server.cmd("set-option", "-g", "status-left", "[#{q_tmux_status}]")
+    load(server, fake_q_tmux)
+    assert (option(server, "status-left-length"), option(server, "status-right-length")) == (
+        "60",
+        "40",
+    )
+    server.cmd("set-option", "-g", "@q-tmux-jumped", "client @1 then")  # left by next
+    assert server.cmd("run-shell", f"{PLUGIN} --unload").returncode == 0
+    assert option(server, "status-left-length") == "10"
+    assert option(server, "@q-tmux-jumped") == ""
+    server.cmd("set-option", "-g", "status-left", "%H:%M")
+    load(server, fake_q_tmux)
+    assert option(server, "status-right-length") == "91"
+    server.cmd("set-option", "-g", "status-right-length", "150")  # the user's own choice since
+    assert server.cmd("run-shell", f"{PLUGIN} --unload").returncode == 0
+    assert option(server, "status-right-length") == "150"

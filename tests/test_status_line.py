@@ -80,8 +80,8 @@ def test_approval_first_then_input_then_busy_count(
     assert status_line.plain(text) == "!asks first-input 2 busy"
     assert server.cmd("show-option", "-gqv", "@q-tmux-status").stdout == [text]
     marks = server.cmd("list-windows", "-a", "-F", "#{@q-tmux-id}=#{@q-tmux-mark}").stdout
-    assert "s-1=#[fg=red,bold]!#[default]" in marks
-    assert "s-0=#[fg=yellow,bold]*#[default]" in marks
+    assert "s-1=#[fg=red,bold]?#[default]" in marks
+    assert "s-0=#[fg=yellow,bold]@#[default]" in marks
 
 
 def test_a_dead_agent_is_never_shown_busy(server: Server, socket: str, tmp_path: Path) -> None:
@@ -155,3 +155,20 @@ def test_status_line_command_prints_plain_text(server: Server, socket: str, tmp_
         check=True,
     )
     assert done.stdout == "#[fg=red,bold]!asks#[default]\n"
+
+
+#: The characters tmux itself puts in ``#{window_flags}``.
+TMUX_WINDOW_FLAGS = set("*-#!~MZ")
+
+
+def test_window_markers_cannot_be_taken_for_tmux_window_flags() -> None:
+    marks = {
+        option: status_line.plain(value)
+        for option, value in status_line.DEFAULTS.items()
+        if option.startswith("@q-tmux-mark-")
+    }
+    assert len(marks) == 4
+    for option, mark in marks.items():
+        assert mark, option
+        assert not set(mark) & TMUX_WINDOW_FLAGS, f"{option} shows {mark!r}, a tmux window flag"
+    assert len(set(marks.values())) == len(marks)  # each status has its own marker

@@ -10,6 +10,7 @@
 #   @q-tmux-key-merge G     merge the current session (asks first)
 #     any of them "none" to leave that key alone; a key you already bound is never taken.
 #   @q-tmux-status-auto on  put the status in status-right when you placed no #{q_tmux_status}
+#   @q-tmux-status-width 50 cells the status may take; status-right-length (or -left-) grows by it
 #   @q-tmux-window-marks on add each q-tmux window's marker to the window list
 #   @q-tmux-bin             path of the q-tmux command, when it is not on PATH
 #
@@ -36,14 +37,37 @@ find_q_tmux() {
     fi
 }
 
+# Raise SIDE-length (status-left-length, status-right-length) by CELLS, the room
+# the q-tmux text takes, so that the user's own items are not cut off. It is
+# never lowered, and raised once per placement: when the length is still the one
+# we set (the config was sourced again, which put the placeholder back but left
+# the length alone), it is raised from the value it had before us.
+make_room() {
+    local side="$1" cells="$2" current ours before
+    case "$cells" in ''|*[!0-9]*) return 0 ;; esac
+    [ "$cells" -gt 0 ] || return 0
+    current="$(tmux show-option -gqv "$side-length")"
+    ours="$(tmux show-option -gqv "@q-tmux-$side-length")"
+    before="$current"
+    if [ -n "$ours" ] && [ "$current" = "$ours" ]; then
+        before="$(tmux show-option -gqv "@q-tmux-$side-length-before")"
+    fi
+    case "$before" in ''|*[!0-9]*) before="$current" ;; esac
+    tmux set-option -gq "$side-length" "$((before + cells))"
+    tmux set-option -gq "@q-tmux-$side-length" "$((before + cells))"
+    tmux set-option -gq "@q-tmux-$side-length-before" "$before"
+}
+
 # #{q_tmux_status} in status-left/right becomes the option q-tmux keeps up to date.
 interpolate_status() {
-    local side value placed=no
+    local side value placed=no cells
+    cells="$(option @q-tmux-status-width 50)"
     for side in status-left status-right; do
         value="$(tmux show-option -gqv "$side")"
         case "$value" in
             *'#{q_tmux_status}'*)
                 tmux set-option -gq "$side" "${value//\#\{q_tmux_status\}/#\{@q-tmux-status\}}"
+                make_room "$side" "$cells"
                 placed=yes ;;
             *'#{@q-tmux-status}'*) placed=yes ;;
         esac
@@ -51,6 +75,7 @@ interpolate_status() {
     if [ "$placed" = no ] && [ "$(option @q-tmux-status-auto on)" = on ]; then
         value="$(tmux show-option -gqv status-right)"
         tmux set-option -gq status-right "#{?#{@q-tmux-status},#{@q-tmux-status} ,}$value"
+        make_room status-right "$((cells + 1))"  # the text and the space after it
     fi
 }
 
@@ -137,6 +162,18 @@ main() {
     "$q_tmux" status-line --publish >/dev/null 2>&1 || true
 }
 
+# The room make_room added to SIDE-length, unless the user has set it since.
+give_back_room() {
+    local side="$1" ours before
+    ours="$(tmux show-option -gqv "@q-tmux-$side-length")"
+    before="$(tmux show-option -gqv "@q-tmux-$side-length-before")"
+    if [ -n "$ours" ] && [ -n "$before" ] && [ "$(tmux show-option -gqv "$side-length")" = "$ours" ]; then
+        tmux set-option -gq "$side-length" "$before"
+    fi
+    tmux set-option -gqu "@q-tmux-$side-length"
+    tmux set-option -gqu "@q-tmux-$side-length-before"
+}
+
 # Undo what main did. Keep this in step with interpolate_status,
 # interpolate_window_marks and bind_keys.
 unload() {
@@ -149,6 +186,7 @@ unload() {
         value="$(tmux show-option -gqv "$side")"
         value="${value//\#\{\?\#\{@q-tmux-status\},\#\{@q-tmux-status\} ,\}/}"
         tmux set-option -gq "$side" "${value//\#\{@q-tmux-status\}/#\{q_tmux_status\}}"
+        give_back_room "$side"
     done
     for format in window-status-format window-status-current-format; do
         value="$(tmux show-option -gwqv "$format")"
@@ -156,6 +194,7 @@ unload() {
         tmux set-option -gwq "$format" "${value//\#\{@q-tmux-mark\}/#\{q_tmux_mark\}}"
     done
     tmux set-option -gqu @q-tmux-status
+    tmux set-option -gqu @q-tmux-jumped
     tmux set-option -gqu @q-tmux-bin
     tmux set-option -gqu @q-tmux-plugin
 }

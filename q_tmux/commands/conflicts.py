@@ -18,20 +18,24 @@ def _verdict(conflicts: tuple[str, ...] | None, clean: str) -> str:
 
 def conflicts(app: AppContext, *, as_json: bool) -> int:
     from q_tmux.git import History, Repo, require_git
-    from q_tmux.overlap import Report, analyse
-    from q_tmux.session_file import SessionRecord
+    from q_tmux.overlap import Checkout, Report, analyse
     from q_tmux.sessions import load_views
 
     views, _ = load_views(app.tmux())
-    by_repo: dict[str, list[SessionRecord]] = defaultdict(list)
+    by_repo: dict[str, list[Checkout]] = defaultdict(list)
     for view in views:
-        info = view.record.worktree_info if view.record else None
-        if view.record and info and info.repo_root and not view.worktree_missing:
-            by_repo[info.repo_root].append(view.record)
+        record = view.record
+        if record is None or view.worktree_missing:
+            continue
+        # A workspace session has a worktree in each of its repositories.
+        infos = record.repos if record.is_workspace else [record.worktree_info]
+        for info in infos:
+            if info.repo_root and info.owns_worktree:
+                by_repo[info.repo_root].append(Checkout(record.name, info))
     version = require_git()
     reports: dict[str, Report] = {}
-    for root, records in sorted(by_repo.items()):
-        reports[root] = analyse(records, History(Repo.discover(Path(root)), version))
+    for root, checkouts in sorted(by_repo.items()):
+        reports[root] = analyse(checkouts, History(Repo.discover(Path(root)), version))
     if as_json:
         say(
             json.dumps(

@@ -9,7 +9,7 @@ from libtmux.server import Server
 
 from q_tmux import status_line
 from tests.commands.test_merge import oid, session_with_commits
-from tests.conftest import QTmux, git, pane_text, wait_for, worktree
+from tests.conftest import QTmux, git, make_repo, pane_text, session_json, wait_for, worktree
 
 
 def main_moves(repo: Path, path: str, content: str) -> None:
@@ -87,6 +87,53 @@ def test_conflicts_lists_shared_files_conflicts_and_an_order(qtmux: QTmux, repo:
     assert "CONFLICT" in qtmux.ok("list", cwd=repo).stdout
 
 
+def test_a_session_is_not_blamed_for_another_sessions_conflict_with_the_base(
+    qtmux: QTmux, repo: Path
+) -> None:
+    main_moves(repo, "parser.py", "def parse(): ...\n")
+    main_moves(repo, "d.txt", "1\n2\n3\n4\n5\n6\n")
+    # old forks here and changes parser.py (and a line of d.txt) ...
+    session_with_commits(
+        qtmux, repo, "old", {"parser.py": "def parse(x): ...\n", "d.txt": "1\n2\n3\n4\n5\nB\n"}
+    )
+    # ... while main changes parser.py too; new forks from there and changes only d.txt.
+    main_moves(repo, "parser.py", "def parse(text): ...\n")
+    session_with_commits(qtmux, repo, "new", {"d.txt": "A\n2\n3\n4\n5\n6\n"})
+    out = qtmux.ok("conflicts", cwd=repo).stdout
+    lines = {line.split()[0]: line for line in out.splitlines() if "file(s)" in line}
+    assert "would CONFLICT in parser.py" in lines["old"]
+    assert "merges cleanly" in lines["new"]
+    assert "old and new: share d.txt; merge cleanly together" in out
+    report = qtmux.ok("conflicts", "--json", cwd=repo).json()[str(repo)]
+    assert report["pairs"] == [
+        {"first": "old", "second": "new", "shared": ["d.txt"], "conflicts": []}
+    ]
+    # A real conflict between the two sessions' own changes is still named.
+    session_with_commits(qtmux, repo, "third", {"d.txt": "C\n2\n3\n4\n5\n6\n"})
+    out = qtmux.ok("conflicts", cwd=repo).stdout
+    assert "new and third: share d.txt; would CONFLICT in d.txt" in out
+    assert "old and third: share d.txt; merge cleanly together" in out
+
+
+def test_conflicts_covers_workspace_sessions(qtmux: QTmux, tmp_path: Path) -> None:
+    root = tmp_path / "shop"
+    for relative in ("backend", "frontend"):
+        make_repo(root / relative, {"README.md": f"{relative}\n", "ui.txt": "ui\n"})
+    for name, content in (("left", "left\n"), ("right", "right\n")):
+        qtmux.ok("new", name, "--detach", cwd=root)
+        work = tmp_path / "shop.worktrees" / name / "frontend"
+        (work / "ui.txt").write_text(content)
+        git(work, "commit", "-q", "-am", f"{name}: ui")
+    out = qtmux.ok("conflicts", cwd=root).stdout
+    assert f"{root / 'frontend'}:" in out
+    assert "left and right: share ui.txt; would CONFLICT in ui.txt" in out
+    report = qtmux.ok("conflicts", "--json", cwd=root).json()
+    assert report[str(root / "frontend")]["pairs"] == [
+        {"first": "left", "second": "right", "shared": ["ui.txt"], "conflicts": ["ui.txt"]}
+    ]
+    assert report[str(root / "backend")]["pairs"] == []
+
+
 def test_the_status_line_flags_a_session_whose_merge_would_conflict(
     qtmux: QTmux, repo: Path, server: Server
 ) -> None:
@@ -110,3 +157,41 @@ def test_the_status_line_flags_a_session_whose_merge_would_conflict(
 def test_conflicts_without_sessions(qtmux: QTmux, repo: Path) -> None:
     assert qtmux.ok("conflicts", cwd=repo).stdout == "No sessions with branches.\n"
     assert worktree(repo, "none") != repo
+
+
+def test_the_watcher_flags_a_workspace_session_whose_merge_would_conflict(
+    qtmux: QTmux, tmp_path: Path, server: Server
+) -> None:
+    root = tmp_path / "shop"
+    for relative in ("backend", "frontend"):
+        make_repo(root / relative, {"README.md": f"{relative}\n", "ui.txt": "ui\n"})
+    qtmux.ok("new", "wide", "--detach", cwd=root)
+    session = tmp_path / "shop.worktrees" / "wide"
+    (session / "frontend" / "ui.txt").write_text("session\n")
+    git(session / "frontend", "commit", "-q", "-am", "session: ui")
+    main_moves(root / "frontend", "ui.txt", "main\n")
+
+    def shown() -> str:
+        values = server.cmd("show-option", "-gqv", "@q-tmux-status").stdout
+        return status_line.plain(values[0]) if values else ""
+
+    wait_for(
+        lambda: "wide≠" in shown(),
+        timeout=20,
+        what=lambda: f"'wide≠' in the status line, got {shown()!r}",
+    )
+    assert session_json(session)["merge_conflicts"] == ["frontend/ui.txt"]
+
+
+def test_the_merge_preview_does_not_blame_another_sessions_conflict_with_the_base(
+    qtmux: QTmux, repo: Path
+) -> None:
+    main_moves(repo, "parser.py", "def parse(): ...\n")
+    session_with_commits(qtmux, repo, "old", {"parser.py": "def parse(x): ...\n"})
+    main_moves(repo, "parser.py", "def parse(text): ...\n")
+    session_with_commits(qtmux, repo, "new", {"d.txt": "d\n"})
+    preview = qtmux.ok("merge", "new", "--dry-run", cwd=repo).stdout
+    assert "other sessions: none touch the same files" in preview
+    assert "'old'" not in preview
+    refused = qtmux("merge", "old", "--dry-run", cwd=repo)  # the conflict is old's, with main
+    assert "would conflict in parser.py" in refused.stderr

@@ -1,0 +1,136 @@
+"""The status line fits its room: read from what a real attached client draws."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import re
+import struct
+import subprocess
+import termios
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from libtmux.server import Server
+
+from q_tmux import status_line
+from q_tmux.session_file import Status, WaitingReason
+from tests.conftest import wait_for
+from tests.test_plugin import PLUGIN
+from tests.test_status_line import add_session, socket  # noqa: F401  (fixture)
+
+_ESCAPES = re.compile(r"\x1b(\[[0-9;?]*[A-Za-z]|\(B|[=>])")
+SENTINEL = "q-tmux-drawn"
+
+
+@contextmanager
+def attached(server: Server, columns: int = 200) -> Iterator[list[bytes]]:
+    """A tmux client on a pseudo-terminal ``columns`` wide; yields what it has drawn so far."""
+    controller, terminal = pty_pair(columns)
+    client = subprocess.Popen(
+        ["tmux", "-L", str(server.socket_name), "attach"],
+        stdin=terminal,
+        stdout=terminal,
+        stderr=terminal,
+        env={**os.environ, "TERM": "xterm"},
+    )
+    os.close(terminal)
+    chunks: list[bytes] = []
+
+    def read() -> None:
+        try:
+            while data := os.read(controller, 65536):
+                chunks.append(data)
+        except OSError:
+            pass
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    try:
+        yield chunks
+    finally:
+        server.cmd("detach-client", "-a")
+        server.cmd("detach-client")
+        client.wait(timeout=10)
+        os.close(controller)
+        reader.join(timeout=2)
+
+
+def pty_pair(columns: int) -> tuple[int, int]:
+    import pty
+
+    controller, terminal = pty.openpty()
+    fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", 24, columns, 0, 0))
+    return controller, terminal
+
+
+def drawn_status_line(server: Server) -> str:
+    """The status line a real client draws, from ``<<`` (status-left) to its end."""
+    with attached(server) as chunks:
+
+        def text() -> str:
+            return _ESCAPES.sub("", b"".join(chunks).decode(errors="replace"))
+
+        wait_for(lambda: "<<" in text(), what="the client to draw its status line")
+        # Everything drawn before the message is complete once the message shows.
+        client = server.cmd("list-clients", "-F", "#{client_name}").stdout[0]
+        server.cmd("display-message", "-c", client, SENTINEL)
+        wait_for(lambda: SENTINEL in text(), what="the client to draw a message")
+        before = text().split(SENTINEL)[0]
+    line = before[before.rindex("<<") :]
+    return line.splitlines()[0] if line.strip() else line
+
+
+def test_nine_sessions_fit_and_the_users_items_stay(
+    server: Server,
+    socket: str,  # noqa: F811
+    tmp_path: Path,
+    fake_q_tmux: Path,
+) -> None:
+    server.cmd("set-option", "-g", "status-left", "<<")
+    server.cmd("set-option", "-g", "status-right", "mine %Y>>")  # tmux's default length: 40
+    server.cmd("set-option", "-g", "@q-tmux-bin", str(fake_q_tmux))
+    assert server.cmd("run-shell", str(PLUGIN)).returncode == 0
+    names = [
+        f"feature-{word}"
+        for word in ["auth", "cart", "docs", "edit", "feed", "grid", "help", "icon"]
+    ]
+    add_session(server, socket, tmp_path, "fix-parser", Status.WAITING, WaitingReason.APPROVAL)
+    for name in names:
+        add_session(server, socket, tmp_path, name, Status.WAITING, WaitingReason.INPUT)
+    add_session(server, socket, tmp_path, "busy-1", Status.PROCESSING)
+    add_session(server, socket, tmp_path, "busy-2", Status.PROCESSING)
+    text = status_line.plain(status_line.publish(socket))
+    assert text.startswith("!fix-parser feature-auth ")  # approval first, then input
+    assert re.search(r" \+[0-9] more 2 busy$", text)
+    assert status_line.width(text) <= 50
+    drawn = drawn_status_line(server)
+    assert drawn.endswith(f"{text} mine {time.strftime('%Y')}>>"), drawn
+
+
+def test_fit_keeps_the_busy_count_and_counts_the_rest() -> None:
+    snap = status_line.Snapshot({}, {"@q-tmux-status-width": "20"}, alive=True)
+    names = ["alpha", "bravo", "charlie", "delta"]
+    assert status_line.plain(status_line.fit(names, ["3 busy"], snap)) == "alpha +3 more 3 busy"
+    assert status_line.fit(names[:2], ["3 busy"], snap) == "alpha bravo 3 busy"
+    assert status_line.plain(status_line.fit(["a" * 30], [], snap)) == "+1 more"
+    unlimited = status_line.Snapshot({}, {"@q-tmux-status-width": "0"}, alive=True)
+    assert status_line.fit(names, [], unlimited) == "alpha bravo charlie delta"
+    typo = status_line.Snapshot({}, {"@q-tmux-status-width": "fifty"}, alive=True)
+    assert status_line.fit(names, [], typo) == "alpha bravo charlie delta"  # the default, 50
+    wide = status_line.Snapshot({}, {"@q-tmux-status-width": "5"}, alive=True)
+    assert status_line.width("漢字") == 4
+    assert status_line.plain(status_line.fit(["漢字漢字"], [], wide)) == "+1 more"
+
+
+@pytest.fixture
+def fake_q_tmux(tmp_path: Path) -> Path:
+    fake = tmp_path / "bin" / "q-tmux"
+    fake.parent.mkdir()
+    fake.write_text("#!/bin/sh\n")
+    fake.chmod(0o755)
+    return fake
