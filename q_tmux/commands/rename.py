@@ -61,6 +61,6 @@ def rename(app: AppContext, old: str, new: str) -> int:
         )
     )
     if view.window is not None:
-        server_for(tmux, record.tmux.socket).cmd("rename-window", "-t", view.window.window_id, new)
+        server_for(tmux, record.tmux.socket).rename_window(view.window.window_id, new)
     say(f"Session '{old}' is now '{new}' (its worktree stays at {view.work_dir}).")
     return 0
