@@ -38,14 +38,39 @@ def entry_path(session_id: str) -> Path:
     return paths.registry_dir() / f"{session_id}.json"
 
 
+def _locked() -> jsonfile.FolderLock:
+    """The registry's lock, held by every write (the folder is made when missing)."""
+    directory = paths.registry_dir()
+    directory.mkdir(parents=True, exist_ok=True)
+    return jsonfile.FolderLock(directory)
+
+
 def add(entry: RegistryEntry) -> Path:
     path = entry_path(entry.id)
-    jsonfile.write_atomic(path, entry.model_dump(mode="json"))
+    with _locked():
+        jsonfile.write_atomic(path, entry.model_dump(mode="json"))
     return path
 
 
+def update(session_id: str, **changes: str | None) -> bool:
+    """Change fields of a registered session; False (nothing written) when it is not registered.
+
+    Read and written under the registry's lock, so a session removed meanwhile
+    stays removed.
+    """
+    path = entry_path(session_id)
+    with _locked():
+        data = jsonfile.load_object(path)
+        if data is None:
+            return False
+        entry = RegistryEntry.model_validate({**data, **changes})
+        jsonfile.write_atomic(path, entry.model_dump(mode="json"))
+    return True
+
+
 def remove(session_id: str) -> None:
-    entry_path(session_id).unlink(missing_ok=True)
+    with _locked():
+        entry_path(session_id).unlink(missing_ok=True)
 
 
 def archive(session_id: str, record: dict[str, object]) -> Path:
