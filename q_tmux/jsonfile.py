@@ -72,9 +72,9 @@ class FolderLock:
 
     __slots__ = ("folder", "key", "timeout")
 
-    def __init__(self, folder: str | os.PathLike[str], timeout: float = LOCK_TIMEOUT) -> None:
+    def __init__(self, folder: str | os.PathLike[str], timeout: float | None = None) -> None:
         self.folder = os.fspath(folder) or "."
-        self.timeout = timeout
+        self.timeout = LOCK_TIMEOUT if timeout is None else timeout
         self.key = (0, 0)
 
     def __enter__(self) -> FolderLock:

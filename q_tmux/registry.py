@@ -8,12 +8,15 @@ the ``session.json`` there stays the source of truth.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
 from q_tmux import jsonfile, paths
+from q_tmux.errors import QTmuxError
 
 
 class RegistryEntry(BaseModel):
@@ -38,11 +41,16 @@ def entry_path(session_id: str) -> Path:
     return paths.registry_dir() / f"{session_id}.json"
 
 
-def _locked() -> jsonfile.FolderLock:
-    """The registry's lock, held by every write (the folder is made when missing)."""
+@contextmanager
+def _locked() -> Iterator[None]:
+    """Hold the registry's lock, as every write does (the folder is made when missing)."""
     directory = paths.registry_dir()
     directory.mkdir(parents=True, exist_ok=True)
-    return jsonfile.FolderLock(directory)
+    try:
+        with jsonfile.FolderLock(directory):
+            yield
+    except TimeoutError as error:
+        raise QTmuxError(f"Could not change the session registry: {error}.") from None
 
 
 def add(entry: RegistryEntry) -> Path:

@@ -84,6 +84,8 @@ def set_status(
             return _set_status(path, status, reason, source, expected_changed_at)
     except FileNotFoundError:  # the session was removed meanwhile
         return None
+    except TimeoutError:  # a writer stuck for seconds: skip this update, never hang an agent
+        return None
 
 
 def _set_status(
@@ -131,5 +133,5 @@ def set_field(path: str | os.PathLike[str], key: str, value: object) -> bool:
                 return False
             data[key] = value
             return _rewrite(path, data)
-    except FileNotFoundError:  # the session was removed meanwhile
+    except (FileNotFoundError, TimeoutError):  # removed meanwhile, or a writer stuck for seconds
         return False

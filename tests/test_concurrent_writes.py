@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from q_tmux import jsonfile, registry, state
+from q_tmux.errors import QTmuxError, SessionFileError
 from q_tmux.registry import RegistryEntry
 from q_tmux.session_file import (
     AgentInfo,
@@ -226,3 +227,32 @@ def test_a_killed_holder_frees_the_lock_and_a_live_one_times_out(tmp_path: Path)
     process.join(timeout=60)
     with jsonfile.FolderLock(tmp_path, timeout=30), jsonfile.FolderLock(tmp_path, timeout=0):
         pass  # taken, and taken again inside (re-entrant)
+
+
+def test_a_lock_held_too_long_is_one_sentence_for_commands(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = new_record(tmp_path)
+    record = read_session_file(path)
+    ready = _fork.Event()
+    folders = [path.parent, registry.entry_path("x").parent]
+    folders[1].mkdir(parents=True, exist_ok=True)
+
+    def holder() -> None:
+        with jsonfile.FolderLock(folders[0]), jsonfile.FolderLock(folders[1]):
+            ready.set()
+            time.sleep(600)
+
+    process = _fork.Process(target=holder)
+    process.start()
+    try:
+        assert ready.wait(timeout=60)
+        monkeypatch.setattr(jsonfile, "LOCK_TIMEOUT", 0.2)
+        with pytest.raises(SessionFileError, match="stayed locked by another q-tmux process"):
+            write_session_file(path, record)
+        with pytest.raises(QTmuxError, match="Could not change the session registry"):
+            registry.remove("x")
+        assert state.set_status(path, state.WAITING, state.INPUT, state.HOOK) is None
+    finally:
+        process.kill()
+        process.join(timeout=60)
