@@ -18,6 +18,7 @@ from multiprocessing.synchronize import Event
 from pathlib import Path
 
 import pytest
+from libtmux.server import Server
 
 from q_tmux import jsonfile, registry, state
 from q_tmux.errors import QTmuxError, SessionFileError
@@ -33,6 +34,7 @@ from q_tmux.session_file import (
     session_file_path,
     write_session_file,
 )
+from tests.conftest import QTmux
 
 ROUNDS = 200
 _fork = multiprocessing.get_context("fork")
@@ -256,3 +258,38 @@ def test_a_lock_held_too_long_is_one_sentence_for_commands(
     finally:
         process.kill()
         process.join(timeout=60)
+
+
+def status_hammer(path: Path, stop: Event) -> None:
+    """Hook-like status writes, back to back, until told to stop."""
+    round_ = 0
+    while not stop.is_set():
+        status = (state.PROCESSING, None) if round_ % 2 else (state.WAITING, state.INPUT)
+        state.set_status(path, status[0], status[1], state.HOOK)
+        round_ += 1
+
+
+def test_rename_close_and_resume_keep_their_changes_while_hooks_write(
+    qtmux: QTmux, repo: Path, server: Server
+) -> None:
+    qtmux.ok("new", "n0", "--detach", cwd=repo, env={"Q_STANDIN_DELAY": "0"})
+    work = repo.parent / "app.worktrees" / "n0"
+    path = session_file_path(work)
+    stop = _fork.Event()
+    hammer_process = _fork.Process(target=status_hammer, args=(path, stop))
+    hammer_process.start()
+    try:
+        for number in range(1, 5):
+            qtmux.ok("rename", f"n{number - 1}", f"n{number}", cwd=repo)
+            record = read_session_file(path)
+            assert (record.name, record.worktree_info.branch) == (f"n{number}", f"n{number}")
+        for _ in range(3):
+            qtmux.ok("close", "n4", cwd=repo)
+            assert read_session_file(path).tmux.window_id is None
+            qtmux.ok("resume", "n4", "--detach", cwd=repo)
+            windows = server.cmd("list-windows", "-a", "-F", "#{window_id}").stdout
+            assert read_session_file(path).tmux.window_id in windows
+    finally:
+        stop.set()
+        hammer_process.join(timeout=60)
+    assert read_session_file(path).name == "n4"
