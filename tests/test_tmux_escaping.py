@@ -21,16 +21,18 @@ from q_tmux import tmuxcmd
 from q_tmux.tmux import Tmux
 from tests.conftest import QTmux, launches, make_repo, session_json, wait_for
 
-# No "/" (it is a folder name), no newline; "cd;" makes each would-be command write in HOME.
+# No "/" (it is a folder name), no newline; "cd;" makes a would-be command write in HOME, and
+# a bare "touch" where tmux runs its jobs.
 HOSTILE = (
-    "x#(cd;touch PWNED1)#{pane_id}#[fg=red]##%H:%M #S #W "
+    "x#(touch PWNED0)#(cd;touch PWNED1)#{pane_id}#[fg=red]##%H:%M #S #W "
     "$(cd;touch PWNED2) `cd;touch PWNED3` ${HOME} ' \" & | < > * ? ! ~ \\ end;"
 )
 
 
 def pwned(*places: Path) -> list[Path]:
-    """Every file a would-be injection left behind."""
-    return sorted(p for place in places for p in place.rglob("PWNED*"))
+    """Every file a would-be injection left behind (here, in ``places`` or where tests run)."""
+    found = [p for place in places for p in place.rglob("PWNED*")]
+    return sorted([*found, *Path.cwd().glob("PWNED*")])
 
 
 def joined_text(server: Server, pane: str) -> str:
