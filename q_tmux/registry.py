@@ -42,8 +42,12 @@ def entry_path(session_id: str) -> Path:
 
 
 @contextmanager
-def _locked() -> Iterator[None]:
-    """Hold the registry's lock, as every write does (the folder is made when missing)."""
+def locked() -> Iterator[None]:
+    """Hold the registry's lock, as every write does (the folder is made when missing).
+
+    Re-entrant: hold it around a check and the write it allows (a name is free, then
+    claim it) to make both one step for every other q-tmux process.
+    """
     directory = paths.registry_dir()
     directory.mkdir(parents=True, exist_ok=True)
     try:
@@ -55,7 +59,7 @@ def _locked() -> Iterator[None]:
 
 def add(entry: RegistryEntry) -> Path:
     path = entry_path(entry.id)
-    with _locked():
+    with locked():
         jsonfile.write_atomic(path, entry.model_dump(mode="json"))
     return path
 
@@ -67,7 +71,7 @@ def update(session_id: str, **changes: str | None) -> bool:
     stays removed.
     """
     path = entry_path(session_id)
-    with _locked():
+    with locked():
         data = jsonfile.load_object(path)
         if data is None:
             return False
@@ -77,7 +81,7 @@ def update(session_id: str, **changes: str | None) -> bool:
 
 
 def remove(session_id: str) -> None:
-    with _locked():
+    with locked():
         entry_path(session_id).unlink(missing_ok=True)
 
 
