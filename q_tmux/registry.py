@@ -8,12 +8,15 @@ the ``session.json`` there stays the source of truth.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
 from q_tmux import jsonfile, paths
+from q_tmux.errors import QTmuxError
 
 
 class RegistryEntry(BaseModel):
@@ -38,14 +41,48 @@ def entry_path(session_id: str) -> Path:
     return paths.registry_dir() / f"{session_id}.json"
 
 
+@contextmanager
+def locked() -> Iterator[None]:
+    """Hold the registry's lock, as every write does (the folder is made when missing).
+
+    Re-entrant: hold it around a check and the write it allows (a name is free, then
+    claim it) to make both one step for every other q-tmux process.
+    """
+    directory = paths.registry_dir()
+    directory.mkdir(parents=True, exist_ok=True)
+    try:
+        with jsonfile.FolderLock(directory):
+            yield
+    except TimeoutError as error:
+        raise QTmuxError(f"Could not change the session registry: {error}.") from None
+
+
 def add(entry: RegistryEntry) -> Path:
     path = entry_path(entry.id)
-    jsonfile.write_atomic(path, entry.model_dump(mode="json"))
+    with locked():
+        jsonfile.write_atomic(path, entry.model_dump(mode="json"))
     return path
 
 
+def update(session_id: str, **changes: str | None) -> bool:
+    """Change fields of a registered session; False (nothing written) when it is not registered.
+
+    Read and written under the registry's lock, so a session removed meanwhile
+    stays removed.
+    """
+    path = entry_path(session_id)
+    with locked():
+        data = jsonfile.load_object(path)
+        if data is None:
+            return False
+        entry = RegistryEntry.model_validate({**data, **changes})
+        jsonfile.write_atomic(path, entry.model_dump(mode="json"))
+    return True
+
+
 def remove(session_id: str) -> None:
-    entry_path(session_id).unlink(missing_ok=True)
+    with locked():
+        entry_path(session_id).unlink(missing_ok=True)
 
 
 def archive(session_id: str, record: dict[str, object]) -> Path:

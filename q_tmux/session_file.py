@@ -13,9 +13,9 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
-from q_tmux import jsonfile
+from q_tmux import jsonfile, state
 from q_tmux.errors import SessionFileError
 
 SCHEMA_VERSION: Literal[1] = 1
@@ -117,6 +117,8 @@ class SessionRecord(_Model):
     #: Files a merge into the base would conflict in (kept fresh by the watcher);
     #: None while unknown.
     merge_conflicts: list[str] | None = None
+    #: The file as this record was read or last written (JSON), to tell what changed since.
+    _as_read: dict[str, object] | None = PrivateAttr(default=None)
 
     @property
     def is_workspace(self) -> bool:
@@ -153,15 +155,35 @@ def read_session_file(path: Path) -> SessionRecord:
             f"{path} has schema version {version}, written by a newer q-tmux; please upgrade."
         )
     try:
-        return SessionRecord.model_validate(data)
+        record = SessionRecord.model_validate(data)
     except ValidationError as error:
         first = error.errors()[0]
         where = ".".join(str(part) for part in first["loc"]) or "top level"
         raise SessionFileError(
             f"{path} is not a valid session file ({where}: {first['msg']})."
         ) from None
+    record._as_read = record.model_dump(mode="json")
+    return record
 
 
 def write_session_file(path: Path, record: SessionRecord) -> None:
-    """Write ``record`` atomically (temp file + rename)."""
-    jsonfile.write_atomic(path, record.model_dump(mode="json"))
+    """Write what changed in ``record`` since it was read, keeping every other writer's changes.
+
+    Commands hold a record for seconds (git, tmux) while hooks and the watcher
+    update its status; under the session folder's lock this reads the file again
+    and puts back only the fields ``record`` changed since it was read or last
+    written (see :func:`q_tmux.jsonfile.merge_changes`). A record never read is
+    written whole. Atomic (temp file + rename).
+    """
+    mine = record.model_dump(mode="json")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with jsonfile.FolderLock(path.parent):
+            theirs = jsonfile.load_object(path) if record._as_read is not None else None
+            data = mine
+            if theirs is not None:
+                data = jsonfile.merge_changes(record._as_read, mine, theirs, state.STATUS_FIELDS)
+            jsonfile.write_atomic(path, data)
+    except TimeoutError as error:
+        raise SessionFileError(f"Could not write {path}: {error}.") from None
+    record._as_read = mine

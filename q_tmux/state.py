@@ -2,12 +2,13 @@
 
 The pydantic model in :mod:`q_tmux.session_file` is the schema of record;
 this module changes only the status fields of whatever file is there and
-leaves every other field as it found it.
+leaves every other field as it found it. Each change reads and writes the file
+under the session folder's lock (:class:`q_tmux.jsonfile.FolderLock`), the one
+every writer of the record takes.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import time
 
@@ -26,6 +27,8 @@ STARTING, PROCESSING, WAITING, EXITED, COMPLETED = (
 )
 INPUT, APPROVAL = "input", "approval"
 HOOK, SCREEN, PROCESS = "hook", "screen", "process"
+#: The fields one status change sets together (a command's rewrite keeps or replaces them all).
+STATUS_FIELDS = ("status", "waiting_reason", "status_source", "status_changed_at")
 
 
 def timestamp() -> str:
@@ -36,12 +39,8 @@ def timestamp() -> str:
 
 def load(path: str | os.PathLike[str]) -> dict[str, Any] | None:
     """The file's JSON object, or None when it is missing, unreadable or not a v1 session file."""
-    try:
-        with open(path, encoding="utf-8") as handle:
-            data = json.load(handle)
-    except (OSError, ValueError):
-        return None
-    if not isinstance(data, dict) or data.get("version") != 1 or "id" not in data:
+    data = jsonfile.load_object(path)
+    if data is None or data.get("version") != 1 or "id" not in data:
         return None
     return data
 
@@ -80,6 +79,22 @@ def set_status(
     if no one changed the status since the caller looked (a hook that fired
     meanwhile wins over the screen).
     """
+    try:
+        with jsonfile.FolderLock(os.path.dirname(path)):
+            return _set_status(path, status, reason, source, expected_changed_at)
+    except FileNotFoundError:  # the session was removed meanwhile
+        return None
+    except TimeoutError:  # a writer stuck for seconds: skip this update, never hang an agent
+        return None
+
+
+def _set_status(
+    path: str | os.PathLike[str],
+    status: str,
+    reason: str | None,
+    source: str,
+    expected_changed_at: str | None,
+) -> Transition | None:
     data = load(path)
     if data is None:
         return None
@@ -111,8 +126,12 @@ def _rewrite(path: str | os.PathLike[str], data: dict[str, Any]) -> bool:
 
 def set_field(path: str | os.PathLike[str], key: str, value: object) -> bool:
     """Set one top-level field of the session file; True when it changed."""
-    data = load(path)
-    if data is None or data.get(key) == value:
+    try:
+        with jsonfile.FolderLock(os.path.dirname(path)):
+            data = load(path)
+            if data is None or data.get(key) == value:
+                return False
+            data[key] = value
+            return _rewrite(path, data)
+    except (FileNotFoundError, TimeoutError):  # removed meanwhile, or a writer stuck for seconds
         return False
-    data[key] = value
-    return _rewrite(path, data)

@@ -236,11 +236,12 @@ class Tmux:
                 "-F",
                 _REF_FORMAT,
                 "-s",
-                name,
+                tmuxcmd.literal(name),
                 "-n",
-                window_name,
+                tmuxcmd.literal(window_name),
                 "-c",
-                str(cwd),
+                tmuxcmd.literal(str(cwd)),
+                "--",
                 *placeholder,
                 doing="start a tmux session",
             )
@@ -254,9 +255,10 @@ class Tmux:
                 "-t",
                 f"{tmux_session}:",
                 "-n",
-                window_name,
+                tmuxcmd.literal(window_name),
                 "-c",
-                str(cwd),
+                tmuxcmd.literal(str(cwd)),
+                "--",
                 *placeholder,
                 doing="open a tmux window",
             )
@@ -268,7 +270,7 @@ class Tmux:
                     "-t",
                     ref.session_id,
                     SCOPE_OPTION,
-                    str(scope),
+                    tmuxcmd.argument(str(scope)),
                     doing="mark the tmux session",
                 )
             self.cmd_ok(
@@ -277,7 +279,7 @@ class Tmux:
                 "-t",
                 ref.window_id,
                 WINDOW_ID_OPTION,
-                q_session_id,
+                tmuxcmd.argument(q_session_id),
                 ";",
                 "set-option",
                 "-w",
@@ -314,16 +316,19 @@ class Tmux:
 
     def respawn(self, pane_id: str, *, cwd: Path, command: list[str], env: dict[str, str]) -> None:
         """Run ``command`` in ``pane_id`` (killing what runs there), argv-style: no shell."""
-        env_args = [arg for key, value in env.items() for arg in ("-e", f"{key}={value}")]
+        env_args = [
+            arg for key, value in env.items() for arg in ("-e", tmuxcmd.argument(f"{key}={value}"))
+        ]
         self.cmd_ok(
             "respawn-pane",
             "-k",
             "-t",
             pane_id,
             "-c",
-            str(cwd),
+            tmuxcmd.literal(str(cwd)),
             *env_args,
-            *command,
+            "--",
+            *tmuxcmd.program(command),
             doing="start the agent",
         )
 
@@ -339,8 +344,19 @@ class Tmux:
 
     def type_text(self, pane_id: str, text: str) -> None:
         """Type ``text`` at the pane's prompt, literally, then Enter."""
-        self.cmd_ok("send-keys", "-t", pane_id, "-l", text, doing="type the first message")
+        self.cmd_ok(
+            "send-keys",
+            "-t",
+            pane_id,
+            "-l",
+            "--",
+            tmuxcmd.argument(text),
+            doing="type the first message",
+        )
         self.cmd_ok("send-keys", "-t", pane_id, "Enter", doing="type the first message")
+
+    def rename_window(self, window_id: str, name: str) -> None:
+        self.cmd("rename-window", "-t", window_id, tmuxcmd.literal(name))
 
     def kill_window(self, window_id: str) -> None:
         self.cmd("kill-window", "-t", window_id)

@@ -82,9 +82,59 @@ def server_alive(socket: str) -> bool:
     return os.path.exists(socket) and run(socket, "list-sessions", "-F", "x")[0] == 0
 
 
+# How tmux 3.2a-3.3a treats the arguments it is given (checked by tests/test_tmux_escaping.py):
+# - every argument goes through its command parser, which takes an argument ending in ``;``
+#   for the end of a command (the rest of the line becomes a second command), and an argument
+#   ending in ``\;`` for one ending in ``;``;
+# - some arguments are expanded as formats, where ``#(...)`` runs a shell command and
+#   ``#{...}``, ``#[...]``, ``#S`` and the like are replaced: ``new-session -c -s -n``,
+#   ``new-window -c -n``, ``split-window -c``, ``respawn-pane -c``, ``rename-window`` and the
+#   templates of ``display-message`` (which also expands strftime ``%`` sequences); expanding
+#   makes ``##`` one ``#`` but leaves any run of ``#`` before ``[`` as it is, and drawing (the
+#   status line, messages) reads ``##[`` as ``#[`` and ``#[`` as a style;
+# - option values (``set-option`` without ``-F``), ``-e`` environment and ``send-keys -l`` text
+#   are taken as they are;
+# - a command given as a single argument runs through ``sh -c``; two or more are run directly.
+
+
 def escape(text: str) -> str:
     """Make text from a name or a file inert in anything tmux renders: ``#`` becomes ``##``."""
     return text.replace("#", "##")
+
+
+def argument(text: str) -> str:
+    """``text`` as one tmux argument that its command parser passes on unchanged."""
+    return text[:-1] + "\\;" if text.endswith(";") else text
+
+
+def literal(text: str) -> str:
+    """``text`` for an argument tmux expands as a format (``-c``, ``-n``, ``-s``): taken as is.
+
+    Expanding turns ``##`` into ``#`` but keeps a run of ``#`` before ``[`` (a style, left
+    for drawing) as it is, so only the other runs are doubled.
+    """
+    parts = text.split("[")
+    for index, part in enumerate(parts[:-1]):
+        before_style = part.rstrip("#")
+        parts[index] = escape(before_style) + part[len(before_style) :]
+    parts[-1] = escape(parts[-1])
+    return argument("[".join(parts))
+
+
+def message(text: str) -> str:
+    """``text`` for ``display-message``, which expands formats and strftime: shown as is."""
+    return argument(escape(text).replace("%", "%%"))
+
+
+def program(command: list[str]) -> list[str]:
+    """Arguments that make tmux run ``command`` as argv, never through a shell.
+
+    tmux hands a lone argument to ``sh -c``, so one word is started by a shell that
+    is told only to exec it (``$0``), which reads nothing in it.
+    """
+    if len(command) == 1:
+        command = ["/bin/sh", "-c", 'exec "$0"', command[0]]
+    return [argument(word) for word in command]
 
 
 def socket_path(name: str | None = None) -> str:

@@ -13,7 +13,6 @@ def rename(app: AppContext, old: str, new: str) -> int:
     from q_tmux.errors import NameInUseError, QTmuxError
     from q_tmux.git import Repo
     from q_tmux.names import check_name
-    from q_tmux.registry import RegistryEntry
     from q_tmux.session_file import session_file_path, write_session_file
     from q_tmux.sessions import find_session, load_views, server_for, session_record
 
@@ -55,12 +54,8 @@ def rename(app: AppContext, old: str, new: str) -> int:
         )
     record.name = new
     write_session_file(session_file_path(view.work_dir), record)
-    registry.add(
-        RegistryEntry(
-            id=record.id, name=new, work_dir=view.entry.work_dir, repo_root=view.entry.repo_root
-        )
-    )
+    registry.update(record.id, name=new)
     if view.window is not None:
-        server_for(tmux, record.tmux.socket).cmd("rename-window", "-t", view.window.window_id, new)
+        server_for(tmux, record.tmux.socket).rename_window(view.window.window_id, new)
     say(f"Session '{old}' is now '{new}' (its worktree stays at {view.work_dir}).")
     return 0
