@@ -8,6 +8,7 @@ deleted with compare-and-swap ``update-ref``, worktrees are listed from
 
 from __future__ import annotations
 
+import os
 import re
 import tempfile
 from dataclasses import dataclass
@@ -209,6 +210,9 @@ class Repo:
         self.__dict__.pop("main_worktree", None)
 
     def remove_worktree(self, path: Path, *, force: bool = False) -> process.Completed:
+        # A command run inside the worktree (merge from the session, the G key) would
+        # be left in a folder that no longer exists: step out to the main checkout first.
+        step_out_of(path, self.main_worktree)
         args = ["worktree", "remove", *(["--force"] if force else []), str(path)]
         return self.git(*args)
 
@@ -228,6 +232,17 @@ class Repo:
         separator = "" if not existing or existing.endswith("\n") else "\n"
         with exclude_file.open("a", encoding="utf-8") as handle:
             handle.write(f"{separator}{pattern}\n")
+
+
+def step_out_of(folder: Path, to: Path) -> None:
+    """Move this process out of ``folder`` (about to be removed) into ``to``, when inside it."""
+    try:
+        here = Path.cwd().resolve()
+    except FileNotFoundError:
+        process.leave_vanished_cwd()
+        return
+    if here == folder.resolve() or folder.resolve() in here.parents:
+        os.chdir(to if to.is_dir() and to.resolve() != folder.resolve() else Path.home())
 
 
 #: ``merge-tree --write-tree`` (conflict prediction without a working tree) arrived in 2.38.

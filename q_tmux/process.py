@@ -41,6 +41,19 @@ def find_program(name: str) -> str | None:
     return shutil.which(name, path=os.environ.get("PATH"))
 
 
+def leave_vanished_cwd() -> None:
+    """When this process's folder was removed under it, move to the home folder.
+
+    Programs started from a folder that no longer exists fail (git cannot read it),
+    so every run first makes sure the folder it inherits is real.
+    """
+    try:
+        os.getcwd()
+    except FileNotFoundError:
+        home = Path.home()
+        os.chdir(home if home.is_dir() else Path("/"))
+
+
 def run(
     program: str,
     args: list[str],
@@ -51,6 +64,7 @@ def run(
     """Run ``program`` with ``args`` (never through a shell) and capture its output."""
     from plumbum import local
 
+    leave_vanished_cwd()
     executable = find_program(program)
     if executable is None:
         raise ToolMissingError(f"{program} is not installed or not on PATH.")

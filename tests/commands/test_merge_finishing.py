@@ -1,0 +1,66 @@
+"""merge as a user finishes work: from inside the session, with setup files, with children."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from libtmux.server import Server
+
+from tests.commands.test_merge import branch_exists, oid, session_with_commits
+from tests.conftest import QTmux, git, registry_files
+
+
+@pytest.mark.parametrize("how", ["command", "key"])
+def test_merge_run_inside_the_session_worktree_finishes_its_clean_up(
+    qtmux: QTmux, repo: Path, server: Server, isolated_env: Path, how: str
+) -> None:
+    from libtmux._internal.control_mode import ControlMode
+
+    work = session_with_commits(qtmux, repo, "inside", {"in.txt": "in\n"})
+    tip = oid(repo, "inside")
+    if how == "command":  # `q-tmux merge -y` typed in the session's own worktree
+        result = qtmux("merge", "-y", cwd=work)
+    else:  # the G key runs in the pane's folder, for the window the client looks at
+        server.cmd("select-window", "-t", "app:inside")
+        tmux_session = server.sessions.get(session_name="app")
+        assert tmux_session is not None
+        with ControlMode(server=server, session=tmux_session) as client:
+            result = qtmux("merge", "--from-key", "--client", client.client_name, "-y", cwd=work)
+    assert result.returncode == 0, result.stderr
+    assert "internal error" not in result.stderr
+    assert "Cleaned up" in result.stdout
+    assert (repo / "in.txt").read_text() == "in\n"
+    assert git(repo, "rev-parse", "main^2").strip() == tip
+    assert not work.exists()
+    assert not branch_exists(repo, "inside")
+    assert registry_files(isolated_env) == []
+    assert not (repo / ".git" / "q-tmux").exists()  # no merge journal left
+
+
+def test_a_command_whose_folder_was_removed_still_works(
+    qtmux: QTmux, tmp_path: Path, repo: Path
+) -> None:
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    script = f'cd "$1" && rmdir "$1" && exec "{sys.executable}" -m q_tmux "$@"'
+    result = subprocess.run(
+        [
+            "sh",
+            "-c",
+            script.replace('"$@"', '-L "$2" list'),
+            "sh",
+            str(gone),
+            str(qtmux.server.socket_name),
+        ],
+        env={**os.environ, **qtmux.env},
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=repo,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "internal error" not in result.stderr
