@@ -87,11 +87,11 @@ class Preview:
         problems = []
         if self.uncommitted:
             problems.append(
-                f"the session has uncommitted changes ({_some(self.uncommitted)}); "
+                f"the session has uncommitted changes ({some_of(self.uncommitted)}); "
                 "commit them, or pass --commit"
             )
         if self.base_prediction.clean is False:
-            conflicts = _some(self.base_prediction.conflicts)
+            conflicts = some_of(self.base_prediction.conflicts)
             problems.append(
                 f"merging into {self.base} would conflict in {conflicts}; "
                 f"bring {self.base} in first with 'q-tmux sync {self.record.name}'"
@@ -103,12 +103,12 @@ class Preview:
         if self.base_overlap:
             problems.append(
                 f"your uncommitted changes in {self.base_worktree} touch files the merge changes "
-                f"({_some(self.base_overlap)})"
+                f"({some_of(self.base_overlap)})"
             )
         return problems
 
 
-def _some(paths: list[str] | tuple[str, ...], limit: int = 5) -> str:
+def some_of(paths: list[str] | tuple[str, ...], limit: int = 5) -> str:
     shown = ", ".join(paths[:limit])
     return shown + (f" and {len(paths) - limit} more" if len(paths) > limit else "")
 

@@ -83,7 +83,7 @@ def merge(
 ) -> int:
     from q_tmux.errors import QTmuxError, SessionNotFoundError, UsageError
     from q_tmux.git import History, Repo, require_git, uncommitted
-    from q_tmux.merging import Journal, Mode, build_preview, session_repo
+    from q_tmux.merging import Journal, Mode, build_preview, session_repo, some_of
     from q_tmux.session_file import SessionRecord
     from q_tmux.sessions import load_views, session_record
 
@@ -135,6 +135,11 @@ def merge(
     preview = build_preview(record, record.worktree_info, history, others)
     show_preview(preview, mode)
     if not preview.commits:
+        if preview.uncommitted:  # the work is there, only not committed: never "nothing"
+            raise QTmuxError(
+                f"Not merging '{record.name}': its work is not committed yet "
+                f"({some_of(preview.uncommitted)}); commit it, or pass --commit."
+            )
         say(f"Nothing to merge: '{preview.branch}' has no commits that {preview.base} lacks.")
         return 0
     problems = preview.problems()

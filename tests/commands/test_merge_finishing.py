@@ -11,7 +11,7 @@ import pytest
 from libtmux.server import Server
 
 from tests.commands.test_merge import branch_exists, oid, session_with_commits
-from tests.conftest import QTmux, git, registry_files
+from tests.conftest import QTmux, git, registry_files, worktree
 
 
 @pytest.mark.parametrize("how", ["command", "key"])
@@ -64,3 +64,21 @@ def test_a_command_whose_folder_was_removed_still_works(
     )
     assert result.returncode == 0, result.stderr
     assert "internal error" not in result.stderr
+
+
+def test_only_uncommitted_work_is_refused_naming_the_files(qtmux: QTmux, repo: Path) -> None:
+    qtmux.ok("new", "wip", "--detach", cwd=repo)
+    work = worktree(repo, "wip")
+    (work / "draft.py").write_text("print('draft')\n")
+    (work / "README.md").write_text("changed\n")
+    old = oid(repo, "main")
+    result = qtmux("merge", "wip", "--yes", cwd=repo)
+    assert result.returncode == 1
+    assert "Nothing to merge" not in result.stdout
+    assert "draft.py" in result.stderr
+    assert "README.md" in result.stderr
+    assert "--commit" in result.stderr
+    assert oid(repo, "main") == old
+    assert (work / "draft.py").exists()
+    qtmux.ok("merge", "wip", "--yes", "--commit", cwd=repo)
+    assert (repo / "draft.py").read_text() == "print('draft')\n"
