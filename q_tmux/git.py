@@ -245,6 +245,34 @@ def step_out_of(folder: Path, to: Path) -> None:
         os.chdir(to if to.is_dir() and to.resolve() != folder.resolve() else Path.home())
 
 
+def untracked_entries(repo: Repo, worktree: Path) -> set[str]:
+    """Untracked, not ignored entries of ``worktree``; a wholly untracked folder is one ``dir/``."""
+    out = repo.git_ok(
+        "ls-files",
+        "--others",
+        "--exclude-standard",
+        "--directory",
+        "-z",
+        cwd=worktree,
+        doing=f"list the untracked files of {worktree}",
+    )
+    return {entry for entry in out.split("\0") if entry}
+
+
+def literal_exclude_pattern(path: str) -> str | None:
+    """An info/exclude line matching exactly ``path`` (relative to a worktree's top).
+
+    Glob characters and trailing spaces are escaped; None when no line can say
+    it (a newline in the name).
+    """
+    if "\n" in path or "\r" in path:
+        return None
+    escaped = re.sub(r"([\\*?\[])", r"\\\1", path)
+    stripped = escaped.rstrip(" ")
+    escaped = stripped + "\\ " * (len(escaped) - len(stripped))
+    return "/" + escaped
+
+
 #: ``merge-tree --write-tree`` (conflict prediction without a working tree) arrived in 2.38.
 MERGE_TREE_GIT = (2, 38)
 #: Files whose presence in a worktree's git dir means an operation is under way.

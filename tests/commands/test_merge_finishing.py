@@ -82,3 +82,38 @@ def test_only_uncommitted_work_is_refused_naming_the_files(qtmux: QTmux, repo: P
     assert (work / "draft.py").exists()
     qtmux.ok("merge", "wip", "--yes", "--commit", cwd=repo)
     assert (repo / "draft.py").read_text() == "print('draft')\n"
+
+
+SETUP = """[setup]
+copy = [".env"]
+link = ["cache"]
+run = ["echo built > made.txt", "mkdir -p out/deep && echo x > 'out/deep/a*b.txt'"]
+"""
+
+
+@pytest.mark.parametrize("commit", [False, True])
+def test_files_made_by_setup_neither_block_the_merge_nor_get_committed(
+    qtmux: QTmux, repo: Path, commit: bool
+) -> None:
+    (repo / ".env").write_text("SECRET=1\n")
+    (repo / "cache").mkdir()
+    (repo / ".q-tmux.toml").write_text(SETUP)
+    git(repo, "add", ".q-tmux.toml")
+    git(repo, "commit", "-q", "-m", "setup table")
+    (repo / ".env").write_text("SECRET=1\n")  # the user's, not ignored by any .gitignore
+    qtmux.ok("new", "setup", "--trust-setup", "--detach", cwd=repo)
+    work = worktree(repo, "setup")
+    assert (work / ".env").exists()
+    assert (work / "out/deep/a*b.txt").exists()
+    (work / "real.txt").write_text("the session's work\n")
+    if not commit:
+        git(work, "add", "real.txt")
+        git(work, "commit", "-q", "-m", "real work")
+    result = qtmux("merge", "setup", "--yes", *(["--commit"] if commit else []), cwd=repo)
+    assert result.returncode == 0, result.stderr
+    if not commit:
+        assert "uncommitted in the session: none" in result.stdout
+    tree = git(repo, "ls-tree", "-r", "--name-only", "main").split()
+    assert "real.txt" in tree
+    assert not {".env", "made.txt", "cache", "out/deep/a*b.txt"} & set(tree)
+    assert not worktree(repo, "setup").exists()
