@@ -20,7 +20,7 @@ import signal
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from q_tmux import jsonfile, paths, registry
 from q_tmux.errors import QTmuxError
@@ -37,6 +37,9 @@ from q_tmux.git import (
     update_ref,
 )
 from q_tmux.session_file import SessionRecord, Status, StatusSource, WorktreeInfo
+
+if TYPE_CHECKING:
+    from q_tmux.sessions import SessionView
 
 
 class Mode(Enum):
@@ -252,10 +255,27 @@ def make_result_commit(preview: Preview, mode: Mode, history: History) -> Commit
 
 def _rebased_tip(preview: Preview, history: History) -> CommitOid:
     """The session's commits replayed onto the base, in a throwaway detached worktree."""
-    repo = history.repo
     if history.is_ancestor(preview.base_oid, preview.tip):
         return preview.tip  # already on top of the base: a fast-forward
-    scratch = paths.state_dir() / "rebase" / preview.record.id
+    return replay_onto(
+        history.repo,
+        preview.tip,
+        preview.base_oid,
+        scratch_name=preview.record.id,
+        what=f"Rebasing '{preview.branch}' onto {preview.base}",
+    )
+
+
+def replay_onto(
+    repo: Repo, tip: CommitOid, onto: CommitOid, *, scratch_name: str, what: str
+) -> CommitOid:
+    """``tip``'s commits that ``onto`` lacks, replayed onto it; no branch or user file moves.
+
+    Done in a throwaway detached worktree. A rebase that stops is aborted and
+    refused, saying truthfully why: the files in conflict, or git's own reason
+    (a signing program that failed, a hook).
+    """
+    scratch = paths.state_dir() / "rebase" / scratch_name
     if scratch.exists():
         repo.remove_worktree(scratch, force=True)
     scratch.parent.mkdir(parents=True, exist_ok=True)
@@ -265,23 +285,32 @@ def _rebased_tip(preview: Preview, history: History) -> CommitOid:
         "--quiet",
         "--detach",
         str(scratch),
-        preview.tip,
+        tip,
         doing="make a scratch worktree for the rebase",
     )
     try:
-        result = repo.git("rebase", "--quiet", preview.base_oid, cwd=scratch)
+        result = repo.git("rebase", "--quiet", onto, cwd=scratch)
         if not result.ok:
+            conflicted = repo.git("diff", "--name-only", "--diff-filter=U", "-z", cwd=scratch)
+            files = [path for path in conflicted.stdout.split("\0") if path]
             repo.git("rebase", "--abort", cwd=scratch)
-            raise MergeRefused(
-                f"Rebasing '{preview.branch}' onto {preview.base} stops on conflicts; "
-                "nothing was changed."
+            why = (
+                f"stops on conflicts in {some_of(files)}"
+                if files
+                else f"failed: {sentence(result.first_error_line())}"
             )
+            raise MergeRefused(f"{what} {why}; nothing was changed.")
         return CommitOid(
             repo.git_ok("rev-parse", "HEAD", cwd=scratch, doing="read the rebase").strip()
         )
     finally:
         repo.remove_worktree(scratch, force=True)  # ours, made above: nothing of the user's
         repo.prune_worktrees()
+
+
+def sentence(text: str) -> str:
+    """``text`` without its closing full stop, to be followed by more of a sentence."""
+    return text.rstrip().rstrip(".").rstrip()
 
 
 def move_base(preview: Preview, new: CommitOid, repo: Repo) -> None:
@@ -307,3 +336,51 @@ def archive_record(record: SessionRecord, merged_into: str, new: CommitOid, mode
     data = record.model_dump(mode="json")
     data["merge"] = {"into": merged_into, "commit": new, "mode": mode.name.lower()}
     return registry.archive(record.id, data)
+
+
+@dataclass(frozen=True)
+class MovedBase:
+    """A merged branch in one repository, and where its children's recorded base goes."""
+
+    repo_root: str
+    branch: str
+    new_base: str
+
+
+def move_children_bases(
+    views: list[SessionView], merged_id: str, moves: list[MovedBase]
+) -> list[str]:
+    """Point every other live session based on a merged branch at where that branch went.
+
+    The merged branch is about to be deleted; a session recorded on it could
+    then neither sync nor merge. Each file is read again just before it is
+    rewritten, so what another writer put there meanwhile is kept. Returns one
+    line per session moved.
+    """
+    from q_tmux.session_file import read_session_file, session_file_path, write_session_file
+
+    said = []
+    for view in views:
+        if view.record is None or view.entry.id == merged_id or view.worktree_missing:
+            continue
+        path = session_file_path(view.work_dir)
+        try:
+            record = read_session_file(path)
+        except QTmuxError:
+            continue
+        changed = []
+        for info in [record.worktree_info, *record.repos]:
+            for move in moves:
+                if info.repo_root == move.repo_root and info.base_branch == move.branch:
+                    info.base_branch = move.new_base
+                    if info.merge_target == move.branch:
+                        info.merge_target = move.new_base
+                    changed.append(move)
+        if changed:
+            write_session_file(path, record)
+            for move in changed:
+                said.append(
+                    f"Session '{record.name}' was based on '{move.branch}': "
+                    f"its base is now {move.new_base}."
+                )
+    return said

@@ -13,7 +13,7 @@ from q_tmux.commands.common import AppContext, cwd, note, say, target_session
 if TYPE_CHECKING:
     from q_tmux.git import CommitOid, History, Repo
     from q_tmux.merging import Journal, Mode, OtherBranch, Preview
-    from q_tmux.session_file import SessionRecord
+    from q_tmux.session_file import SessionRecord, WorktreeInfo
     from q_tmux.sessions import SessionView
     from q_tmux.tmux import Tmux
 
@@ -313,6 +313,7 @@ def _clean_up(
         repo.prune_worktrees()
     step_done("worktree")
     branch, tip = journal.data["branch"], journal.data["tip"]
+    move_children_off(app, record, [(record.worktree_info, branch, journal.data["base"])])
     delete_merged_branch(history, branch, tip, journal.data["base"])
     step_done("branch")
     archive = archive_record(
@@ -324,6 +325,19 @@ def _clean_up(
     say(f"The session's record is kept in {archive}.")
     if own_window is not None:
         own_window[0].kill_window(own_window[1])
+
+
+def move_children_off(
+    app: AppContext, record: SessionRecord, merged: list[tuple[WorktreeInfo, str, str]]
+) -> None:
+    """Sessions based on a merged (soon deleted) branch move to its base; say which."""
+    from q_tmux.merging import MovedBase, move_children_bases
+    from q_tmux.sessions import load_views
+
+    views, _ = load_views(app.tmux())
+    moves = [MovedBase(info.repo_root or "", branch, base) for info, branch, base in merged]
+    for line in move_children_bases(views, record.id, moves):
+        say(line)
 
 
 def delete_merged_branch(history: History, branch: str, tip: CommitOid, base: str) -> None:
