@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import signal
 from dataclasses import dataclass, field
 from enum import Enum
@@ -31,8 +32,10 @@ from q_tmux.git import (
     History,
     MergePrediction,
     Repo,
+    branch_in_use,
     commit_tree,
     operation_in_progress,
+    ref_move_refused,
     uncommitted,
     update_ref,
 )
@@ -77,6 +80,8 @@ class Preview:
     base_worktree: Path | None = None
     base_dirty: list[str] = field(default_factory=list)
     base_operation: str | None = None
+    #: A rebase or bisect of the base, or a merge into it, under way in some worktree.
+    base_busy: str | None = None
     #: A workspace session's repository (its path in the workspace); "" for one repository.
     label: str = ""
 
@@ -103,6 +108,8 @@ class Preview:
             problems.append(
                 f"{self.base_worktree} is in the middle of an operation ({self.base_operation})"
             )
+        if self.base_busy is not None:
+            problems.append(f"{self.base_busy}; finish that first")
         if self.base_overlap:
             problems.append(
                 f"your uncommitted changes in {self.base_worktree} touch files the merge changes "
@@ -183,6 +190,8 @@ def build_preview(
             preview.base_worktree = worktree.path
             preview.base_dirty = uncommitted(repo, worktree.path)
             preview.base_operation = operation_in_progress(repo, worktree.path)
+    if preview.base_operation is None:
+        preview.base_busy = branch_in_use(repo, base)
     return preview
 
 
@@ -315,19 +324,73 @@ def sentence(text: str) -> str:
 
 def move_base(preview: Preview, new: CommitOid, repo: Repo) -> None:
     """Move the base from the previewed commit to ``new``, or change nothing and say why."""
-    reason = f"q-tmux: merge session '{preview.record.name}'"
+    base, old = preview.base, preview.base_oid
+    busy = branch_in_use(repo, base)
+    if busy is not None:
+        raise MergeRefused(f"{busy}; nothing was changed. Finish that first.")
+    # A hook may refuse the move; ask git first (a prepared, then aborted, transaction),
+    # so a refusal is told truthfully and no file of the user's is touched.
+    refused = ref_move_refused(repo, f"refs/heads/{base}", new, old)
+    if refused is not None:
+        if repo.branch_oid(base) != old:
+            raise MergeRefused(f"{base} moved while merging; nothing was changed. Try again.")
+        raise MergeRefused(f"git refused to move {base} ({refused}); nothing was changed.")
     if preview.base_worktree is not None:
         # --ff-only keeps the user's unrelated uncommitted files, refuses when theirs
         # overlap, and fails if the base moved since the preview: a compare-and-swap.
         result = repo.git("merge", "--ff-only", "--quiet", new, cwd=preview.base_worktree)
         if not result.ok:
+            undone = _undo_files_of_refused_move(repo, preview.base_worktree, base, old, new)
             raise MergeRefused(
-                f"{preview.base} in {preview.base_worktree} could not move: "
-                f"{result.first_error_line()}; nothing was changed."
+                f"{base} in {preview.base_worktree} could not move "
+                f"({sentence(result.first_error_line())}); {undone}"
             )
         return
-    if not update_ref(repo, f"refs/heads/{preview.base}", new, preview.base_oid, reason):
-        raise MergeRefused(f"{preview.base} moved while merging; nothing was changed. Try again.")
+    reason = f"q-tmux: merge session '{preview.record.name}'"
+    if not update_ref(repo, f"refs/heads/{base}", new, old, reason):
+        if repo.branch_oid(base) != old:
+            raise MergeRefused(f"{base} moved while merging; nothing was changed. Try again.")
+        refused = ref_move_refused(repo, f"refs/heads/{base}", new, old) or "update-ref failed"
+        raise MergeRefused(f"git refused to move {base} ({refused}); nothing was changed.")
+
+
+def _undo_files_of_refused_move(
+    repo: Repo, worktree: Path, base: str, old: CommitOid, new: CommitOid
+) -> str:
+    """After a refused ``merge --ff-only``: put back the files it may have written first.
+
+    git updates the index and files before the ref; when the ref is then
+    refused (a hook), the merge's files stay written and staged. A two-tree
+    ``read-tree -m -u NEW OLD`` takes every path still as NEW back to OLD and
+    keeps the user's own changes, so it is safe whether or not files moved.
+    """
+    head = repo.git("rev-parse", "--verify", "-q", "HEAD", cwd=worktree).stdout.strip()
+    if repo.branch_oid(base) != old or head != old:
+        return "nothing was changed."
+    result = repo.git("read-tree", "-m", "-u", new, old, cwd=worktree)
+    if result.ok:
+        return "nothing was changed."
+    return (
+        f"the files it wrote could not be put back ({sentence(result.first_error_line())}); "
+        f"'git read-tree -m -u {new[:12]} {old[:12]}' in {worktree} does it."
+    )
+
+
+ARCHIVE_PREFIX = "refs/q-tmux/archive/"
+
+
+def existing_archive_ref(repo: Repo, name: str, commit: CommitOid) -> str | None:
+    """An archive ref of ``name``'s branch that already keeps ``commit``, if any."""
+    out = repo.git(
+        "for-each-ref",
+        "--points-at",
+        commit,
+        "--format=%(refname)",
+        f"{ARCHIVE_PREFIX}{name}/",
+    ).stdout
+    kept = re.compile(r"\d{8}-\d{6}-branch(-\d+)?")
+    found = [ref for ref in out.splitlines() if kept.fullmatch(ref.rsplit("/", 1)[-1])]
+    return found[0] if found else None
 
 
 def archive_record(record: SessionRecord, merged_into: str, new: CommitOid, mode: Mode) -> Path:

@@ -30,9 +30,10 @@ class Completed:
 
     def first_error_line(self) -> str:
         """The first non-blank stderr line, for a one-sentence message."""
+        # Without its closing full stop: callers go on with "; ..." or end with their own.
         for line in self.stderr.splitlines():
             if line.strip():
-                return line.strip().removeprefix("fatal: ").removeprefix("error: ")
+                return line.strip().removeprefix("fatal: ").removeprefix("error: ").rstrip(".")
         return f"exit status {self.returncode}"
 
 
@@ -60,8 +61,12 @@ def run(
     *,
     cwd: Path | None = None,
     env: dict[str, str] | None = None,
+    stdin: str | None = None,
 ) -> Completed:
-    """Run ``program`` with ``args`` (never through a shell) and capture its output."""
+    """Run ``program`` with ``args`` (never through a shell) and capture its output.
+
+    ``stdin``, when given, is the program's whole input.
+    """
     from plumbum import local
 
     leave_vanished_cwd()
@@ -71,7 +76,8 @@ def run(
     full_env = dict(os.environ)
     if env:
         full_env.update(env)
-    command = local[executable][tuple(args)]
+    bound = local[executable][tuple(args)]
+    command = bound << stdin if stdin is not None else bound
     returncode, stdout, stderr = command.run(
         retcode=None, env=full_env, cwd=str(cwd) if cwd is not None else None
     )

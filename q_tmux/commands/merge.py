@@ -183,16 +183,13 @@ def other_branches(
 
 
 def commit_everything(repo: Repo, work_dir: Path, who: str) -> None:
-    """Commit all changes in ``work_dir``; ``who`` names the session (``'feat' in frontend``)."""
-    repo.git_ok("add", "-A", cwd=work_dir, doing="stage the session's changes")
-    repo.git_ok(
-        "commit",
-        "--quiet",
-        "-m",
-        f"Work left uncommitted in session {who}",
-        cwd=work_dir,
-        doing="commit the session's changes",
-    )
+    """Commit all changes in ``work_dir``; ``who`` names the session (``'feat' in frontend``).
+
+    A refused commit (say, a failing pre-commit hook) leaves the index as it was.
+    """
+    from q_tmux.git import commit_all_changes
+
+    commit_all_changes(repo, work_dir, f"Work left uncommitted in session {who}")
     say(f"Committed the uncommitted changes of {who}.")
 
 
@@ -341,8 +338,6 @@ def move_children_off(
 
 
 def delete_merged_branch(history: History, branch: str, tip: CommitOid, base: str) -> None:
-    from q_tmux.cleanup import delete_branch_keeping_commits
-
     repo = history.repo
     current = repo.branch_oid(branch)
     if current is None:
@@ -351,4 +346,28 @@ def delete_merged_branch(history: History, branch: str, tip: CommitOid, base: st
     if current != tip or base_oid is None or not history.is_integrated(current, base_oid):
         note(f"kept branch '{branch}': it has commits the merge did not include.")
         return
-    delete_branch_keeping_commits(history, branch, current, base_oid)
+    archive_then_delete_branch(history, branch, current, base_oid)
+
+
+def archive_then_delete_branch(
+    history: History, branch: str, tip: CommitOid, base_oid: CommitOid
+) -> str | None:
+    """Delete the merged ``branch`` (compare-and-swap at ``tip``); the archive ref kept, if any.
+
+    Commits the base does not reach (a squash, a rebase) are kept under an
+    archive ref first. A rerun after a kill between the two steps reuses the
+    archive ref already made for the same commit instead of adding a second.
+    """
+    from q_tmux.cleanup import save_archive_ref
+    from q_tmux.merging import existing_archive_ref, step_done
+
+    repo = history.repo
+    ref = None
+    if not history.is_ancestor(tip, base_oid):
+        ref = existing_archive_ref(repo, branch, tip) or save_archive_ref(
+            repo, branch, "branch", tip
+        )
+        step_done("branch-archived")
+    repo.delete_branch(branch, tip)
+    repo.git("config", "--remove-section", f"branch.{branch}")
+    return ref
