@@ -139,8 +139,8 @@ def _clean_up(
         record,
         [
             (infos[e["label"]], e["branch"], e["base"])
-            for e in entries
-            if e.get("new") and e["label"] in infos
+            for e in entries  # with or without new commits: every branch is deleted below
+            if e["label"] in infos
         ],
     )
     for entry in entries:
