@@ -327,7 +327,7 @@ def move_base(preview: Preview, new: CommitOid, repo: Repo) -> None:
     base, old = preview.base, preview.base_oid
     busy = branch_in_use(repo, base)
     if busy is not None:
-        raise MergeRefused(f"{busy}; nothing was changed. Finish that first.")
+        raise MergeRefused(f"{busy}; finish that first (nothing was changed).")
     # A hook may refuse the move; ask git first (a prepared, then aborted, transaction),
     # so a refusal is told truthfully and no file of the user's is touched.
     refused = ref_move_refused(repo, f"refs/heads/{base}", new, old)

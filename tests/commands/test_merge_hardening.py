@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import os
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -110,7 +110,9 @@ def test_a_base_the_user_is_rebasing_or_bisecting_is_not_moved(
         (repo / "README.md").write_text("theirs\n")
         git(repo, "commit", "-q", "-am", "other: theirs")
         git(repo, "switch", "-q", "main")
-        failed = os.system(f"git -C '{repo}' rebase -q other >/dev/null 2>&1")
+        failed = subprocess.run(
+            ["git", "-C", str(repo), "rebase", "-q", "other"], capture_output=True, check=False
+        ).returncode
         assert failed != 0  # stopped on the conflict: main's worktree is detached now
     else:
         for n in range(3):
@@ -218,3 +220,34 @@ def test_no_message_ends_in_two_full_stops(qtmux: QTmux, repo: Path) -> None:
     assert result.returncode != 0
     assert "not valid JSON" in result.stderr
     assert not result.stderr.rstrip().endswith("..")
+
+
+def test_a_rebase_of_the_base_started_after_the_preview_still_stops_the_move(
+    qtmux: QTmux, repo: Path
+) -> None:
+    from q_tmux.git import CommitOid, History, Repo, require_git
+    from q_tmux.merging import MergeRefused, build_preview, move_base
+    from q_tmux.session_file import read_session_file
+
+    work = session_with_commits(qtmux, repo, "late", {"l.txt": "l\n"})
+    history = History(Repo.discover(repo), require_git())
+    record = read_session_file(work / ".amazonq/session.json")
+    preview = build_preview(record, record.worktree_info, history, [])
+    # The user starts rebasing main now: it stops, main's worktree is detached.
+    git(repo, "branch", "other")
+    (repo / "README.md").write_text("mine\n")
+    git(repo, "commit", "-q", "-am", "main: mine")
+    git(repo, "switch", "-q", "other")
+    (repo / "README.md").write_text("theirs\n")
+    git(repo, "commit", "-q", "-am", "other: theirs")
+    git(repo, "switch", "-q", "main")
+    assert (
+        subprocess.run(
+            ["git", "-C", str(repo), "rebase", "-q", "other"], capture_output=True, check=False
+        ).returncode
+        != 0
+    )
+    before = oid(repo, "main")
+    with pytest.raises(MergeRefused, match=r"main is being rebased in .*finish that first"):
+        move_base(preview, CommitOid(oid(repo, "late")), history.repo)
+    assert oid(repo, "main") == before
