@@ -273,6 +273,20 @@ def sync(app: AppContext, name: str | None, rebase: bool, ask_agent: bool) -> in
 
 
 @cli.command()
+@click.argument("name", required=False)
+@click.option("--onto", metavar="BRANCH", required=True, help="The session's new base branch.")
+@click.pass_obj
+def rebase(app: AppContext, name: str | None, onto: str) -> int:
+    """Give session NAME (default: this one) a new base: replay its commits onto BRANCH.
+
+    Nothing changes when the replay would conflict.
+    """
+    from q_tmux.commands.rebase import rebase as run
+
+    return run(app, name, onto)
+
+
+@cli.command()
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_obj
 def conflicts(app: AppContext, as_json: bool) -> int:

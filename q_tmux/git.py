@@ -8,7 +8,9 @@ deleted with compare-and-swap ``update-ref``, worktrees are listed from
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
 import tempfile
 from dataclasses import dataclass
 from functools import cached_property
@@ -209,6 +211,9 @@ class Repo:
         self.__dict__.pop("main_worktree", None)
 
     def remove_worktree(self, path: Path, *, force: bool = False) -> process.Completed:
+        # A command run inside the worktree (merge from the session, the G key) would
+        # be left in a folder that no longer exists: step out to the main checkout first.
+        step_out_of(path, self.main_worktree)
         args = ["worktree", "remove", *(["--force"] if force else []), str(path)]
         return self.git(*args)
 
@@ -228,6 +233,45 @@ class Repo:
         separator = "" if not existing or existing.endswith("\n") else "\n"
         with exclude_file.open("a", encoding="utf-8") as handle:
             handle.write(f"{separator}{pattern}\n")
+
+
+def step_out_of(folder: Path, to: Path) -> None:
+    """Move this process out of ``folder`` (about to be removed) into ``to``, when inside it."""
+    try:
+        here = Path.cwd().resolve()
+    except FileNotFoundError:
+        process.leave_vanished_cwd()
+        return
+    if here == folder.resolve() or folder.resolve() in here.parents:
+        os.chdir(to if to.is_dir() and to.resolve() != folder.resolve() else Path.home())
+
+
+def untracked_entries(repo: Repo, worktree: Path) -> set[str]:
+    """Untracked, not ignored entries of ``worktree``; a wholly untracked folder is one ``dir/``."""
+    out = repo.git_ok(
+        "ls-files",
+        "--others",
+        "--exclude-standard",
+        "--directory",
+        "-z",
+        cwd=worktree,
+        doing=f"list the untracked files of {worktree}",
+    )
+    return {entry for entry in out.split("\0") if entry}
+
+
+def literal_exclude_pattern(path: str) -> str | None:
+    """An info/exclude line matching exactly ``path`` (relative to a worktree's top).
+
+    Glob characters and trailing spaces are escaped; None when no line can say
+    it (a newline in the name).
+    """
+    if "\n" in path or "\r" in path:
+        return None
+    escaped = re.sub(r"([\\*?\[])", r"\\\1", path)
+    stripped = escaped.rstrip(" ")
+    escaped = stripped + "\\ " * (len(escaped) - len(stripped))
+    return "/" + escaped
 
 
 #: ``merge-tree --write-tree`` (conflict prediction without a working tree) arrived in 2.38.
@@ -429,16 +473,125 @@ def operation_in_progress(repo: Repo, worktree: Path) -> str | None:
     return None
 
 
+def signs_commits(repo: Repo) -> bool:
+    """Does the user's config ask for signed commits (``commit.gpgsign``)?"""
+    result = repo.git("config", "--bool", "--get", "commit.gpgsign")
+    return result.ok and result.stdout.strip() == "true"
+
+
 def commit_tree(repo: Repo, tree: str, parents: list[CommitOid], message: str) -> CommitOid:
+    """Write a commit object; signed, as ``git commit`` would, when ``commit.gpgsign`` is on.
+
+    ``commit-tree`` ignores ``commit.gpgsign`` by itself; ``-S`` signs with
+    ``user.signingkey`` (or the committer's identity) through ``gpg.program``.
+    """
     args = ["commit-tree", tree]
     for parent in parents:
         args += ["-p", parent]
-    return CommitOid(repo.git_ok(*args, "-m", message, doing="write the merge commit").strip())
+    if signs_commits(repo):
+        args.append("-S")
+    result = repo.git(*args, "-m", message)
+    if not result.ok:
+        signing = " (commit.gpgsign is on)" if "-S" in args else ""
+        raise GitError(f"Could not write the merge commit{signing}: {result.first_error_line()}.")
+    return CommitOid(result.stdout.strip())
+
+
+def ref_move_refused(repo: Repo, ref: str, new: CommitOid, old: CommitOid) -> str | None:
+    """Why git would refuse to move ``ref`` from ``old`` to ``new`` (a hook, say), else None.
+
+    A transaction is prepared, which runs the ``reference-transaction`` hook,
+    then aborted: nothing moves either way.
+    """
+    result = process.run(
+        "git",
+        ["-C", str(repo.toplevel), "update-ref", "--stdin"],
+        stdin=f"start\nupdate {ref} {new} {old}\nprepare\nabort\n",
+    )
+    return None if result.ok else result.first_error_line()
+
+
+def worktree_git_dir(worktree: Worktree, common_dir: Path) -> Path | None:
+    """The git dir of ``worktree``: the common dir for the main one, else its ``.git`` file's."""
+    dot_git = worktree.path / ".git"
+    if worktree.bare:
+        return common_dir
+    if dot_git.is_dir():
+        return dot_git
+    try:
+        text = dot_git.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return common_dir if worktree.path == common_dir.parent else None
+    if not text.startswith("gitdir: "):
+        return None
+    found = Path(text.removeprefix("gitdir: ").strip())
+    return found if found.is_absolute() else (worktree.path / found).resolve()
+
+
+def branch_in_use(repo: Repo, branch: str) -> str | None:
+    """The worktree and operation holding ``branch`` while it looks free, if any.
+
+    During ``git rebase`` or ``git bisect`` the worktree is detached, yet the
+    branch is in use: the rebase rewrites it at the end, the bisect returns to
+    it. A worktree with ``branch`` checked out and a merge under way is using
+    it too. Moving the branch then breaks the user's operation.
+    """
+    ref = f"refs/heads/{branch}"
+    for worktree in repo.worktrees():
+        git_dir = worktree_git_dir(worktree, repo.common_dir)
+        if git_dir is None:
+            continue
+        for folder in ("rebase-merge", "rebase-apply"):
+            if _read_first_line(git_dir / folder / "head-name") == ref:
+                return f"{branch} is being rebased in {worktree.path}"
+        if _read_first_line(git_dir / "BISECT_START") in (branch, ref):
+            return f"{branch} is being bisected in {worktree.path}"
+        if worktree.branch == branch and (git_dir / "MERGE_HEAD").exists():
+            return f"a merge into {branch} is under way in {worktree.path}"
+    return None
+
+
+def _read_first_line(path: Path) -> str | None:
+    try:
+        with path.open(encoding="utf-8") as handle:
+            return handle.readline().strip()
+    except (OSError, UnicodeDecodeError):
+        return None
 
 
 def update_ref(repo: Repo, ref: str, new: CommitOid, old: CommitOid | None, reason: str) -> bool:
     """Compare-and-swap ``ref`` from ``old`` (None: must not exist) to ``new``; True when done."""
     return repo.git("update-ref", "-m", reason, ref, new, old or "").ok
+
+
+def commit_all_changes(repo: Repo, worktree: Path, message: str) -> None:
+    """Commit every change in ``worktree``; when git refuses, its index is exactly as it was.
+
+    Staged through a copy of the worktree's index (``GIT_INDEX_FILE``): a
+    refused commit (a failing pre-commit hook, signing) leaves the real index
+    untouched; a commit made puts the copy in its place.
+    """
+    git_dir = Path(
+        repo.git_ok(
+            "rev-parse", "--absolute-git-dir", cwd=worktree, doing="find a worktree's git dir"
+        ).strip()
+    )
+    index, scratch = git_dir / "index", git_dir / "q-tmux-commit.index"
+    if index.exists():
+        shutil.copyfile(index, scratch)
+    try:
+        for args in (["add", "-A"], ["commit", "--quiet", "-m", message]):
+            result = process.run(
+                "git", ["-C", str(worktree), *args], env={"GIT_INDEX_FILE": str(scratch)}
+            )
+            if not result.ok:
+                raise GitError(
+                    f"Could not commit the changes in {worktree} ({result.first_error_line()}); "
+                    "nothing was committed and its index is as it was."
+                )
+        os.replace(scratch, index)
+    finally:
+        scratch.unlink(missing_ok=True)
 
 
 def snapshot_worktree(repo: Repo, worktree: Path, message: str) -> CommitOid:

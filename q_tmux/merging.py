@@ -16,11 +16,12 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import signal
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from q_tmux import jsonfile, paths, registry
 from q_tmux.errors import QTmuxError
@@ -31,13 +32,18 @@ from q_tmux.git import (
     History,
     MergePrediction,
     Repo,
+    branch_in_use,
     commit_tree,
     operation_in_progress,
+    ref_move_refused,
     uncommitted,
     update_ref,
 )
 from q_tmux.overlap import pair_conflicts
 from q_tmux.session_file import SessionRecord, Status, StatusSource, WorktreeInfo
+
+if TYPE_CHECKING:
+    from q_tmux.sessions import SessionView
 
 
 class Mode(Enum):
@@ -75,6 +81,8 @@ class Preview:
     base_worktree: Path | None = None
     base_dirty: list[str] = field(default_factory=list)
     base_operation: str | None = None
+    #: A rebase or bisect of the base, or a merge into it, under way in some worktree.
+    base_busy: str | None = None
     #: A workspace session's repository (its path in the workspace); "" for one repository.
     label: str = ""
 
@@ -88,11 +96,11 @@ class Preview:
         problems = []
         if self.uncommitted:
             problems.append(
-                f"the session has uncommitted changes ({_some(self.uncommitted)}); "
+                f"the session has uncommitted changes ({some_of(self.uncommitted)}); "
                 "commit them, or pass --commit"
             )
         if self.base_prediction.clean is False:
-            conflicts = _some(self.base_prediction.conflicts)
+            conflicts = some_of(self.base_prediction.conflicts)
             problems.append(
                 f"merging into {self.base} would conflict in {conflicts}; "
                 f"bring {self.base} in first with 'q-tmux sync {self.record.name}'"
@@ -101,15 +109,17 @@ class Preview:
             problems.append(
                 f"{self.base_worktree} is in the middle of an operation ({self.base_operation})"
             )
+        if self.base_busy is not None:
+            problems.append(f"{self.base_busy}; finish that first")
         if self.base_overlap:
             problems.append(
                 f"your uncommitted changes in {self.base_worktree} touch files the merge changes "
-                f"({_some(self.base_overlap)})"
+                f"({some_of(self.base_overlap)})"
             )
         return problems
 
 
-def _some(paths: list[str] | tuple[str, ...], limit: int = 5) -> str:
+def some_of(paths: list[str] | tuple[str, ...], limit: int = 5) -> str:
     shown = ", ".join(paths[:limit])
     return shown + (f" and {len(paths) - limit} more" if len(paths) > limit else "")
 
@@ -183,6 +193,8 @@ def build_preview(
             preview.base_worktree = worktree.path
             preview.base_dirty = uncommitted(repo, worktree.path)
             preview.base_operation = operation_in_progress(repo, worktree.path)
+    if preview.base_operation is None:
+        preview.base_busy = branch_in_use(repo, base)
     return preview
 
 
@@ -255,10 +267,27 @@ def make_result_commit(preview: Preview, mode: Mode, history: History) -> Commit
 
 def _rebased_tip(preview: Preview, history: History) -> CommitOid:
     """The session's commits replayed onto the base, in a throwaway detached worktree."""
-    repo = history.repo
     if history.is_ancestor(preview.base_oid, preview.tip):
         return preview.tip  # already on top of the base: a fast-forward
-    scratch = paths.state_dir() / "rebase" / preview.record.id
+    return replay_onto(
+        history.repo,
+        preview.tip,
+        preview.base_oid,
+        scratch_name=preview.record.id,
+        what=f"Rebasing '{preview.branch}' onto {preview.base}",
+    )
+
+
+def replay_onto(
+    repo: Repo, tip: CommitOid, onto: CommitOid, *, scratch_name: str, what: str
+) -> CommitOid:
+    """``tip``'s commits that ``onto`` lacks, replayed onto it; no branch or user file moves.
+
+    Done in a throwaway detached worktree. A rebase that stops is aborted and
+    refused, saying truthfully why: the files in conflict, or git's own reason
+    (a signing program that failed, a hook).
+    """
+    scratch = paths.state_dir() / "rebase" / scratch_name
     if scratch.exists():
         repo.remove_worktree(scratch, force=True)
     scratch.parent.mkdir(parents=True, exist_ok=True)
@@ -268,17 +297,21 @@ def _rebased_tip(preview: Preview, history: History) -> CommitOid:
         "--quiet",
         "--detach",
         str(scratch),
-        preview.tip,
+        tip,
         doing="make a scratch worktree for the rebase",
     )
     try:
-        result = repo.git("rebase", "--quiet", preview.base_oid, cwd=scratch)
+        result = repo.git("rebase", "--quiet", onto, cwd=scratch)
         if not result.ok:
+            conflicted = repo.git("diff", "--name-only", "--diff-filter=U", "-z", cwd=scratch)
+            files = [path for path in conflicted.stdout.split("\0") if path]
             repo.git("rebase", "--abort", cwd=scratch)
-            raise MergeRefused(
-                f"Rebasing '{preview.branch}' onto {preview.base} stops on conflicts; "
-                "nothing was changed."
+            why = (
+                f"stops on conflicts in {some_of(files)}"
+                if files
+                else f"failed: {sentence(result.first_error_line())}"
             )
+            raise MergeRefused(f"{what} {why}; nothing was changed.")
         return CommitOid(
             repo.git_ok("rev-parse", "HEAD", cwd=scratch, doing="read the rebase").strip()
         )
@@ -287,21 +320,80 @@ def _rebased_tip(preview: Preview, history: History) -> CommitOid:
         repo.prune_worktrees()
 
 
+def sentence(text: str) -> str:
+    """``text`` without its closing full stop, to be followed by more of a sentence."""
+    return text.rstrip().rstrip(".").rstrip()
+
+
 def move_base(preview: Preview, new: CommitOid, repo: Repo) -> None:
     """Move the base from the previewed commit to ``new``, or change nothing and say why."""
-    reason = f"q-tmux: merge session '{preview.record.name}'"
+    base, old = preview.base, preview.base_oid
+    busy = branch_in_use(repo, base)
+    if busy is not None:
+        raise MergeRefused(f"{busy}; finish that first (nothing was changed).")
+    # A hook may refuse the move; ask git first (a prepared, then aborted, transaction),
+    # so a refusal is told truthfully and no file of the user's is touched.
+    refused = ref_move_refused(repo, f"refs/heads/{base}", new, old)
+    if refused is not None:
+        if repo.branch_oid(base) != old:
+            raise MergeRefused(f"{base} moved while merging; nothing was changed. Try again.")
+        raise MergeRefused(f"git refused to move {base} ({refused}); nothing was changed.")
     if preview.base_worktree is not None:
         # --ff-only keeps the user's unrelated uncommitted files, refuses when theirs
         # overlap, and fails if the base moved since the preview: a compare-and-swap.
         result = repo.git("merge", "--ff-only", "--quiet", new, cwd=preview.base_worktree)
         if not result.ok:
+            undone = _undo_files_of_refused_move(repo, preview.base_worktree, base, old, new)
             raise MergeRefused(
-                f"{preview.base} in {preview.base_worktree} could not move: "
-                f"{result.first_error_line()}; nothing was changed."
+                f"{base} in {preview.base_worktree} could not move "
+                f"({sentence(result.first_error_line())}); {undone}"
             )
         return
-    if not update_ref(repo, f"refs/heads/{preview.base}", new, preview.base_oid, reason):
-        raise MergeRefused(f"{preview.base} moved while merging; nothing was changed. Try again.")
+    reason = f"q-tmux: merge session '{preview.record.name}'"
+    if not update_ref(repo, f"refs/heads/{base}", new, old, reason):
+        if repo.branch_oid(base) != old:
+            raise MergeRefused(f"{base} moved while merging; nothing was changed. Try again.")
+        refused = ref_move_refused(repo, f"refs/heads/{base}", new, old) or "update-ref failed"
+        raise MergeRefused(f"git refused to move {base} ({refused}); nothing was changed.")
+
+
+def _undo_files_of_refused_move(
+    repo: Repo, worktree: Path, base: str, old: CommitOid, new: CommitOid
+) -> str:
+    """After a refused ``merge --ff-only``: put back the files it may have written first.
+
+    git updates the index and files before the ref; when the ref is then
+    refused (a hook), the merge's files stay written and staged. A two-tree
+    ``read-tree -m -u NEW OLD`` takes every path still as NEW back to OLD and
+    keeps the user's own changes, so it is safe whether or not files moved.
+    """
+    head = repo.git("rev-parse", "--verify", "-q", "HEAD", cwd=worktree).stdout.strip()
+    if repo.branch_oid(base) != old or head != old:
+        return "nothing was changed."
+    result = repo.git("read-tree", "-m", "-u", new, old, cwd=worktree)
+    if result.ok:
+        return "nothing was changed."
+    return (
+        f"the files it wrote could not be put back ({sentence(result.first_error_line())}); "
+        f"'git read-tree -m -u {new[:12]} {old[:12]}' in {worktree} does it."
+    )
+
+
+ARCHIVE_PREFIX = "refs/q-tmux/archive/"
+
+
+def existing_archive_ref(repo: Repo, name: str, commit: CommitOid) -> str | None:
+    """An archive ref of ``name``'s branch that already keeps ``commit``, if any."""
+    out = repo.git(
+        "for-each-ref",
+        "--points-at",
+        commit,
+        "--format=%(refname)",
+        f"{ARCHIVE_PREFIX}{name}/",
+    ).stdout
+    kept = re.compile(r"\d{8}-\d{6}-branch(-\d+)?")
+    found = [ref for ref in out.splitlines() if kept.fullmatch(ref.rsplit("/", 1)[-1])]
+    return found[0] if found else None
 
 
 def archive_record(record: SessionRecord, merged_into: str, new: CommitOid, mode: Mode) -> Path:
@@ -310,3 +402,51 @@ def archive_record(record: SessionRecord, merged_into: str, new: CommitOid, mode
     data = record.model_dump(mode="json")
     data["merge"] = {"into": merged_into, "commit": new, "mode": mode.name.lower()}
     return registry.archive(record.id, data)
+
+
+@dataclass(frozen=True)
+class MovedBase:
+    """A merged branch in one repository, and where its children's recorded base goes."""
+
+    repo_root: str
+    branch: str
+    new_base: str
+
+
+def move_children_bases(
+    views: list[SessionView], merged_id: str, moves: list[MovedBase]
+) -> list[str]:
+    """Point every other live session based on a merged branch at where that branch went.
+
+    The merged branch is about to be deleted; a session recorded on it could
+    then neither sync nor merge. Each file is read again just before it is
+    rewritten, so what another writer put there meanwhile is kept. Returns one
+    line per session moved.
+    """
+    from q_tmux.session_file import read_session_file, session_file_path, write_session_file
+
+    said = []
+    for view in views:
+        if view.record is None or view.entry.id == merged_id or view.worktree_missing:
+            continue
+        path = session_file_path(view.work_dir)
+        try:
+            record = read_session_file(path)
+        except QTmuxError:
+            continue
+        changed = []
+        for info in [record.worktree_info, *record.repos]:
+            for move in moves:
+                if info.repo_root == move.repo_root and info.base_branch == move.branch:
+                    info.base_branch = move.new_base
+                    if info.merge_target == move.branch:
+                        info.merge_target = move.new_base
+                    changed.append(move)
+        if changed:
+            write_session_file(path, record)
+            for move in changed:
+                said.append(
+                    f"Session '{record.name}' was based on '{move.branch}': "
+                    f"its base is now {move.new_base}."
+                )
+    return said

@@ -30,9 +30,10 @@ class Completed:
 
     def first_error_line(self) -> str:
         """The first non-blank stderr line, for a one-sentence message."""
+        # Without its closing full stop: callers go on with "; ..." or end with their own.
         for line in self.stderr.splitlines():
             if line.strip():
-                return line.strip().removeprefix("fatal: ").removeprefix("error: ")
+                return line.strip().removeprefix("fatal: ").removeprefix("error: ").rstrip(".")
         return f"exit status {self.returncode}"
 
 
@@ -41,23 +42,42 @@ def find_program(name: str) -> str | None:
     return shutil.which(name, path=os.environ.get("PATH"))
 
 
+def leave_vanished_cwd() -> None:
+    """When this process's folder was removed under it, move to the home folder.
+
+    Programs started from a folder that no longer exists fail (git cannot read it),
+    so every run first makes sure the folder it inherits is real.
+    """
+    try:
+        os.getcwd()
+    except FileNotFoundError:
+        home = Path.home()
+        os.chdir(home if home.is_dir() else Path("/"))
+
+
 def run(
     program: str,
     args: list[str],
     *,
     cwd: Path | None = None,
     env: dict[str, str] | None = None,
+    stdin: str | None = None,
 ) -> Completed:
-    """Run ``program`` with ``args`` (never through a shell) and capture its output."""
+    """Run ``program`` with ``args`` (never through a shell) and capture its output.
+
+    ``stdin``, when given, is the program's whole input.
+    """
     from plumbum import local
 
+    leave_vanished_cwd()
     executable = find_program(program)
     if executable is None:
         raise ToolMissingError(f"{program} is not installed or not on PATH.")
     full_env = dict(os.environ)
     if env:
         full_env.update(env)
-    command = local[executable][tuple(args)]
+    bound = local[executable][tuple(args)]
+    command = bound << stdin if stdin is not None else bound
     returncode, stdout, stderr = command.run(
         retcode=None, env=full_env, cwd=str(cwd) if cwd is not None else None
     )

@@ -639,7 +639,7 @@ def find_session(views: list[SessionView], name: str, tmux: Tmux, cwd: Path) -> 
 
 def session_record(view: SessionView) -> SessionRecord:
     if view.record is None:
-        raise SessionFileError(f"Session '{view.entry.name}': {view.problem}.")
+        raise SessionFileError(f"Session '{view.entry.name}': {(view.problem or '').rstrip('.')}.")
     return view.record
 
 

@@ -14,11 +14,14 @@ import json
 import shutil
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from q_tmux import jsonfile, paths, process
 from q_tmux.config import SetupSettings
 from q_tmux.errors import QTmuxError
+
+if TYPE_CHECKING:
+    from q_tmux.git import Repo
 
 
 class SetupFailed(QTmuxError):
@@ -76,8 +79,42 @@ def prepare(
     """Copy, link and run what ``setup`` asks in the new worktree; notes for the user.
 
     ``report`` is called with a line before each step, so progress shows.
-    Raises SetupFailed at the first command that fails.
+    Raises SetupFailed at the first command that fails. Every untracked file
+    or folder that appeared meanwhile (copies, links, the commands' output) is
+    hidden from git through the common ``info/exclude``, as the session file is.
     """
+    from q_tmux.git import Repo, untracked_entries
+
+    repo = Repo.discover(work_dir)
+    before = untracked_entries(repo, work_dir)
+    try:
+        return _prepare(
+            setup, work_dir=work_dir, main_worktree=main_worktree, name=name, report=report
+        )
+    finally:
+        # What setup made is q-tmux's, not the session's work: hidden from git, so
+        # neither merge's check nor --commit sees it (a copied .env stays uncommitted).
+        hide_from_git(repo, untracked_entries(repo, work_dir) - before)
+
+
+def hide_from_git(repo: Repo, entries: set[str]) -> None:
+    """Add each untracked entry (``dir/`` for a folder) to the common info/exclude."""
+    from q_tmux.git import literal_exclude_pattern
+
+    for entry in sorted(entries):
+        pattern = literal_exclude_pattern(entry)
+        if pattern is not None:
+            repo.exclude(pattern)
+
+
+def _prepare(
+    setup: SetupSettings,
+    *,
+    work_dir: Path,
+    main_worktree: Path,
+    name: str,
+    report: Callable[[str], None],
+) -> list[str]:
     notes: list[str] = []
     for relative in setup.copy_files:
         source, target = main_worktree / relative, work_dir / relative

@@ -31,7 +31,16 @@ class AppContext:
 
 
 def cwd() -> Path:
-    return Path.cwd().resolve()
+    """The folder the command runs in; the one it was started in, even if since removed."""
+    import os
+
+    try:
+        return Path.cwd().resolve()
+    except FileNotFoundError:
+        # Removed under us (a merged session's worktree): work from the home folder,
+        # but still answer with where the user is, so "this session" is found.
+        os.chdir(Path.home())
+        return Path(os.environ.get("PWD") or Path.home())
 
 
 def say(message: str) -> None:

@@ -13,7 +13,7 @@ from q_tmux.commands.common import AppContext, cwd, note, say, target_session
 if TYPE_CHECKING:
     from q_tmux.git import CommitOid, History, Repo
     from q_tmux.merging import Journal, Mode, OtherBranch, Preview
-    from q_tmux.session_file import SessionRecord
+    from q_tmux.session_file import SessionRecord, WorktreeInfo
     from q_tmux.sessions import SessionView
     from q_tmux.tmux import Tmux
 
@@ -83,7 +83,7 @@ def merge(
 ) -> int:
     from q_tmux.errors import QTmuxError, SessionNotFoundError, UsageError
     from q_tmux.git import History, Repo, require_git, uncommitted
-    from q_tmux.merging import Journal, Mode, build_preview, session_repo
+    from q_tmux.merging import Journal, Mode, build_preview, session_repo, some_of
     from q_tmux.session_file import SessionRecord
     from q_tmux.sessions import load_views, session_record
 
@@ -135,6 +135,11 @@ def merge(
     preview = build_preview(record, record.worktree_info, history, others)
     show_preview(preview, mode)
     if not preview.commits:
+        if preview.uncommitted:  # the work is there, only not committed: never "nothing"
+            raise QTmuxError(
+                f"Not merging '{record.name}': its work is not committed yet "
+                f"({some_of(preview.uncommitted)}); commit it, or pass --commit."
+            )
         say(f"Nothing to merge: '{preview.branch}' has no commits that {preview.base} lacks.")
         return 0
     problems = preview.problems()
@@ -178,16 +183,13 @@ def other_branches(
 
 
 def commit_everything(repo: Repo, work_dir: Path, who: str) -> None:
-    """Commit all changes in ``work_dir``; ``who`` names the session (``'feat' in frontend``)."""
-    repo.git_ok("add", "-A", cwd=work_dir, doing="stage the session's changes")
-    repo.git_ok(
-        "commit",
-        "--quiet",
-        "-m",
-        f"Work left uncommitted in session {who}",
-        cwd=work_dir,
-        doing="commit the session's changes",
-    )
+    """Commit all changes in ``work_dir``; ``who`` names the session (``'feat' in frontend``).
+
+    A refused commit (say, a failing pre-commit hook) leaves the index as it was.
+    """
+    from q_tmux.git import commit_all_changes
+
+    commit_all_changes(repo, work_dir, f"Work left uncommitted in session {who}")
     say(f"Committed the uncommitted changes of {who}.")
 
 
@@ -308,6 +310,7 @@ def _clean_up(
         repo.prune_worktrees()
     step_done("worktree")
     branch, tip = journal.data["branch"], journal.data["tip"]
+    move_children_off(app, record, [(record.worktree_info, branch, journal.data["base"])])
     delete_merged_branch(history, branch, tip, journal.data["base"])
     step_done("branch")
     archive = archive_record(
@@ -321,9 +324,20 @@ def _clean_up(
         own_window[0].kill_window(own_window[1])
 
 
-def delete_merged_branch(history: History, branch: str, tip: CommitOid, base: str) -> None:
-    from q_tmux.cleanup import delete_branch_keeping_commits
+def move_children_off(
+    app: AppContext, record: SessionRecord, merged: list[tuple[WorktreeInfo, str, str]]
+) -> None:
+    """Sessions based on a merged (soon deleted) branch move to its base; say which."""
+    from q_tmux.merging import MovedBase, move_children_bases
+    from q_tmux.sessions import load_views
 
+    views, _ = load_views(app.tmux())
+    moves = [MovedBase(info.repo_root or "", branch, base) for info, branch, base in merged]
+    for line in move_children_bases(views, record.id, moves):
+        say(line)
+
+
+def delete_merged_branch(history: History, branch: str, tip: CommitOid, base: str) -> None:
     repo = history.repo
     current = repo.branch_oid(branch)
     if current is None:
@@ -332,4 +346,28 @@ def delete_merged_branch(history: History, branch: str, tip: CommitOid, base: st
     if current != tip or base_oid is None or not history.is_integrated(current, base_oid):
         note(f"kept branch '{branch}': it has commits the merge did not include.")
         return
-    delete_branch_keeping_commits(history, branch, current, base_oid)
+    archive_then_delete_branch(history, branch, current, base_oid)
+
+
+def archive_then_delete_branch(
+    history: History, branch: str, tip: CommitOid, base_oid: CommitOid
+) -> str | None:
+    """Delete the merged ``branch`` (compare-and-swap at ``tip``); the archive ref kept, if any.
+
+    Commits the base does not reach (a squash, a rebase) are kept under an
+    archive ref first. A rerun after a kill between the two steps reuses the
+    archive ref already made for the same commit instead of adding a second.
+    """
+    from q_tmux.cleanup import save_archive_ref
+    from q_tmux.merging import existing_archive_ref, step_done
+
+    repo = history.repo
+    ref = None
+    if not history.is_ancestor(tip, base_oid):
+        ref = existing_archive_ref(repo, branch, tip) or save_archive_ref(
+            repo, branch, "branch", tip
+        )
+        step_done("branch-archived")
+    repo.delete_branch(branch, tip)
+    repo.git("config", "--remove-section", f"branch.{branch}")
+    return ref

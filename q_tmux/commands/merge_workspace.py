@@ -10,6 +10,7 @@ from q_tmux.commands.merge import (
     close_window,
     commit_everything,
     confirmed,
+    move_children_off,
     other_branches,
     show_preview,
 )
@@ -132,6 +133,16 @@ def _clean_up(
     version = require_git()
     kept = []
     entries = journal.data.get("repos", [])
+    infos = {info.workspace_path or "": info for info in record.repos}
+    move_children_off(
+        app,
+        record,
+        [
+            (infos[e["label"]], e["branch"], e["base"])
+            for e in entries  # with or without new commits: every branch is deleted below
+            if e["label"] in infos
+        ],
+    )
     for entry in entries:
         history = (histories or {}).get(entry["repo_root"]) or History(
             Repo.discover(Path(entry["repo_root"])), version

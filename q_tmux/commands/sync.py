@@ -88,9 +88,11 @@ def _bring_base_in(repo: Repo, info: WorktreeInfo, who: str, rebase: bool) -> li
     conflicted = repo.git("diff", "--name-only", "--diff-filter=U", "-z", cwd=work_dir)
     files = [path for path in conflicted.stdout.split("\0") if path]
     if not files:  # git refused before starting: nothing changed
-        raise QTmuxError(
-            f"Could not bring {base} into {who}: {result.first_error_line()}; nothing was changed."
-        )
+        why, hint = result.first_error_line(), ""
+        if not rebase and "fast-forward" in why:  # merge.ff=only in the user's config
+            why = "merge.ff=only allows only fast-forwards, and the branches have diverged"
+            hint = " ('q-tmux sync --rebase' replays the session's commits instead)"
+        raise QTmuxError(f"Could not bring {base} into {who}: {why}; nothing was changed{hint}.")
     say(f"Bringing {base} into {who} stopped on conflicts in {len(files)} file(s):")
     for path in files:
         say(f"  {path}")

@@ -445,3 +445,19 @@ def test_a_worktree_git_fails_to_make_undoes_the_others(refused: Refused, worksp
     hook.write_text("#!/bin/sh\necho 'checkout refused by policy' >&2\nexit 1\n")
     hook.chmod(0o755)
     refused(["new", "feat"], "Could not create a worktree")
+
+
+def test_merging_a_workspace_session_moves_a_child_based_on_one_of_its_branches(
+    qtmux: QTmux, workspace: Path
+) -> None:
+    from tests.conftest import session_json
+
+    qtmux.ok("new", "ws", "--detach", cwd=workspace)
+    commit_in(folder(workspace, "ws") / "frontend", "ui.txt", "ui\n")
+    qtmux.ok("new", "kid", "--detach", cwd=folder(workspace, "ws") / "frontend")
+    kid = workspace / "frontend.worktrees" / "kid"  # beside the main checkout of frontend
+    assert session_json(kid)["worktree_info"]["base_branch"] == "ws"
+    result = qtmux.ok("merge", "ws", "--yes", cwd=workspace)
+    assert "Session 'kid' was based on 'ws': its base is now main." in result.stdout
+    assert session_json(kid)["worktree_info"]["base_branch"] == "main"
+    qtmux.ok("sync", "kid", cwd=workspace)
