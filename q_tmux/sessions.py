@@ -274,6 +274,8 @@ def _create(
 
     with contextlib.ExitStack() as undo:
         _make_checkouts(place.checkouts, request.name, undo)
+        if place.checkouts and not place.is_workspace:
+            _hide_in_enclosing_repository(place.work_dir.parent)
         setup_notes = _run_setup(request, place, record)
         step_done("new:setup")
         if not place.checkouts or place.is_workspace:  # in a directory git does not own
@@ -319,6 +321,19 @@ def _create(
         undo.pop_all()
     _start_tracking(window.socket_path)
     return Created(record, window, [*request.agent.notes, *setup_notes, *wiring.notes])
+
+
+def _hide_in_enclosing_repository(worktrees_root: Path) -> None:
+    """Keep the worktrees folder out of ``git status`` of a repository it sits in.
+
+    A submodule's worktrees go beside it, inside its superproject's work tree.
+    """
+    try:
+        outer = Repo.discover(worktrees_root.parent)
+    except QTmuxError:  # in no repository: nothing to hide from
+        return
+    with contextlib.suppress(ValueError):
+        outer.exclude("/" + worktrees_root.relative_to(outer.toplevel).as_posix() + "/")
 
 
 def _claim(request: NewSession, config: Config) -> Place:

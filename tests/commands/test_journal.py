@@ -10,7 +10,15 @@ from pathlib import Path
 import pytest
 from libtmux.server import Server
 
-from tests.conftest import QTmux, git, registry_files, session_json, snapshot, worktree
+from tests.conftest import (
+    QTmux,
+    git,
+    make_repo,
+    registry_files,
+    session_json,
+    snapshot,
+    worktree,
+)
 
 KILL = "Q_TMUX_TEST_KILL_AFTER"
 #: Steps before the agent runs: the half-made session is undone.
@@ -192,4 +200,20 @@ def test_ten_parallel_new_with_one_message_take_ten_names_and_one_tmux_session(
     assert all(name.startswith("fix-parser-crash") for name in names)
     assert len(registry_files(isolated_env)) == 10
     assert len(server.cmd("list-sessions").stdout) == 1
+    assert journals_left(isolated_env) == []
+
+
+@pytest.mark.parametrize("step", ["new:worktree", "new:session-file", "new:window"])
+def test_a_killed_workspace_new_is_undone_in_every_repository(
+    qtmux: QTmux, tmp_path: Path, server: Server, isolated_env: Path, step: str
+) -> None:
+    root = tmp_path / "shop"
+    repos = [make_repo(root / name) for name in ("backend", "frontend")]
+    before = [(branches(r), git(r, "worktree", "list", "--porcelain")) for r in repos]
+    assert qtmux("new", "w1", "--detach", cwd=root, env={KILL: step}).returncode == -9
+    assert "undid the interrupted 'new w1'" in qtmux("doctor", cwd=root).stdout
+    assert [(branches(r), git(r, "worktree", "list", "--porcelain")) for r in repos] == before
+    assert not (tmp_path / "shop.worktrees").exists()
+    assert registry_files(isolated_env) == []
+    assert windows(server) == []
     assert journals_left(isolated_env) == []

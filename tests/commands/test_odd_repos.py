@@ -66,6 +66,7 @@ def test_a_submodules_sessions_go_beside_its_working_folder(
     qtmux.ok("new", "s1", "--detach", cwd=sub)
     first = top / "lib.worktrees" / "s1"
     assert git(first, "symbolic-ref", "--short", "HEAD").strip() == "s1"
+    assert git(top, "status", "--porcelain") == ""  # hidden from the superproject
     # Started from inside that session's worktree (a linked worktree of the submodule), too.
     qtmux.ok("new", "s2", "--detach", cwd=first)
     assert git(top / "lib.worktrees" / "s2", "symbolic-ref", "--short", "HEAD").strip() == "s2"
