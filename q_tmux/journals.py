@@ -182,6 +182,13 @@ def recover(report: Callable[[str], None] | None = None) -> list[str]:
         done.append(line)
         if report is not None:
             report(line)
+    for lock in journal_dir().glob("*.lock"):  # a job killed before its first journal write
+        if not lock.with_suffix(".json").exists():
+            fd = _lock(lock, wait=False)
+            if fd is not None and not lock.with_suffix(".json").exists():
+                _release(lock, fd)
+            elif fd is not None:
+                os.close(fd)
     return done
 
 

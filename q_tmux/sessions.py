@@ -53,6 +53,10 @@ from q_tmux.workspace import RepoStart
 SESSION_FILE = ".amazonq/session.json"
 
 
+class NameClash(NameInUseError):
+    """The session's name (or its branch or folder) is taken; another name may be free."""
+
+
 @dataclass
 class NewSession:
     """What ``q-tmux new`` was asked for."""
@@ -139,7 +143,7 @@ def _place_in_workspace(request: NewSession, root: Path, config: Config) -> Plac
         raise NotARepositoryError(f"{root} holds no git repositories to make worktrees of.")
     folder = config.worktrees_root(root) / request.name
     if folder.exists() or folder.is_symlink():
-        raise NameInUseError(f"{folder} already exists; choose another name.")
+        raise NameClash(f"{folder} already exists; choose another name.")
     branch = request.branch or request.name
     if not request.workspace[0].member.repo.is_valid_branch_name(branch):  # the same in all
         raise UsageError(f"git does not accept {printable(branch)} as a branch name.")
@@ -147,7 +151,7 @@ def _place_in_workspace(request: NewSession, root: Path, config: Config) -> Plac
     for start in request.workspace:
         member = start.member
         if member.repo.branch_oid(branch) is not None:
-            raise NameInUseError(
+            raise NameClash(
                 f"A branch named '{branch}' already exists in {member.relative}; "
                 "choose another name."
             )
@@ -219,10 +223,10 @@ def _place_in_new_worktree(request: NewSession, config: Config) -> Place:
     if not repo.is_valid_branch_name(branch):
         raise UsageError(f"git does not accept {printable(branch)} as a branch name.")
     if repo.branch_oid(branch) is not None:
-        raise NameInUseError(f"A branch named '{branch}' already exists; choose another name.")
+        raise NameClash(f"A branch named '{branch}' already exists; choose another name.")
     work_dir = config.worktrees_root(repo.main_worktree) / request.name
     if work_dir.exists() or work_dir.is_symlink():
-        raise NameInUseError(f"{work_dir} already exists; choose another name.")
+        raise NameClash(f"{work_dir} already exists; choose another name.")
     checkout = Checkout(repo, work_dir, branch, base_branch, base_oid)
     return Place(work_dir, repo.main_worktree, repo, checkouts=(checkout,))
 
@@ -231,7 +235,7 @@ def _check_name_free(name: str, scope: Path) -> None:
     entries, _ = registry.load()
     for entry in entries:
         if entry.name == name and Path(entry.repo_root or entry.work_dir) == scope:
-            raise NameInUseError(f"A session named '{name}' already exists for {scope}.")
+            raise NameClash(f"A session named '{name}' already exists for {scope}.")
 
 
 def create_session(request: NewSession, tmux: Tmux, config: Config) -> Created:
@@ -348,8 +352,8 @@ def _claim(request: NewSession, config: Config) -> Place:
             place = _decide_place(request, config)
             _check_not_claimed(request, place)
             return place
-        except NameInUseError:
-            if not request.automatic or len(tried) > 1000:
+        except NameClash:
+            if not request.automatic or len(tried) >= 100:
                 raise
             tried.add(request.name)
         old = request.name
@@ -365,7 +369,7 @@ def _check_not_claimed(request: NewSession, place: Place) -> None:
         same_name = other.get("name") == request.name and other.get("scope") == str(place.scope)
         theirs = {(c.get("repo"), c.get("branch")) for c in other.get("checkouts", [])}
         if same_name or branches & theirs or other.get("work_dir") == str(place.work_dir):
-            raise NameInUseError(
+            raise NameClash(
                 f"Another 'q-tmux new' is making a session named '{request.name}' "
                 f"for {place.scope}; choose another name."
             )
