@@ -417,11 +417,12 @@ def _settle_new(data: dict[str, Any]) -> str:
     session_id, name = str(data["id"]), str(data["name"])
     window = data.get("window")
     if data.get("started") and isinstance(window, dict):
-        work_dir = Path(str(data["work_dir"]))
-        record = read_session_file(session_file_path(work_dir))
-        _record_window(record, WindowRef(**window))
-        write_session_file(session_file_path(work_dir), record)
-        return f"finished making session '{name}' (its 'new' was interrupted)."
+        path = session_file_path(Path(str(data["work_dir"])))
+        with contextlib.suppress(SessionFileError):  # its file is gone: undo it all instead
+            record = read_session_file(path)
+            _record_window(record, WindowRef(**window))
+            write_session_file(path, record)
+            return f"finished making session '{name}' (its 'new' was interrupted)."
     if isinstance(window, dict):
         Tmux(socket_path=str(window["socket_path"])).kill_window(str(window["window_id"]))
     registry.remove(session_id)
