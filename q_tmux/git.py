@@ -18,7 +18,14 @@ from pathlib import Path
 from typing import NewType
 
 from q_tmux import process
-from q_tmux.errors import GitError, NameInUseError, NotARepositoryError, ToolMissingError
+from q_tmux.errors import (
+    GitError,
+    NameInUseError,
+    NotARepositoryError,
+    ToolMissingError,
+    UsageError,
+)
+from q_tmux.names import printable
 
 BranchName = NewType("BranchName", str)
 CommitOid = NewType("CommitOid", str)
@@ -75,6 +82,18 @@ class Worktree:
     prunable: bool = False
 
 
+def _refuse_git_dir(path: Path) -> None:
+    """Refuse, in one sentence, a bare repository or a folder inside a git directory."""
+    result = process.run(
+        "git", ["-C", str(path), "rev-parse", "--is-bare-repository", "--is-inside-git-dir"]
+    )
+    if result.ok and "true" in result.stdout.split():
+        raise UsageError(
+            f"{path} is a bare repository or inside a git directory, which has no work tree "
+            "for a session; run q-tmux in a checkout of it (git worktree add makes one)."
+        )
+
+
 def parse_worktree_list(output: str) -> list[Worktree]:
     """Parse NUL-separated ``worktree list --porcelain -z`` output."""
     worktrees: list[Worktree] = []
@@ -116,7 +135,11 @@ class Repo:
 
     @classmethod
     def discover(cls, path: Path) -> Repo:
-        """The work tree containing ``path``; raise NotARepositoryError outside one."""
+        """The work tree containing ``path``; raise NotARepositoryError outside one.
+
+        A bare repository, a git directory, or a path git prints on several lines
+        is refused with its own sentence: never taken for "no repository".
+        """
         result = process.run(
             "git",
             [
@@ -130,8 +153,14 @@ class Repo:
             ],
         )
         lines = result.stdout.splitlines()
-        if not result.ok or len(lines) != 3:
+        if not result.ok:
+            _refuse_git_dir(path)
             raise NotARepositoryError(f"{path} is not inside a git work tree.")
+        if len(lines) != 3:  # rev-parse has no -z: a line break in a path splits it
+            raise UsageError(
+                f"q-tmux cannot work in {printable(str(path), 200)}: the path of its repository "
+                "has a line break in it."
+            )
         git_dir, common_dir, toplevel = (Path(line) for line in lines)
         return cls(toplevel=toplevel, git_dir=git_dir, common_dir=common_dir)
 
@@ -152,11 +181,25 @@ class Repo:
 
     @cached_property
     def main_worktree(self) -> Path:
-        """The repository's main work tree (the first record git lists)."""
+        """The repository's main work tree (the first record git lists).
+
+        A submodule's common dir lives in its superproject's ``.git/modules``,
+        and git lists that directory as the main worktree: its work tree is
+        then where ``core.worktree`` points.
+        """
+        if not self.is_linked_worktree:
+            return self.toplevel
         worktrees = self.worktrees()
-        if worktrees and not worktrees[0].bare:
-            return worktrees[0].path
-        return self.toplevel
+        if not worktrees or worktrees[0].bare:
+            return self.toplevel
+        first = worktrees[0].path
+        if first == self.common_dir:
+            configured = self.git(
+                "--git-dir", str(self.common_dir), "config", "--get", "core.worktree"
+            )
+            if configured.ok and configured.stdout.strip():
+                return (self.common_dir / configured.stdout.rstrip("\n")).resolve()
+        return first
 
     @property
     def name(self) -> str:

@@ -14,9 +14,11 @@ import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from fnmatch import fnmatch
 from pathlib import Path
+from typing import Any
 
-from q_tmux import registry, status_line, watchlock
+from q_tmux import journals, registry, status_line, watchlock
 from q_tmux.agent_hooks import Wiring, claude_settings_path, wire
 from q_tmux.agents import Agent
 from q_tmux.config import Config, SetupSettings
@@ -26,10 +28,12 @@ from q_tmux.errors import (
     QTmuxError,
     SessionFileError,
     SessionNotFoundError,
+    ToolMissingError,
     UsageError,
 )
 from q_tmux.git import CommitOid, Repo
-from q_tmux.names import check_name, printable
+from q_tmux.journals import step_done
+from q_tmux.names import check_name, printable, unique_name
 from q_tmux.registry import RegistryEntry
 from q_tmux.session_file import (
     AgentInfo,
@@ -47,6 +51,10 @@ from q_tmux.workspace import RepoStart
 
 #: Hidden through info/exclude by exact path: never the user's own ``.amazonq/`` content.
 SESSION_FILE = ".amazonq/session.json"
+
+
+class NameClash(NameInUseError):
+    """The session's name (or its branch or folder) is taken; another name may be free."""
 
 
 @dataclass
@@ -75,6 +83,12 @@ class NewSession:
     workspace: list[RepoStart] = field(default_factory=list)
     #: A workspace's setup, per repository (by its path in the workspace).
     repo_setups: dict[str, SetupSettings] = field(default_factory=dict)
+    #: The name was made up from the message: on a clash take the next free ``-2``, ``-3``...
+    automatic: bool = False
+    #: What an automatic name is counted up from (default: the name itself).
+    name_base: str | None = None
+    #: Put before an automatic name to make its branch (a session type's ``feature/``).
+    branch_prefix: str = ""
 
 
 @dataclass
@@ -129,7 +143,7 @@ def _place_in_workspace(request: NewSession, root: Path, config: Config) -> Plac
         raise NotARepositoryError(f"{root} holds no git repositories to make worktrees of.")
     folder = config.worktrees_root(root) / request.name
     if folder.exists() or folder.is_symlink():
-        raise NameInUseError(f"{folder} already exists; choose another name.")
+        raise NameClash(f"{folder} already exists; choose another name.")
     branch = request.branch or request.name
     if not request.workspace[0].member.repo.is_valid_branch_name(branch):  # the same in all
         raise UsageError(f"git does not accept {printable(branch)} as a branch name.")
@@ -137,7 +151,7 @@ def _place_in_workspace(request: NewSession, root: Path, config: Config) -> Plac
     for start in request.workspace:
         member = start.member
         if member.repo.branch_oid(branch) is not None:
-            raise NameInUseError(
+            raise NameClash(
                 f"A branch named '{branch}' already exists in {member.relative}; "
                 "choose another name."
             )
@@ -158,7 +172,7 @@ def _place_in_directory(request: NewSession) -> Place:
     """``--no-worktree``: the session lives in the current directory, repository or not."""
     try:
         repo: Repo | None = Repo.discover(request.cwd)
-    except QTmuxError:  # not a repository, or no git at all: fine here
+    except (NotARepositoryError, ToolMissingError):  # fine here; a bare repository is not
         repo = None
     scope = repo.main_worktree if repo else request.cwd
     session_file = session_file_path(request.cwd)
@@ -209,10 +223,10 @@ def _place_in_new_worktree(request: NewSession, config: Config) -> Place:
     if not repo.is_valid_branch_name(branch):
         raise UsageError(f"git does not accept {printable(branch)} as a branch name.")
     if repo.branch_oid(branch) is not None:
-        raise NameInUseError(f"A branch named '{branch}' already exists; choose another name.")
+        raise NameClash(f"A branch named '{branch}' already exists; choose another name.")
     work_dir = config.worktrees_root(repo.main_worktree) / request.name
     if work_dir.exists() or work_dir.is_symlink():
-        raise NameInUseError(f"{work_dir} already exists; choose another name.")
+        raise NameClash(f"{work_dir} already exists; choose another name.")
     checkout = Checkout(repo, work_dir, branch, base_branch, base_oid)
     return Place(work_dir, repo.main_worktree, repo, checkouts=(checkout,))
 
@@ -221,14 +235,30 @@ def _check_name_free(name: str, scope: Path) -> None:
     entries, _ = registry.load()
     for entry in entries:
         if entry.name == name and Path(entry.repo_root or entry.work_dir) == scope:
-            raise NameInUseError(f"A session named '{name}' already exists for {scope}.")
+            raise NameClash(f"A session named '{name}' already exists for {scope}.")
 
 
 def create_session(request: NewSession, tmux: Tmux, config: Config) -> Created:
-    """Make every part of a session, or, when any step fails, none of them."""
+    """Make every part of a session, or, when any step fails, none of them.
+
+    A journal names each part before it is made, so a ``new`` killed midway
+    is undone (or, once its agent runs, finished) by :func:`journals.recover`.
+    """
     check_name(request.name)
-    place = _decide_place(request, config)
     session_id = uuid.uuid4().hex[:12]
+    # Choosing the name and claiming it (the journal) is one step for all
+    # q-tmux processes: parallel automatic names count up instead of clashing.
+    with journals.exclusive("new"):
+        place = _claim(request, config)
+        journal = journals.begin("new", session_id, **_new_intent(request, place, session_id))
+    with journal:
+        step_done("new:journal")
+        return _create(request, tmux, place, session_id, journal)
+
+
+def _create(
+    request: NewSession, tmux: Tmux, place: Place, session_id: str, journal: journals.Intent
+) -> Created:
     record = SessionRecord(
         id=session_id,
         name=request.name,
@@ -248,10 +278,16 @@ def create_session(request: NewSession, tmux: Tmux, config: Config) -> Created:
 
     with contextlib.ExitStack() as undo:
         _make_checkouts(place.checkouts, request.name, undo)
+        if place.checkouts and not place.is_workspace:
+            _hide_in_enclosing_repository(place.work_dir.parent)
         setup_notes = _run_setup(request, place, record)
+        step_done("new:setup")
         if not place.checkouts or place.is_workspace:  # in a directory git does not own
             undo.callback(_remove_session_file, file_path)
+        journal.record(files_before=sorted(_existing_files(place.work_dir)))
         wiring = _wire(record, place.work_dir, undo)
+        journal.record(files=wiring.worktree_files)
+        step_done("new:wiring")
         repo = place.repo
         if repo is not None:
             for relative in [SESSION_FILE, *wiring.worktree_files]:
@@ -260,21 +296,195 @@ def create_session(request: NewSession, tmux: Tmux, config: Config) -> Created:
                         _exclude_pattern(repo, place.work_dir, not request.no_worktree, pattern)
                     )
         write_session_file(file_path, record)
+        step_done("new:session-file")
         registry.add(_registry_entry(record, place))
         undo.callback(registry.remove, session_id)
+        step_done("new:registry")
+
+        def made(window: WindowRef) -> None:
+            journal.record(window=_window_fields(window))
+            step_done("new:window")
 
         window, made_session = _launch(
-            tmux, record, place.scope, record.agent.command, typed=request.agent.typed_prompt
+            tmux,
+            record,
+            place.scope,
+            record.agent.command,
+            typed=request.agent.typed_prompt,
+            made=made,
         )
         undo.callback(
             tmux.kill_session if made_session else tmux.kill_window,
             window.session_id if made_session else window.window_id,
         )
+        journal.record(started=True)
+        step_done("new:agent")
         _record_window(record, window)
         write_session_file(file_path, record)
+        step_done("new:recorded")
         undo.pop_all()
     _start_tracking(window.socket_path)
     return Created(record, window, [*request.agent.notes, *setup_notes, *wiring.notes])
+
+
+def _hide_in_enclosing_repository(worktrees_root: Path) -> None:
+    """Keep the worktrees folder out of ``git status`` of a repository it sits in.
+
+    A submodule's worktrees go beside it, inside its superproject's work tree.
+    """
+    try:
+        outer = Repo.discover(worktrees_root.parent)
+    except QTmuxError:  # in no repository: nothing to hide from
+        return
+    with contextlib.suppress(ValueError):
+        outer.exclude("/" + worktrees_root.relative_to(outer.toplevel).as_posix() + "/")
+
+
+def _claim(request: NewSession, config: Config) -> Place:
+    """Where the session goes, under a name no session, branch, path or running ``new`` has.
+
+    An automatic name that turns out taken moves on to the next free suffix.
+    """
+    tried: set[str] = set()
+    base = request.name_base or request.name
+    while True:
+        try:
+            place = _decide_place(request, config)
+            _check_not_claimed(request, place)
+            return place
+        except NameClash:
+            if not request.automatic or len(tried) >= 100:
+                raise
+            tried.add(request.name)
+        old = request.name
+        request.name = unique_name(base, tried.__contains__)
+        if request.branch == f"{request.branch_prefix}{old}":
+            request.branch = f"{request.branch_prefix}{request.name}"
+
+
+def _check_not_claimed(request: NewSession, place: Place) -> None:
+    """Refuse what another ``new``, still running or interrupted, is making."""
+    branches = {(str(c.repo.main_worktree), c.branch) for c in place.checkouts}
+    for other in journals.pending("new"):
+        same_name = other.get("name") == request.name and other.get("scope") == str(place.scope)
+        theirs = {(c.get("repo"), c.get("branch")) for c in other.get("checkouts", [])}
+        if same_name or branches & theirs or other.get("work_dir") == str(place.work_dir):
+            raise NameClash(
+                f"Another 'q-tmux new' is making a session named '{request.name}' "
+                f"for {place.scope}; choose another name."
+            )
+
+
+def _new_intent(request: NewSession, place: Place, session_id: str) -> dict[str, Any]:
+    """Everything a half-made session may hold, for :func:`_settle_new` to find."""
+    return {
+        "id": session_id,
+        "name": request.name,
+        "scope": str(place.scope),
+        "work_dir": str(place.work_dir),
+        "owns_session_file": not place.checkouts or place.is_workspace,
+        "checkouts": [
+            {
+                "repo": str(c.repo.main_worktree),
+                "branch": c.branch,
+                "base_oid": c.base_oid,
+                "work_dir": str(c.work_dir),
+                "parents": [str(p) for p in reversed(c.work_dir.parents) if not p.exists()],
+            }
+            for c in place.checkouts
+        ],
+    }
+
+
+def _window_fields(window: WindowRef) -> dict[str, str]:
+    return {
+        "socket_path": window.socket_path,
+        "session_name": window.session_name,
+        "session_id": window.session_id,
+        "window_id": window.window_id,
+        "pane_id": window.pane_id,
+    }
+
+
+@journals.recovers("new")
+def _settle_new(data: dict[str, Any]) -> str:
+    """Finish a ``new`` killed after its agent started; else undo every part it made.
+
+    Nothing the user may have put there since is lost: a branch that moved is
+    kept as it is, and a worktree holding anything but q-tmux's files is saved
+    in an archive ref before it is removed.
+    """
+    session_id, name = str(data["id"]), str(data["name"])
+    window = data.get("window")
+    if data.get("started") and isinstance(window, dict):
+        path = session_file_path(Path(str(data["work_dir"])))
+        with contextlib.suppress(SessionFileError):  # its file is gone: undo it all instead
+            record = read_session_file(path)
+            _record_window(record, WindowRef(**window))
+            write_session_file(path, record)
+            return f"finished making session '{name}' (its 'new' was interrupted)."
+    if isinstance(window, dict):
+        Tmux(socket_path=str(window["socket_path"])).kill_window(str(window["window_id"]))
+    registry.remove(session_id)
+    work_dir = Path(str(data["work_dir"]))
+    files = [str(f) for f in data.get("files") or []]
+    before = data.get("files_before")
+    if isinstance(before, list):
+        _remove_new_files(work_dir, {str(f) for f in before})
+    _remove_tree(claude_settings_path(session_id).parent)
+    if data.get("owns_session_file"):
+        _remove_own_session_file(session_file_path(work_dir), session_id)
+    kept = []
+    for checkout in reversed(data.get("checkouts") or []):
+        kept += _undo_checkout(checkout, name, [SESSION_FILE, *files])
+    done = f"undid the interrupted 'new {name}'"
+    return f"{done}; " + "; ".join(kept) + "." if kept else f"{done}."
+
+
+def _undo_checkout(checkout: dict[str, Any], name: str, ours: list[str]) -> list[str]:
+    """Remove one branch and worktree a killed ``new`` made; what was kept, and why."""
+    from q_tmux.cleanup import save_archive_ref
+    from q_tmux.git import snapshot_worktree, uncommitted
+
+    branch, base_oid = str(checkout["branch"]), CommitOid(str(checkout["base_oid"]))
+    work_dir = Path(str(checkout["work_dir"]))
+    try:
+        repo = Repo.discover(Path(str(checkout["repo"])))
+    except QTmuxError:
+        return [f"its repository {checkout['repo']} is gone"]
+    tip = repo.branch_oid(branch)
+    if tip is not None and tip != base_oid:
+        return [f"kept branch '{branch}' and {work_dir}: the branch has new commits"]
+    listed = next((w for w in repo.worktrees() if w.path == work_dir), None)
+    notes = []
+    if listed is not None:
+        changed = [
+            path
+            for path in uncommitted(repo, work_dir)
+            if not any(path == p or fnmatch(path, temporary_name_pattern(p)) for p in ours)
+        ]
+        if changed or listed.head != base_oid:
+            snapshot = snapshot_worktree(repo, work_dir, f"q-tmux: unfinished session {name}")
+            ref = save_archive_ref(repo, name, "unfinished", snapshot)
+            notes.append(f"saved what {work_dir} held in {ref}")
+        repo.remove_worktree(work_dir, force=True)
+    repo.prune_worktrees()
+    for directory in [work_dir, *map(Path, reversed(checkout.get("parents") or []))]:
+        _rmdir_if_empty(directory)
+    if tip is not None:
+        repo.delete_branch(branch, base_oid)
+    return notes
+
+
+def _existing_files(work_dir: Path) -> set[str]:
+    return {rel for rel in _possible_files(work_dir) if (work_dir / rel).exists()}
+
+
+def _remove_own_session_file(path: Path, session_id: str) -> None:
+    """The session file of a --no-worktree session, when it is this session's."""
+    with contextlib.suppress(SessionFileError, OSError):
+        if read_session_file(path).id == session_id:
+            _remove_session_file(path)
 
 
 def _worktree_info(request: NewSession, place: Place) -> WorktreeInfo:
@@ -317,17 +527,20 @@ def _make_checkouts(checkouts: tuple[Checkout, ...], name: str, undo: contextlib
         repo = checkout.repo
         repo.create_branch(checkout.branch, checkout.base_oid, f"q-tmux: session {name}")
         undo.callback(repo.delete_branch, checkout.branch, checkout.base_oid)
+        step_done("new:branch")
         for made in _make_parents(checkout.work_dir):
             undo.callback(_rmdir_if_empty, made)
         undo.callback(_remove_worktree, checkout.repo, checkout.work_dir)
     if len(checkouts) <= 1:
         for checkout in checkouts:
             checkout.repo.add_worktree(checkout.work_dir, checkout.branch)
+        step_done("new:worktree")
         return
     with ThreadPoolExecutor(max_workers=min(len(checkouts), 8)) as pool:
         adding = [pool.submit(c.repo.add_worktree, c.work_dir, c.branch) for c in checkouts]
     for added in adding:
         added.result()  # the first failure, once all are done, so undo finds them all
+    step_done("new:worktree")
 
 
 def _run_setup(request: NewSession, place: Place, record: SessionRecord) -> list[str]:
@@ -372,7 +585,7 @@ def _wire(record: SessionRecord, work_dir: Path, undo: contextlib.ExitStack | No
     )
     owned = set(info.files)
     if undo is not None:
-        before = {rel for rel in _possible_files(work_dir) if (work_dir / rel).exists()}
+        before = _existing_files(work_dir)
         undo.callback(_remove_new_files, work_dir, before)
         undo.callback(_remove_tree, claude_settings_path(record.id).parent)
     wiring = wire(base, work_dir, record.id, owned)
@@ -467,21 +680,36 @@ def _registry_entry(record: SessionRecord, place: Place) -> RegistryEntry:
 
 
 def _launch(
-    tmux: Tmux, record: SessionRecord, scope: Path, command: list[str], typed: str | None = None
+    tmux: Tmux,
+    record: SessionRecord,
+    scope: Path,
+    command: list[str],
+    typed: str | None = None,
+    made: Callable[[WindowRef], None] | None = None,
 ) -> tuple[WindowRef, bool]:
-    """Open the session's window: in the current tmux session inside tmux, else the scope's."""
+    """Open the session's window: in the current tmux session inside tmux, else the scope's.
+
+    Outside tmux, finding the scope's tmux session and making it when there is
+    none is one step for all q-tmux processes, so parallel ``new`` share one.
+    """
     work_dir = Path(record.worktree_info.path)
-    target = tmux.current_tmux_session() or tmux.find_scope_session(scope)
-    window, made_session = tmux.open_window(
-        q_session_id=record.id,
-        window_name=record.name,
-        cwd=work_dir,
-        command=command,
-        env=_agent_env(record),
-        tmux_session=target,
-        new_session_name=tmux_session_name_for(scope),
-        scope=scope,
-    )
+    current = tmux.current_tmux_session()
+    with (
+        journals.exclusive(f"tmux-session {tmux.socket_path} {scope}")
+        if current is None
+        else contextlib.nullcontext()
+    ):
+        window, made_session = tmux.open_window(
+            q_session_id=record.id,
+            window_name=record.name,
+            cwd=work_dir,
+            command=command,
+            env=_agent_env(record),
+            tmux_session=current or tmux.find_scope_session(scope),
+            new_session_name=tmux_session_name_for(scope),
+            scope=scope,
+            made=made,
+        )
     if typed:
         tmux.type_text(window.pane_id, typed)
     return window, made_session

@@ -20,6 +20,8 @@ from q_tmux import process, tmuxcmd
 from q_tmux.errors import TmuxError, ToolMissingError
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from libtmux.common import tmux_cmd
     from libtmux.server import Server
 
@@ -215,6 +217,7 @@ class Tmux:
         tmux_session: str | None,
         new_session_name: str,
         scope: Path,
+        made: Callable[[WindowRef], None] | None = None,
     ) -> tuple[WindowRef, bool]:
         """Open a window running ``command``; return it and whether a tmux session was made.
 
@@ -264,6 +267,8 @@ class Tmux:
             )
         ref = WindowRef(*lines[0].split("\t"))
         try:
+            if made is not None:  # the caller journals the window before the agent starts
+                made(ref)
             if created_session:
                 self.cmd_ok(
                     "set-option",

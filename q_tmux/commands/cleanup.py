@@ -17,11 +17,14 @@ def cleanup(
     from q_tmux.cleanup import Selection, apply, plan
     from q_tmux.errors import UsageError
     from q_tmux.git import require_git
+    from q_tmux.journals import recover
     from q_tmux.sessions import load_views
 
     if older_than is not None and older_than < 0:
         raise UsageError("--older-than takes a number of days, 0 or more.")
     selection = Selection.default_if_empty(merged, older_than, orphans)
+    if not dry_run:
+        recover(say)  # finish or undo what a killed new, rename or sync left half-made
     views, _ = load_views(app.tmux())
     actions = plan(views, selection, require_git(), force)
     if not actions:

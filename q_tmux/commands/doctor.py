@@ -124,8 +124,16 @@ def _check_config_and_sessions(app: AppContext) -> list[tuple[str, str]]:
     return lines
 
 
+def _settle_interrupted() -> list[tuple[str, str]]:
+    """Finish or undo what a killed new, rename or sync left half-made, and say so."""
+    from q_tmux.journals import recover
+
+    return [(PROBLEM if line.startswith("could not") else INFO, line) for line in recover()]
+
+
 def doctor(app: AppContext) -> int:
     lines = [
+        *_settle_interrupted(),
         *_check_install(),
         *_check_tools(),
         *_check_server(app),

@@ -40,19 +40,23 @@ def _interactive(client: str | None, session_type: str | None) -> bool:
     )
 
 
-def choose_name(
-    message: str | None, config: Config, taken: Callable[[str], bool], interactive: bool
-) -> str:
-    """A free, valid name from the first message (the LLM's, else its keywords).
+def name_base(message: str | None, config: Config) -> str:
+    """The name a first message suggests (the LLM's, else its keywords), before any suffix."""
+    from q_tmux.llm_naming import llm_name
+    from q_tmux.names import keyword_name
+
+    limit = config.naming.max_length
+    return llm_name(config.naming.llm, message, limit) or keyword_name(message or "", limit)
+
+
+def choose_name(base: str, taken: Callable[[str], bool], interactive: bool) -> str:
+    """A free, valid name from ``base`` (see :func:`name_base`).
 
     In a terminal the suggestion is offered to accept or replace.
     """
     from q_tmux.errors import InvalidNameError
-    from q_tmux.llm_naming import llm_name
-    from q_tmux.names import check_name, keyword_name, unique_name
+    from q_tmux.names import check_name, unique_name
 
-    limit = config.naming.max_length
-    base = llm_name(config.naming.llm, message, limit) or keyword_name(message or "", limit)
     suggestion = unique_name(base, taken)
     if not interactive:
         return suggestion
@@ -141,8 +145,9 @@ def new(
     from q_tmux.agents import resolve_agent
     from q_tmux.config import load_config
     from q_tmux.decisions import NameTaken, decide_worktree, default_branch, looks_like_message
-    from q_tmux.errors import NotARepositoryError, QTmuxError, UsageError
+    from q_tmux.errors import NotARepositoryError, UsageError
     from q_tmux.git import Repo, require_git
+    from q_tmux.journals import recover
     from q_tmux.names import check_name
     from q_tmux.process import find_program
     from q_tmux.sessions import NewSession, create_session
@@ -158,6 +163,7 @@ def new(
         assert name is not None
         check_name(name)
     require_tmux()
+    recover(note)  # what a killed new, rename or sync left half-made
     here = cwd()
     repo: Repo | None = None
     members: list[WorkspaceRepo] = []
@@ -165,7 +171,7 @@ def new(
         require_git()  # a git too old to trust is an error, not "no repository"
         try:
             repo = Repo.discover(here)
-        except QTmuxError:
+        except NotARepositoryError:  # anything else (a bare repository...) is said, not skipped
             repo = None
         members = _workspace_repositories(here, repo, repos, no_worktree)
     config = load_config(repo_root=repo.main_worktree if repo else None)
@@ -196,6 +202,7 @@ def new(
     elif not no_worktree:
         note(f"no worktree ({decision.because}): the session runs in {here}.")
     prefix = (settings.branch_prefix or "") if settings and decision.worktree else ""
+    base_name = None
     if automatic:
         scope = repo.main_worktree if repo else here
         taken = NameTaken(
@@ -204,7 +211,8 @@ def new(
             worktrees_root=config.worktrees_root(scope) if decision.worktree else None,
             branch_prefix=prefix,
         )
-        name = choose_name(message, config, taken, interactive)
+        base_name = name_base(message, config)
+        name = choose_name(base_name, taken, interactive)
     assert name is not None
     if base is None and settings is not None and settings.base == "default" and repo is not None:
         base = default_branch(repo)
@@ -240,6 +248,10 @@ def new(
         workspace_root=here if workspace else None,
         workspace=workspace,
         repo_setups=repo_setups,
+        # A name the user accepted at the prompt is theirs: a clash is told, not counted up.
+        automatic=automatic and not interactive,
+        name_base=base_name,
+        branch_prefix=prefix,
     )
     created = create_session(request, app.tmux(), config)
     for line in created.notes:

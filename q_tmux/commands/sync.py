@@ -1,11 +1,18 @@
-"""``q-tmux sync [NAME]``: bring the base's new commits into a session's branch, in its worktree."""
+"""``q-tmux sync [NAME]``: bring the base's new commits into a session's branch, in its worktree.
+
+A journal names the branches to bring the base into before the first is
+touched; a sync killed midway (a workspace's repositories half done) is
+finished by the next q-tmux command where that merges cleanly, and reported
+where it does not (see :mod:`q_tmux.journals`).
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from q_tmux.commands.common import AppContext, say, target_session
+from q_tmux import journals
+from q_tmux.commands.common import AppContext, note, say, target_session
 
 if TYPE_CHECKING:
     from q_tmux.git import Repo
@@ -27,6 +34,7 @@ def sync(app: AppContext, name: str | None, *, rebase: bool, ask_agent: bool) ->
     from q_tmux.merging import session_repo
     from q_tmux.sessions import load_views, server_for, session_record
 
+    journals.recover(note)
     tmux = app.tmux()
     views, _ = load_views(tmux)
     view = target_session(app, views, name)
@@ -38,23 +46,75 @@ def sync(app: AppContext, name: str | None, *, rebase: bool, ask_agent: bool) ->
         ]
     else:
         branches = [(session_repo(record)[0], record.worktree_info, "")]
-    for repo, info, where in branches:
-        stopped = _bring_base_in(repo, info, f"'{record.name}'{where}", rebase)
-        if not stopped:
-            continue
-        base = info.base_branch or ""
-        if ask_agent:
-            if view.alive and view.window is not None:
-                owner = server_for(tmux, record.tmux.socket)
-                owner.type_text(view.window.pane_id, conflict_request(base, stopped, rebase))
-                say(f"Asked the agent of '{record.name}' to resolve them.")
-            else:
-                say(
-                    f"The agent of '{record.name}' is not running; "
-                    f"'q-tmux resume {record.name}' first."
-                )
-        return 1
+    with journals.begin(
+        "sync",
+        record.id,
+        name=record.name,
+        rebase=rebase,
+        branches=[
+            {
+                "repo": str(repo.main_worktree),
+                "path": info.path,
+                "branch": info.branch,
+                "base": info.base_branch,
+                "where": where,
+            }
+            for repo, info, where in branches
+        ],
+    ):
+        journals.step_done("sync:journal")
+        for repo, info, where in branches:
+            stopped = _bring_base_in(repo, info, f"'{record.name}'{where}", rebase)
+            journals.step_done("sync:merged")
+            if not stopped:
+                continue
+            base = info.base_branch or ""
+            if ask_agent:
+                if view.alive and view.window is not None:
+                    owner = server_for(tmux, record.tmux.socket)
+                    owner.type_text(view.window.pane_id, conflict_request(base, stopped, rebase))
+                    say(f"Asked the agent of '{record.name}' to resolve them.")
+                else:
+                    say(
+                        f"The agent of '{record.name}' is not running; "
+                        f"'q-tmux resume {record.name}' first."
+                    )
+            return 1
     return 0
+
+
+@journals.recovers("sync")
+def _settle_sync(data: dict[str, Any]) -> str:
+    """Bring the base into each journaled branch still behind it, where that merges cleanly."""
+    from q_tmux.errors import QTmuxError
+    from q_tmux.git import History, Repo, operation_in_progress, require_git
+    from q_tmux.session_file import WorktreeInfo
+
+    name, left = data.get("name", "?"), []
+    for each in data.get("branches") or []:
+        repo = Repo.discover(Path(each["repo"]))
+        work_dir, branch, base = Path(each["path"]), each["branch"] or "", each["base"] or ""
+        base_oid, tip = repo.branch_oid(base), repo.branch_oid(branch)
+        if base_oid is None or tip is None or not work_dir.is_dir():
+            continue  # nothing left to bring in there
+        history = History(repo, require_git())
+        if history.ahead_behind(base_oid, tip)[1] == 0:
+            continue
+        busy = operation_in_progress(repo, work_dir)
+        if busy is not None or history.predict(tip, base_oid).clean is not True:
+            left.append(f"{work_dir}" + (f" ({busy} under way)" if busy else ""))
+            continue
+        info = WorktreeInfo(path=str(work_dir), branch=branch, base_branch=base)
+        try:
+            _bring_base_in(repo, info, f"'{name}'{each.get('where', '')}", bool(data["rebase"]))
+        except QTmuxError as error:
+            left.append(f"{work_dir} ({error})")
+    if left:
+        return (
+            f"an interrupted 'sync {name}' left {', '.join(left)} behind its base; "
+            f"finish it there, or run 'q-tmux sync {name}' again."
+        )
+    return f"finished the interrupted 'sync {name}'."
 
 
 def _bring_base_in(repo: Repo, info: WorktreeInfo, who: str, rebase: bool) -> list[str]:
