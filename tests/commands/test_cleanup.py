@@ -23,7 +23,8 @@ def test_merged_and_orphans_go_unmerged_and_dirty_stay(
     git(repo, "commit", "-q", "-m", "squash")
     squashed_tip = oid(repo, "squashed")
     session_with_commits(qtmux, repo, "open", {"o.txt": "o\n"})
-    dirty = session_with_commits(qtmux, repo, "dirty", {})
+    dirty = session_with_commits(qtmux, repo, "dirty", {"dd.txt": "merged\n"})
+    git(repo, "merge", "-q", "--no-edit", "dirty")
     (dirty / "scratch.txt").write_text("not committed\n")
     gone = session_with_commits(qtmux, repo, "gone", {})
     for name in ("done", "squashed", "open", "dirty", "gone"):
@@ -52,7 +53,8 @@ def test_merged_and_orphans_go_unmerged_and_dirty_stay(
 
 
 def test_running_agents_are_never_cleaned_up_without_force(qtmux: QTmux, repo: Path) -> None:
-    qtmux.ok("new", "live", "--detach", cwd=repo)
+    session_with_commits(qtmux, repo, "live", {"l.txt": "l\n"})
+    git(repo, "merge", "-q", "--no-edit", "live")
     out = qtmux.ok("cleanup", "--merged", cwd=repo).stdout
     assert "kept session 'live' (merged into main): its agent is running" in out
     assert worktree(repo, "live").exists()
@@ -165,3 +167,124 @@ def test_cleanup_without_force_never_loses_a_commit_or_a_changed_file(
         if files:
             assert works[name].exists(), f"{name} had changes and was removed"
             assert dirty_files(works[name]) == files
+
+
+def commit_detached(work: Path, name: str) -> str:
+    """Leave ``work`` on a detached HEAD holding one commit no branch has; return it."""
+    git(work, "switch", "-q", "--detach")
+    (work / f"{name}.txt").write_text(f"{name}\n")
+    git(work, "add", f"{name}.txt")
+    git(work, "commit", "-q", "-m", f"detached {name}")
+    return oid(work, "HEAD")
+
+
+def archive_refs(repo: Path) -> dict[str, str]:
+    out = git(repo, "for-each-ref", "--format=%(refname) %(objectname)", "refs/q-tmux/archive/")
+    return dict(line.split() for line in out.splitlines())
+
+
+def test_a_commit_on_a_detached_head_is_never_lost(qtmux: QTmux, repo: Path) -> None:
+    qtmux.ok("new", "s1", "--detach", cwd=repo)
+    qtmux.ok("close", "s1", cwd=repo)
+    work = worktree(repo, "s1")
+    detached = commit_detached(work, "s1")
+    out = qtmux.ok("cleanup", "--older-than", "0", cwd=repo).stdout
+    assert "kept session 's1'" in out
+    assert "HEAD" in out
+    assert "detached" in out
+    assert work.exists()
+    assert detached in everything_reachable(repo)
+    out = qtmux.ok("cleanup", "--older-than", "0", "--force", cwd=repo).stdout
+    assert not work.exists()
+    head_ref = next(ref for ref, target in archive_refs(repo).items() if target == detached)
+    assert head_ref.endswith("-head")
+    assert f"git branch s1 {head_ref}" in out
+
+
+def test_a_worktree_detached_at_a_deleted_branch_keeps_its_commits(
+    qtmux: QTmux, repo: Path
+) -> None:
+    work = session_with_commits(qtmux, repo, "s2", {"a.txt": "a\n"})
+    tip = oid(repo, "s2")
+    qtmux.ok("close", "s2", cwd=repo)
+    git(work, "switch", "-q", "--detach")
+    git(repo, "branch", "-q", "-D", "s2")
+    out = qtmux.ok("cleanup", "--older-than", "0", cwd=repo).stdout
+    assert "kept session 's2'" in out
+    assert work.exists()
+    qtmux.ok("cleanup", "--older-than", "0", "--force", cwd=repo)
+    assert not work.exists()
+    assert tip in archive_refs(repo).values()
+
+
+def test_merge_keeps_a_worktree_whose_detached_head_has_more_commits(
+    qtmux: QTmux, repo: Path
+) -> None:
+    work = session_with_commits(qtmux, repo, "m1", {"m.txt": "m\n"})
+    detached = commit_detached(work, "later")
+    result = qtmux.ok("merge", "m1", "--yes", cwd=repo)
+    assert (repo / "m.txt").exists()
+    assert work.exists(), result.stderr
+    assert detached in everything_reachable(repo)
+    assert "HEAD" in result.stderr
+
+
+def test_a_closed_session_never_worked_on_is_not_merged(qtmux: QTmux, repo: Path) -> None:
+    qtmux.ok("new", "idle", "--detach", cwd=repo)
+    qtmux.ok("close", "idle", cwd=repo)
+    out = qtmux.ok("cleanup", cwd=repo).stdout
+    assert "idle" not in out
+    assert worktree(repo, "idle").exists()
+    assert branch_exists(repo, "idle")
+    qtmux.ok("resume", "idle", "--detach", cwd=repo)
+
+
+def test_cleanup_works_beside_workspace_and_no_worktree_sessions(
+    qtmux: QTmux, repo: Path, tmp_path: Path
+) -> None:
+    from tests.conftest import make_repo
+
+    shop = tmp_path / "shop"
+    make_repo(shop / "frontend")
+    make_repo(shop / "backend")
+    qtmux.ok("new", "ws", "--detach", cwd=shop)
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    qtmux.ok("new", "notes", "--no-worktree", "--detach", cwd=plain)
+    qtmux.ok("close", "notes", cwd=plain)
+    session_with_commits(qtmux, repo, "done", {"d.txt": "d\n"})
+    git(repo, "merge", "-q", "--no-edit", "done")
+    qtmux.ok("close", "done", cwd=repo)
+    assert "would remove session 'done'" in qtmux.ok("cleanup", "--dry-run", cwd=repo).stdout
+    out = qtmux.ok("cleanup", "--all", "--older-than", "0", "--dry-run", cwd=repo).stdout
+    assert "would remove session 'notes'" in out
+    assert "'q-tmux rm ws'" in out
+    qtmux.ok("cleanup", "--older-than", "0", cwd=plain)
+    assert not (plain / ".amazonq" / "session.json").exists()
+    assert "notes" not in qtmux.ok("list", cwd=plain).stdout
+
+
+def test_cleanup_stays_in_the_current_repository_unless_all(
+    qtmux: QTmux, repo: Path, tmp_path: Path
+) -> None:
+    from tests.conftest import make_repo
+
+    other = make_repo(tmp_path / "elsewhere" / "lib")
+    qtmux.ok("new", "here", "--detach", cwd=repo)
+    qtmux.ok("new", "there", "--detach", cwd=other)
+    qtmux.ok("close", "here", cwd=repo)
+    qtmux.ok("close", "there", cwd=other)
+    out = qtmux.ok("cleanup", "--older-than", "0", "--force", cwd=repo).stdout
+    assert "'here'" in out
+    assert "'there'" not in out
+    assert branch_exists(other, "there")
+    assert (other.parent / "lib.worktrees" / "there").exists()
+    qtmux.ok("cleanup", "--all", "--older-than", "0", "--force", cwd=repo)
+    assert not branch_exists(other, "there")
+
+
+def test_cleanup_name_points_to_rm(qtmux: QTmux, repo: Path) -> None:
+    result = qtmux("cleanup", "s1", cwd=repo)
+    assert result.returncode == 2
+    assert "q-tmux rm s1" in result.stderr
+    assert "Traceback" not in result.stderr
