@@ -63,15 +63,22 @@ class Selection:
 
 
 def covers(
-    root: Path, cwd: Path, scope: Path, work_dir: Path, workspace_repos: list[Path] | None
+    root: Path,
+    cwd: Path,
+    scope: Path,
+    work_dir: Path | None,
+    workspace_repos: list[Path] | None,
 ) -> bool:
     """Is a session (registered for ``scope``) one of those here, at ``root``?
 
     ``root`` is the main work tree of the repository the command runs in (or
-    its folder outside git). A workspace session (``workspace_repos``: its
-    repositories) is here in its workspace's folder and in any of them.
+    its folder outside git). ``work_dir`` is the session's own folder, where it
+    is here too (None for a --no-worktree session: its folder is the user's,
+    maybe their home, above everything). A workspace session
+    (``workspace_repos``: its repositories) is here in its workspace's folder
+    and in any of them.
     """
-    if scope == root or cwd.is_relative_to(work_dir):
+    if scope == root or (work_dir is not None and cwd.is_relative_to(work_dir)):
         return True
     if workspace_repos is None:
         return False
@@ -94,7 +101,8 @@ def view_is_here(view: SessionView, root: Path, cwd: Path) -> bool:
         else None
     )
     scope = Path(view.entry.repo_root or view.entry.work_dir)
-    return covers(root, cwd, scope, view.work_dir, members)
+    own_folder = record is None or record.worktree_info.owns_worktree or bool(record.repos)
+    return covers(root, cwd, scope, view.work_dir if own_folder else None, members)
 
 
 # -- what removing would lose -----------------------------------------------------------

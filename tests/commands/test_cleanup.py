@@ -114,18 +114,46 @@ def dirty_files(work: Path) -> dict[str, str]:
     return found
 
 
-@pytest.mark.parametrize("seed", range(8))
-def test_cleanup_without_force_never_loses_a_commit_or_a_changed_file(
-    qtmux: QTmux, repo: Path, seed: int
+def archived_files(repo: Path) -> dict[str, set[str]]:
+    """Every path kept in a files archive ref, with the contents kept for it."""
+    kept: dict[str, set[str]] = {}
+    for ref in archive_refs(repo):
+        if ref.endswith("-files"):
+            for path in git(repo, "ls-tree", "-r", "--name-only", ref).splitlines():
+                kept.setdefault(path, set()).add(git(repo, "show", f"{ref}:{path}"))
+    return kept
+
+
+FATES = [
+    "merge",
+    "squash",
+    "none",
+    "dirty",
+    "staged",
+    "conflicted",
+    "vanish",
+    "detached",
+    "deleted-branch",
+    "moved-by-hand",
+    "git-moved",
+]
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_cleanup_never_loses_a_commit_or_a_changed_file(
+    qtmux: QTmux, repo: Path, tmp_path: Path, seed: int
 ) -> None:
+    """Random repository states; odd seeds run with --force, which must archive what it removes."""
     rng = random.Random(seed)
+    force = seed % 2 == 1
     works: dict[str, Path] = {}
+    dirty_before: dict[str, dict[str, str]] = {}
     for index in range(4):
         name = f"s{seed}x{index}"
         files = {f"{name}-{n}.txt": f"{rng.random()}\n" for n in range(rng.randint(0, 2))}
         work = session_with_commits(qtmux, repo, name, files)
         works[name] = work
-        fate = rng.choice(["merge", "squash", "none", "dirty", "staged", "conflicted", "vanish"])
+        fate = rng.choice(FATES)
         if fate == "merge" and files:
             git(repo, "merge", "-q", "--no-edit", name)
         elif fate == "squash" and files:
@@ -152,21 +180,42 @@ def test_cleanup_without_force_never_loses_a_commit_or_a_changed_file(
                 check=False,
             )
             assert result.returncode != 0  # left mid-merge
+        elif fate == "detached":
+            commit_detached(work, name)
+        elif fate == "deleted-branch":
+            git(work, "switch", "-q", "--detach")
+            git(repo, "branch", "-q", "-D", name)
         qtmux.ok("close", name, cwd=repo)
+        dirty_before[name] = dirty_files(work) if fate != "vanish" else {}
         if fate == "vanish":
             shutil.rmtree(work)
             git(repo, "worktree", "prune")
+        elif fate in ("moved-by-hand", "git-moved"):
+            if rng.random() < 0.5:
+                commit_detached(work, f"{name}-moved")
+            moved = tmp_path / "moved" / name
+            moved.parent.mkdir(exist_ok=True)
+            if fate == "git-moved":
+                git(repo, "worktree", "move", str(work), str(moved))
+            else:
+                shutil.move(work, moved)
+            works[name] = moved
     commits_before = everything_reachable(repo)
-    dirty_before = {name: dirty_files(work) for name, work in works.items() if work.exists()}
     flags = rng.choice(
         [[], ["--merged"], ["--orphans"], ["--older-than", "0"], ["--merged", "--older-than", "0"]]
     )
-    qtmux.ok("cleanup", *flags, cwd=repo)
+    qtmux.ok("cleanup", *flags, *(["--force"] if force else []), cwd=repo)
     assert commits_before <= everything_reachable(repo)
+    kept = archived_files(repo)
     for name, files in dirty_before.items():
-        if files:
+        if files and not force:
             assert works[name].exists(), f"{name} had changes and was removed"
-            assert dirty_files(works[name]) == files
+        if works[name].exists():
+            for path, content in files.items():
+                assert (works[name] / path).read_text() == content
+        else:
+            for path, content in files.items():
+                assert content in kept.get(path, set()), f"{name}: {path} was not archived"
 
 
 def commit_detached(work: Path, name: str) -> str:
@@ -288,3 +337,39 @@ def test_cleanup_name_points_to_rm(qtmux: QTmux, repo: Path) -> None:
     assert result.returncode == 2
     assert "q-tmux rm s1" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+CLEANUP_STEPS = ["journal", "archive", "window", "worktree", "branch", "record"]
+
+
+@pytest.mark.parametrize("force", [False, True])
+@pytest.mark.parametrize("step", CLEANUP_STEPS)
+def test_a_cleanup_killed_at_any_step_loses_nothing_and_the_rerun_finishes(
+    qtmux: QTmux, repo: Path, isolated_env: Path, step: str, force: bool
+) -> None:
+    if force:  # work of every kind, which --force must archive before removing
+        work = session_with_commits(qtmux, repo, "k", {"k.txt": "k\n"})
+        commit_detached(work, "k-detached")
+        (work / "k.txt").write_text("dirty\n")
+        args = ["cleanup", "--older-than", "0", "--force"]
+    else:  # a merged session, which cleanup removes without --force
+        work = session_with_commits(qtmux, repo, "k", {"k.txt": "k\n"})
+        git(repo, "merge", "-q", "--no-edit", "k")
+        args = ["cleanup"]
+    qtmux.ok("close", "k", cwd=repo)
+    commits = everything_reachable(repo)
+    killed = qtmux(*args, cwd=repo, env={"Q_TMUX_TEST_KILL_AFTER": f"remove:{step}"})
+    assert killed.returncode == -9
+    assert commits <= everything_reachable(repo)
+    if force and work.exists():
+        assert (work / "k.txt").read_text() == "dirty\n"
+    elif force:
+        assert "dirty\n" in archived_files(repo)["k.txt"]
+    qtmux.ok(*args, cwd=repo)
+    assert not work.exists()
+    assert not branch_exists(repo, "k")
+    assert registry_files(isolated_env) == []
+    assert commits <= everything_reachable(repo)
+    kinds = sorted(ref.rsplit("-", 1)[-1] for ref in archive_refs(repo))
+    assert kinds == (["branch", "files", "head"] if force else [])
+    assert not (isolated_env / ".local/state/q-tmux/remove").exists()
