@@ -17,6 +17,7 @@ removal killed at any step is finished by the next ``cleanup`` or ``rm``.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -588,6 +589,7 @@ def remove_session(action: Action, force: bool) -> None:
     if view.window is not None:
         action.done.append("window closed")
     step_done("remove:window")
+    _step_out_of([view.work_dir, *(part.work_dir for part, _, _ in action.parts)], action)
     for part, history, _ in action.parts:
         if not part.work_dir.exists():
             continue
@@ -621,6 +623,18 @@ def remove_session(action: Action, force: bool) -> None:
     journal.finish()
     if own_window is not None:
         own_window()
+
+
+def _step_out_of(folders: list[Path], action: Action) -> None:
+    """Leave a folder about to be removed: git cannot run from a deleted current directory."""
+    try:
+        current: Path | None = Path.cwd()
+    except OSError:
+        current = None
+    if current is not None and not any(current.is_relative_to(f) for f in folders):
+        return
+    refuge = action.parts[0][0].repo_root if action.parts else Path.home()
+    os.chdir(refuge if refuge.is_dir() else Path.home())
 
 
 def _delete_branch(history: History, part: Part) -> list[str]:

@@ -154,3 +154,12 @@ def test_rm_killed_at_any_step_loses_nothing_and_the_rerun_finishes(
     kinds = sorted(ref.rsplit("-", 1)[-1] for ref in archive_refs(repo))
     assert kinds == ["branch", "files"]
     assert not list((isolated_env / ".local/state/q-tmux/remove").glob("*"))
+
+
+def test_rm_from_inside_the_sessions_own_worktree(qtmux: QTmux, repo: Path) -> None:
+    qtmux.ok("new", "inside", "--detach", cwd=repo)
+    work = worktree(repo, "inside")
+    result = qtmux("rm", "inside", cwd=work / ".amazonq")
+    assert result.returncode == 0, result.stderr
+    assert not work.exists()
+    assert not branch_exists(repo, "inside")
