@@ -371,6 +371,13 @@ def session_action(
         force = force or bool(journal.data.get("force"))
     assert record is not None
     action = Action("session", record.name, reason, view=view, record=record)
+    if merge_under_way(view.entry.id, [part.repo_root for part in parts_of(record)]):
+        action.blocked.append(
+            f"a merge of '{record.name}' is under way or was interrupted "
+            f"('q-tmux merge {record.name}' finishes it and removes the session)"
+        )
+        action.always_kept = True
+        return action
     if view.alive and not closing and not force:
         action.blocked.append("its agent is running (close it first, or --force)")
     for part in parts_of(record):
@@ -387,6 +394,22 @@ def session_action(
             where = f"{part.label}: " if part.label else ""
             action.blocked += [where + reason for reason in risk.reasons()]
     return action
+
+
+def merge_under_way(session_id: str, repo_roots: list[Path]) -> bool:
+    """Does a merge (running, or killed midway) own the session until it finishes?"""
+    from q_tmux.workspace_merge import journal_for
+
+    if journal_for(session_id).data:
+        return True
+    for root in repo_roots:
+        try:
+            repo = Repo.discover(root)
+        except QTmuxError:
+            continue
+        if Journal.for_session(repo, session_id).data:
+            return True
+    return False
 
 
 def plan(
@@ -578,17 +601,20 @@ def remove_session(action: Action, force: bool) -> None:
         journal.record(record=record.model_dump(mode="json"), force=force)
     step_done("remove:journal")
     force = force or bool(journal.data.get("force"))
-    if force and "archived" not in journal.data:
-        saved: list[str] = []
-        for part, history, risk in action.parts:
-            saved += archive_risk(history, part.branch or record.name, risk)
-        journal.record(archived=saved)
-    action.done += journal.data.get("archived", [])
-    step_done("remove:archive")
+    # The window first: an agent still running could change files after they were saved.
     own_window = _close_window(view, record)
     if view.window is not None:
         action.done.append("window closed")
     step_done("remove:window")
+    if force and "archived" not in journal.data:
+        saved: list[str] = []
+        for part, history, _ in action.parts:
+            work_dir = part.work_dir if part.work_dir.is_dir() else None
+            risk = judge(history, work_dir, part.branch, part.base_branch)  # as it is now
+            saved += archive_risk(history, part.branch or record.name, risk)
+        journal.record(archived=saved)
+    action.done += journal.data.get("archived", [])
+    step_done("remove:archive")
     _step_out_of([view.work_dir, *(part.work_dir for part, _, _ in action.parts)], action)
     for part, history, _ in action.parts:
         if not part.work_dir.exists():

@@ -8,7 +8,13 @@ from q_tmux.commands.common import AppContext, say, target_session
 
 
 def rm(app: AppContext, name: str, *, force: bool, dry_run: bool) -> int:
-    from q_tmux.cleanup import Histories, apply, parts_of, removal_journal, session_action
+    from q_tmux.cleanup import (
+        Histories,
+        apply,
+        merge_under_way,
+        removal_journal,
+        session_action,
+    )
     from q_tmux.errors import QTmuxError
     from q_tmux.git import require_git
     from q_tmux.sessions import load_views, session_record
@@ -17,6 +23,12 @@ def rm(app: AppContext, name: str, *, force: bool, dry_run: bool) -> int:
     view = target_session(app, views, name)
     interrupted = removal_journal(view.entry.id).data.get("record")
     if not interrupted:
+        roots = [Path(view.entry.repo_root)] if view.entry.repo_root else []
+        if merge_under_way(view.entry.id, roots):
+            raise QTmuxError(
+                f"A merge of '{view.entry.name}' is under way or was interrupted; "
+                f"'q-tmux merge {view.entry.name}' finishes it and removes the session."
+            )
         if view.worktree_missing:
             if not dry_run:
                 from q_tmux import registry
@@ -25,8 +37,7 @@ def rm(app: AppContext, name: str, *, force: bool, dry_run: bool) -> int:
             done = "would remove" if dry_run else "removed"
             say(f"{done} session '{view.entry.name}': its directory {view.work_dir} is gone.")
             return 0
-        record = session_record(view)
-        _refuse_during_merge(view.entry.id, record.name, [p.repo_root for p in parts_of(record)])
+        session_record(view)  # unreadable: say so, guess nothing
     action = session_action(view, "on request", Histories(require_git()), force, closing=True)
     if action.blocked:
         hint = "" if action.always_kept else "; --force removes it after archiving them"
@@ -42,24 +53,3 @@ def rm(app: AppContext, name: str, *, force: bool, dry_run: bool) -> int:
         )
     say(f"removed session '{action.name}': " + "; ".join(action.done))
     return 0
-
-
-def _refuse_during_merge(session_id: str, name: str, repo_roots: list[Path]) -> None:
-    """A merge under way (or interrupted) owns the session until it finishes."""
-    from q_tmux.errors import QTmuxError
-    from q_tmux.git import Repo
-    from q_tmux.merging import Journal
-    from q_tmux.workspace_merge import journal_for
-
-    merging = bool(journal_for(session_id).data)
-    for root in repo_roots:
-        try:
-            repo = Repo.discover(root)
-        except QTmuxError:
-            continue
-        merging = merging or bool(Journal.for_session(repo, session_id).data)
-    if merging:
-        raise QTmuxError(
-            f"A merge of '{name}' is under way or was interrupted; "
-            f"'q-tmux merge {name}' finishes it, then there is nothing left to remove."
-        )

@@ -339,7 +339,7 @@ def test_cleanup_name_points_to_rm(qtmux: QTmux, repo: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
-CLEANUP_STEPS = ["journal", "archive", "window", "worktree", "branch", "record"]
+CLEANUP_STEPS = ["journal", "window", "archive", "worktree", "branch", "record"]
 
 
 @pytest.mark.parametrize("force", [False, True])

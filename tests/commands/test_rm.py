@@ -124,7 +124,7 @@ def test_rm_refuses_a_session_whose_merge_was_interrupted(qtmux: QTmux, repo: Pa
     assert branch_exists(repo, "k")
 
 
-RM_STEPS = ["journal", "archive", "window", "worktree", "branch", "record"]
+RM_STEPS = ["journal", "window", "archive", "worktree", "branch", "record"]
 
 
 @pytest.mark.parametrize("step", RM_STEPS)
