@@ -467,7 +467,7 @@ def plan(
             continue
         actions.append(session_action(view, ", ".join(reasons), histories, force, closing=False))
     if selection.orphans:
-        actions += _orphan_worktrees(views, histories, force)
+        actions += _orphan_worktrees(views, histories, force, root)
     return actions
 
 
@@ -484,11 +484,16 @@ def _merged(record: SessionRecord, histories: Histories) -> bool:
     )
 
 
-def _orphan_worktrees(views: list[SessionView], histories: Histories, force: bool) -> list[Action]:
-    """Stale worktree records, and worktrees q-tmux made whose session file is gone."""
+def _orphan_worktrees(
+    views: list[SessionView], histories: Histories, force: bool, root: Path | None
+) -> list[Action]:
+    """Stale worktree records, and worktrees q-tmux made whose session file is gone.
+
+    Looked for in every session's repository, and in ``root``, the current one.
+    """
     actions: list[Action] = []
     known = {view.work_dir for view in views}
-    roots = set()
+    roots = {root} if root is not None else set()
     for view in views:
         if view.record is not None:
             roots |= {part.repo_root for part in parts_of(view.record)}

@@ -373,3 +373,20 @@ def test_a_cleanup_killed_at_any_step_loses_nothing_and_the_rerun_finishes(
     kinds = sorted(ref.rsplit("-", 1)[-1] for ref in archive_refs(repo))
     assert kinds == (["branch", "files", "head"] if force else [])
     assert not (isolated_env / ".local/state/q-tmux/remove").exists()
+
+
+def test_a_worktree_moved_by_hand_keeps_its_detached_commits(
+    qtmux: QTmux, repo: Path, tmp_path: Path
+) -> None:
+    qtmux.ok("new", "mv", "--detach", cwd=repo)
+    qtmux.ok("close", "mv", cwd=repo)
+    detached = commit_detached(worktree(repo, "mv"), "mv")
+    shutil.move(worktree(repo, "mv"), tmp_path / "mine")
+    out = qtmux.ok("cleanup", cwd=repo).stdout
+    assert "removed registry entry 'mv'" in out
+    assert "kept stale worktree records" in out
+    assert detached in everything_reachable(repo)
+    out = qtmux.ok("cleanup", "--force", cwd=repo).stdout
+    assert "pruned" in out
+    assert detached in archive_refs(repo).values()
+    assert (tmp_path / "mine" / "mv.txt").read_text() == "mv\n"
