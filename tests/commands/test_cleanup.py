@@ -390,3 +390,23 @@ def test_a_worktree_moved_by_hand_keeps_its_detached_commits(
     assert "pruned" in out
     assert detached in archive_refs(repo).values()
     assert (tmp_path / "mine" / "mv.txt").read_text() == "mv\n"
+
+
+def test_a_workspace_merge_keeps_a_worktree_whose_detached_head_has_more_commits(
+    qtmux: QTmux, tmp_path: Path
+) -> None:
+    from tests.conftest import make_repo
+
+    shop = tmp_path / "shop"
+    front = make_repo(shop / "frontend")
+    make_repo(shop / "backend")
+    qtmux.ok("new", "wsm", "--detach", cwd=shop)
+    work = tmp_path / "shop.worktrees" / "wsm" / "frontend"
+    (work / "f.txt").write_text("f\n")
+    git(work, "add", "f.txt")
+    git(work, "commit", "-q", "-m", "f")
+    detached = commit_detached(work, "later")
+    result = qtmux.ok("merge", "wsm", "--yes", cwd=shop)
+    assert git(front, "show", "main:f.txt") == "f\n"
+    assert work.exists(), result.stderr
+    assert detached in everything_reachable(front)

@@ -163,3 +163,15 @@ def test_rm_from_inside_the_sessions_own_worktree(qtmux: QTmux, repo: Path) -> N
     assert result.returncode == 0, result.stderr
     assert not work.exists()
     assert not branch_exists(repo, "inside")
+
+
+def test_closing_an_experiment_keeps_a_commit_on_its_detached_head(
+    qtmux: QTmux, repo: Path
+) -> None:
+    qtmux.ok("new", "try3", "--type", "experiment", "--detach", cwd=repo)
+    detached = commit_detached(worktree(repo, "try3"), "try3")
+    out = qtmux.ok("close", "try3", cwd=repo).stdout
+    assert "Keeping temporary session 'try3'" in out
+    assert "detached HEAD" in out
+    assert worktree(repo, "try3").exists()
+    assert detached in everything_reachable(repo)
