@@ -392,7 +392,7 @@ def session_action(
         action.parts.append((part, history, risk))
         if not force:
             where = f"{part.label}: " if part.label else ""
-            action.blocked += [where + reason for reason in risk.reasons()]
+            action.blocked += [where + why for why in risk.reasons()]
     return action
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import random
 import shutil
 import subprocess
@@ -139,7 +140,11 @@ FATES = [
 ]
 
 
-@pytest.mark.parametrize("seed", range(10))
+#: More trials on demand: Q_TMUX_CLEANUP_TRIALS=200 pytest -k never_loses
+TRIALS = int(os.environ.get("Q_TMUX_CLEANUP_TRIALS", "10"))
+
+
+@pytest.mark.parametrize("seed", range(TRIALS))
 def test_cleanup_never_loses_a_commit_or_a_changed_file(
     qtmux: QTmux, repo: Path, tmp_path: Path, seed: int
 ) -> None:
