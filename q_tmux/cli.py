@@ -297,6 +297,7 @@ def conflicts(app: AppContext, as_json: bool) -> int:
 
 
 @cli.command()
+@click.argument("names", nargs=-1, required=False, metavar="")
 @click.option("--merged", is_flag=True, help="Sessions whose branch is in its base (squash too).")
 @click.option("--older-than", type=float, metavar="DAYS", help="Sessions inactive this long.")
 @click.option(
@@ -310,9 +311,12 @@ def conflicts(app: AppContext, as_json: bool) -> int:
     is_flag=True,
     help="Remove even unmerged or changed work, after saving it in an archive ref.",
 )
+@click.option("--all", "everywhere", is_flag=True, help="Every repository, not only this one.")
 @click.pass_obj
 def cleanup(
     app: AppContext,
+    names: tuple[str, ...],
+    everywhere: bool,
     merged: bool,
     older_than: float | None,
     orphans: bool,
@@ -323,8 +327,27 @@ def cleanup(
     from q_tmux.commands.cleanup import cleanup as run
 
     return run(
-        app, merged=merged, older_than=older_than, orphans=orphans, dry_run=dry_run, force=force
+        app,
+        merged=merged,
+        older_than=older_than,
+        orphans=orphans,
+        dry_run=dry_run,
+        force=force,
+        everywhere=everywhere,
+        names=names,
     )
+
+
+@cli.command()
+@click.argument("name")
+@click.option("--force", is_flag=True, help="Remove even work not in the base, after archiving it.")
+@click.option("--dry-run", is_flag=True, help="Say whether it would be removed; remove nothing.")
+@click.pass_obj
+def rm(app: AppContext, name: str, force: bool, dry_run: bool) -> int:
+    """Remove one session: its window, worktree and branch (every repository's in a workspace)."""
+    from q_tmux.commands.rm import rm as run
+
+    return run(app, name, force=force, dry_run=dry_run)
 
 
 @cli.command("disk-usage")

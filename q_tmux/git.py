@@ -662,3 +662,51 @@ def snapshot_worktree(repo: Repo, worktree: Path, message: str) -> CommitOid:
                 raise GitError(f"Could not snapshot {worktree}: {result.first_error_line()}.")
         tree = result.stdout.strip()
     return commit_tree(repo, tree, [CommitOid(head)], message)
+
+
+def head_commit(repo: Repo, worktree: Path) -> CommitOid | None:
+    """The commit ``worktree``'s HEAD is at (on a branch or detached), or None when unborn."""
+    result = repo.git("rev-parse", "--verify", "-q", "HEAD^{commit}", cwd=worktree)
+    return CommitOid(result.stdout.strip()) if result.ok else None
+
+
+def count_unreached(
+    repo: Repo, commit: CommitOid, *, dropping: list[str], keeping: list[str]
+) -> int:
+    """How many commits of ``commit``'s history no ref but those ``dropping`` reaches.
+
+    Commits ``keeping`` reaches count as reached too. Worktrees' HEADs are not
+    refs and do not count: they go with their worktree.
+    """
+    args = ["rev-list", "--count", commit, "--not", *keeping]
+    args += [f"--exclude={ref}" for ref in dropping]
+    out = repo.git_ok(*args, "--glob=refs/*", doing="see which commits other refs keep")
+    return int(out.strip() or 0)
+
+
+def snapshot_index(repo: Repo, worktree: Path, message: str) -> CommitOid | None:
+    """A commit holding ``worktree``'s staged content, or None when nothing is staged.
+
+    Also None with unmerged entries (mid-conflict), which a tree cannot hold; the
+    files snapshot keeps them. Made through a copy: the index itself is not touched.
+    """
+    git_dir = Path(
+        repo.git_ok(
+            "rev-parse", "--absolute-git-dir", cwd=worktree, doing="find a worktree's git dir"
+        ).strip()
+    )
+    head = head_commit(repo, worktree)
+    source = git_dir / "index"
+    if head is None or not source.exists():
+        return None
+    with tempfile.TemporaryDirectory() as scratch:
+        index = Path(scratch) / "index"
+        index.write_bytes(source.read_bytes())
+        result = process.run(
+            "git", ["-C", str(worktree), "write-tree"], env={"GIT_INDEX_FILE": str(index)}
+        )
+    tree = result.stdout.strip()
+    head_tree = repo.git_ok("rev-parse", f"{head}^{{tree}}", doing="read a tree").strip()
+    if not result.ok or tree == head_tree:
+        return None
+    return commit_tree(repo, tree, [head], message)

@@ -896,7 +896,8 @@ def remove_if_unused(view: SessionView) -> str | None:
     Removed only when its branch has no commit beyond where it started and its
     worktree no change at all; returns why it was kept, or None when removed.
     """
-    from q_tmux.git import uncommitted
+    from q_tmux.cleanup import judge
+    from q_tmux.git import History, require_git, uncommitted
 
     record = session_record(view)
     info = record.worktree_info
@@ -911,6 +912,10 @@ def remove_if_unused(view: SessionView) -> str | None:
     changes = [p for p in uncommitted(repo, view.work_dir) if p != SESSION_FILE]
     if changes:
         return f"its worktree has changes ({', '.join(changes[:5])})"
+    # Its HEAD too (a commit on a detached HEAD is work): the judgement every removal uses.
+    risk = judge(History(repo, require_git()), view.work_dir, info.branch, info.base_branch)
+    if risk:
+        return "; ".join(risk.reasons())
     if not repo.remove_worktree(view.work_dir).ok:
         return "git would not remove its worktree"
     repo.prune_worktrees()

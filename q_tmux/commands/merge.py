@@ -302,6 +302,14 @@ def _clean_up(
     step_done("window")
     work_dir = Path(journal.data.get("work_dir") or view.work_dir)
     if work_dir.exists():
+        from q_tmux.cleanup import what_removal_would_lose
+
+        branch, base = journal.data["branch"], journal.data["base"]
+        lost = what_removal_would_lose(history, work_dir, branch, base)
+        if lost:
+            note(f"kept the worktree {work_dir} and branch: {lost}")
+            journal.finish()
+            return
         result = repo.remove_worktree(work_dir)
         if not result.ok:
             note(f"kept the worktree {work_dir}: {result.first_error_line()}")

@@ -149,6 +149,12 @@ def _clean_up(
         )
         work_dir = Path(entry["work_dir"])
         if work_dir.exists():
+            from q_tmux.cleanup import what_removal_would_lose
+
+            lost = what_removal_would_lose(history, work_dir, entry["branch"], entry["base"])
+            if lost:
+                kept.append(lost)
+                continue
             result = history.repo.remove_worktree(work_dir)
             if not result.ok:
                 kept.append(f"{work_dir}: {result.first_error_line()}")
