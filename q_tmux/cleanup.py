@@ -38,7 +38,8 @@ from q_tmux.git import (
     snapshot_worktree,
     uncommitted,
 )
-from q_tmux.merging import Journal, step_done
+from q_tmux.journals import step_done
+from q_tmux.merging import Journal
 from q_tmux.session_file import SessionRecord
 from q_tmux.sessions import SessionView
 

@@ -15,9 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import re
-import signal
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
@@ -204,14 +202,6 @@ def _ours(path: str) -> bool:
 
 
 # -- doing it -------------------------------------------------------------------------
-
-KILL_SWITCH = "Q_TMUX_TEST_KILL_AFTER"  # tests: die by SIGKILL right after the named step
-
-
-def step_done(step: str) -> None:
-    """Tests end the process here when ``Q_TMUX_TEST_KILL_AFTER`` names this step."""
-    if os.environ.get(KILL_SWITCH) == step:
-        os.kill(os.getpid(), signal.SIGKILL)
 
 
 @dataclass

@@ -18,7 +18,8 @@ from typing import Any
 
 from q_tmux import paths, registry
 from q_tmux.git import CommitOid, History, Repo, update_ref
-from q_tmux.merging import Journal, MergeRefused, Mode, Preview, move_base, step_done
+from q_tmux.journals import step_done
+from q_tmux.merging import Journal, MergeRefused, Mode, Preview, move_base
 from q_tmux.session_file import SESSION_DIR, SESSION_FILE, SessionRecord, Status, StatusSource
 
 

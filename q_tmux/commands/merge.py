@@ -196,7 +196,8 @@ def commit_everything(repo: Repo, work_dir: Path, who: str) -> None:
 def _merge(
     app: AppContext, view: SessionView, preview: Preview, mode: Mode, history: History, keep: bool
 ) -> int:
-    from q_tmux.merging import Journal, MergeRefused, make_result_commit, move_base, step_done
+    from q_tmux.journals import step_done
+    from q_tmux.merging import Journal, MergeRefused, make_result_commit, move_base
 
     repo = history.repo
     new = make_result_commit(preview, mode, history)
@@ -291,7 +292,8 @@ def _clean_up(
     keep: bool,
 ) -> None:
     """Close, remove and archive the merged session; each step is safe to repeat."""
-    from q_tmux.merging import Mode, archive_record, step_done
+    from q_tmux.journals import step_done
+    from q_tmux.merging import Mode, archive_record
 
     repo = history.repo
     if keep:
@@ -367,7 +369,8 @@ def archive_then_delete_branch(
     archive ref already made for the same commit instead of adding a second.
     """
     from q_tmux.cleanup import save_archive_ref
-    from q_tmux.merging import existing_archive_ref, step_done
+    from q_tmux.journals import step_done
+    from q_tmux.merging import existing_archive_ref
 
     repo = history.repo
     ref = None

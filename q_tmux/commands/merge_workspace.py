@@ -36,7 +36,8 @@ def merge_workspace(
 ) -> int:
     from q_tmux.errors import QTmuxError
     from q_tmux.git import History, Repo, require_git, uncommitted
-    from q_tmux.merging import MergeRefused, Mode, build_preview, make_result_commit, step_done
+    from q_tmux.journals import step_done
+    from q_tmux.merging import MergeRefused, Mode, build_preview, make_result_commit
     from q_tmux.session_file import SessionRecord
     from q_tmux.sessions import session_record
     from q_tmux.workspace_merge import RepoMerge, journal_for, move_all, roll_back
@@ -121,7 +122,7 @@ def _clean_up(
     """
     from q_tmux.commands.merge import delete_merged_branch
     from q_tmux.git import CommitOid, History, Repo, require_git
-    from q_tmux.merging import step_done
+    from q_tmux.journals import step_done
     from q_tmux.workspace_merge import archive_record, remove_session_folder
 
     if keep:
