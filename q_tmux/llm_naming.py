@@ -4,7 +4,9 @@ Optional and never in the way: the answer is validated and sanitized like
 any name, and on any failure (no config, no key, timeout, error status,
 refusal, garbage) the caller uses the keyword name. The request runs in a
 daemon thread joined with a deadline, so the user never waits longer than
-the configured timeout, even for a server that trickles its answer.
+the configured timeout for the endpoint, even for a server that trickles its
+answer. The timeout is the endpoint's: the HTTP client is imported before the
+clock starts, since that import alone can take half a second on a busy machine.
 """
 
 from __future__ import annotations
@@ -62,9 +64,11 @@ def clean_answer(content: str, limit: int = DEFAULT_NAME_LENGTH) -> str | None:
 
 
 def llm_name(settings: LLMNaming | None, message: str | None, limit: int) -> str | None:
-    """A name from the endpoint, or None; never takes longer than ``settings.timeout``."""
+    """A name from the endpoint, or None; never waits longer than ``settings.timeout`` for it."""
     if settings is None or not message or not message.strip():
         return None
+    import httpx  # noqa: F401  # loaded here, outside the endpoint's time (see the module doc)
+
     answer: list[str] = []
     worker = threading.Thread(target=_ask, args=(settings, message, limit, answer), daemon=True)
     worker.start()

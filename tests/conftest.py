@@ -142,11 +142,12 @@ def pane_text(server: Server, target: str) -> str:
     return "\n".join(result.stdout)
 
 
-def rendered_status_right(server: Server, seconds: float = 1.5) -> str:
+def rendered_status_right(server: Server, timeout: float = 15) -> str:
     """What a real client draws between ``<<`` and ``>>`` in its status line.
 
-    Attaches a tmux client to a pseudo-terminal, lets it draw, and reads the
-    screen it drew with escape sequences removed.
+    Attaches a tmux client to a pseudo-terminal, waits (up to ``timeout``) until
+    it has drawn a status line holding both markers, and reads what it drew with
+    escape sequences removed.
     """
     import pty
     import re
@@ -171,19 +172,25 @@ def rendered_status_right(server: Server, seconds: float = 1.5) -> str:
         except OSError:
             pass
 
+    def drawn() -> list[str]:
+        text = re.sub(
+            r"\x1b(\[[0-9;?]*[A-Za-z]|\(B|[=>])",
+            "",
+            b"".join(list(chunks)).decode(errors="replace"),
+        )
+        return re.findall(r"<<(.*?)>>", text.split("[detached")[0])
+
     reader = threading.Thread(target=read, daemon=True)
     reader.start()
-    time.sleep(seconds)
-    server.cmd("detach-client", "-a")
-    server.cmd("detach-client")
-    client.wait(timeout=10)
-    os.close(controller)
-    reader.join(timeout=2)
-    text = re.sub(
-        r"\x1b(\[[0-9;?]*[A-Za-z]|\(B|[=>])", "", b"".join(chunks).decode(errors="replace")
-    )
-    found = re.findall(r"<<(.*?)>>", text.split("[detached")[0])
-    return found[-1].strip() if found else ""
+    try:
+        found = wait_for(drawn, timeout=timeout, what="a client to draw its status line")
+    finally:
+        server.cmd("detach-client", "-a")
+        server.cmd("detach-client")
+        client.wait(timeout=10)
+        os.close(controller)
+        reader.join(timeout=2)
+    return str(found[0]).strip()
 
 
 def registry_files(home: Path) -> list[Path]:

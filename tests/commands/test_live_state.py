@@ -181,7 +181,11 @@ def test_next_goes_to_the_longest_waiting_session_then_the_next(
     until(first, INPUT_HOOK)
     second = start(qtmux, repo, "second", "hello")
     until(second, INPUT_HOOK)
-    start(qtmux, repo, "busy", env={"Q_STANDIN_DELAY": "30"})
+    # A session in the middle of a turn (the stand-in thinks for 30 s on "think ...").
+    # Without a first message it would not stay busy: its bare prompt turns it into
+    # a third waiting session within a few watcher ticks, and a slow run would jump there.
+    busy = start(qtmux, repo, "busy", "think about it")
+    until(busy, ("processing", None, "hook"))
     mine = server.new_session("mine", window_command="sleep 300")
     with ControlMode(server=server, session=mine) as client:
 
@@ -198,6 +202,7 @@ def test_next_goes_to_the_longest_waiting_session_then_the_next(
         wait_for(lambda: showing() == "second", what="the client on 'second'")
         qtmux.ok("next", "--client", client.client_name, cwd=repo)
         wait_for(lambda: showing() == "first", what="back to 'first'")
+    assert status_of(busy) == ("processing", None, "hook")  # still busy: it was passed over
 
 
 def test_next_with_nothing_waiting(qtmux: QTmux, repo: Path, server: Server) -> None:
