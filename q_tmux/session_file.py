@@ -69,6 +69,10 @@ class AgentInfo(_Model):
     files: list[str] = Field(default_factory=list)
     #: Environment the agent gets (the setup's ``env``), kept for resume.
     env: dict[str, str] = Field(default_factory=dict)
+    #: The agent's own id for this session's conversation, as its hooks last reported it
+    #: (``resume`` picks it up by this id), and the file the agent keeps it in.
+    conversation_id: str | None = None
+    conversation_file: str | None = None
 
 
 class TmuxInfo(_Model):

@@ -116,3 +116,18 @@ def set_field(path: str | os.PathLike[str], key: str, value: object) -> bool:
         return False
     data[key] = value
     return _rewrite(path, data)
+
+
+def set_conversation(
+    path: str | os.PathLike[str], conversation: str, conversation_file: str | None
+) -> bool:
+    """Record the agent's conversation id (and its file) in the ``agent`` table; True if changed."""
+    data = load(path)
+    agent = data.get("agent") if data is not None else None
+    if data is None or not isinstance(agent, dict):
+        return False
+    wanted = {"conversation_id": conversation, "conversation_file": conversation_file}
+    if all(agent.get(key) == value for key, value in wanted.items()):
+        return False
+    agent.update(wanted)
+    return _rewrite(path, data)

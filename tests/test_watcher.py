@@ -2,60 +2,108 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from q_tmux.screen import Screen
-from q_tmux.status_line import SessionState
-from q_tmux.watcher import QUIET_TICKS, STABLE_TICKS, decide
+from q_tmux.status_line import Pane, SessionState, Snapshot
+from q_tmux.watcher import (
+    BUSY_PERSIST,
+    QUIET_TICKS,
+    SILENT_TICKS,
+    STABLE_TICKS,
+    Watcher,
+    decide,
+    decide_shell,
+)
+
+IDLE, ASKS, BUSY, OTHER = Screen.IDLE, Screen.APPROVAL, Screen.BUSY, Screen.OTHER
+SCREENS = Path(__file__).parent / "screens"
+P = ("processing", None, "screen")
+W = ("waiting", "input", "screen")
+ASK = ("waiting", "approval", "screen")
 
 
 def session(
-    status: str, reason: str | None = None, preset: str = "q", hooked: bool = True
+    status: str,
+    reason: str | None = None,
+    preset: str = "q",
+    hooked: bool = True,
+    source: str = "hook",
+    program: str = "",
 ) -> SessionState:
-    return SessionState("id", "n", status, reason, "t", "/s", preset, "/p", hooked=hooked)
+    return SessionState(
+        "id", "n", status, reason, "t", "/s", preset, "/p", hooked=hooked, source=source,
+        program=program,
+    )  # fmt: skip
 
 
 @pytest.mark.parametrize(
-    ("state", "screen", "changed", "stable", "expected"),
+    ("state", "screen", "changed", "stable", "active_for", "ended", "expected"),
     [
         # Q's approval question has no hook: the screen tells.
-        (session("processing"), Screen.APPROVAL, True, 0, ("waiting", "approval", "screen")),
-        (session("waiting", "approval"), Screen.APPROVAL, False, 5, None),
-        # The question went away: answered.
-        (session("waiting", "approval"), Screen.OTHER, True, 0, ("processing", None, "screen")),
-        # A bare prompt after Ctrl-C (no stop hook), once it holds still.
-        (session("processing"), Screen.IDLE, False, STABLE_TICKS, ("waiting", "input", "screen")),
-        (session("processing"), Screen.IDLE, True, 0, None),
-        (session("processing"), Screen.IDLE, False, STABLE_TICKS - 1, None),
+        (session("processing"), ASKS, True, 0, 0, False, ASK),
+        (session("waiting", "approval"), ASKS, False, 5, 0, False, None),
+        (session("processing", preset="codex"), ASKS, True, 0, 0, False, ASK),
+        # The question went away: answered (the tool runs), or denied (back at the prompt).
+        (session("waiting", "approval"), OTHER, True, 0, 0, False, P),
+        (session("waiting", "approval", "claude"), IDLE, False, STABLE_TICKS, 0, False, W),
+        (session("waiting", "approval", "claude"), IDLE, True, 0, 0, False, None),
+        # A prompt after Ctrl-C (no hook fires), once it holds still.
+        (session("processing"), IDLE, False, STABLE_TICKS, 0, False, W),
+        (session("processing"), IDLE, True, 0, 0, False, None),
+        (session("processing"), IDLE, False, STABLE_TICKS - 1, 0, False, None),
+        (session("processing", preset="claude"), IDLE, False, STABLE_TICKS, 0, False, W),
         # Streaming output is never "waiting".
-        (session("processing"), Screen.OTHER, True, 0, None),
-        (session("processing"), Screen.BUSY, False, 9, None),
-        # Hooked agents leave "waiting" by their hook, not by someone typing.
-        (session("waiting", "input"), Screen.OTHER, True, 0, None),
-        (session("waiting", "input"), Screen.BUSY, True, 0, ("processing", None, "screen")),
-        # Without hooks (not wired, or none exist) output decides both ways.
-        (
-            session("waiting", "input", hooked=False),
-            Screen.OTHER,
-            True,
-            0,
-            ("processing", None, "screen"),
-        ),
-        (
-            session("processing", preset="shell", hooked=False),
-            Screen.OTHER,
-            False,
-            QUIET_TICKS,
-            ("waiting", "input", "screen"),
-        ),
-        (
-            session("processing", preset="codex"),
-            Screen.OTHER,
-            False,
-            QUIET_TICKS,
-            ("waiting", "input", "screen"),
-        ),
-        (session("exited"), Screen.IDLE, False, 9, None),
+        (session("processing"), OTHER, True, 0, 0, False, None),
+        (session("processing"), BUSY, False, 9, 9, False, None),
+        (session("processing", preset="claude"), BUSY, False, 50, 30, False, None),
+        # Q's hooks report every turn's start and end: a silent tool run stays busy.
+        (session("processing"), OTHER, False, 50, 0, False, None),
+        # Claude draws its busy marker all turn long: without it, a still screen is over,
+        # whatever it shows (an error, a screen the model does not know).
+        (session("processing", preset="claude"), OTHER, False, QUIET_TICKS, 0, False, W),
+        (session("processing", preset="claude"), OTHER, True, 0, 0, False, None),
+        # Codex streams with no marker and its composer drawn: a pause in the answer is
+        # not the end, unless the line above the composer says so.
+        (session("processing", preset="codex"), IDLE, False, STABLE_TICKS, 0, False, None),
+        (session("processing", preset="codex"), IDLE, False, STABLE_TICKS, 0, True, W),
+        (session("processing", preset="codex"), IDLE, False, SILENT_TICKS, 0, False, W),
+        (session("processing", preset="codex"), OTHER, False, SILENT_TICKS, 0, False, W),
+        # Booting: never "waiting" before the prompt appeared once.
+        (session("starting", preset="gemini"), OTHER, False, 100, 0, False, None),
+        (session("starting", preset="aider"), OTHER, False, 100, 0, False, None),
+        (session("starting", preset="gemini"), IDLE, False, STABLE_TICKS, 0, False, W),
+        (session("starting", preset="claude"), BUSY, True, 0, BUSY_PERSIST, False, P),
+        (session("starting", preset="claude"), BUSY, True, 0, 0.2, False, None),
+        # ... a plain command has no prompt to wait for: its output stopping is all there is.
+        (session("starting", "", "my-repl", False), OTHER, False, QUIET_TICKS, 0, False, W),
+        # A hook's "turn ended" is not undone by the redraws after it: Claude's stop
+        # hook keeps "esc to interrupt" up for a moment; Codex redraws "Worked for".
+        (session("waiting", "input", "claude"), BUSY, True, 0, 0.4, False, None),
+        (session("waiting", "input", "claude"), BUSY, True, 0, BUSY_PERSIST, False, P),
+        (session("waiting", "input", "codex"), IDLE, True, 0, 0.0, True, None),
+        (session("waiting", "input", "codex"), IDLE, True, 0, 0.4, False, None),
+        # ... only work that persists does: a marker, or output that keeps coming.
+        (session("waiting", "input", "codex"), IDLE, True, 0, BUSY_PERSIST, False, P),
+        (session("waiting", "input", "codex"), BUSY, True, 0, BUSY_PERSIST, False, P),
+        # Typing at the prompt is not work: the transcript did not change.
+        (session("waiting", "input", "codex"), IDLE, False, 3, 0, False, None),
+        (session("waiting", "input", "claude"), IDLE, False, 3, 0, False, None),
+        # Hooked agents leave "waiting" by their hook, or a busy marker.
+        (session("waiting", "input"), OTHER, True, 0, 0, False, None),
+        (session("waiting", "input"), BUSY, True, 0, BUSY_PERSIST, False, P),
+        # aider: no marker, no hook for a turn's start: output that keeps coming is work;
+        # silence ends a turn only after a while (it thinks before it answers).
+        (session("waiting", "input", "aider"), OTHER, True, 0, BUSY_PERSIST, False, P),
+        (session("processing", preset="aider"), OTHER, False, QUIET_TICKS, 0, False, None),
+        (session("processing", preset="aider"), OTHER, False, SILENT_TICKS, 0, False, W),
+        (session("processing", preset="aider"), IDLE, False, STABLE_TICKS, 0, False, W),
+        # Without hooks and without a screen model, output decides both ways.
+        (session("waiting", "input", "my-repl", False), OTHER, True, 0, BUSY_PERSIST, False, P),
+        (session("processing", None, "my-repl", False), OTHER, False, QUIET_TICKS, 0, False, W),
+        (session("exited"), IDLE, False, 9, 0, False, None),
     ],
 )
 def test_decide(
@@ -63,6 +111,128 @@ def test_decide(
     screen: Screen,
     changed: bool,
     stable: int,
+    active_for: float,
+    ended: bool,
     expected: tuple[str, str | None, str] | None,
 ) -> None:
-    assert decide(state, screen, changed, stable) == expected
+    assert decide(state, screen, changed, stable, active_for, ended) == expected
+
+
+@pytest.mark.parametrize(
+    ("state", "foreground", "expected"),
+    [
+        (session("waiting", "input", "shell", False, program="/bin/bash"), "sleep", P[:2]),
+        (session("starting", None, "shell", False, program="/bin/bash"), "bash", W[:2]),
+        (session("processing", None, "shell", False, program="/bin/bash"), "bash", W[:2]),
+        (session("processing", None, "shell", False, program="/bin/bash"), "-bash", W[:2]),
+        (session("processing", None, "shell", False, program="/usr/bin/zsh"), "vim", None),
+        (session("waiting", "input", "shell", False, program="/bin/bash"), "bash", None),
+        (session("waiting", "input", "shell", False, program="/bin/bash"), "", None),
+    ],
+)
+def test_the_shell_is_busy_while_a_command_runs(
+    state: SessionState, foreground: str, expected: tuple[str, str | None] | None
+) -> None:
+    decision = decide_shell(state, foreground)
+    assert (decision[:2] if decision else None) == expected
+    assert decision is None or decision[2] == "process"
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def run_ticks(
+    state: SessionState, screens: list[str], tick: float = 0.4
+) -> list[tuple[str, str | None, str] | None]:
+    """Feed captures to one watcher, one per tick; apply each decision as the file would."""
+    clock = Clock()
+    watcher = Watcher("/nonexistent", clock=clock)
+    snap = Snapshot({"id": Pane("id", "@1", "%1", False, "1", "")}, {}, alive=True)
+    decisions = []
+    for screen in screens:
+        decision = watcher._decide(state, snap, {"%1": screen})
+        decisions.append(decision)
+        if decision is not None:
+            state.status, state.reason, state.source = decision
+        clock.now += tick
+    return decisions
+
+
+def capture(name: str) -> str:
+    return (SCREENS / f"{name}.txt").read_text(encoding="utf-8")
+
+
+def test_claude_stop_hook_redraws_never_undo_the_turn_end() -> None:
+    state = session("waiting", "input", "claude")  # the Stop hook said so
+    screens = [capture("claude/turn_end_stop_hook")] * 10 + [capture("claude/after_turn_idle")] * 3
+    assert run_ticks(state, screens) == [None] * 13
+
+
+def test_codex_worked_for_redraw_after_notify_is_not_work() -> None:
+    state = session("waiting", "input", "codex")  # the notify hook said so
+    screens = [capture("codex/streaming"), *[capture("codex/turn_end")] * 10]
+    assert run_ticks(state, screens) == [None] * 11
+
+
+def test_codex_streaming_after_a_turn_end_is_work_once_it_keeps_coming() -> None:
+    state = session("waiting", "input", "codex")
+    base = capture("codex/streaming")
+    growing = [base.replace("word15", "word15 " + "more " * n) for n in range(8)]
+    decisions = run_ticks(state, [capture("codex/turn_end"), *growing])
+    assert P in decisions
+    assert decisions.index(P) * 0.4 >= BUSY_PERSIST  # not on the first change
+
+
+def test_codex_typing_is_not_work() -> None:
+    state = session("waiting", "input", "codex")
+    typing = capture("codex/typing")
+    screens = [typing.replace("[[stream 12]]", "x" * n) for n in range(10)]
+    assert run_ticks(state, screens) == [None] * 10
+
+
+def test_claude_ctrl_c_goes_back_to_waiting() -> None:
+    state = session("processing", None, "claude")
+    screens = [capture("claude/streaming_before_ctrl_c"), *[capture("claude/after_ctrl_c")] * 4]
+    decisions = run_ticks(state, screens)
+    assert W in decisions
+    assert state.status == "waiting"
+
+
+def test_gemini_blank_boot_is_never_waiting() -> None:
+    state = session("starting", None, "gemini")
+    assert run_ticks(state, [""] * 60, tick=1.0) == [None] * 60
+    assert state.status == "starting"
+
+
+def test_a_busy_screen_that_stops_changing_is_marked_stalled(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from q_tmux import state as state_module
+
+    written: list[object] = []
+    busy = session("processing", None, "claude")
+
+    def set_field(_path: str, key: str, value: object) -> bool:
+        assert key == "stalled_since"
+        written.append(value)
+        busy.stalled_since = value if isinstance(value, str) else None
+        return True
+
+    monkeypatch.setattr(state_module, "set_field", set_field)
+    clock = Clock()
+    watcher = Watcher("/nonexistent", clock=clock, stall_after=60.0)
+    snap = Snapshot({"id": Pane("id", "@1", "%1", False, "1", "")}, {}, alive=True)
+    screen = capture("claude/streaming")
+    for seconds in range(0, 70, 5):
+        # The spinner's clock runs, but nothing else changes.
+        watcher._decide(busy, snap, {"%1": screen.replace("esc", f"{seconds}s esc")})
+        clock.now += 5
+    assert len(written) == 1
+    assert isinstance(written[0], str)
+    watcher._decide(busy, snap, {"%1": capture("claude/streaming_before_ctrl_c")})
+    assert written[-1] is None  # the screen moved again

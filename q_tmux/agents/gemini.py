@@ -1,0 +1,115 @@
+"""Gemini CLI (``gemini``).
+
+- Hooks: ``SessionStart`` (booted), ``BeforeAgent`` (a turn starts), ``AfterAgent``
+  (it ended) and ``Notification`` with ``notification_type: ToolPermission`` (it
+  asks). Payloads carry ``session_id``.
+- Wiring: a system-defaults settings file kept outside the worktree, named by
+  ``GEMINI_CLI_SYSTEM_DEFAULTS_PATH``: the lowest-precedence settings layer, so
+  every setting of the user's wins and their hooks run alongside. A defaults file
+  that was already in force (the variable's, else the system's) is copied into it.
+- Screen: a blank screen for 15-40 s while it boots (never ``waiting``); an input
+  box with ``Type your message`` (or the typed text after ``>``) and footer lines;
+  ``esc to cancel`` while busy; ``Allow execution of …?`` when it asks; after one
+  Ctrl-C, ``Press Ctrl+C again to exit.`` for a while (not work).
+- First message: ``-i`` (``--prompt-interactive``); a bare argument would run one
+  turn and exit.
+- Resume: ``--resume ID``, else ``--resume`` (the latest in this folder).
+"""
+
+from __future__ import annotations
+
+from q_tmux.agents.base import ASKING, TURN_OVER, WORKING, AgentSpec, ScreenModel
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from q_tmux.agents.launch import Agent
+    from q_tmux.agents.wiring import Wiring
+
+EVENTS = {
+    "SessionStart": TURN_OVER,
+    "BeforeAgent": WORKING,
+    "AfterAgent": TURN_OVER,
+    "Notification": ASKING,  # refined by the payload: see status_for
+}
+DEFAULTS_VARIABLE = "GEMINI_CLI_SYSTEM_DEFAULTS_PATH"
+SYSTEM_DEFAULTS = "/etc/gemini-cli/system-defaults.json"
+
+SCREEN = ScreenModel(
+    prompt=r"type your message|^\s*[│|]?\s*>\s",
+    prompt_reach=6,
+    busy=r"esc to cancel",
+    busy_always_visible=True,
+    approval=r"allow execution( of .*)?\?|yes, allow once",
+    approval_reach=20,
+)
+
+
+def status_for(event: str, payload: dict[str, object]) -> tuple[str, str | None] | None:
+    if event == "Notification":
+        return ASKING if payload.get("notification_type") == "ToolPermission" else None
+    return EVENTS.get(event)
+
+
+def resume_by_id(resume_command: list[str], conversation: str) -> list[str]:
+    return [*resume_command, conversation] if resume_command[-1:] == ["--resume"] else []
+
+
+def settings_path(session_id: str) -> Path:
+    from q_tmux import paths
+
+    return paths.state_dir() / "agents" / session_id / "gemini-system-defaults.json"
+
+
+def wire(agent: Agent, work_dir: Path, session_id: str, owned: set[str]) -> Wiring:
+    """Write q-tmux's hooks into a defaults layer of Gemini's own, outside the worktree."""
+    import json
+    import os
+    import shlex
+    from pathlib import Path
+
+    from q_tmux import jsonfile
+    from q_tmux.agents.wiring import Wiring, hook_command
+
+    path = settings_path(session_id)
+    previous = os.environ.get(DEFAULTS_VARIABLE) or SYSTEM_DEFAULTS
+    settings: dict[str, object] = {}
+    if Path(previous).resolve() != path.resolve():
+        try:
+            loaded = json.loads(Path(previous).read_text(encoding="utf-8"))
+            settings = loaded if isinstance(loaded, dict) else {}
+        except (OSError, ValueError):
+            settings = {}
+    hooks = dict(settings.get("hooks") or {})  # type: ignore[call-overload]
+    for event in EVENTS:
+        entry = {
+            "hooks": [
+                {
+                    "type": "command",
+                    "name": f"q-tmux-{event}",
+                    "command": shlex.join(hook_command("gemini", event)),
+                }
+            ]
+        }
+        hooks[event] = [*(hooks.get(event) or []), entry]
+    settings["hooks"] = hooks
+    jsonfile.write_atomic(path, settings)
+    return Wiring(
+        agent.command, agent.resume_command, hooked=True, env={DEFAULTS_VARIABLE: str(path)}
+    )
+
+
+GEMINI = AgentSpec(
+    "gemini",
+    "gemini",
+    description="Gemini CLI",
+    resume_args=("--resume",),
+    prompt_flag=("-i",),
+    events=EVENTS,
+    status_for=status_for,
+    reports_turn_start=True,
+    screen=SCREEN,
+    resume_by_id=resume_by_id,
+    wire=wire,
+)
