@@ -93,6 +93,8 @@ def _prompt_at(model: ScreenModel, lines: list[str]) -> int | None:
     for index in range(len(lines) - 1, max(len(lines) - reach, 0) - 1, -1):
         if model.prompt.search(lines[index]):
             return index
+        if model.prompt_below is not None and not model.prompt_below.search(lines[index]):
+            return None  # under the prompt, a line that may not be there: output
     return None
 
 

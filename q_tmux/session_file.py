@@ -121,6 +121,9 @@ class SessionRecord(_Model):
     #: Files a merge into the base would conflict in (kept fresh by the watcher);
     #: None while unknown.
     merge_conflicts: list[str] | None = None
+    #: Set by the watcher while the agent is busy but its screen has not changed for
+    #: ``stalled_minutes``; cleared when the screen or the status moves again.
+    stalled_since: datetime | None = None
 
     @property
     def is_workspace(self) -> bool:

@@ -90,6 +90,7 @@ def set_status(
     now = timestamp()
     if before != after:
         data["status_changed_at"] = now
+        data.pop("stalled_since", None)  # a new status is a sign of life
     elif data.get("status_source") == source:
         return None  # nothing new to say
     data["status"], data["waiting_reason"] = after

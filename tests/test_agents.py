@@ -220,3 +220,21 @@ def test_two_conversations_in_one_worktree_resume_picks_the_sessions_own(
     assert resumed.agent.resume_command[-2:] == ["--resume", "conv-A"]
     assert resumed.agent.resume_command[1] == "--settings"  # still hooked
     assert resumed.agent.base_resume_command == ["claude", "--continue"]  # the fallback kept
+
+
+def test_doctor_names_each_agent_with_its_version(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from q_tmux.commands.doctor import _check_agents, agent_version
+
+    (tmp_path / "claude").write_text("#!/bin/sh\necho '2.1.197 (Claude Code)'\n")
+    (tmp_path / "codex").write_text("#!/bin/sh\nexec sleep 30\n")  # never answers
+    for name in ("claude", "codex"):
+        (tmp_path / name).chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tmp_path}{os.pathsep}/usr/bin{os.pathsep}/bin")
+    assert agent_version(str(tmp_path / "claude"), ("--version",)) == "2.1.197 (Claude Code)"
+    assert "version unknown" in agent_version(str(tmp_path / "codex"), ("--version",), 0.5)
+    monkeypatch.setattr("q_tmux.commands.doctor.agent_version", lambda p, a: f"v-{Path(p).name}")
+    [(_, line)] = _check_agents()
+    assert f"claude v-claude ({tmp_path / 'claude'})" in line
+    assert f"codex v-codex ({tmp_path / 'codex'})" in line

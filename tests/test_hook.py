@@ -122,6 +122,17 @@ def test_codex_conversation_id_comes_from_the_notify_argument(tmp_path: Path) ->
     assert status(path) == ("waiting", "input", "hook")
 
 
+def test_codex_title_side_thread_notify_is_ignored(tmp_path: Path) -> None:
+    """Codex ends a title side thread on every turn, often mid-answer, with another id."""
+    path = make_session(tmp_path)
+    run_hook(tmp_path, "claude", "UserPromptSubmit")  # the turn is under way
+    title = "Generate a concise, single-line task title of at most 36 characters. User prompt:\nhi"
+    payload = {"type": "agent-turn-complete", "thread-id": "side", "input-messages": [title]}
+    run_hook(tmp_path, "codex", "notify", json.dumps(payload), stdin="")
+    assert status(path)[0] == "processing"
+    assert agent_table(path).get("conversation_id") is None
+
+
 @pytest.mark.parametrize("stdin", ["not json", "[1]", '{"session_id": 7}', "{"])
 def test_a_payload_without_a_usable_id_records_none(tmp_path: Path, stdin: str) -> None:
     path = make_session(tmp_path)

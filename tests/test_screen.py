@@ -67,8 +67,49 @@ CAPTURED: dict[str, Screen] = {
     "codex/api_error": IDLE,
     "codex/api_error_400": IDLE,
     "codex/idle_ctrl_c": OTHER,
+    "codex/idle_ctrl_c_hint": OTHER,  # it quit
+    "codex/after_ctrl_c_nodaemon_early": IDLE,
+    "codex/resumed_idle": IDLE,
     "codex/quit": OTHER,
     "codex/warnings_f2": OTHER,  # a warnings overlay hides the composer
+    # Gemini CLI 0.61: blank while booting; input box with two footer lines below.
+    "gemini/booting_blank": OTHER,
+    "gemini/booting_blank2": OTHER,
+    "gemini/booting_session_start_hook": IDLE,
+    "gemini/idle": IDLE,
+    "gemini/typing": IDLE,
+    "gemini/streaming": BUSY,
+    "gemini/turn_end": IDLE,
+    "gemini/after_turn_idle": IDLE,
+    "gemini/approval": ASKS,
+    "gemini/approval2": ASKS,
+    "gemini/after_approve_early": IDLE,  # "Executing Hooks: ... AfterAgent (esc to cancel)"
+    "gemini/after_approve": IDLE,
+    "gemini/after_deny": IDLE,
+    "gemini/after_ctrl_c_early": IDLE,  # "Press Ctrl+C again to exit." is not work
+    "gemini/after_ctrl_c": IDLE,
+    "gemini/idle_ctrl_c_hint": IDLE,
+    "gemini/api_error": IDLE,
+    "gemini/api_error_500": BUSY,  # it retries for minutes: "stalled" covers that
+    "gemini/resumed_idle": IDLE,
+    "gemini/quit": OTHER,
+    # aider 0.86: "diff> " prompt on the last line; no marker once the answer flows.
+    "aider/booting_blank": OTHER,
+    "aider/booting_partial": OTHER,
+    "aider/resumed_idle": OTHER,  # still booting
+    "aider/idle": IDLE,
+    "aider/typing": IDLE,
+    "aider/streaming": OTHER,  # the user's "diff> ..." line sits above the answer
+    "aider/turn_end": IDLE,
+    "aider/approval": ASKS,
+    "aider/add_output_question": ASKS,
+    "aider/after_approve": IDLE,
+    "aider/after_deny": IDLE,
+    "aider/after_ctrl_c": IDLE,
+    "aider/api_error": IDLE,
+    "aider/api_error_500": BUSY,  # "Waiting for openai/test-model"
+    "aider/resumed_after_turn": IDLE,
+    "aider/quit": IDLE,  # "diff> /exit": the last frame before the pane closes
 }
 #: Captures whose last line above the prompt says the turn is over.
 ENDED = {
@@ -83,6 +124,8 @@ ENDED = {
     "codex/after_esc_mid_answer",
     "codex/api_error",
     "codex/api_error_400",
+    "codex/after_ctrl_c_nodaemon_early",
+    "codex/resumed_idle",
 }
 
 
@@ -116,9 +159,11 @@ def test_typing_changes_the_prompt_not_the_transcript() -> None:
     )
 
 
-def test_claude_stop_hook_is_settling_not_work() -> None:
+def test_hooks_running_after_a_turn_are_settling_not_work() -> None:
     assert read("claude", _capture("claude/turn_end_stop_hook")).settling
     assert not read("claude", _capture("claude/streaming")).settling
+    assert read("gemini", _capture("gemini/after_approve_early")).settling
+    assert not read("gemini", _capture("gemini/streaming")).settling
 
 
 @pytest.mark.parametrize(
@@ -163,6 +208,8 @@ def test_claude_stop_hook_is_settling_not_work() -> None:
         ("aider", "run shell command? (y)es/(n)o/(d)on't ask again [Yes]:", ASKS),
         ("aider", "architect> ", IDLE),
         ("aider", "> add a test for the parser", IDLE),  # typing at the prompt
+        ("aider", "diff> add a test\n" + "─" * 40, IDLE),  # a rule redrawn below it
+        ("aider", "diff> add a test\nSure, here is the test", OTHER),  # the answer below it
         ("shell", "$ ", OTHER),  # no screen model: decided by its foreground process
         ("q", "", OTHER),
     ],

@@ -236,3 +236,25 @@ def test_a_busy_screen_that_stops_changing_is_marked_stalled(
     assert isinstance(written[0], str)
     watcher._decide(busy, snap, {"%1": capture("claude/streaming_before_ctrl_c")})
     assert written[-1] is None  # the screen moved again
+
+
+def test_gemini_ctrl_c_hint_and_after_agent_hook_keep_it_waiting() -> None:
+    state = session("waiting", "input", "gemini")  # AfterAgent fires on Ctrl-C too
+    screens = [capture("gemini/after_ctrl_c_early")] * 8 + [capture("gemini/after_ctrl_c")] * 3
+    assert run_ticks(state, screens) == [None] * 11
+
+
+def test_aider_boot_is_starting_until_its_prompt_then_waiting() -> None:
+    state = session("starting", None, "aider")
+    boot = ["", capture("aider/booting_blank"), capture("aider/booting_partial")]
+    decisions = run_ticks(state, [*boot * 4, *[capture("aider/idle")] * 3])
+    assert decisions[:12] == [None] * 12  # neither waiting nor processing while it boots
+    assert decisions[12:] == [None, None, W]
+
+
+def test_aider_streaming_after_its_notify_is_work() -> None:
+    state = session("waiting", "input", "aider")
+    base = capture("aider/streaming")
+    growing = [base + " more" * n for n in range(1, 8)]
+    decisions = run_ticks(state, growing)
+    assert P in decisions

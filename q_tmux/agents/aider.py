@@ -2,9 +2,12 @@
 
 - Hooks: none as such; ``--notifications-command`` runs when it waits for the
   user (the end of a turn). The start of a turn and approvals come from the screen.
-- Screen: a bare ``> `` prompt (or ``architect> ``, ``ask> `` …) on the last line,
-  with the user's typed text after it; the approval question is ``Run shell command?
-  (Y)es/(N)o …`` (also ``(Y)es/(N)o`` for adding files, creating them …).
+- Screen: the prompt ``> `` (``diff> ``, ``architect> `` … whenever the edit format
+  is not the model's default) on the last line, with the user's typed text after it
+  and sometimes a redrawn rule below; ``Waiting for MODEL`` with a spinner until the
+  first token, then only the growing answer (no busy marker). The approval question
+  is ``Run shell command? (Y)es/(N)o …`` (also ``Add command output to the chat?``,
+  adding files …).
 - First message: typed at the prompt once it appeared (aider has no argument for it).
 - Resume: ``--restore-chat-history`` (this folder's chat history).
 """
@@ -24,6 +27,10 @@ EVENTS = {"notify": TURN_OVER}
 
 SCREEN = ScreenModel(
     prompt=r"^([\w-]+)?> ?",
+    prompt_reach=1,
+    prompt_below=r"^[─━-]{10,}$",
+    busy=r"waiting for \S+\s*$",
+    busy_reach=1,
     approval=r"\(y\)es/\(n\)o",
     approval_reach=0,
 )

@@ -45,6 +45,7 @@ class ScreenModel:
         "not_busy",
         "only_prompt_below",
         "prompt",
+        "prompt_below",
         "prompt_last_line",
         "prompt_reach",
         "turn_over",
@@ -55,6 +56,7 @@ class ScreenModel:
         *,
         prompt: str,
         prompt_reach: int = 0,
+        prompt_below: str | None = None,
         busy: str | None = None,
         busy_reach: int = 12,
         not_busy: str | None = None,
@@ -71,6 +73,8 @@ class ScreenModel:
         self.prompt_reach = prompt_reach
         #: The prompt must be the very last non-blank line (Q and aider draw no box).
         self.prompt_last_line = prompt_reach == 0
+        #: When set, every line below the prompt must match it (aider's redrawn rule).
+        self.prompt_below = re.compile(prompt_below, re.IGNORECASE) if prompt_below else None
         #: A busy marker, searched in the last ``busy_reach`` non-blank lines.
         self.busy = re.compile(busy, re.IGNORECASE) if busy else None
         self.busy_reach = busy_reach

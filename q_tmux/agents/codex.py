@@ -2,7 +2,10 @@
 
 - Hooks: ``notify`` (``-c notify=[...]``): the program gets a JSON payload as its
   last argument at the end of each turn (``type: agent-turn-complete``), with the
-  conversation's ``thread-id``. Nothing reports the start of a turn: the screen does.
+  conversation's ``thread-id``. Each turn also ends a title side thread, whose
+  notify (another ``thread-id``, a "Generate a concise, single-line task title"
+  message) comes first, often mid-answer: it is ignored. Nothing reports the start
+  of a turn (nor an interrupted or failed one): the screen does.
 - Screen: the composer line starts with ``›`` (placeholder or typed text), with
   footers below, and stays drawn during a turn. ``Working (Ns • esc to interrupt)``
   sits above it only until output starts: while the answer streams, the streaming
@@ -38,7 +41,25 @@ SCREEN = ScreenModel(
 )
 
 
+#: Codex asks the model for a title in a side thread on every turn; its notify comes
+#: first (often while the answer still streams), with the side thread's id.
+_TITLE_REQUEST = "generate a concise, single-line task title"
+
+
+def side_thread(payload: dict[str, object]) -> bool:
+    messages = payload.get("input-messages")
+    first = messages[0] if isinstance(messages, list) and messages else None
+    return isinstance(first, str) and first.lower().startswith(_TITLE_REQUEST)
+
+
+def status_for(event: str, payload: dict[str, object]) -> tuple[str, str | None] | None:
+    """A turn's end, unless it is the end of the title side thread."""
+    return None if side_thread(payload) else EVENTS.get(event)
+
+
 def conversation_id(payload: dict[str, object]) -> str | None:
+    if side_thread(payload):
+        return None
     for key in ("thread-id", "thread_id", "session_id", "conversation_id"):
         value = payload.get(key)
         if isinstance(value, str) and value:
@@ -70,6 +91,7 @@ CODEX = AgentSpec(
     description="OpenAI Codex CLI",
     resume_args=("resume", "--last"),
     events=EVENTS,
+    status_for=status_for,
     screen=SCREEN,
     resume_by_id=resume_by_id,
     conversation_id=conversation_id,

@@ -9,8 +9,10 @@
   that was already in force (the variable's, else the system's) is copied into it.
 - Screen: a blank screen for 15-40 s while it boots (never ``waiting``); an input
   box with ``Type your message`` (or the typed text after ``>``) and footer lines;
-  ``esc to cancel`` while busy; ``Allow execution of …?`` when it asks; after one
-  Ctrl-C, ``Press Ctrl+C again to exit.`` for a while (not work).
+  ``esc to cancel`` while busy (``Executing Hook: … AfterAgent (esc to cancel)``
+  right after a turn is not work); ``Allow execution of [Shell]?`` over numbered
+  choices when it asks; after one Ctrl-C, ``Press Ctrl+C again to exit.`` for a
+  while (not work). Never wire BeforeModel/AfterModel: AfterModel fires per chunk.
 - First message: ``-i`` (``--prompt-interactive``); a bare argument would run one
   turn and exit.
 - Resume: ``--resume ID``, else ``--resume`` (the latest in this folder).
@@ -40,6 +42,7 @@ SCREEN = ScreenModel(
     prompt=r"type your message|^\s*[│|]?\s*>\s",
     prompt_reach=6,
     busy=r"esc to cancel",
+    not_busy=r"\b(AfterAgent|SessionStart)\b",
     busy_always_visible=True,
     approval=r"allow execution( of .*)?\?|yes, allow once",
     approval_reach=20,
