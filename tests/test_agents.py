@@ -82,8 +82,8 @@ def test_gemini_takes_its_first_message_interactively(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _on_path(tmp_path, monkeypatch, "gemini")
-    agent = resolve_agent("gemini", "fix it")
-    assert agent.command == ["gemini", "-i", "fix it"]  # a bare argument runs one turn and exits
+    agent = resolve_agent("gemini", "mcp servers: list them")
+    assert agent.command == ["gemini", "-i", "mcp servers: list them"]  # not `gemini mcp`
     assert agent.resume_command == ["gemini", "--resume"]
 
 

@@ -91,6 +91,15 @@ def test_notifications_say_what_they_are_about_in_their_payload(
     assert status(path) == expected
 
 
+def test_claude_compaction_mid_turn_is_not_a_turn_end(tmp_path: Path) -> None:
+    path = make_session(tmp_path)
+    run_hook(tmp_path, "claude", "UserPromptSubmit")
+    run_hook(tmp_path, "claude", "SessionStart", stdin='{"source": "compact"}')
+    assert status(path)[0] == "processing"
+    run_hook(tmp_path, "claude", "SessionStart", stdin='{"source": "resume"}')
+    assert status(path) == ("waiting", "input", "hook")
+
+
 def test_an_unknown_notification_changes_nothing(tmp_path: Path) -> None:
     path = make_session(tmp_path)
     before = path.read_text()

@@ -1,6 +1,7 @@
 """Claude Code (``claude``).
 
-- Hooks: ``SessionStart`` (at its prompt after booting or resuming),
+- Hooks: ``SessionStart`` (at its prompt after booting, resuming or ``/clear``; not
+  after a compaction, which can happen mid-turn),
   ``UserPromptSubmit``, ``PreToolUse``, ``PostToolUse``, ``PermissionRequest``,
   ``Notification`` (``permission_prompt``, ``idle_prompt``), ``Stop`` and
   ``StopFailure`` (an API error ended the turn). Esc (denying a tool) and Ctrl-C
@@ -57,6 +58,8 @@ def status_for(event: str, payload: dict[str, object]) -> tuple[str, str | None]
     """What ``event`` means; a notification says what it is about in its payload."""
     if event == "Notification":
         return NOTIFICATIONS.get(str(payload.get("notification_type", "")))
+    if event == "SessionStart" and payload.get("source") == "compact":
+        return None  # an automatic compaction happens in the middle of a turn
     return EVENTS.get(event)
 
 

@@ -13,8 +13,8 @@
   right after a turn is not work); ``Allow execution of [Shell]?`` over numbered
   choices when it asks; after one Ctrl-C, ``Press Ctrl+C again to exit.`` for a
   while (not work). Never wire BeforeModel/AfterModel: AfterModel fires per chunk.
-- First message: ``-i`` (``--prompt-interactive``); a bare argument would run one
-  turn and exit.
+- First message: ``-i`` (``--prompt-interactive``), so that a message starting with
+  a subcommand's name (``mcp``, ``hooks``, ``skills`` …) is never taken for one.
 - Resume: ``--resume ID``, else ``--resume`` (the latest in this folder).
 """
 

@@ -34,7 +34,7 @@ class Preset:
     resume_args: tuple[str, ...] = ()
     prompt_style: PromptStyle = PromptStyle.ARGUMENT
     description: str = ""
-    #: Put before the first message (Gemini's ``-i``: a bare argument would run one turn).
+    #: Put before the first message (Gemini's ``-i``: never mistaken for a subcommand).
     prompt_flag: tuple[str, ...] = ()
 
 
