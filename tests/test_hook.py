@@ -57,11 +57,9 @@ def status(path: Path) -> tuple[str, str | None, str]:
         ("claude", "PermissionRequest", ("waiting", "approval", "hook")),
         ("claude", "Stop", ("waiting", "input", "hook")),
         ("claude", "StopFailure", ("waiting", "input", "hook")),
-        ("claude", "SessionStart", ("waiting", "input", "hook")),
         ("claude", "UserPromptSubmit", ("processing", None, "hook")),
         ("gemini", "BeforeAgent", ("processing", None, "hook")),
         ("gemini", "AfterAgent", ("waiting", "input", "hook")),
-        ("gemini", "SessionStart", ("waiting", "input", "hook")),
         ("codex", "notify", ("waiting", "input", "hook")),
         ("aider", "notify", ("waiting", "input", "hook")),
     ],
@@ -91,13 +89,15 @@ def test_notifications_say_what_they_are_about_in_their_payload(
     assert status(path) == expected
 
 
-def test_claude_compaction_mid_turn_is_not_a_turn_end(tmp_path: Path) -> None:
+@pytest.mark.parametrize("agent", ["claude", "gemini"])
+def test_session_start_never_claims_waiting_on_a_blank_booting_screen(
+    tmp_path: Path, agent: str
+) -> None:
+    """It fires before the prompt is drawn (requests R1): the screen ends the boot."""
     path = make_session(tmp_path)
-    run_hook(tmp_path, "claude", "UserPromptSubmit")
-    run_hook(tmp_path, "claude", "SessionStart", stdin='{"source": "compact"}')
-    assert status(path)[0] == "processing"
-    run_hook(tmp_path, "claude", "SessionStart", stdin='{"source": "resume"}')
-    assert status(path) == ("waiting", "input", "hook")
+    run_hook(tmp_path, agent, "SessionStart", stdin='{"source": "resume", "session_id": "c1"}')
+    assert status(path)[0] == "starting"
+    assert agent_table(path)["conversation_id"] == "c1"  # the id is recorded all the same
 
 
 def test_an_unknown_notification_changes_nothing(tmp_path: Path) -> None:

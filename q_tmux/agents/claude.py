@@ -1,12 +1,11 @@
 """Claude Code (``claude``).
 
-- Hooks: ``SessionStart`` (at its prompt after booting, resuming or ``/clear``; not
-  after a compaction, which can happen mid-turn),
-  ``UserPromptSubmit``, ``PreToolUse``, ``PostToolUse``, ``PermissionRequest``,
+- Hooks: ``UserPromptSubmit``, ``PreToolUse``, ``PostToolUse``, ``PermissionRequest``,
   ``Notification`` (``permission_prompt``, ``idle_prompt``), ``Stop`` and
   ``StopFailure`` (an API error ended the turn). Esc (denying a tool) and Ctrl-C
-  fire none: the screen tells those. Each payload carries ``session_id``,
-  the conversation to resume.
+  fire none: the screen tells those. ``SessionStart`` is not used: it fires while
+  the screen is still blank, and booting is over only once the prompt is drawn.
+  Each payload carries ``session_id``, the conversation to resume.
 - Wiring: an extra settings file (``--settings``) kept outside the worktree, whose
   hooks merge with the user's own; no file of the user's is touched.
 - Screen: the prompt ``❯`` sits in a box between two rules, with footer lines
@@ -29,7 +28,6 @@ if TYPE_CHECKING:
     from q_tmux.agents.wiring import Wiring
 
 EVENTS = {
-    "SessionStart": TURN_OVER,
     "UserPromptSubmit": WORKING,
     "PreToolUse": WORKING,
     "PostToolUse": WORKING,
@@ -58,8 +56,6 @@ def status_for(event: str, payload: dict[str, object]) -> tuple[str, str | None]
     """What ``event`` means; a notification says what it is about in its payload."""
     if event == "Notification":
         return NOTIFICATIONS.get(str(payload.get("notification_type", "")))
-    if event == "SessionStart" and payload.get("source") == "compact":
-        return None  # an automatic compaction happens in the middle of a turn
     return EVENTS.get(event)
 
 

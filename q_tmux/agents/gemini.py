@@ -1,8 +1,9 @@
 """Gemini CLI (``gemini``).
 
-- Hooks: ``SessionStart`` (booted), ``BeforeAgent`` (a turn starts), ``AfterAgent``
-  (it ended) and ``Notification`` with ``notification_type: ToolPermission`` (it
-  asks). Payloads carry ``session_id``.
+- Hooks: ``BeforeAgent`` (a turn starts), ``AfterAgent`` (it ended, also on Ctrl-C
+  and API errors) and ``Notification`` with ``notification_type: ToolPermission``
+  (it asks). Payloads carry ``session_id``. ``SessionStart`` is not used: it fires
+  about a second before the screen is drawn, and booting ends with the prompt.
 - Wiring: a system-defaults settings file kept outside the worktree, named by
   ``GEMINI_CLI_SYSTEM_DEFAULTS_PATH``: the lowest-precedence settings layer, so
   every setting of the user's wins and their hooks run alongside. A defaults file
@@ -30,7 +31,6 @@ if TYPE_CHECKING:
     from q_tmux.agents.wiring import Wiring
 
 EVENTS = {
-    "SessionStart": TURN_OVER,
     "BeforeAgent": WORKING,
     "AfterAgent": TURN_OVER,
     "Notification": ASKING,  # refined by the payload: see status_for
