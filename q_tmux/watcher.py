@@ -300,9 +300,12 @@ def decide(
             return None
         return state.WAITING, state.APPROVAL, state.SCREEN
     if status == state.WAITING and reason == state.APPROVAL:  # the question is gone: answered
-        if screen is Screen.IDLE:
-            return (state.WAITING, state.INPUT, state.SCREEN) if idle else None
-        return state.PROCESSING, None, state.SCREEN
+        if screen is not Screen.IDLE:
+            return state.PROCESSING, None, state.SCREEN  # the tool runs
+        if idle:
+            return state.WAITING, state.INPUT, state.SCREEN  # denied: back at the prompt
+        # At a prompt that is always drawn (Codex), the tool's output keeping on is work.
+        return (state.PROCESSING, None, state.SCREEN) if working else None
     if status == state.STARTING and model is not None:
         # Booting: never "waiting" before the prompt appeared once (Gemini boots on a
         # blank screen for half a minute; aider prints its banner in bursts).

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from q_tmux.screen import Screen
+from q_tmux.screen import Screen, read
 from q_tmux.status_line import Pane, SessionState, Snapshot
 from q_tmux.watcher import (
     BUSY_PERSIST,
@@ -50,6 +50,9 @@ def session(
         (session("waiting", "approval"), OTHER, True, 0, 0, False, P),
         (session("waiting", "approval", "claude"), IDLE, False, STABLE_TICKS, 0, False, W),
         (session("waiting", "approval", "claude"), IDLE, True, 0, 0, False, None),
+        # ... Codex's composer stays drawn while the approved command and the answer run.
+        (session("waiting", "approval", "codex"), IDLE, True, 0, BUSY_PERSIST, False, P),
+        (session("waiting", "approval", "codex"), IDLE, False, 1, 0, False, None),
         # A prompt after Ctrl-C (no hook fires), once it holds still.
         (session("processing"), IDLE, False, STABLE_TICKS, 0, False, W),
         (session("processing"), IDLE, True, 0, 0, False, None),
@@ -258,3 +261,14 @@ def test_aider_streaming_after_its_notify_is_work() -> None:
     growing = [base + " more" * n for n in range(1, 8)]
     decisions = run_ticks(state, growing)
     assert P in decisions
+
+
+def test_codex_approved_command_and_answer_are_work() -> None:
+    state = session("waiting", "approval", "codex")
+    after = capture("codex/after_approve").replace("Worked for 4s", "")  # not over yet
+    composer = "\u203a Ask Codex"
+    growing = [after.replace(composer, "• more\n" * n + composer) for n in range(1, 8)]
+    assert all(read("codex", screen).screen is IDLE for screen in growing)
+    decisions = run_ticks(state, [capture("codex/approval"), *growing])
+    assert P in decisions
+    assert state.status == "processing"
