@@ -77,6 +77,8 @@ class Recorded:
     main: bool
     reply: str
     at: float = field(default_factory=time.monotonic)
+    #: When the whole answer was sent (None while it is being sent).
+    done_at: float | None = None
 
     @property
     def text(self) -> str:
@@ -198,7 +200,10 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             self._json(200, {})
 
+    _recorded: Recorded | None = None
+
     def do_POST(self) -> None:
+        self._recorded = None
         body = self._body()
         path = self.path.split("?")[0]
         try:
@@ -221,10 +226,14 @@ class _Handler(BaseHTTPRequestHandler):
                 self._json(404, {"error": {"message": f"no such endpoint {path}"}})
         except (BrokenPipeError, ConnectionResetError):
             pass  # the agent hung up mid-answer (Ctrl-C): nothing left to say
+        finally:
+            if self._recorded is not None:
+                self._recorded.done_at = time.monotonic()
 
     def _decide(self, body: Any, main: bool, user_text: str, after_tool: bool) -> Reply:
         reply = self.model.choose(main, user_text, after_tool)
-        self.model.record(Recorded("POST", self.path, body, main, reply.kind))
+        self._recorded = Recorded("POST", self.path, body, main, reply.kind)
+        self.model.record(self._recorded)
         return reply
 
     def _error(self, reply: Reply, payload: Any) -> None:
