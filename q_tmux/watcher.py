@@ -229,6 +229,10 @@ class Watcher:
         active = look.screen is Screen.BUSY or (
             changed and not full_hooks and not look.settling and look.screen is not Screen.APPROVAL
         )
+        if session.status != seen.status:
+            # Work must persist since the status last changed: output streamed before a
+            # hook said "turn over" is no sign of work after it.
+            seen.busy_since = None
         if active:
             seen.busy_since = now if seen.busy_since is None else seen.busy_since
         else:

@@ -272,3 +272,21 @@ def test_codex_approved_command_and_answer_are_work() -> None:
     decisions = run_ticks(state, [capture("codex/approval"), *growing])
     assert P in decisions
     assert state.status == "processing"
+
+
+def test_a_hooks_turn_end_is_not_undone_by_the_output_before_it() -> None:
+    """Codex streamed, its notify said the turn ended, then it redrew once (seen live)."""
+    clock = Clock()
+    watcher = Watcher("/nonexistent", clock=clock)
+    state = session("processing", None, "codex")
+    snap = Snapshot({"id": Pane("id", "@1", "%1", False, "1", "")}, {}, alive=True)
+    composer = "\u203a Ask Codex"
+    base = capture("codex/streaming")
+    for n in range(1, 8):  # streaming for 2.8 s
+        screen = base.replace(composer, "• more\n" * n + composer)
+        assert watcher._decide(state, snap, {"%1": screen}) is None
+        clock.now += 0.4
+    state.status, state.reason, state.source = "waiting", "input", "hook"  # the notify
+    assert watcher._decide(state, snap, {"%1": capture("codex/turn_end")}) is None
+    clock.now += 0.4
+    assert watcher._decide(state, snap, {"%1": capture("codex/turn_end")}) is None
