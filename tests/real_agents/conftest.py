@@ -9,6 +9,7 @@ folder q-tmux makes, Codex's config.toml, Gemini's settings.json, aider's
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -23,7 +24,7 @@ from tests.real_agents.conversation import (
     processes_with_home,
 )
 from tests.real_agents.model_server import ModelServer
-from tests.real_agents.sandbox import installed, prepare_home, trusted_dirs
+from tests.real_agents.sandbox import installed, outside_tmp_home, prepare_home, trusted_dirs
 
 MakeConversation = Callable[[AgentUI, str], Conversation]
 
@@ -41,11 +42,22 @@ def require(agent: str) -> None:
 
 
 @pytest.fixture
+def agent_home(monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """The test's HOME, moved out of /tmp (see ``outside_tmp_home``), removed afterwards."""
+    old = Path(os.environ["HOME"])
+    home = outside_tmp_home()
+    shutil.copy(old / ".gitconfig", home / ".gitconfig")
+    monkeypatch.setenv("HOME", str(home))
+    yield home
+    shutil.rmtree(home, ignore_errors=True)
+
+
+@pytest.fixture
 def conversation(
-    qtmux: QTmux, server: Server, repo: Path, model: ModelServer
+    qtmux: QTmux, server: Server, repo: Path, model: ModelServer, agent_home: Path
 ) -> Iterator[MakeConversation]:
     """Makes a ``Conversation`` with an agent set up to talk to ``model``."""
-    home = Path(os.environ["HOME"])
+    home = agent_home
     made: list[Conversation] = []
 
     def make(ui: AgentUI, name: str) -> Conversation:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -19,6 +20,17 @@ AGENTS = ("claude", "codex", "gemini", "aider")
 #: Any value works offline; Claude Code remembers the last 20 characters as approved.
 ANTHROPIC_KEY = "sk-ant-api03-test-key-for-the-local-model-server-0123456789abcdef"
 MODEL = "test-model"
+
+
+def outside_tmp_home() -> Path:
+    """A fresh HOME under .agents/homes/, private (mode 700) and not below /tmp.
+
+    Gemini CLI skips a settings file when any folder above it is writable by others
+    (as /tmp is), and q-tmux keeps Gemini's hook settings under HOME.
+    """
+    base = AGENTS_BIN.parent / "homes"
+    base.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix="home-", dir=base))
 
 
 def agent_path(agent: str) -> Path:
