@@ -37,6 +37,8 @@ SILENT_TICKS = 25  # ... for an agent that draws no busy marker (aider thinking 
 #: How long a busy marker must stay on screen before it undoes a "waiting": the redraws
 #: right after a turn ended (Claude's stop hook, Codex's last frame) are not new work.
 BUSY_PERSIST = 1.0
+HOOK_SETTLE = 3.0  # ... and how long output alone must keep coming after a hook's turn end
+ACTIVITY_TAIL = 2.5  # seconds a waiting pane is still looked at after its last output
 EMPTY_TICKS = 3  # ticks without any live q-tmux agent before the watcher ends
 CONFLICT_EVERY = 10.0  # seconds between looks at branch tips for merge conflicts
 STALLED_MINUTES = 10.0  # default of the ``stalled_minutes`` config key
@@ -53,6 +55,8 @@ class Seen:
     digest: str = ""
     stable: int = 0
     activity: str = ""
+    #: When tmux's activity time last moved (it counts whole seconds only).
+    activity_moved: float = 0.0
     #: When the screen (or the status) last changed, and since when a busy marker shows.
     changed_at: float = field(default_factory=time.monotonic)
     busy_since: float | None = None
@@ -148,7 +152,9 @@ class Watcher:
         for session in sessions:
             pane = snap.panes.get(session.id)
             if pane is not None:
-                self.seen.setdefault(session.id, Seen()).activity = pane.activity
+                seen = self.seen.setdefault(session.id, Seen())
+                if seen.activity != pane.activity:
+                    seen.activity, seen.activity_moved = pane.activity, self.clock()
         self.check_conflicts(sessions)
         # Read again just before publishing: a hook may have written since the tick began.
         fresh = status_line.sessions_on(self.socket)
@@ -177,7 +183,13 @@ class Watcher:
             return True
         # Waiting for input: look only when tmux saw output since the last look.
         seen = self.seen.get(session.id)
-        return seen is None or seen.activity != pane.activity
+        # tmux's activity time has whole seconds: output in the same second as the last
+        # look leaves it unchanged, so look a little longer after it last moved.
+        return (
+            seen is None
+            or seen.activity != pane.activity
+            or self.clock() - seen.activity_moved < ACTIVITY_TAIL
+        )
 
     def _capture(self, pane_ids: list[str]) -> dict[str, str]:
         """The visible screen of each pane, all in one tmux call."""
@@ -297,7 +309,12 @@ def decide(
     # unless the line above it says the turn ended.
     patient = model is not None and model.turn_over is not None and not ended
     idle = screen is Screen.IDLE and stable >= (SILENT_TICKS if patient else STABLE_TICKS)
-    working = active_for >= BUSY_PERSIST
+    # After a hook said the turn is over, output alone (no busy marker) must keep coming
+    # for longer: aider prints its token count, a rule and its prompt after the hook.
+    after_hook = (status, reason, session.source) == (state.WAITING, state.INPUT, state.HOOK)
+    working = active_for >= (
+        HOOK_SETTLE if after_hook and screen is not Screen.BUSY else BUSY_PERSIST
+    )
     quiet = screen is not Screen.BUSY and stable >= QUIET_TICKS
     if screen is Screen.APPROVAL:
         if status == state.WAITING and reason == state.APPROVAL:

@@ -9,10 +9,13 @@ import pytest
 from q_tmux.screen import Screen, read
 from q_tmux.status_line import Pane, SessionState, Snapshot
 from q_tmux.watcher import (
+    ACTIVITY_TAIL,
     BUSY_PERSIST,
+    HOOK_SETTLE,
     QUIET_TICKS,
     SILENT_TICKS,
     STABLE_TICKS,
+    Seen,
     Watcher,
     decide,
     decide_shell,
@@ -89,7 +92,8 @@ def session(
         (session("waiting", "input", "codex"), IDLE, True, 0, 0.0, True, None),
         (session("waiting", "input", "codex"), IDLE, True, 0, 0.4, False, None),
         # ... only work that persists does: a marker, or output that keeps coming.
-        (session("waiting", "input", "codex"), IDLE, True, 0, BUSY_PERSIST, False, P),
+        (session("waiting", "input", "codex"), IDLE, True, 0, BUSY_PERSIST, False, None),
+        (session("waiting", "input", "codex"), IDLE, True, 0, HOOK_SETTLE, False, P),
         (session("waiting", "input", "codex"), BUSY, True, 0, BUSY_PERSIST, False, P),
         # Typing at the prompt is not work: the transcript did not change.
         (session("waiting", "input", "codex"), IDLE, False, 3, 0, False, None),
@@ -99,12 +103,25 @@ def session(
         (session("waiting", "input"), BUSY, True, 0, BUSY_PERSIST, False, P),
         # aider: no marker, no hook for a turn's start: output that keeps coming is work;
         # silence ends a turn only after a while (it thinks before it answers).
-        (session("waiting", "input", "aider"), OTHER, True, 0, BUSY_PERSIST, False, P),
+        (session("waiting", "input", "aider", source="screen"), OTHER, True, 0, 1.0, False, P),
+        # ... but after its hook the tail of the turn (token count, rule, prompt) is drawn:
+        # output must keep coming for longer, unless a busy marker shows.
+        (session("waiting", "input", "aider"), OTHER, True, 0, BUSY_PERSIST, False, None),
+        (session("waiting", "input", "aider"), OTHER, True, 0, HOOK_SETTLE, False, P),
+        (session("waiting", "input", "aider"), BUSY, True, 0, BUSY_PERSIST, False, P),
         (session("processing", preset="aider"), OTHER, False, QUIET_TICKS, 0, False, None),
         (session("processing", preset="aider"), OTHER, False, SILENT_TICKS, 0, False, W),
         (session("processing", preset="aider"), IDLE, False, STABLE_TICKS, 0, False, W),
         # Without hooks and without a screen model, output decides both ways.
-        (session("waiting", "input", "my-repl", False), OTHER, True, 0, BUSY_PERSIST, False, P),
+        (
+            session("waiting", "input", "my-repl", False, "screen"),
+            OTHER,
+            True,
+            0,
+            BUSY_PERSIST,
+            False,
+            P,
+        ),
         (session("processing", None, "my-repl", False), OTHER, False, QUIET_TICKS, 0, False, W),
         (session("exited"), IDLE, False, 9, 0, False, None),
     ],
@@ -258,7 +275,7 @@ def test_aider_boot_is_starting_until_its_prompt_then_waiting() -> None:
 def test_aider_streaming_after_its_notify_is_work() -> None:
     state = session("waiting", "input", "aider")
     base = capture("aider/streaming")
-    growing = [base + " more" * n for n in range(1, 8)]
+    growing = [base + " more" * n for n in range(1, 12)]
     decisions = run_ticks(state, growing)
     assert P in decisions
 
@@ -290,3 +307,20 @@ def test_a_hooks_turn_end_is_not_undone_by_the_output_before_it() -> None:
     assert watcher._decide(state, snap, {"%1": capture("codex/turn_end")}) is None
     clock.now += 0.4
     assert watcher._decide(state, snap, {"%1": capture("codex/turn_end")}) is None
+
+
+def test_a_waiting_pane_is_looked_at_a_little_after_its_last_output() -> None:
+    """tmux's activity time counts seconds: output in the same second as the last look
+    (aider's approval question right after its token count) must not be missed."""
+    clock = Clock()
+    watcher = Watcher("/nonexistent", clock=clock)
+    waiting = session("waiting", "input", "aider")
+    snap = Snapshot({"id": Pane("id", "@1", "%1", False, "100", "")}, {}, alive=True)
+    assert watcher._wants_capture(waiting, snap)  # never looked at
+    watcher.seen["id"] = Seen(activity="100", activity_moved=clock.now)
+    clock.now += 1.0
+    assert watcher._wants_capture(waiting, snap)  # same second, but output just came
+    clock.now += ACTIVITY_TAIL
+    assert not watcher._wants_capture(waiting, snap)  # quiet: no capture, no cost
+    snap.panes["id"].activity = "104"
+    assert watcher._wants_capture(waiting, snap)
