@@ -56,7 +56,7 @@ class AgentUI:
     #: Allowed ``status_source`` for each step's settled state.
     sources: dict[str, frozenset[str]]
     #: Text the agent shows for the model's error (``[[error 400]]``).
-    error_text: str = "test server error 400"
+    error_text: str = "test server error"
 
 
 def session_state(work_dir: Path) -> State | None:
