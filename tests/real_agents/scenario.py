@@ -8,6 +8,8 @@ generous deadline, checks where the state came from, and that it then holds.
 
 from __future__ import annotations
 
+import os
+import subprocess
 import time
 from pathlib import Path
 
@@ -141,3 +143,43 @@ def model_errors(conv: Conversation) -> None:
             conv.fail(f"the model's error left the session {state}, not waiting or exited")
         time.sleep(0.1)
     conv.holds("error")
+
+
+OTHER = "other-conversation-0815"
+
+
+def resume_picks_its_own_conversation(conv: Conversation, other: list[str]) -> None:
+    """Two conversations in one worktree: ``resume`` brings back the session's, not the newest.
+
+    ``other`` runs the agent once more in the worktree, outside q-tmux, which makes
+    a newer conversation there ("the last one in this folder").
+    """
+    conv.start()
+    boot(conv, "idle")
+    asked = conv.step("quick")
+    conv.type(f"remember {MARKER} [[quick]]")
+    answered(conv, conv.main_request_after(asked))
+    conv.settle(WAITING_INPUT, "quick")
+    conv.step("quit")
+    conv.type(conv.ui.quit_line)
+    conv.until(EXITED, "quit")
+
+    before = time.monotonic()
+    done = subprocess.run(
+        [*other, f"{OTHER} [[quick]]"], cwd=conv.work_dir, env={**os.environ, **conv.env},
+        capture_output=True, text=True, timeout=STEP_TIMEOUT * 2, stdin=subprocess.DEVNULL,
+        check=False,
+    )  # fmt: skip
+    assert any(OTHER in r.text for r in conv.model.main_requests() if r.at > before), (
+        f"the second conversation never reached the model: {done.stdout}{done.stderr}"
+    )
+
+    resumed = conv.step("resume")
+    conv.resume()
+    boot(conv, "resume")
+    conv.type("are you back [[quick]]")
+    request = conv.main_request_after(resumed)
+    if MARKER not in request.text or OTHER in request.text:
+        conv.fail("`resume` brought back the newest conversation in the folder, not the session's")
+    answered(conv, request)
+    conv.settle(WAITING_INPUT, "quick")

@@ -19,3 +19,9 @@ def test_claude_model_errors_end_waiting_with_the_error_on_screen(
     conversation: MakeConversation,
 ) -> None:
     scenario.model_errors(conversation(CLAUDE, "broken"))
+
+
+def test_claude_resume_brings_back_the_sessions_own_conversation(
+    conversation: MakeConversation,
+) -> None:
+    scenario.resume_picks_its_own_conversation(conversation(CLAUDE, "own"), ["claude", "-p"])

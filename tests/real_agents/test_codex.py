@@ -19,3 +19,9 @@ def test_codex_model_errors_end_waiting_with_the_error_on_screen(
     conversation: MakeConversation,
 ) -> None:
     scenario.model_errors(conversation(CODEX, "broken"))
+
+
+def test_codex_resume_brings_back_the_sessions_own_conversation(
+    conversation: MakeConversation,
+) -> None:
+    scenario.resume_picks_its_own_conversation(conversation(CODEX, "own"), ["codex", "exec"])
