@@ -38,6 +38,7 @@ SILENT_TICKS = 25  # ... for an agent that draws no busy marker (aider thinking 
 #: right after a turn ended (Claude's stop hook, Codex's last frame) are not new work.
 BUSY_PERSIST = 1.0
 HOOK_SETTLE = 3.0  # ... and how long output alone must keep coming after a hook's turn end
+QUESTION_WAIT = 5.0  # seconds a hook's "asking" waits for its question to be drawn
 ACTIVITY_TAIL = 2.5  # seconds a waiting pane is still looked at after its last output
 EMPTY_TICKS = 3  # ticks without any live q-tmux agent before the watcher ends
 CONFLICT_EVERY = 10.0  # seconds between looks at branch tips for merge conflicts
@@ -62,6 +63,9 @@ class Seen:
     busy_since: float | None = None
     status: str = ""
     still: str = ""  # the screen's letters only, for "stalled"
+    #: Since when the session asks, and whether its question has been on screen since.
+    asking_since: float | None = None
+    asked: bool = False
 
 
 def stalled_minutes() -> float:
@@ -255,7 +259,20 @@ class Watcher:
         if still != seen.still or session.status != seen.status:
             seen.still, seen.changed_at, seen.status = still, now, session.status
         self._mark_stalled(session, now - seen.changed_at)
-        return decide(session, look.screen, changed, seen.stable, active_for, look.ended)
+        # A hook may say "asking" before the question is drawn (Gemini's runs as the box
+        # appears, and the screen says the hook is running): the question's absence means
+        # it was answered only once it has been seen.
+        if (session.status, session.reason) != (state.WAITING, state.APPROVAL):
+            seen.asking_since, seen.asked = None, False
+        else:
+            seen.asking_since = now if seen.asking_since is None else seen.asking_since
+            seen.asked = seen.asked or look.screen is Screen.APPROVAL
+        shown = (
+            seen.asked
+            or session.source != state.HOOK
+            or now - (seen.asking_since or now) >= QUESTION_WAIT
+        )
+        return decide(session, look.screen, changed, seen.stable, active_for, look.ended, shown)
 
     def _mark_stalled(self, session: SessionState, unchanged_for: float) -> None:
         """Note in the file when a busy agent's screen has not changed for too long."""
@@ -288,6 +305,7 @@ def decide(
     stable: int,
     active_for: float = 0.0,
     ended: bool = False,
+    question_shown: bool = True,
 ) -> Decision | None:
     """The status a screen implies, given what the session file says now; None to keep it.
 
@@ -296,7 +314,8 @@ def decide(
     a row it has not. ``active_for`` is how long (seconds) the agent has been
     seen at work without a break: a busy marker, or (where hooks miss the start
     of a turn) a transcript that keeps changing. ``ended`` says a line just
-    above the prompt marks the turn as over.
+    above the prompt marks the turn as over. ``question_shown`` is False while a
+    hook says the agent asks but its question has not been drawn yet.
     """
     spec = catalog.get(session.preset)
     model = spec.screen if spec is not None else None
@@ -321,6 +340,8 @@ def decide(
             return None
         return state.WAITING, state.APPROVAL, state.SCREEN
     if status == state.WAITING and reason == state.APPROVAL:  # the question is gone: answered
+        if not question_shown:
+            return None
         if screen is not Screen.IDLE:
             return state.PROCESSING, None, state.SCREEN  # the tool runs
         if idle:

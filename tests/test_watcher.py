@@ -42,6 +42,28 @@ def session(
     )  # fmt: skip
 
 
+def test_a_hooks_question_must_be_drawn_before_its_absence_counts() -> None:
+    asking = session("waiting", "approval", "gemini")  # from the Notification hook
+    assert decide(asking, BUSY, True, 0, 1.0, False, question_shown=False) is None
+    assert decide(asking, BUSY, True, 0, 1.0, False, question_shown=True) == P
+
+
+def test_gemini_approval_hook_before_its_box_is_drawn() -> None:
+    """Live: the hook said 'asking' while the screen still showed the hooks running."""
+    state = session("waiting", "approval", "gemini")
+    running = capture("gemini/after_approve_early").replace(  # as seen: our own hooks run
+        "/tmp/lab/gemini/hook.sh AfterTool, /tmp/lab/gemini/hook.sh AfterAgent",
+        "q-tmux-BeforeAgent, q-tmux-Notification",
+    )
+    assert read("gemini", running).screen is BUSY
+    asked = capture("gemini/approval")
+    decisions = run_ticks(
+        state, [running, running, asked, asked, *[capture("gemini/streaming")] * 4]
+    )
+    assert decisions[:4] == [None] * 4  # still "approval" while the box is being drawn
+    assert P in decisions[4:]  # answered: the question was seen, and is gone
+
+
 @pytest.mark.parametrize(
     ("state", "screen", "changed", "stable", "active_for", "ended", "expected"),
     [
