@@ -207,8 +207,12 @@ class Run:
                 if kind == "approve":
                     self.turn_end(self.request_after(answered))
         else:  # interrupt
-            self.say("[[stream 30]]")
-            wait(lambda: "word2" in self.lab.tmux("capture-pane", "-p", "-t", self.pane), 60)
+            sent = self.say("[[stream 30]]")
+            # Interrupt only once this answer is streaming (old words may be on screen).
+            request = self.request_after(sent)
+            wait(lambda: self.sampler.first(sent, ("processing", None)), 60)
+            if request is not None:
+                time.sleep(1.5)
             self.keys("C-c")
         ok = self.settled(start, kind) and ok
         self.figures.steps += 1
