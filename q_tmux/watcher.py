@@ -401,21 +401,40 @@ def run(socket: str) -> int:
     if lock is None:
         return 0  # another watcher serves this server; the lock is held until we exit
     watcher = Watcher(socket)
-    empty = 0
     version = _code_version()
+    while True:
+        watch(watcher, version)
+        # A session that started while we were leaving saw the lock held and counted on
+        # us: let go of the lock, then look once more.
+        os.close(lock)
+        if not still_needed(watcher):
+            return 0
+        lock = watchlock.acquire(socket)
+        if lock is None:
+            return 0  # a new watcher took over
+
+
+def watch(watcher: Watcher, version: tuple[int, ...]) -> None:
+    """Tick until no q-tmux agent has been alive for ``EMPTY_TICKS`` ticks."""
+    empty = 0
     while empty < EMPTY_TICKS:
         if _code_version() != version:
             # q-tmux was upgraded under us: carry on as the new code (the lock
             # is close-on-exec, so the new image takes it again).
-            os.execv(sys.executable, [sys.executable, "-m", "q_tmux.watcher", socket])
+            os.execv(sys.executable, [sys.executable, "-m", "q_tmux.watcher", watcher.socket])
         try:
             live, busy = watcher.tick()
         except Exception as error:  # keep watching: one bad tick must not end tracking
-            _log(f"{socket}: {type(error).__name__}: {error}")
+            _log(f"{watcher.socket}: {type(error).__name__}: {error}")
             live, busy = True, False
         empty = 0 if live else empty + 1
         time.sleep(BUSY_TICK if busy else IDLE_TICK)
-    return 0
+
+
+def still_needed(watcher: Watcher) -> bool:
+    """Whether a live q-tmux agent runs on the server (one look, no status changes)."""
+    snap = status_line.snapshot(watcher.socket)
+    return snap.alive and any(not pane.dead for pane in snap.panes.values())
 
 
 if __name__ == "__main__":

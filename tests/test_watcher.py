@@ -346,3 +346,25 @@ def test_a_waiting_pane_is_looked_at_a_little_after_its_last_output() -> None:
     assert not watcher._wants_capture(waiting, snap)  # quiet: no capture, no cost
     snap.panes["id"].activity = "104"
     assert watcher._wants_capture(waiting, snap)
+
+
+def test_a_watcher_leaving_as_a_session_starts_looks_once_more(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Live on Gemini: 'resume' came while the last watcher was leaving (lock still held),
+    so no watcher was started, and the resumed session stayed 'starting' for good."""
+    import os
+
+    from q_tmux import watcher as module
+    from q_tmux import watchlock
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
+    rounds: list[str] = []
+    monkeypatch.setattr(module, "watch", lambda watcher, version: rounds.append("watched"))
+    answers = iter([True, False])  # a session came back; then none is left
+    monkeypatch.setattr(module, "still_needed", lambda watcher: next(answers))
+    assert module.run("/tmp/sock") == 0
+    assert rounds == ["watched", "watched"]
+    lock = watchlock.acquire("/tmp/sock")
+    assert lock is not None  # released on the way out
+    os.close(lock)
