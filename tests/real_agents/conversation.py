@@ -169,6 +169,7 @@ class Conversation:
     env: dict[str, str]
     model: ModelServer
     timeline: Timeline | None = None
+    step_started: float = 0.0
 
     @property
     def work_dir(self) -> Path:
@@ -228,7 +229,8 @@ class Conversation:
         """Start a named step; returns when it started."""
         assert self.timeline is not None
         self.timeline.step = name
-        return time.monotonic()
+        self.step_started = time.monotonic()
+        return self.step_started
 
     def fail(self, what: str) -> None:
         timeline = self.timeline.describe() if self.timeline else "(none)"
@@ -268,8 +270,36 @@ class Conversation:
     def settle(
         self, wanted: tuple[str, str | None], step: str, timeout: float = STEP_TIMEOUT
     ) -> None:
+        """The step's end state, once the agent stopped drawing, and it holds."""
+        self.quiet()
         self.until(wanted, step, timeout)
         self.holds(step)
+        self.hook_state_kept(wanted, step)
+
+    def hook_state_kept(self, wanted: tuple[str, str | None], step: str) -> None:
+        """Once a hook said ``wanted`` in this step, nothing may have undone it since."""
+        assert self.timeline is not None
+        seen = self.timeline.since(self.step_started)
+        hooked = next((i for i, s in enumerate(seen) if s.state == (*wanted, "hook")), None)
+        if hooked is None:
+            return
+        undone = [s.state for s in seen[hooked:] if s.state[:2] != wanted]
+        if undone:
+            self.fail(f"step {step!r}: the hook's {wanted} was undone by {undone}")
+
+    def quiet(self, seconds: float = 1.0, at_most: float = 15.0) -> None:
+        """Wait until the screen stayed the same for ``seconds`` (at most ``at_most``).
+
+        A state read from the screen may lag the drawing by a moment; the hold after a
+        step starts once the agent is done drawing, so that lag is not taken for a flip.
+        """
+        deadline = time.monotonic() + at_most
+        last, since = self.screen(), time.monotonic()
+        while time.monotonic() < deadline and time.monotonic() - since < seconds:
+            time.sleep(0.1)
+            now = self.screen()
+            if now != last:
+                last, since = now, time.monotonic()
 
     def wait_screen(self, predicate: Callable[[str], bool], what: str, timeout: float) -> str:
         deadline = time.monotonic() + timeout

@@ -73,8 +73,7 @@ def approval(conv: Conversation, work_dir: Path, approve: bool) -> None:
     target = work_dir.parent / f"{conv.name}-{name}.txt"
     conv.step(f"ask_{name}")
     conv.type(f"run it [[tool echo {name} > {target}]]")
-    conv.until(WAITING_APPROVAL, "approval")
-    conv.holds("approval")
+    conv.settle(WAITING_APPROVAL, "approval")
     step = "after_approve" if approve else "after_deny"
     conv.step(step)
     conv.keys(*(conv.ui.approve if approve else conv.ui.deny))
