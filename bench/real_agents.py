@@ -72,7 +72,9 @@ class Sampler(threading.Thread):
             if not self.states or self.states[-1][1] != state:
                 self.states.append((now, state))
             screen = self.lab.tmux("capture-pane", "-p", "-J", "-t", self.pane)
-            shown = self.question in screen
+            # Old questions stay in the scrollback: only the bottom of the screen asks.
+            bottom = [line for line in screen.splitlines() if line.strip()][-12:]
+            shown = any(self.question in line for line in bottom)
             if shown and not asking:
                 self.questions.append(time.monotonic())
             asking = shown
@@ -213,7 +215,9 @@ class Run:
             wait(lambda: self.sampler.first(sent, ("processing", None)), 60)
             if request is not None:
                 time.sleep(1.5)
-            self.keys("C-c")
+            # Ctrl-C at an idle prompt quits some agents: only while the answer streams.
+            if request is not None and request.done_at is None:
+                self.keys("C-c")
         ok = self.settled(start, kind) and ok
         self.figures.steps += 1
         self.figures.right += ok
