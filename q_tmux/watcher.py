@@ -351,9 +351,11 @@ def decide(
     if status == state.STARTING and model is not None:
         # Booting: never "waiting" before the prompt appeared once (Gemini boots on a
         # blank screen for half a minute; aider prints its banner in bursts).
+        # Output is no sign of work yet: a resumed conversation is redrawn as it boots.
         if screen is Screen.IDLE and stable >= STABLE_TICKS:
             return state.WAITING, state.INPUT, state.SCREEN
-        return (state.PROCESSING, None, state.SCREEN) if working else None
+        busy = screen is Screen.BUSY and working
+        return (state.PROCESSING, None, state.SCREEN) if busy else None
     if status in (state.PROCESSING, state.STARTING):
         if idle:
             return state.WAITING, state.INPUT, state.SCREEN  # e.g. after Ctrl-C: no hook fires

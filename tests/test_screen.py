@@ -164,6 +164,8 @@ def test_hooks_running_after_a_turn_are_settling_not_work() -> None:
     assert not read("claude", _capture("claude/streaming")).settling
     assert read("gemini", _capture("gemini/after_approve_early")).settling
     assert not read("gemini", _capture("gemini/streaming")).settling
+    asking = "? for shortcutsoks: q-tmux-BeforeAgent, q-tmux-Notification (esc to cancel, 2s)"
+    assert read("gemini", asking + "\n >   Type your message").settling  # seen live (R4)
 
 
 @pytest.mark.parametrize(

@@ -55,7 +55,7 @@ def test_gemini_approval_hook_before_its_box_is_drawn() -> None:
         "/tmp/lab/gemini/hook.sh AfterTool, /tmp/lab/gemini/hook.sh AfterAgent",
         "q-tmux-BeforeAgent, q-tmux-Notification",
     )
-    assert read("gemini", running).screen is BUSY
+    assert read("gemini", running).screen is not ASKS  # no question on screen yet
     asked = capture("gemini/approval")
     decisions = run_ticks(
         state, [running, running, asked, asked, *[capture("gemini/streaming")] * 4]
@@ -105,6 +105,10 @@ def test_gemini_approval_hook_before_its_box_is_drawn() -> None:
         (session("starting", preset="gemini"), IDLE, False, STABLE_TICKS, 0, False, W),
         (session("starting", preset="claude"), BUSY, True, 0, BUSY_PERSIST, False, P),
         (session("starting", preset="claude"), BUSY, True, 0, 0.2, False, None),
+        # ... and a resumed conversation redrawn while it boots is not work.
+        (session("starting", preset="codex"), OTHER, True, 0, 2.0, False, None),
+        (session("starting", preset="codex"), IDLE, True, 0, 2.0, False, None),
+        (session("starting", preset="codex"), IDLE, False, STABLE_TICKS, 0, False, W),
         # ... a plain command has no prompt to wait for: its output stopping is all there is.
         (session("starting", "", "my-repl", False), OTHER, False, QUIET_TICKS, 0, False, W),
         # A hook's "turn ended" is not undone by the redraws after it: Claude's stop

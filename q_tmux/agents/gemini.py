@@ -42,7 +42,8 @@ SCREEN = ScreenModel(
     prompt=r"type your message|^\s*[│|]?\s*>\s",
     prompt_reach=6,
     busy=r"esc to cancel",
-    not_busy=r"\b(AfterAgent|SessionStart)\b",
+    # Hooks that run as a turn ends or asks: Gemini waits for them with its spinner.
+    not_busy=r"\b(AfterAgent|SessionStart|Notification)\b",
     busy_always_visible=True,
     approval=r"allow execution( of .*)?\?|yes, allow once",
     approval_reach=20,
