@@ -94,6 +94,7 @@ def test_every_event_mapped_is_wired(tmp_path: Path, monkeypatch: pytest.MonkeyP
 
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     monkeypatch.setenv(gemini.DEFAULTS_VARIABLE, str(tmp_path / "none.json"))
+    monkeypatch.setattr(gemini, "_writable_by_others", lambda _directory: None)  # /tmp is
 
     wiring = claude.wire(
         Agent("claude", ["claude"], ["claude", "--continue"]), tmp_path, "s1", set()
@@ -113,6 +114,7 @@ def test_gemini_hooks_go_in_a_defaults_layer_outside_the_worktree(
     from q_tmux.agents.launch import Agent
 
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.setattr(gemini, "_writable_by_others", lambda _directory: None)  # /tmp is
     users = tmp_path / "system-defaults.json"
     mine = {"type": "command", "command": "notify-me"}
     users.write_text(
@@ -238,3 +240,20 @@ def test_doctor_names_each_agent_with_its_version(
     [(_, line)] = _check_agents()
     assert f"claude v-claude ({tmp_path / 'claude'})" in line
     assert f"codex v-codex ({tmp_path / 'codex'})" in line
+
+
+def test_gemini_hooks_are_not_wired_where_gemini_would_refuse_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Gemini skips a settings file below a directory others can write to (/tmp, say)."""
+    from q_tmux.agents import gemini
+    from q_tmux.agents.launch import Agent
+
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o777)
+    monkeypatch.setenv("XDG_STATE_HOME", str(shared / "state"))
+    wiring = gemini.wire(Agent("gemini", ["gemini"], ["gemini", "--resume"]), tmp_path, "s1", set())
+    assert (wiring.hooked, wiring.env) == (False, {})
+    assert str(shared) in wiring.notes[0]
+    assert not (shared / "state").exists()

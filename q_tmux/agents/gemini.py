@@ -66,6 +66,24 @@ def settings_path(session_id: str) -> Path:
     return paths.state_dir() / "agents" / session_id / "gemini-system-defaults.json"
 
 
+def _writable_by_others(directory: Path) -> Path | None:
+    """The first existing parent of ``directory`` that group or others may write to.
+
+    Gemini refuses a system settings file below such a directory (even /tmp with its
+    sticky bit), with a warning on screen.
+    """
+    import stat
+
+    for parent in (directory, *directory.parents):
+        try:
+            mode = parent.stat().st_mode
+        except OSError:
+            continue  # not made yet: made by q-tmux, private
+        if mode & (stat.S_IWGRP | stat.S_IWOTH):
+            return parent
+    return None
+
+
 def wire(agent: Agent, work_dir: Path, session_id: str, owned: set[str]) -> Wiring:
     """Write q-tmux's hooks into a defaults layer of Gemini's own, outside the worktree."""
     import json
@@ -77,6 +95,16 @@ def wire(agent: Agent, work_dir: Path, session_id: str, owned: set[str]) -> Wiri
     from q_tmux.agents.wiring import Wiring, hook_command
 
     path = settings_path(session_id)
+    insecure = _writable_by_others(path.parent)
+    if insecure is not None:
+        return Wiring(
+            agent.command,
+            agent.resume_command,
+            notes=[
+                f"Gemini CLI ignores settings files below {insecure}, which others can write "
+                "to, so its hooks are not wired; q-tmux will follow it from the screen."
+            ],
+        )
     previous = os.environ.get(DEFAULTS_VARIABLE) or SYSTEM_DEFAULTS
     settings: dict[str, object] = {}
     if Path(previous).resolve() != path.resolve():
