@@ -279,7 +279,7 @@ class Conversation:
     def hook_state_kept(self, wanted: tuple[str, str | None], step: str) -> None:
         """Once a hook said ``wanted`` in this step, nothing may have undone it since."""
         assert self.timeline is not None
-        seen = self.timeline.since(self.step_started)
+        seen = [s for s in self.timeline.seen if s.at >= self.step_started]
         hooked = next((i for i, s in enumerate(seen) if s.state == (*wanted, "hook")), None)
         if hooked is None:
             return

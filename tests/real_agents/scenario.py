@@ -63,8 +63,7 @@ def streaming_turn(conv: Conversation, seconds: float) -> None:
     conv.until(PROCESSING, "stream")
     request = conv.main_request_after(started)
     answered(conv, request)
-    conv.step("turn_end")
-    conv.settle(WAITING_INPUT, "turn_end")
+    conv.settle(WAITING_INPUT, "turn_end")  # still the step "stream": its Stop hook counts
     conv.never_waiting_during(started, request.done_at or time.monotonic(), "stream")
 
 
