@@ -194,8 +194,9 @@ class Run:
                 ok = False
             else:
                 shown = self.sampler.questions[-1]
-                if wait(lambda: self.sampler.first(shown - 0.5, ("waiting", "approval")), SETTLE):
-                    seen = self.sampler.first(shown - 0.5, ("waiting", "approval"))
+                # A hook may say so before the question is drawn (Gemini draws it after its hooks).
+                if wait(lambda: self.sampler.first(asked, ("waiting", "approval")), SETTLE):
+                    seen = self.sampler.first(asked, ("waiting", "approval"))
                     if seen:
                         at, state = seen
                         self.figures.approval.setdefault(state[2], []).append(max(0.0, at - shown))

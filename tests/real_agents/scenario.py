@@ -48,6 +48,36 @@ def boot(conv: Conversation, step: str) -> None:
     conv.settle(WAITING_INPUT, step, BOOT_TIMEOUT)
 
 
+def texts_in(body: object) -> list[str]:
+    """The short texts in a request body (its messages), to say what the model got."""
+    found: list[str] = []
+    if isinstance(body, dict):
+        for key, value in body.items():
+            if key in ("text", "content") and isinstance(value, str) and len(value) < 300:
+                found.append(value)
+            elif key not in ("tools", "system", "systemInstruction", "instructions"):
+                found.extend(texts_in(value))
+    elif isinstance(body, list):
+        for item in body:
+            found.extend(texts_in(item))
+    return found
+
+
+def texts_in_all(body: object) -> list[str]:
+    """Every text in the messages of a request body, however long."""
+    if isinstance(body, dict):
+        return [
+            text
+            for key, value in body.items()
+            if key not in ("tools", "system", "systemInstruction", "instructions")
+            for text in ([value] if key in ("text", "content") and isinstance(value, str)
+                         else texts_in_all(value))
+        ]  # fmt: skip
+    if isinstance(body, list):
+        return [text for item in body for text in texts_in_all(item)]
+    return []
+
+
 def answered(conv: Conversation, request: Recorded) -> None:
     """Wait until the server sent the whole answer to ``request``."""
     deadline = time.monotonic() + STEP_TIMEOUT
@@ -59,7 +89,8 @@ def answered(conv: Conversation, request: Recorded) -> None:
 
 def streaming_turn(conv: Conversation, seconds: float) -> None:
     started = conv.step("stream")
-    conv.type(f"please stream [[stream {seconds:g}]]")
+    # The marker again: Gemini CLI 0.61 can drop the first prompt of a resumed conversation.
+    conv.type(f"please stream {MARKER} [[stream {seconds:g}]]")
     conv.until(PROCESSING, "stream")
     request = conv.main_request_after(started)
     answered(conv, request)
@@ -117,7 +148,11 @@ def run(conv: Conversation) -> None:
     conv.type("are you back [[quick]]")
     request = conv.main_request_after(resumed)
     if MARKER not in request.text:
-        conv.fail("`resume` started a new conversation: the model never saw the earlier turns")
+        conv.fail(
+            "`resume` started a new conversation: the model never saw the earlier turns;"
+            f" it got {texts_in(request.body)}; the first turn had"
+            f" {[t[-200:] for t in texts_in_all(conv.model.main_requests()[0].body)]}"
+        )
     answered(conv, request)
     conv.settle(WAITING_INPUT, "quick")
 
