@@ -329,10 +329,13 @@ def decide(
     patient = model is not None and model.turn_over is not None and not ended
     idle = screen is Screen.IDLE and stable >= (SILENT_TICKS if patient else STABLE_TICKS)
     # After a hook said the turn is over, output alone (no busy marker) must keep coming
-    # for longer: aider prints its token count, a rule and its prompt after the hook.
+    # for longer: aider prints its token count, a rule and its prompt after the hook. So
+    # must a busy marker where no hook reports a turn's start (Codex's last frames).
     after_hook = (status, reason, session.source) == (state.WAITING, state.INPUT, state.HOOK)
     working = active_for >= (
-        HOOK_SETTLE if after_hook and screen is not Screen.BUSY else BUSY_PERSIST
+        HOOK_SETTLE
+        if after_hook and (screen is not Screen.BUSY or not full_hooks)
+        else BUSY_PERSIST
     )
     quiet = screen is not Screen.BUSY and stable >= QUIET_TICKS
     if screen is Screen.APPROVAL:

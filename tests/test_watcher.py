@@ -120,7 +120,6 @@ def test_gemini_approval_hook_before_its_box_is_drawn() -> None:
         # ... only work that persists does: a marker, or output that keeps coming.
         (session("waiting", "input", "codex"), IDLE, True, 0, BUSY_PERSIST, False, None),
         (session("waiting", "input", "codex"), IDLE, True, 0, HOOK_SETTLE, False, P),
-        (session("waiting", "input", "codex"), BUSY, True, 0, BUSY_PERSIST, False, P),
         # Typing at the prompt is not work: the transcript did not change.
         (session("waiting", "input", "codex"), IDLE, False, 3, 0, False, None),
         (session("waiting", "input", "claude"), IDLE, False, 3, 0, False, None),
@@ -134,7 +133,12 @@ def test_gemini_approval_hook_before_its_box_is_drawn() -> None:
         # output must keep coming for longer, unless a busy marker shows.
         (session("waiting", "input", "aider"), OTHER, True, 0, BUSY_PERSIST, False, None),
         (session("waiting", "input", "aider"), OTHER, True, 0, HOOK_SETTLE, False, P),
-        (session("waiting", "input", "aider"), BUSY, True, 0, BUSY_PERSIST, False, P),
+        # Codex and aider have no hook for a turn's start: after their turn-end hook, even
+        # a busy marker must hold for longer (Codex's last frames, 3 of 100 steps live).
+        (session("waiting", "input", "aider"), BUSY, True, 0, BUSY_PERSIST, False, None),
+        (session("waiting", "input", "codex"), BUSY, True, 0, BUSY_PERSIST, False, None),
+        (session("waiting", "input", "codex"), BUSY, True, 0, HOOK_SETTLE, False, P),
+        (session("waiting", "input", "codex", source="screen"), BUSY, True, 0, 1.0, False, P),
         (session("processing", preset="aider"), OTHER, False, QUIET_TICKS, 0, False, None),
         (session("processing", preset="aider"), OTHER, False, SILENT_TICKS, 0, False, W),
         (session("processing", preset="aider"), IDLE, False, STABLE_TICKS, 0, False, W),
