@@ -73,7 +73,9 @@ class Sampler(threading.Thread):
                 self.states.append((now, state))
             screen = self.lab.tmux("capture-pane", "-p", "-J", "-t", self.pane)
             # Old questions stay in the scrollback: only the bottom of the screen asks.
-            bottom = [line for line in screen.splitlines() if line.strip()][-12:]
+            # (aider's questions stay put above its prompt: for it only the last line asks).
+            reach = 1 if self.question == QUESTION["aider"] else 12
+            bottom = [line for line in screen.splitlines() if line.strip()][-reach:]
             shown = any(self.question in line for line in bottom)
             if shown and not asking:
                 self.questions.append(time.monotonic())
