@@ -141,6 +141,9 @@ class Config(_Strict):
     types: dict[str, TypeSettings] = Field(default_factory=dict)
     agents: dict[str, AgentSettings] = Field(default_factory=dict)
     setup: SetupSettings = Field(default_factory=SetupSettings)
+    #: Minutes a busy agent's screen may stay unchanged before it is shown as stalled
+    #: (read by the state watcher; see q_tmux.watcher.stalled_minutes).
+    stalled_minutes: float = Field(default=10, gt=0)
 
     @field_validator("worktrees_dir")
     @classmethod

@@ -1,5 +1,8 @@
 """The agents' hook: ``python -m q_tmux.hook AGENT EVENT [PAYLOAD]``.
 
+What each event means, and where the conversation id sits in its payload, is
+in the agent's module (:mod:`q_tmux.agents.catalog`).
+
 Agents run it on every turn, so it stays on the standard library (well
 under 100 ms). It prints nothing on stdout, ever: Q adds a hook's stdout to
 the model's context, and Claude reads some hooks' stdout as decisions. It
@@ -8,36 +11,12 @@ always exits 0, so it can never block a tool (Q blocks one on exit 2).
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 
 from q_tmux import state, xdg
-
-_WORKING = (state.PROCESSING, None)
-_TURN_OVER = (state.WAITING, state.INPUT)
-_ASKING = (state.WAITING, state.APPROVAL)
-
-#: (agent, event) -> the status that event means.
-EVENTS: dict[tuple[str, str], tuple[str, str | None]] = {
-    **{
-        (agent, event): status
-        for agent in ("q", "kiro-cli")
-        for event, status in (
-            ("userPromptSubmit", _WORKING),
-            ("preToolUse", _WORKING),
-            ("postToolUse", _WORKING),
-            ("stop", _TURN_OVER),
-        )
-    },
-    ("claude", "UserPromptSubmit"): _WORKING,
-    ("claude", "PreToolUse"): _WORKING,
-    ("claude", "PostToolUse"): _WORKING,
-    ("claude", "PermissionRequest"): _ASKING,
-    ("claude", "Stop"): _TURN_OVER,
-    ("claude", "StopFailure"): _TURN_OVER,
-    ("codex", "notify"): _TURN_OVER,
-    ("aider", "notify"): _TURN_OVER,
-}
+from q_tmux.agents import catalog
 
 
 def session_file() -> str:
@@ -47,8 +26,32 @@ def session_file() -> str:
     )
 
 
-def handle(agent: str, event: str) -> None:
-    status = EVENTS.get((agent, event))
+def payload_of(stdin: str, argv: list[str]) -> dict[str, object]:
+    """The event's JSON: on stdin (most agents), or the last argument (Codex's notify)."""
+    for text in (stdin, argv[-1] if argv else ""):
+        text = text.strip()
+        if text.startswith("{"):
+            try:
+                data = json.loads(text)
+            except ValueError:
+                continue
+            if isinstance(data, dict):
+                return data
+    return {}
+
+
+def handle(agent: str, event: str, payload: dict[str, object] | None = None) -> None:
+    spec = catalog.get(agent)
+    if spec is None:
+        return
+    payload = payload or {}
+    conversation = spec.conversation_id(payload)
+    if conversation:
+        transcript = payload.get("transcript_path")
+        state.set_conversation(
+            session_file(), conversation, transcript if isinstance(transcript, str) else None
+        )
+    status = spec.status_for(event, payload)
     if status is None:
         return
     done = state.set_status(session_file(), status[0], status[1], state.HOOK)
@@ -83,10 +86,10 @@ def main(argv: list[str]) -> int:
     # Nothing may reach stdout, whatever happens below.
     sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - lives as long as the process
     try:
-        if not sys.stdin.isatty():
-            sys.stdin.read(1 << 20)  # the event JSON; reading it spares the agent a broken pipe
+        # The event JSON; reading it all also spares the agent a broken pipe.
+        stdin = "" if sys.stdin.isatty() else sys.stdin.read(1 << 20)
         if len(argv) >= 2:
-            handle(argv[0], argv[1])
+            handle(argv[0], argv[1], payload_of(stdin, argv[2:]))
     except Exception as error:  # a hook must never fail the agent's turn
         _log(f"{argv[:2]}: {type(error).__name__}: {error}")
     return 0

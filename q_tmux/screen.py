@@ -1,99 +1,115 @@
 """Reading an agent's screen where its hooks are blind.
 
-Q CLI has no hook for its approval question and Ctrl-C fires no ``stop``;
-some agents have no hooks at all. Each preset has patterns for its bare idle
-prompt, its approval question and its busy indicator. Only the bottom of the
-screen counts: Q's replies also begin with ``> ``, so only a *bare* prompt as
-the last line means idle.
+Q CLI has no hook for its approval question, Ctrl-C fires no hook in any
+agent, and some agents report only the end of a turn. Each agent's module
+describes its screen (:class:`q_tmux.agents.base.ScreenModel`); this reads a
+captured pane with it, bottom first:
+
+1. an approval question on its stable words, near the bottom (and, where the
+   agent draws them, with its choices below it);
+2. a busy marker anywhere near the bottom (above or below the input box),
+   unless a line there says the marker is about to go (Claude's stop hook);
+3. the input prompt: on the last line for Q and aider; for agents that draw an
+   input box, anywhere among the box, its rules and the footers below it,
+   with or without text typed into it (typing is not work).
+
+Standard library only: the watcher reads screens several times a second.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
 from enum import Enum
+
+from q_tmux.agents import catalog
+from q_tmux.agents.base import ScreenModel
 
 
 class Screen(Enum):
-    IDLE = "idle"  # a bare prompt at the bottom
+    IDLE = "idle"  # the input prompt, with no busy marker
     APPROVAL = "approval"  # asking whether to run a tool
-    BUSY = "busy"  # a busy indicator at the bottom
-    OTHER = "other"  # output, or the user typing
+    BUSY = "busy"  # a busy marker near the bottom
+    OTHER = "other"  # output, a blank boot screen, or a screen the model does not know
 
 
-@dataclass(frozen=True)
-class Patterns:
-    prompt: re.Pattern[str]
-    approval: re.Pattern[str] | None = None
-    busy: re.Pattern[str] | None = None
-    #: How many non-blank lines above the bottom an approval question may sit.
-    approval_reach: int = 3
-    #: Q prints its bare prompt below the question; once the user answers,
-    #: their ``> y`` follows it. TUI agents draw option lines below instead.
-    only_prompt_below: bool = False
-
-
-# Q CLI: "[agent] " + "NN% " + "↯ " + "!" + "> " (prompt_parser.rs).
-_Q = Patterns(
-    prompt=re.compile(r"^(\[[^\]\s]+\] )?(\d+% )?(↯ )?!?>\s*$"),
-    approval=re.compile(r"^Allow this action\?"),
-    busy=re.compile(r"Thinking\.\.\.\s*$"),
-    only_prompt_below=True,
-)
-PATTERNS: dict[str, Patterns] = {
-    "q": _Q,
-    "kiro-cli": _Q,
-    "claude": Patterns(
-        prompt=re.compile(r"^[│|]?\s*>\s*[│|]?\s*$"),
-        approval=re.compile(r"Do you want to|No, and tell Claude what to do differently"),
-        busy=re.compile(r"(esc|ctrl\+c) to interrupt"),
-        approval_reach=8,
-    ),
-    "codex": Patterns(
-        prompt=re.compile(r"^\s*\u203a\s*$"),  # codex draws its prompt as U+203A
-        approval=re.compile(r"[Aa]llow command\?|press enter to confirm or esc to cancel"),
-        busy=re.compile(r"esc to interrupt"),
-        approval_reach=8,
-    ),
-    "gemini": Patterns(
-        prompt=re.compile(r"^[│|]?\s*>\s.*Type your message|^[│|]?\s*>\s*[│|]?\s*$"),
-        approval=re.compile(r"Yes, allow once|Allow execution"),
-        busy=re.compile(r"esc to cancel"),
-        approval_reach=8,
-    ),
-    "aider": Patterns(
-        prompt=re.compile(r"^([\w-]+)?>\s*$"),  # "> ", "architect> ", "ask> "
-        approval=re.compile(r"\(Y\)es/\(N\)o"),
-        approval_reach=0,
-    ),
+#: Each agent's screen model, by preset name.
+PATTERNS: dict[str, ScreenModel] = {
+    name: spec.screen for name, spec in catalog.SPECS.items() if spec.screen is not None
 }
+
+
+class Look:
+    """What one capture says: its classification, and the parts the watcher compares."""
+
+    __slots__ = ("body", "ended", "screen", "settling")
+
+    def __init__(self, screen: Screen, body: str, ended: bool, settling: bool) -> None:
+        self.screen = screen
+        #: The lines above the prompt (the transcript): what changes when the agent
+        #: writes, and not when the user types or a footer toggles.
+        self.body = body
+        #: The line above the prompt says the turn is over (Codex's ``Worked for``).
+        self.ended = ended
+        #: A line says the busy marker is about to go (Claude's stop hook): no new work.
+        self.settling = settling
+
+
+def read(preset: str, screen: str) -> Look:
+    """Read ``screen`` (a captured pane) with the screen model of ``preset``."""
+    model = PATTERNS.get(preset)
+    lines = [line.rstrip() for line in screen.splitlines() if line.strip()]
+    if model is None or not lines:
+        return Look(Screen.OTHER, "\n".join(lines), False, False)
+    at = _prompt_at(model, lines)
+    body = lines[:at] if at is not None else lines
+    ended = model.turn_over is not None and any(model.turn_over.search(b) for b in body[-2:])
+    settling = model.not_busy is not None and any(
+        model.not_busy.search(line) for line in lines[-model.busy_reach :]
+    )
+    if model.approval is not None and _asks_approval(model, lines):
+        looks = Screen.APPROVAL
+    elif _busy(model, lines) and not settling:
+        looks = Screen.BUSY
+    elif at is not None:
+        looks = Screen.IDLE
+    else:
+        looks = Screen.OTHER
+    return Look(looks, "\n".join(body), ended, settling)
 
 
 def classify(preset: str, screen: str) -> Screen:
     """What the bottom of ``screen`` (a captured pane) says about the agent."""
-    lines = [line.rstrip() for line in screen.splitlines()]
-    while lines and not lines[-1].strip():
-        lines.pop()
-    if not lines:
-        return Screen.OTHER
-    patterns = PATTERNS.get(preset)
-    if patterns is None:
-        return Screen.OTHER
-    last = lines[-1]
-    if patterns.approval is not None and _asks_approval(patterns, lines):
-        return Screen.APPROVAL
-    if patterns.busy is not None and patterns.busy.search(last):
-        return Screen.BUSY
-    if patterns.prompt.match(last):
-        return Screen.IDLE
-    return Screen.OTHER
+    return read(preset, screen).screen
 
 
-def _asks_approval(patterns: Patterns, lines: list[str]) -> bool:
-    assert patterns.approval is not None
-    bottom = [line for line in lines if line.strip()][-(patterns.approval_reach + 1) :]
+def _busy(model: ScreenModel, lines: list[str]) -> bool:
+    if model.busy is None:
+        return False
+    return any(model.busy.search(line) for line in lines[-model.busy_reach :])
+
+
+def _prompt_at(model: ScreenModel, lines: list[str]) -> int | None:
+    """Index of the prompt line (the lowest one in the bottom region), or None."""
+    reach = 1 if model.prompt_last_line else model.prompt_reach + 1
+    for index in range(len(lines) - 1, max(len(lines) - reach, 0) - 1, -1):
+        if model.prompt.search(lines[index]):
+            return index
+        if model.prompt_below is not None and not model.prompt_below.search(lines[index]):
+            return None  # under the prompt, a line that may not be there: output
+    return None
+
+
+def _asks_approval(model: ScreenModel, lines: list[str]) -> bool:
+    assert model.approval is not None
+    bottom = lines[-(model.approval_reach + 1) :]
     for index, line in enumerate(bottom):
-        if patterns.approval.search(line):
-            below = bottom[index + 1 :]
-            return not patterns.only_prompt_below or all(patterns.prompt.match(b) for b in below)
+        if not model.approval.search(line):
+            continue
+        below = bottom[index + 1 :]
+        if model.only_prompt_below and not all(model.prompt.search(b) for b in below):
+            continue
+        if model.approval_choice is not None and not any(
+            model.approval_choice.search(b) for b in below
+        ):
+            continue
+        return True
     return False

@@ -69,6 +69,10 @@ class AgentInfo(_Model):
     files: list[str] = Field(default_factory=list)
     #: Environment the agent gets (the setup's ``env``), kept for resume.
     env: dict[str, str] = Field(default_factory=dict)
+    #: The agent's own id for this session's conversation, as its hooks last reported it
+    #: (``resume`` picks it up by this id), and the file the agent keeps it in.
+    conversation_id: str | None = None
+    conversation_file: str | None = None
 
 
 class TmuxInfo(_Model):
@@ -119,6 +123,9 @@ class SessionRecord(_Model):
     merge_conflicts: list[str] | None = None
     #: The file as this record was read or last written (JSON), to tell what changed since.
     _as_read: dict[str, object] | None = PrivateAttr(default=None)
+    #: Set by the watcher while the agent is busy but its screen has not changed for
+    #: ``stalled_minutes``; cleared when the screen or the status moves again.
+    stalled_since: datetime | None = None
 
     @property
     def is_workspace(self) -> bool:

@@ -19,8 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from q_tmux import journals, registry, status_line, watchlock
-from q_tmux.agent_hooks import Wiring, claude_settings_path, wire
-from q_tmux.agents import Agent
+from q_tmux.agents.launch import Agent
+from q_tmux.agents.q import CONFIG_DIRS
+from q_tmux.agents.wiring import Wiring, agent_files_dir, resume_base, wire
 from q_tmux.config import Config, SetupSettings
 from q_tmux.errors import (
     NameInUseError,
@@ -431,7 +432,7 @@ def _settle_new(data: dict[str, Any]) -> str:
     before = data.get("files_before")
     if isinstance(before, list):
         _remove_new_files(work_dir, {str(f) for f in before})
-    _remove_tree(claude_settings_path(session_id).parent)
+    _remove_tree(agent_files_dir(session_id))
     if data.get("owns_session_file"):
         _remove_own_session_file(session_file_path(work_dir), session_id)
     kept = []
@@ -581,24 +582,30 @@ def _wire(record: SessionRecord, work_dir: Path, undo: contextlib.ExitStack | No
     base = Agent(
         info.preset,
         info.base_command or info.command,
-        info.base_resume_command or info.resume_command,
+        resume_base(
+            info.preset,
+            info.base_resume_command or info.resume_command,
+            info.conversation_id,
+            info.conversation_file,
+        ),
     )
     owned = set(info.files)
     if undo is not None:
         before = _existing_files(work_dir)
         undo.callback(_remove_new_files, work_dir, before)
-        undo.callback(_remove_tree, claude_settings_path(record.id).parent)
+        undo.callback(_remove_tree, agent_files_dir(record.id))
     wiring = wire(base, work_dir, record.id, owned)
     info.command = wiring.command
     info.resume_command = wiring.resume_command
     info.hooks = wiring.hooked
     info.files = wiring.worktree_files
+    info.env.update(wiring.env)
     return wiring
 
 
 def _possible_files(work_dir: Path) -> list[str]:
     found = []
-    for directory in (".amazonq/cli-agents", ".kiro/agents"):
+    for directory in CONFIG_DIRS:
         with contextlib.suppress(OSError):
             found += [f"{directory}/{p.name}" for p in (work_dir / directory).iterdir()]
     return found

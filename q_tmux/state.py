@@ -105,6 +105,7 @@ def _set_status(
     now = timestamp()
     if before != after:
         data["status_changed_at"] = now
+        data.pop("stalled_since", None)  # a new status is a sign of life
     elif data.get("status_source") == source:
         return None  # nothing new to say
     data["status"], data["waiting_reason"] = after
@@ -132,6 +133,25 @@ def set_field(path: str | os.PathLike[str], key: str, value: object) -> bool:
             if data is None or data.get(key) == value:
                 return False
             data[key] = value
+            return _rewrite(path, data)
+    except (FileNotFoundError, TimeoutError):  # removed meanwhile, or a writer stuck for seconds
+        return False
+
+
+def set_conversation(
+    path: str | os.PathLike[str], conversation: str, conversation_file: str | None
+) -> bool:
+    """Record the agent's conversation id (and its file) in the ``agent`` table; True if changed."""
+    wanted = {"conversation_id": conversation, "conversation_file": conversation_file}
+    try:
+        with jsonfile.FolderLock(os.path.dirname(path)):
+            data = load(path)
+            agent = data.get("agent") if data is not None else None
+            if data is None or not isinstance(agent, dict):
+                return False
+            if all(agent.get(key) == value for key, value in wanted.items()):
+                return False
+            agent.update(wanted)
             return _rewrite(path, data)
     except (FileNotFoundError, TimeoutError):  # removed meanwhile, or a writer stuck for seconds
         return False

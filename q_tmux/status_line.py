@@ -40,10 +40,20 @@ DEFAULTS = {
     "@q-tmux-mark-processing": "#[dim]…#[default]",
     "@q-tmux-mark-exited": "#[dim]x#[default]",
     "@q-tmux-format-conflict": "#[fg=magenta,bold]≠#[default]",
+    "@q-tmux-format-stalled": "#[fg=red]{name} stalled#[default]",
+    "@q-tmux-mark-stalled": "#[fg=red,bold]…#[default]",  # busy's mark, in red
     "@q-tmux-notify": "on",
     "@q-tmux-bell": "off",
 }
-_PANE_FIELDS = (ID_OPTION, "window_id", "pane_id", "pane_dead", "window_activity", MARK_OPTION)
+_PANE_FIELDS = (
+    ID_OPTION,
+    "window_id",
+    "pane_id",
+    "pane_dead",
+    "window_activity",
+    MARK_OPTION,
+    "pane_current_command",
+)
 _GLOBAL_FIELDS = (STATUS_OPTION, *DEFAULTS)
 _SEPARATOR = "\x1f"  # unit separator: cannot appear in option values typed by a person
 _MARKUP = re.compile(r"##|#\[[^\]]*\]")
@@ -53,11 +63,21 @@ class Pane:
     """A q-tmux window's first pane, as tmux sees it now."""
 
     # Plain slotted classes: dataclasses cost a hook ~10 ms to import.
-    __slots__ = ("activity", "dead", "mark", "pane_id", "session_id", "window_id")
+    __slots__ = ("activity", "command", "dead", "mark", "pane_id", "session_id", "window_id")
 
     def __init__(
-        self, session_id: str, window_id: str, pane_id: str, dead: bool, activity: str, mark: str
+        self,
+        session_id: str,
+        window_id: str,
+        pane_id: str,
+        dead: bool,
+        activity: str,
+        mark: str,
+        command: str = "",
     ) -> None:
+        #: The pane's foreground process, as tmux names it (the shell agent is busy while
+        #: this is not the shell).
+        self.command = command
         self.session_id = session_id
         self.window_id = window_id
         self.pane_id = pane_id
@@ -94,9 +114,11 @@ def snapshot(socket: str) -> Snapshot:
         if len(values) != width + len(_GLOBAL_FIELDS):
             continue
         options = dict(zip(_GLOBAL_FIELDS, values[width:], strict=True))
-        session_id, window_id, pane_id, dead, activity, mark = values[:width]
+        session_id, window_id, pane_id, dead, activity, mark, command = values[:width]
         if session_id and session_id not in panes:
-            panes[session_id] = Pane(session_id, window_id, pane_id, dead == "1", activity, mark)
+            panes[session_id] = Pane(
+                session_id, window_id, pane_id, dead == "1", activity, mark, command
+            )
     return Snapshot(panes, options, alive=True)
 
 
@@ -149,9 +171,12 @@ class SessionState:
         "name",
         "path",
         "preset",
+        "program",
         "reason",
         "repo_root",
         "socket",
+        "source",
+        "stalled_since",
         "status",
     )
 
@@ -171,12 +196,21 @@ class SessionState:
         conflicts: list[str] | None = None,
         hooked: bool = False,
         checkouts: list[Checkout] | None = None,
+        source: str = "",
+        program: str = "",
+        stalled_since: str | None = None,
     ) -> None:
         #: Whether q-tmux wired this agent's hooks (else: screen and process only).
         self.hooked = hooked
         #: Every worktree whose merge could conflict: the session's own, or a
         #: workspace session's one per repository.
         self.checkouts = checkouts if checkouts is not None else []
+        #: Who decided the status: hook, screen or process.
+        self.source = source
+        #: The agent's program as launched (the shell agent compares it with the pane's).
+        self.program = program
+        #: When the watcher saw the agent busy with a screen that stopped changing.
+        self.stalled_since = stalled_since
         self.repo_root = repo_root
         self.branch = branch
         self.base = base
@@ -224,6 +258,12 @@ def _mapping(value: object) -> dict[str, object]:
     return value if isinstance(value, dict) else {}
 
 
+def _program(command: object) -> str:
+    return (
+        command[0] if isinstance(command, list) and command and isinstance(command[0], str) else ""
+    )
+
+
 def sessions_on(socket: str) -> list[SessionState]:
     """Every readable session whose window lives on the tmux server at ``socket``."""
     sessions = []
@@ -257,6 +297,9 @@ def sessions_on(socket: str) -> list[SessionState]:
                 conflicts=[str(c) for c in conflicts] if isinstance(conflicts, list) else None,
                 hooked=agent.get("hooks") is True,
                 checkouts=_checkouts(data),
+                source=str(data.get("status_source", "")),
+                program=_program(agent.get("command")),
+                stalled_since=_text(data.get("stalled_since")),
             )
         )
     return sessions
@@ -274,6 +317,7 @@ def render(sessions: list[SessionState], snap: Snapshot) -> tuple[str, dict[str,
     """The status text, and the marker for each q-tmux window (by window id)."""
     approval: list[SessionState] = []
     waiting: list[SessionState] = []
+    stalled: list[SessionState] = []
     busy = 0
     marks: dict[str, str] = {}
     for session in sessions:
@@ -284,6 +328,9 @@ def render(sessions: list[SessionState], snap: Snapshot) -> tuple[str, dict[str,
         elif status == state.WAITING:
             waiting.append(session)
             mark = snap.option("@q-tmux-mark-input")
+        elif status in (state.PROCESSING, state.STARTING) and session.stalled_since:
+            stalled.append(session)  # busy, but its screen stopped changing long ago
+            mark = snap.option("@q-tmux-mark-stalled")
         elif status in (state.PROCESSING, state.STARTING):
             busy += 1
             mark = snap.option("@q-tmux-mark-processing")
@@ -302,6 +349,7 @@ def render(sessions: list[SessionState], snap: Snapshot) -> tuple[str, dict[str,
         item("@q-tmux-format-approval", s) for s in sorted(approval, key=lambda s: s.changed_at)
     ]
     names += [item("@q-tmux-format-input", s) for s in sorted(waiting, key=lambda s: s.changed_at)]
+    names += [item("@q-tmux-format-stalled", s) for s in stalled]
     tail = [snap.option("@q-tmux-format-busy").replace("{count}", str(busy))] if busy else []
     return fit(names, tail, snap), marks
 

@@ -17,24 +17,34 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import re
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from q_tmux import paths, refs, state, status_line, tmuxcmd, watchlock
-from q_tmux.screen import Screen, classify
+from q_tmux.agents import catalog
+from q_tmux.agents.shell import SHELL, is_busy
+from q_tmux.screen import Screen, read
 from q_tmux.status_line import SessionState, Snapshot
 
 BUSY_TICK = 0.4  # seconds between looks while any agent works or asks
 IDLE_TICK = 1.0  # ... while every agent waits
-STABLE_TICKS = 2  # identical captures before a bare prompt counts as idle
-QUIET_TICKS = 3  # identical captures before a hookless agent counts as waiting
+STABLE_TICKS = 2  # identical captures before a prompt counts as idle
+QUIET_TICKS = 3  # identical captures, without a busy marker, before the turn counts as over
+SILENT_TICKS = 25  # ... for an agent that draws no busy marker (aider thinking before it answers)
+#: How long a busy marker must stay on screen before it undoes a "waiting": the redraws
+#: right after a turn ended (Claude's stop hook, Codex's last frame) are not new work.
+BUSY_PERSIST = 1.0
+HOOK_SETTLE = 3.0  # ... and how long output alone must keep coming after a hook's turn end
+QUESTION_WAIT = 5.0  # seconds a hook's "asking" waits for its question to be drawn
+ACTIVITY_TAIL = 2.5  # seconds a waiting pane is still looked at after its last output
 EMPTY_TICKS = 3  # ticks without any live q-tmux agent before the watcher ends
 CONFLICT_EVERY = 10.0  # seconds between looks at branch tips for merge conflicts
-#: Agents whose hooks, once wired, report when they start working too (Codex's and
-#: aider's report only the end of a turn).
-FULL_HOOKS = frozenset({"q", "kiro-cli", "claude"})
+STALLED_MINUTES = 10.0  # default of the ``stalled_minutes`` config key
 _CAPTURE_MARK = "\x1eq-tmux-capture "
+_NOT_LETTERS = re.compile(r"[^A-Za-z]+")
 
 Decision = tuple[str, str | None, str]
 
@@ -46,6 +56,29 @@ class Seen:
     digest: str = ""
     stable: int = 0
     activity: str = ""
+    #: When tmux's activity time last moved (it counts whole seconds only).
+    activity_moved: float = 0.0
+    #: When the screen (or the status) last changed, and since when a busy marker shows.
+    changed_at: float = field(default_factory=time.monotonic)
+    busy_since: float | None = None
+    status: str = ""
+    still: str = ""  # the screen's letters only, for "stalled"
+    #: Since when the session asks, and whether its question has been on screen since.
+    asking_since: float | None = None
+    asked: bool = False
+
+
+def stalled_minutes() -> float:
+    """``stalled_minutes`` from the user's config.toml (validated by ``q-tmux doctor``)."""
+    import tomllib
+
+    try:
+        with (paths.config_dir() / "config.toml").open("rb") as handle:
+            value = tomllib.load(handle).get("stalled_minutes", STALLED_MINUTES)
+    except (OSError, ValueError):
+        return STALLED_MINUTES
+    ok = isinstance(value, int | float) and not isinstance(value, bool) and value > 0
+    return float(value) if ok else STALLED_MINUTES
 
 
 @dataclass
@@ -55,6 +88,8 @@ class Watcher:
     #: (base commit, tip commit) last checked for conflicts, by session id.
     checked: dict[str, tuple[str, str]] = field(default_factory=dict)
     next_conflict_check: float = 0.0
+    stall_after: float = STALLED_MINUTES * 60
+    clock: Callable[[], float] = time.monotonic
 
     def check_conflicts(self, sessions: list[SessionState]) -> None:
         """Note in each session file whether merging it would conflict.
@@ -67,6 +102,7 @@ class Watcher:
         if time.monotonic() < self.next_conflict_check:
             return
         self.next_conflict_check = time.monotonic() + CONFLICT_EVERY
+        self.stall_after = stalled_minutes() * 60  # read again now and then: no restart needed
         for session in sessions:
             commits = [self.base_and_tip(checkout) for checkout in session.checkouts]
             if not commits or None in commits:
@@ -126,7 +162,9 @@ class Watcher:
         for session in sessions:
             pane = snap.panes.get(session.id)
             if pane is not None:
-                self.seen.setdefault(session.id, Seen()).activity = pane.activity
+                seen = self.seen.setdefault(session.id, Seen())
+                if seen.activity != pane.activity:
+                    seen.activity, seen.activity_moved = pane.activity, self.clock()
         self.check_conflicts(sessions)
         # Read again just before publishing: a hook may have written since the tick began.
         fresh = status_line.sessions_on(self.socket)
@@ -142,18 +180,26 @@ class Watcher:
             s.status in (state.PROCESSING, state.STARTING)
             or (s.status == state.WAITING and s.reason == state.APPROVAL)
             for s in sessions
-        )
+        ) or any(seen.busy_since is not None for seen in self.seen.values())
         return live, busy
 
     def _wants_capture(self, session: SessionState, snap: Snapshot) -> bool:
         pane = snap.panes.get(session.id)
         if pane is None or pane.dead or session.status in (state.EXITED, state.COMPLETED):
             return False
+        if session.preset == SHELL.name:
+            return False  # told by its foreground process, not its screen
         if session.status != state.WAITING or session.reason == state.APPROVAL:
             return True
         # Waiting for input: look only when tmux saw output since the last look.
         seen = self.seen.get(session.id)
-        return seen is None or seen.activity != pane.activity
+        # tmux's activity time has whole seconds: output in the same second as the last
+        # look leaves it unchanged, so look a little longer after it last moved.
+        return (
+            seen is None
+            or seen.activity != pane.activity
+            or self.clock() - seen.activity_moved < ACTIVITY_TAIL
+        )
 
     def _capture(self, pane_ids: list[str]) -> dict[str, str]:
         """The visible screen of each pane, all in one tmux call."""
@@ -184,39 +230,157 @@ class Watcher:
         pane = snap.panes.get(session.id)
         if pane is None or pane.dead:
             return state.EXITED, None, state.PROCESS
+        if session.preset == SHELL.name:
+            return decide_shell(session, pane.command)
         screen = screens.get(pane.pane_id)
         if screen is None:
             return None
-        seen = self.seen.setdefault(session.id, Seen())
-        digest = hashlib.blake2b(screen.encode(), digest_size=16).hexdigest()
+        now = self.clock()
+        seen = self.seen.setdefault(session.id, Seen(changed_at=now))
+        look = read(session.preset, screen)
+        # Compare the transcript only: typing in the input box and footers that come and
+        # go are not output.
+        digest = _digest(look.body)
         changed = digest != seen.digest
         seen.stable = 0 if changed else seen.stable + 1
         seen.digest = digest
-        return decide(session, classify(session.preset, screen), changed, seen.stable)
+        # Work goes on while a busy marker shows, or while the transcript keeps changing
+        # for an agent whose hooks miss the start of a turn (Codex streams without one).
+        spec = catalog.get(session.preset)
+        full_hooks = session.hooked and spec is not None and spec.reports_turn_start
+        active = look.screen is Screen.BUSY or (
+            changed and not full_hooks and not look.settling and look.screen is not Screen.APPROVAL
+        )
+        if session.status != seen.status:
+            # Work must persist since the status last changed: output streamed before a
+            # hook said "turn over" is no sign of work after it.
+            seen.busy_since = None
+        if active:
+            seen.busy_since = now if seen.busy_since is None else seen.busy_since
+        else:
+            seen.busy_since = None
+        active_for = 0.0 if seen.busy_since is None else now - seen.busy_since
+        # Stalled: the same screen for too long, spinners and running clocks aside.
+        still = _digest(_NOT_LETTERS.sub("", screen))
+        if still != seen.still or session.status != seen.status:
+            seen.still, seen.changed_at, seen.status = still, now, session.status
+        self._mark_stalled(session, now - seen.changed_at)
+        # A hook may say "asking" before the question is drawn (Gemini's runs as the box
+        # appears, and the screen says the hook is running): the question's absence means
+        # it was answered only once it has been seen.
+        if (session.status, session.reason) != (state.WAITING, state.APPROVAL):
+            seen.asking_since, seen.asked = None, False
+        else:
+            seen.asking_since = now if seen.asking_since is None else seen.asking_since
+            seen.asked = seen.asked or look.screen is Screen.APPROVAL
+        shown = (
+            seen.asked
+            or session.source != state.HOOK
+            or now - (seen.asking_since or now) >= QUESTION_WAIT
+        )
+        return decide(session, look.screen, changed, seen.stable, active_for, look.ended, shown)
+
+    def _mark_stalled(self, session: SessionState, unchanged_for: float) -> None:
+        """Note in the file when a busy agent's screen has not changed for too long."""
+        busy = session.status in (state.PROCESSING, state.STARTING)
+        if busy and unchanged_for >= self.stall_after and not session.stalled_since:
+            state.set_field(session.path, "stalled_since", state.timestamp())
+        elif session.stalled_since and not (busy and unchanged_for >= self.stall_after):
+            state.set_field(session.path, "stalled_since", None)
 
 
-def decide(session: SessionState, screen: Screen, changed: bool, stable: int) -> Decision | None:
-    """The status a screen implies, given what the session file says now; None to keep it."""
+def _digest(text: str) -> str:
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+
+
+def decide_shell(session: SessionState, foreground: str) -> Decision | None:
+    """The shell agent works while a command runs in the foreground, and waits otherwise."""
+    if not foreground:
+        return None  # tmux did not say: keep what we had
+    if is_busy(session.program or os.environ.get("SHELL", "sh"), foreground):
+        wanted: Decision = (state.PROCESSING, None, state.PROCESS)
+    else:
+        wanted = (state.WAITING, state.INPUT, state.PROCESS)
+    return None if (session.status, session.reason) == wanted[:2] else wanted
+
+
+def decide(
+    session: SessionState,
+    screen: Screen,
+    changed: bool,
+    stable: int,
+    active_for: float = 0.0,
+    ended: bool = False,
+    question_shown: bool = True,
+) -> Decision | None:
+    """The status a screen implies, given what the session file says now; None to keep it.
+
+    ``changed`` and ``stable`` are about the transcript (the screen above the
+    prompt): whether it changed since the last look, and for how many looks in
+    a row it has not. ``active_for`` is how long (seconds) the agent has been
+    seen at work without a break: a busy marker, or (where hooks miss the start
+    of a turn) a transcript that keeps changing. ``ended`` says a line just
+    above the prompt marks the turn as over. ``question_shown`` is False while a
+    hook says the agent asks but its question has not been drawn yet.
+    """
+    spec = catalog.get(session.preset)
+    model = spec.screen if spec is not None else None
+    full_hooks = session.hooked and spec is not None and spec.reports_turn_start
+    #: The busy marker shows for the whole of every turn: its absence is meaningful.
+    marked = model is not None and model.busy_always_visible
     status, reason = session.status, session.reason
-    hooked = session.hooked and session.preset in FULL_HOOKS
-    asking = status == state.WAITING and reason == state.APPROVAL
+    # A prompt counts once it held still; where the agent streams without a busy
+    # marker (Codex), a pause in the answer looks the same, so it must hold longer
+    # unless the line above it says the turn ended.
+    patient = model is not None and model.turn_over is not None and not ended
+    idle = screen is Screen.IDLE and stable >= (SILENT_TICKS if patient else STABLE_TICKS)
+    # After a hook said the turn is over, output alone (no busy marker) must keep coming
+    # for longer: aider prints its token count, a rule and its prompt after the hook. So
+    # must a busy marker where no hook reports a turn's start (Codex's last frames).
+    after_hook = (status, reason, session.source) == (state.WAITING, state.INPUT, state.HOOK)
+    working = active_for >= (
+        HOOK_SETTLE
+        if after_hook and (screen is not Screen.BUSY or not full_hooks)
+        else BUSY_PERSIST
+    )
+    quiet = screen is not Screen.BUSY and stable >= QUIET_TICKS
     if screen is Screen.APPROVAL:
-        return None if asking else (state.WAITING, state.APPROVAL, state.SCREEN)
-    if asking:  # the question is gone: it was answered
+        if status == state.WAITING and reason == state.APPROVAL:
+            return None
+        return state.WAITING, state.APPROVAL, state.SCREEN
+    if status == state.WAITING and reason == state.APPROVAL:  # the question is gone: answered
+        if not question_shown:
+            return None
+        if screen is not Screen.IDLE:
+            return state.PROCESSING, None, state.SCREEN  # the tool runs
+        if idle:
+            return state.WAITING, state.INPUT, state.SCREEN  # denied: back at the prompt
+        # At a prompt that is always drawn (Codex), the tool's output keeping on is work.
+        return (state.PROCESSING, None, state.SCREEN) if working else None
+    if status == state.STARTING and model is not None:
+        # Booting: never "waiting" before the prompt appeared once (Gemini boots on a
+        # blank screen for half a minute; aider prints its banner in bursts).
+        # Output is no sign of work yet: a resumed conversation is redrawn as it boots.
         if screen is Screen.IDLE and stable >= STABLE_TICKS:
             return state.WAITING, state.INPUT, state.SCREEN
-        return state.PROCESSING, None, state.SCREEN
+        busy = screen is Screen.BUSY and working
+        return (state.PROCESSING, None, state.SCREEN) if busy else None
     if status in (state.PROCESSING, state.STARTING):
-        if screen is Screen.IDLE and stable >= STABLE_TICKS:
-            return state.WAITING, state.INPUT, state.SCREEN  # e.g. after Ctrl-C: no stop hook
-        if not hooked and screen is Screen.OTHER and stable >= QUIET_TICKS:
-            return state.WAITING, state.INPUT, state.SCREEN  # output stopped
+        if idle:
+            return state.WAITING, state.INPUT, state.SCREEN  # e.g. after Ctrl-C: no hook fires
+        # Output stopped and nothing says the agent still works. Where a busy marker shows
+        # all turn long, its absence says so (an error, or a screen the model does not
+        # know, never stays "processing"); a plain command has only its output to go by;
+        # an agent without a hook for the start of a turn gets longer.
+        if marked or (model is None and not full_hooks):
+            return (state.WAITING, state.INPUT, state.SCREEN) if quiet else None
+        if not full_hooks and screen is Screen.OTHER and stable >= SILENT_TICKS:
+            return state.WAITING, state.INPUT, state.SCREEN
         return None
-    if status == state.WAITING:
-        if screen is Screen.BUSY:
-            return state.PROCESSING, None, state.SCREEN
-        if not hooked and changed and screen is Screen.OTHER:
-            return state.PROCESSING, None, state.SCREEN
+    if status == state.WAITING and working:
+        # A busy marker (or output) that persisted: new work. The redraws right after
+        # a turn ended, and typing at the prompt, never get this far.
+        return state.PROCESSING, None, state.SCREEN
     return None
 
 
@@ -233,7 +397,11 @@ def _code_version() -> tuple[int, ...]:
     """When this package's hot modules last changed."""
     here = os.path.dirname(os.path.abspath(__file__))
     stamps = []
-    for name in ("watcher.py", "screen.py", "status_line.py", "state.py", "tmuxcmd.py"):
+    names = ["watcher.py", "screen.py", "status_line.py", "state.py", "tmuxcmd.py"]
+    names += [
+        os.path.join("agents", name) for name in sorted(os.listdir(os.path.join(here, "agents")))
+    ]
+    for name in names:
         with contextlib.suppress(OSError):
             stamps.append(os.stat(os.path.join(here, name)).st_mtime_ns)
     return tuple(stamps)
@@ -244,21 +412,40 @@ def run(socket: str) -> int:
     if lock is None:
         return 0  # another watcher serves this server; the lock is held until we exit
     watcher = Watcher(socket)
-    empty = 0
     version = _code_version()
+    while True:
+        watch(watcher, version)
+        # A session that started while we were leaving saw the lock held and counted on
+        # us: let go of the lock, then look once more.
+        os.close(lock)
+        if not still_needed(watcher):
+            return 0
+        lock = watchlock.acquire(socket)
+        if lock is None:
+            return 0  # a new watcher took over
+
+
+def watch(watcher: Watcher, version: tuple[int, ...]) -> None:
+    """Tick until no q-tmux agent has been alive for ``EMPTY_TICKS`` ticks."""
+    empty = 0
     while empty < EMPTY_TICKS:
         if _code_version() != version:
             # q-tmux was upgraded under us: carry on as the new code (the lock
             # is close-on-exec, so the new image takes it again).
-            os.execv(sys.executable, [sys.executable, "-m", "q_tmux.watcher", socket])
+            os.execv(sys.executable, [sys.executable, "-m", "q_tmux.watcher", watcher.socket])
         try:
             live, busy = watcher.tick()
         except Exception as error:  # keep watching: one bad tick must not end tracking
-            _log(f"{socket}: {type(error).__name__}: {error}")
+            _log(f"{watcher.socket}: {type(error).__name__}: {error}")
             live, busy = True, False
         empty = 0 if live else empty + 1
         time.sleep(BUSY_TICK if busy else IDLE_TICK)
-    return 0
+
+
+def still_needed(watcher: Watcher) -> bool:
+    """Whether a live q-tmux agent runs on the server (one look, no status changes)."""
+    snap = status_line.snapshot(watcher.socket)
+    return snap.alive and any(not pane.dead for pane in snap.panes.values())
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -69,3 +70,190 @@ def test_typed_preset_keeps_the_message_for_typing(
     agent = resolve_agent("aider", "fix it")
     assert agent.command == ["aider"]
     assert agent.typed_prompt == "fix it"
+
+
+def _on_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+    (tmp_path / name).write_text("#!/bin/sh\n")
+    (tmp_path / name).chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tmp_path}{os.pathsep}{os.environ['PATH']}")
+
+
+def test_gemini_takes_its_first_message_interactively(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _on_path(tmp_path, monkeypatch, "gemini")
+    agent = resolve_agent("gemini", "mcp servers: list them")
+    assert agent.command == ["gemini", "-i", "mcp servers: list them"]  # not `gemini mcp`
+    assert agent.resume_command == ["gemini", "--resume"]
+
+
+def test_every_event_mapped_is_wired(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No event is mapped that is never wired, nor wired and never mapped (issue 10)."""
+    from q_tmux.agents import claude, gemini
+    from q_tmux.agents.launch import Agent
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.setenv(gemini.DEFAULTS_VARIABLE, str(tmp_path / "none.json"))
+    monkeypatch.setattr(gemini, "_writable_by_others", lambda _directory: None)  # /tmp is
+
+    wiring = claude.wire(
+        Agent("claude", ["claude"], ["claude", "--continue"]), tmp_path, "s1", set()
+    )
+    settings = json.loads(Path(wiring.command[2]).read_text())
+    assert set(settings["hooks"]) == set(claude.EVENTS)
+    wiring = gemini.wire(Agent("gemini", ["gemini"], ["gemini", "--resume"]), tmp_path, "s1", set())
+    defaults = json.loads(Path(wiring.env[gemini.DEFAULTS_VARIABLE]).read_text())
+    assert set(defaults["hooks"]) == set(gemini.EVENTS)
+
+
+def test_gemini_hooks_go_in_a_defaults_layer_outside_the_worktree(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The user's own defaults (and their hooks) are carried over; no worktree file is made."""
+    from q_tmux.agents import gemini
+    from q_tmux.agents.launch import Agent
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.setattr(gemini, "_writable_by_others", lambda _directory: None)  # /tmp is
+    users = tmp_path / "system-defaults.json"
+    mine = {"type": "command", "command": "notify-me"}
+    users.write_text(
+        json.dumps({"ui": {"theme": "x"}, "hooks": {"AfterAgent": [{"hooks": [mine]}]}})
+    )
+    monkeypatch.setenv(gemini.DEFAULTS_VARIABLE, str(users))
+    work = tmp_path / "work"
+    work.mkdir()
+    wiring = gemini.wire(
+        Agent("gemini", ["gemini", "-i", "hi"], ["gemini", "--resume"]), work, "s1", set()
+    )
+    assert (wiring.command, wiring.hooked, wiring.worktree_files) == (
+        ["gemini", "-i", "hi"],
+        True,
+        [],
+    )
+    written = Path(wiring.env[gemini.DEFAULTS_VARIABLE])
+    assert not written.is_relative_to(work)
+    assert list(work.iterdir()) == []
+    defaults = json.loads(written.read_text())
+    assert defaults["ui"] == {"theme": "x"}
+    after = defaults["hooks"]["AfterAgent"]
+    assert after[0]["hooks"] == [mine]
+    assert after[1]["hooks"][0]["command"].endswith("q_tmux.hook gemini AfterAgent")
+    assert json.loads(users.read_text())["hooks"]["AfterAgent"] == [{"hooks": [mine]}]  # untouched
+
+
+@pytest.mark.parametrize(
+    ("preset", "resume", "expected"),
+    [
+        ("claude", ["claude", "--continue"], ["claude", "--resume", "conv-A"]),
+        ("codex", ["codex", "resume", "--last"], ["codex", "resume", "conv-A"]),
+        ("gemini", ["gemini", "--resume"], ["gemini", "--resume", "conv-A"]),
+        ("aider", ["aider", "--restore-chat-history"], ["aider", "--restore-chat-history"]),
+        ("q", ["q", "chat", "--resume"], ["q", "chat", "--resume"]),  # Q keys by folder
+        ("command", ["my-repl"], ["my-repl"]),
+    ],
+)
+def test_resume_by_the_recorded_conversation(
+    preset: str, resume: list[str], expected: list[str]
+) -> None:
+    from q_tmux.agents.wiring import resume_base
+
+    assert resume_base(preset, resume, "conv-A") == expected
+    assert resume_base(preset, resume, None) == resume  # nothing recorded: the folder's last
+
+
+def test_resume_falls_back_to_the_folders_last_when_the_agent_lost_it(tmp_path: Path) -> None:
+    from q_tmux.agents.wiring import resume_base
+
+    kept = tmp_path / "conv-A.jsonl"
+    kept.write_text("{}\n")
+    assert resume_base("claude", ["claude", "--continue"], "conv-A", str(kept))[-1] == "conv-A"
+    gone = str(tmp_path / "gone.jsonl")
+    assert resume_base("claude", ["claude", "--continue"], "conv-A", gone) == [
+        "claude",
+        "--continue",
+    ]
+
+
+def test_two_conversations_in_one_worktree_resume_picks_the_sessions_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Session A's hooks recorded its conversation; a later one in the same folder does not
+    make ``resume`` pick that one (``--continue`` would)."""
+    import subprocess
+    import sys
+
+    from q_tmux.session_file import AgentInfo, SessionRecord, WorktreeInfo, write_session_file
+    from q_tmux.sessions import _wire
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    work = tmp_path / "work"
+    record = SessionRecord(
+        id="sessA",
+        name="a",
+        agent=AgentInfo(
+            preset="claude",
+            command=["claude"],
+            resume_command=["claude", "--continue"],
+            base_command=["claude"],
+            base_resume_command=["claude", "--continue"],
+        ),
+        worktree_info=WorktreeInfo(path=str(work)),
+    )
+    path = work / ".amazonq" / "session.json"
+    write_session_file(path, record)
+    transcripts = tmp_path / "projects"
+    transcripts.mkdir()
+    for conversation, file in (("conv-A", path), ("conv-B", tmp_path / "elsewhere.json")):
+        (transcripts / f"{conversation}.jsonl").write_text("{}\n")
+        payload = {"session_id": conversation, "transcript_path": str(transcripts / conversation)}
+        payload["transcript_path"] += ".jsonl"
+        subprocess.run(
+            [sys.executable, "-m", "q_tmux.hook", "claude", "Stop"],
+            input=json.dumps(payload),
+            text=True,
+            check=True,
+            env={**os.environ, "Q_TMUX_SESSION_FILE": str(file)},
+        )
+    from q_tmux.session_file import read_session_file
+
+    resumed = read_session_file(path)
+    _wire(resumed, work, None)
+    assert resumed.agent.resume_command[-2:] == ["--resume", "conv-A"]
+    assert resumed.agent.resume_command[1] == "--settings"  # still hooked
+    assert resumed.agent.base_resume_command == ["claude", "--continue"]  # the fallback kept
+
+
+def test_doctor_names_each_agent_with_its_version(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from q_tmux.commands.doctor import _check_agents, agent_version
+
+    (tmp_path / "claude").write_text("#!/bin/sh\necho '2.1.197 (Claude Code)'\n")
+    (tmp_path / "codex").write_text("#!/bin/sh\nexec sleep 30\n")  # never answers
+    for name in ("claude", "codex"):
+        (tmp_path / name).chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tmp_path}{os.pathsep}/usr/bin{os.pathsep}/bin")
+    assert agent_version(str(tmp_path / "claude"), ("--version",)) == "2.1.197 (Claude Code)"
+    assert "version unknown" in agent_version(str(tmp_path / "codex"), ("--version",), 0.5)
+    monkeypatch.setattr("q_tmux.commands.doctor.agent_version", lambda p, a: f"v-{Path(p).name}")
+    [(_, line)] = _check_agents()
+    assert f"claude v-claude ({tmp_path / 'claude'})" in line
+    assert f"codex v-codex ({tmp_path / 'codex'})" in line
+
+
+def test_gemini_hooks_are_not_wired_where_gemini_would_refuse_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Gemini skips a settings file below a directory others can write to (/tmp, say)."""
+    from q_tmux.agents import gemini
+    from q_tmux.agents.launch import Agent
+
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o777)
+    monkeypatch.setenv("XDG_STATE_HOME", str(shared / "state"))
+    wiring = gemini.wire(Agent("gemini", ["gemini"], ["gemini", "--resume"]), tmp_path, "s1", set())
+    assert (wiring.hooked, wiring.env) == (False, {})
+    assert str(shared) in wiring.notes[0]
+    assert not (shared / "state").exists()

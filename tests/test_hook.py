@@ -56,6 +56,10 @@ def status(path: Path) -> tuple[str, str | None, str]:
         ("kiro-cli", "stop", ("waiting", "input", "hook")),
         ("claude", "PermissionRequest", ("waiting", "approval", "hook")),
         ("claude", "Stop", ("waiting", "input", "hook")),
+        ("claude", "StopFailure", ("waiting", "input", "hook")),
+        ("claude", "UserPromptSubmit", ("processing", None, "hook")),
+        ("gemini", "BeforeAgent", ("processing", None, "hook")),
+        ("gemini", "AfterAgent", ("waiting", "input", "hook")),
         ("codex", "notify", ("waiting", "input", "hook")),
         ("aider", "notify", ("waiting", "input", "hook")),
     ],
@@ -67,6 +71,84 @@ def test_events_set_the_status_and_print_nothing(
     done = run_hook(tmp_path, agent, event, stdin='{"hook_event_name": "x", "prompt": "hello"}')
     assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
     assert status(path) == expected
+
+
+@pytest.mark.parametrize(
+    ("agent", "payload", "expected"),
+    [
+        ("claude", {"notification_type": "permission_prompt"}, ("waiting", "approval", "hook")),
+        ("claude", {"notification_type": "idle_prompt"}, ("waiting", "input", "hook")),
+        ("gemini", {"notification_type": "ToolPermission"}, ("waiting", "approval", "hook")),
+    ],
+)
+def test_notifications_say_what_they_are_about_in_their_payload(
+    tmp_path: Path, agent: str, payload: dict[str, str], expected: tuple[str, str | None, str]
+) -> None:
+    path = make_session(tmp_path)
+    run_hook(tmp_path, agent, "Notification", stdin=json.dumps(payload))
+    assert status(path) == expected
+
+
+@pytest.mark.parametrize("agent", ["claude", "gemini"])
+def test_session_start_never_claims_waiting_on_a_blank_booting_screen(
+    tmp_path: Path, agent: str
+) -> None:
+    """It fires before the prompt is drawn (requests R1): the screen ends the boot."""
+    path = make_session(tmp_path)
+    run_hook(tmp_path, agent, "SessionStart", stdin='{"source": "resume", "session_id": "c1"}')
+    assert status(path)[0] == "starting"
+    assert agent_table(path)["conversation_id"] == "c1"  # the id is recorded all the same
+
+
+def test_an_unknown_notification_changes_nothing(tmp_path: Path) -> None:
+    path = make_session(tmp_path)
+    before = path.read_text()
+    run_hook(tmp_path, "claude", "Notification", stdin='{"notification_type": "auth_success"}')
+    assert path.read_text() == before
+
+
+def agent_table(path: Path) -> dict[str, object]:
+    table = json.loads(path.read_text())["agent"]
+    assert isinstance(table, dict)
+    return table
+
+
+def test_claude_conversation_id_is_recorded(tmp_path: Path) -> None:
+    path = make_session(tmp_path)
+    payload = {"session_id": "conv-1", "transcript_path": "/h/.claude/projects/x/conv-1.jsonl"}
+    run_hook(tmp_path, "claude", "UserPromptSubmit", stdin=json.dumps(payload))
+    assert agent_table(path)["conversation_id"] == "conv-1"
+    assert agent_table(path)["conversation_file"] == "/h/.claude/projects/x/conv-1.jsonl"
+    assert status(path)[0] == "processing"  # recorded as well as, not instead of, the status
+
+
+def test_codex_conversation_id_comes_from_the_notify_argument(tmp_path: Path) -> None:
+    path = make_session(tmp_path)
+    payload = {"type": "agent-turn-complete", "thread-id": "01a2-thread", "cwd": str(tmp_path)}
+    done = run_hook(tmp_path, "codex", "notify", json.dumps(payload), stdin="")
+    assert (done.returncode, done.stdout) == (0, "")
+    assert agent_table(path)["conversation_id"] == "01a2-thread"
+    assert status(path) == ("waiting", "input", "hook")
+
+
+def test_codex_title_side_thread_notify_is_ignored(tmp_path: Path) -> None:
+    """Codex ends a title side thread on every turn, often mid-answer, with another id."""
+    path = make_session(tmp_path)
+    run_hook(tmp_path, "claude", "UserPromptSubmit")  # the turn is under way
+    title = "Generate a concise, single-line task title of at most 36 characters. User prompt:\nhi"
+    payload = {"type": "agent-turn-complete", "thread-id": "side", "input-messages": [title]}
+    run_hook(tmp_path, "codex", "notify", json.dumps(payload), stdin="")
+    assert status(path)[0] == "processing"
+    assert agent_table(path).get("conversation_id") is None
+
+
+@pytest.mark.parametrize("stdin", ["not json", "[1]", '{"session_id": 7}', "{"])
+def test_a_payload_without_a_usable_id_records_none(tmp_path: Path, stdin: str) -> None:
+    path = make_session(tmp_path)
+    done = run_hook(tmp_path, "claude", "Stop", stdin=stdin)
+    assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
+    assert agent_table(path).get("conversation_id") is None
+    assert status(path)[0] == "waiting"
 
 
 def test_the_session_file_is_found_through_the_environment(tmp_path: Path) -> None:
@@ -107,7 +189,7 @@ def test_no_arguments_is_harmless(tmp_path: Path) -> None:
 def test_the_hook_imports_nothing_heavy(tmp_path: Path) -> None:
     make_session(tmp_path)
     done = subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "q_tmux.hook", "q", "stop"],
+        [sys.executable, "-X", "importtime", "-m", "q_tmux.hook", "claude", "Stop"],
         cwd=tmp_path,
         input="{}",
         capture_output=True,
@@ -115,7 +197,10 @@ def test_the_hook_imports_nothing_heavy(tmp_path: Path) -> None:
         check=True,
     )
     imported = {line.split("|")[-1].strip() for line in done.stderr.splitlines() if "|" in line}
+    assert "q_tmux.agents.claude" in imported  # the agent's data part, and only that
     heavy = {
+        "q_tmux.agents.launch",
+        "q_tmux.agents.wiring",
         "libtmux",
         "plumbum",
         "pydantic",

@@ -2,60 +2,158 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from q_tmux.screen import Screen
-from q_tmux.status_line import SessionState
-from q_tmux.watcher import QUIET_TICKS, STABLE_TICKS, decide
+from q_tmux.screen import Screen, read
+from q_tmux.status_line import Pane, SessionState, Snapshot
+from q_tmux.watcher import (
+    ACTIVITY_TAIL,
+    BUSY_PERSIST,
+    HOOK_SETTLE,
+    QUIET_TICKS,
+    SILENT_TICKS,
+    STABLE_TICKS,
+    Seen,
+    Watcher,
+    decide,
+    decide_shell,
+)
+
+IDLE, ASKS, BUSY, OTHER = Screen.IDLE, Screen.APPROVAL, Screen.BUSY, Screen.OTHER
+SCREENS = Path(__file__).parent / "screens"
+P = ("processing", None, "screen")
+W = ("waiting", "input", "screen")
+ASK = ("waiting", "approval", "screen")
 
 
 def session(
-    status: str, reason: str | None = None, preset: str = "q", hooked: bool = True
+    status: str,
+    reason: str | None = None,
+    preset: str = "q",
+    hooked: bool = True,
+    source: str = "hook",
+    program: str = "",
 ) -> SessionState:
-    return SessionState("id", "n", status, reason, "t", "/s", preset, "/p", hooked=hooked)
+    return SessionState(
+        "id", "n", status, reason, "t", "/s", preset, "/p", hooked=hooked, source=source,
+        program=program,
+    )  # fmt: skip
+
+
+def test_a_hooks_question_must_be_drawn_before_its_absence_counts() -> None:
+    asking = session("waiting", "approval", "gemini")  # from the Notification hook
+    assert decide(asking, BUSY, True, 0, 1.0, False, question_shown=False) is None
+    assert decide(asking, BUSY, True, 0, 1.0, False, question_shown=True) == P
+
+
+def test_gemini_approval_hook_before_its_box_is_drawn() -> None:
+    """Live: the hook said 'asking' while the screen still showed the hooks running."""
+    state = session("waiting", "approval", "gemini")
+    running = capture("gemini/after_approve_early").replace(  # as seen: our own hooks run
+        "/tmp/lab/gemini/hook.sh AfterTool, /tmp/lab/gemini/hook.sh AfterAgent",
+        "q-tmux-BeforeAgent, q-tmux-Notification",
+    )
+    assert read("gemini", running).screen is not ASKS  # no question on screen yet
+    asked = capture("gemini/approval")
+    decisions = run_ticks(
+        state, [running, running, asked, asked, *[capture("gemini/streaming")] * 4]
+    )
+    assert decisions[:4] == [None] * 4  # still "approval" while the box is being drawn
+    assert P in decisions[4:]  # answered: the question was seen, and is gone
 
 
 @pytest.mark.parametrize(
-    ("state", "screen", "changed", "stable", "expected"),
+    ("state", "screen", "changed", "stable", "active_for", "ended", "expected"),
     [
         # Q's approval question has no hook: the screen tells.
-        (session("processing"), Screen.APPROVAL, True, 0, ("waiting", "approval", "screen")),
-        (session("waiting", "approval"), Screen.APPROVAL, False, 5, None),
-        # The question went away: answered.
-        (session("waiting", "approval"), Screen.OTHER, True, 0, ("processing", None, "screen")),
-        # A bare prompt after Ctrl-C (no stop hook), once it holds still.
-        (session("processing"), Screen.IDLE, False, STABLE_TICKS, ("waiting", "input", "screen")),
-        (session("processing"), Screen.IDLE, True, 0, None),
-        (session("processing"), Screen.IDLE, False, STABLE_TICKS - 1, None),
+        (session("processing"), ASKS, True, 0, 0, False, ASK),
+        (session("waiting", "approval"), ASKS, False, 5, 0, False, None),
+        (session("processing", preset="codex"), ASKS, True, 0, 0, False, ASK),
+        # The question went away: answered (the tool runs), or denied (back at the prompt).
+        (session("waiting", "approval"), OTHER, True, 0, 0, False, P),
+        (session("waiting", "approval", "claude"), IDLE, False, STABLE_TICKS, 0, False, W),
+        (session("waiting", "approval", "claude"), IDLE, True, 0, 0, False, None),
+        # ... Codex's composer stays drawn while the approved command and the answer run.
+        (session("waiting", "approval", "codex"), IDLE, True, 0, BUSY_PERSIST, False, P),
+        (session("waiting", "approval", "codex"), IDLE, False, 1, 0, False, None),
+        # A prompt after Ctrl-C (no hook fires), once it holds still.
+        (session("processing"), IDLE, False, STABLE_TICKS, 0, False, W),
+        (session("processing"), IDLE, True, 0, 0, False, None),
+        (session("processing"), IDLE, False, STABLE_TICKS - 1, 0, False, None),
+        (session("processing", preset="claude"), IDLE, False, STABLE_TICKS, 0, False, W),
         # Streaming output is never "waiting".
-        (session("processing"), Screen.OTHER, True, 0, None),
-        (session("processing"), Screen.BUSY, False, 9, None),
-        # Hooked agents leave "waiting" by their hook, not by someone typing.
-        (session("waiting", "input"), Screen.OTHER, True, 0, None),
-        (session("waiting", "input"), Screen.BUSY, True, 0, ("processing", None, "screen")),
-        # Without hooks (not wired, or none exist) output decides both ways.
+        (session("processing"), OTHER, True, 0, 0, False, None),
+        (session("processing"), BUSY, False, 9, 9, False, None),
+        (session("processing", preset="claude"), BUSY, False, 50, 30, False, None),
+        # Q's hooks report every turn's start and end: a silent tool run stays busy.
+        (session("processing"), OTHER, False, 50, 0, False, None),
+        # Claude draws its busy marker all turn long: without it, a still screen is over,
+        # whatever it shows (an error, a screen the model does not know).
+        (session("processing", preset="claude"), OTHER, False, QUIET_TICKS, 0, False, W),
+        (session("processing", preset="claude"), OTHER, True, 0, 0, False, None),
+        # Codex streams with no marker and its composer drawn: a pause in the answer is
+        # not the end, unless the line above the composer says so.
+        (session("processing", preset="codex"), IDLE, False, STABLE_TICKS, 0, False, None),
+        (session("processing", preset="codex"), IDLE, False, STABLE_TICKS, 0, True, W),
+        (session("processing", preset="codex"), IDLE, False, SILENT_TICKS, 0, False, W),
+        (session("processing", preset="codex"), OTHER, False, SILENT_TICKS, 0, False, W),
+        # Booting: never "waiting" before the prompt appeared once.
+        (session("starting", preset="gemini"), OTHER, False, 100, 0, False, None),
+        (session("starting", preset="aider"), OTHER, False, 100, 0, False, None),
+        (session("starting", preset="gemini"), IDLE, False, STABLE_TICKS, 0, False, W),
+        (session("starting", preset="claude"), BUSY, True, 0, BUSY_PERSIST, False, P),
+        (session("starting", preset="claude"), BUSY, True, 0, 0.2, False, None),
+        # ... and a resumed conversation redrawn while it boots is not work.
+        (session("starting", preset="codex"), OTHER, True, 0, 2.0, False, None),
+        (session("starting", preset="codex"), IDLE, True, 0, 2.0, False, None),
+        (session("starting", preset="codex"), IDLE, False, STABLE_TICKS, 0, False, W),
+        # ... a plain command has no prompt to wait for: its output stopping is all there is.
+        (session("starting", "", "my-repl", False), OTHER, False, QUIET_TICKS, 0, False, W),
+        # A hook's "turn ended" is not undone by the redraws after it: Claude's stop
+        # hook keeps "esc to interrupt" up for a moment; Codex redraws "Worked for".
+        (session("waiting", "input", "claude"), BUSY, True, 0, 0.4, False, None),
+        (session("waiting", "input", "claude"), BUSY, True, 0, BUSY_PERSIST, False, P),
+        (session("waiting", "input", "codex"), IDLE, True, 0, 0.0, True, None),
+        (session("waiting", "input", "codex"), IDLE, True, 0, 0.4, False, None),
+        # ... only work that persists does: a marker, or output that keeps coming.
+        (session("waiting", "input", "codex"), IDLE, True, 0, BUSY_PERSIST, False, None),
+        (session("waiting", "input", "codex"), IDLE, True, 0, HOOK_SETTLE, False, P),
+        # Typing at the prompt is not work: the transcript did not change.
+        (session("waiting", "input", "codex"), IDLE, False, 3, 0, False, None),
+        (session("waiting", "input", "claude"), IDLE, False, 3, 0, False, None),
+        # Hooked agents leave "waiting" by their hook, or a busy marker.
+        (session("waiting", "input"), OTHER, True, 0, 0, False, None),
+        (session("waiting", "input"), BUSY, True, 0, BUSY_PERSIST, False, P),
+        # aider: no marker, no hook for a turn's start: output that keeps coming is work;
+        # silence ends a turn only after a while (it thinks before it answers).
+        (session("waiting", "input", "aider", source="screen"), OTHER, True, 0, 1.0, False, P),
+        # ... but after its hook the tail of the turn (token count, rule, prompt) is drawn:
+        # output must keep coming for longer, unless a busy marker shows.
+        (session("waiting", "input", "aider"), OTHER, True, 0, BUSY_PERSIST, False, None),
+        (session("waiting", "input", "aider"), OTHER, True, 0, HOOK_SETTLE, False, P),
+        # Codex and aider have no hook for a turn's start: after their turn-end hook, even
+        # a busy marker must hold for longer (Codex's last frames, 3 of 100 steps live).
+        (session("waiting", "input", "aider"), BUSY, True, 0, BUSY_PERSIST, False, None),
+        (session("waiting", "input", "codex"), BUSY, True, 0, BUSY_PERSIST, False, None),
+        (session("waiting", "input", "codex"), BUSY, True, 0, HOOK_SETTLE, False, P),
+        (session("waiting", "input", "codex", source="screen"), BUSY, True, 0, 1.0, False, P),
+        (session("processing", preset="aider"), OTHER, False, QUIET_TICKS, 0, False, None),
+        (session("processing", preset="aider"), OTHER, False, SILENT_TICKS, 0, False, W),
+        (session("processing", preset="aider"), IDLE, False, STABLE_TICKS, 0, False, W),
+        # Without hooks and without a screen model, output decides both ways.
         (
-            session("waiting", "input", hooked=False),
-            Screen.OTHER,
+            session("waiting", "input", "my-repl", False, "screen"),
+            OTHER,
             True,
             0,
-            ("processing", None, "screen"),
-        ),
-        (
-            session("processing", preset="shell", hooked=False),
-            Screen.OTHER,
+            BUSY_PERSIST,
             False,
-            QUIET_TICKS,
-            ("waiting", "input", "screen"),
+            P,
         ),
-        (
-            session("processing", preset="codex"),
-            Screen.OTHER,
-            False,
-            QUIET_TICKS,
-            ("waiting", "input", "screen"),
-        ),
-        (session("exited"), Screen.IDLE, False, 9, None),
+        (session("processing", None, "my-repl", False), OTHER, False, QUIET_TICKS, 0, False, W),
+        (session("exited"), IDLE, False, 9, 0, False, None),
     ],
 )
 def test_decide(
@@ -63,6 +161,218 @@ def test_decide(
     screen: Screen,
     changed: bool,
     stable: int,
+    active_for: float,
+    ended: bool,
     expected: tuple[str, str | None, str] | None,
 ) -> None:
-    assert decide(state, screen, changed, stable) == expected
+    assert decide(state, screen, changed, stable, active_for, ended) == expected
+
+
+@pytest.mark.parametrize(
+    ("state", "foreground", "expected"),
+    [
+        (session("waiting", "input", "shell", False, program="/bin/bash"), "sleep", P[:2]),
+        (session("starting", None, "shell", False, program="/bin/bash"), "bash", W[:2]),
+        (session("processing", None, "shell", False, program="/bin/bash"), "bash", W[:2]),
+        (session("processing", None, "shell", False, program="/bin/bash"), "-bash", W[:2]),
+        (session("processing", None, "shell", False, program="/usr/bin/zsh"), "vim", None),
+        (session("waiting", "input", "shell", False, program="/bin/bash"), "bash", None),
+        (session("waiting", "input", "shell", False, program="/bin/bash"), "", None),
+    ],
+)
+def test_the_shell_is_busy_while_a_command_runs(
+    state: SessionState, foreground: str, expected: tuple[str, str | None] | None
+) -> None:
+    decision = decide_shell(state, foreground)
+    assert (decision[:2] if decision else None) == expected
+    assert decision is None or decision[2] == "process"
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def run_ticks(
+    state: SessionState, screens: list[str], tick: float = 0.4
+) -> list[tuple[str, str | None, str] | None]:
+    """Feed captures to one watcher, one per tick; apply each decision as the file would."""
+    clock = Clock()
+    watcher = Watcher("/nonexistent", clock=clock)
+    snap = Snapshot({"id": Pane("id", "@1", "%1", False, "1", "")}, {}, alive=True)
+    decisions = []
+    for screen in screens:
+        decision = watcher._decide(state, snap, {"%1": screen})
+        decisions.append(decision)
+        if decision is not None:
+            state.status, state.reason, state.source = decision
+        clock.now += tick
+    return decisions
+
+
+def capture(name: str) -> str:
+    return (SCREENS / f"{name}.txt").read_text(encoding="utf-8")
+
+
+def test_claude_stop_hook_redraws_never_undo_the_turn_end() -> None:
+    state = session("waiting", "input", "claude")  # the Stop hook said so
+    screens = [capture("claude/turn_end_stop_hook")] * 10 + [capture("claude/after_turn_idle")] * 3
+    assert run_ticks(state, screens) == [None] * 13
+
+
+def test_codex_worked_for_redraw_after_notify_is_not_work() -> None:
+    state = session("waiting", "input", "codex")  # the notify hook said so
+    screens = [capture("codex/streaming"), *[capture("codex/turn_end")] * 10]
+    assert run_ticks(state, screens) == [None] * 11
+
+
+def test_codex_streaming_after_a_turn_end_is_work_once_it_keeps_coming() -> None:
+    state = session("waiting", "input", "codex")
+    base = capture("codex/streaming")
+    growing = [base.replace("word15", "word15 " + "more " * n) for n in range(8)]
+    decisions = run_ticks(state, [capture("codex/turn_end"), *growing])
+    assert P in decisions
+    assert decisions.index(P) * 0.4 >= BUSY_PERSIST  # not on the first change
+
+
+def test_codex_typing_is_not_work() -> None:
+    state = session("waiting", "input", "codex")
+    typing = capture("codex/typing")
+    screens = [typing.replace("[[stream 12]]", "x" * n) for n in range(10)]
+    assert run_ticks(state, screens) == [None] * 10
+
+
+def test_claude_ctrl_c_goes_back_to_waiting() -> None:
+    state = session("processing", None, "claude")
+    screens = [capture("claude/streaming_before_ctrl_c"), *[capture("claude/after_ctrl_c")] * 4]
+    decisions = run_ticks(state, screens)
+    assert W in decisions
+    assert state.status == "waiting"
+
+
+def test_gemini_blank_boot_is_never_waiting() -> None:
+    state = session("starting", None, "gemini")
+    assert run_ticks(state, [""] * 60, tick=1.0) == [None] * 60
+    assert state.status == "starting"
+
+
+def test_a_busy_screen_that_stops_changing_is_marked_stalled(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from q_tmux import state as state_module
+
+    written: list[object] = []
+    busy = session("processing", None, "claude")
+
+    def set_field(_path: str, key: str, value: object) -> bool:
+        assert key == "stalled_since"
+        written.append(value)
+        busy.stalled_since = value if isinstance(value, str) else None
+        return True
+
+    monkeypatch.setattr(state_module, "set_field", set_field)
+    clock = Clock()
+    watcher = Watcher("/nonexistent", clock=clock, stall_after=60.0)
+    snap = Snapshot({"id": Pane("id", "@1", "%1", False, "1", "")}, {}, alive=True)
+    screen = capture("claude/streaming")
+    for seconds in range(0, 70, 5):
+        # The spinner's clock runs, but nothing else changes.
+        watcher._decide(busy, snap, {"%1": screen.replace("esc", f"{seconds}s esc")})
+        clock.now += 5
+    assert len(written) == 1
+    assert isinstance(written[0], str)
+    watcher._decide(busy, snap, {"%1": capture("claude/streaming_before_ctrl_c")})
+    assert written[-1] is None  # the screen moved again
+
+
+def test_gemini_ctrl_c_hint_and_after_agent_hook_keep_it_waiting() -> None:
+    state = session("waiting", "input", "gemini")  # AfterAgent fires on Ctrl-C too
+    screens = [capture("gemini/after_ctrl_c_early")] * 8 + [capture("gemini/after_ctrl_c")] * 3
+    assert run_ticks(state, screens) == [None] * 11
+
+
+def test_aider_boot_is_starting_until_its_prompt_then_waiting() -> None:
+    state = session("starting", None, "aider")
+    boot = ["", capture("aider/booting_blank"), capture("aider/booting_partial")]
+    decisions = run_ticks(state, [*boot * 4, *[capture("aider/idle")] * 3])
+    assert decisions[:12] == [None] * 12  # neither waiting nor processing while it boots
+    assert decisions[12:] == [None, None, W]
+
+
+def test_aider_streaming_after_its_notify_is_work() -> None:
+    state = session("waiting", "input", "aider")
+    base = capture("aider/streaming")
+    growing = [base + " more" * n for n in range(1, 12)]
+    decisions = run_ticks(state, growing)
+    assert P in decisions
+
+
+def test_codex_approved_command_and_answer_are_work() -> None:
+    state = session("waiting", "approval", "codex")
+    after = capture("codex/after_approve").replace("Worked for 4s", "")  # not over yet
+    composer = "\u203a Ask Codex"
+    growing = [after.replace(composer, "• more\n" * n + composer) for n in range(1, 8)]
+    assert all(read("codex", screen).screen is IDLE for screen in growing)
+    decisions = run_ticks(state, [capture("codex/approval"), *growing])
+    assert P in decisions
+    assert state.status == "processing"
+
+
+def test_a_hooks_turn_end_is_not_undone_by_the_output_before_it() -> None:
+    """Codex streamed, its notify said the turn ended, then it redrew once (seen live)."""
+    clock = Clock()
+    watcher = Watcher("/nonexistent", clock=clock)
+    state = session("processing", None, "codex")
+    snap = Snapshot({"id": Pane("id", "@1", "%1", False, "1", "")}, {}, alive=True)
+    composer = "\u203a Ask Codex"
+    base = capture("codex/streaming")
+    for n in range(1, 8):  # streaming for 2.8 s
+        screen = base.replace(composer, "• more\n" * n + composer)
+        assert watcher._decide(state, snap, {"%1": screen}) is None
+        clock.now += 0.4
+    state.status, state.reason, state.source = "waiting", "input", "hook"  # the notify
+    assert watcher._decide(state, snap, {"%1": capture("codex/turn_end")}) is None
+    clock.now += 0.4
+    assert watcher._decide(state, snap, {"%1": capture("codex/turn_end")}) is None
+
+
+def test_a_waiting_pane_is_looked_at_a_little_after_its_last_output() -> None:
+    """tmux's activity time counts seconds: output in the same second as the last look
+    (aider's approval question right after its token count) must not be missed."""
+    clock = Clock()
+    watcher = Watcher("/nonexistent", clock=clock)
+    waiting = session("waiting", "input", "aider")
+    snap = Snapshot({"id": Pane("id", "@1", "%1", False, "100", "")}, {}, alive=True)
+    assert watcher._wants_capture(waiting, snap)  # never looked at
+    watcher.seen["id"] = Seen(activity="100", activity_moved=clock.now)
+    clock.now += 1.0
+    assert watcher._wants_capture(waiting, snap)  # same second, but output just came
+    clock.now += ACTIVITY_TAIL
+    assert not watcher._wants_capture(waiting, snap)  # quiet: no capture, no cost
+    snap.panes["id"].activity = "104"
+    assert watcher._wants_capture(waiting, snap)
+
+
+def test_a_watcher_leaving_as_a_session_starts_looks_once_more(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Live on Gemini: 'resume' came while the last watcher was leaving (lock still held),
+    so no watcher was started, and the resumed session stayed 'starting' for good."""
+    import os
+
+    from q_tmux import watcher as module
+    from q_tmux import watchlock
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
+    rounds: list[str] = []
+    monkeypatch.setattr(module, "watch", lambda watcher, version: rounds.append("watched"))
+    answers = iter([True, False])  # a session came back; then none is left
+    monkeypatch.setattr(module, "still_needed", lambda watcher: next(answers))
+    assert module.run("/tmp/sock") == 0
+    assert rounds == ["watched", "watched"]
+    lock = watchlock.acquire("/tmp/sock")
+    assert lock is not None  # released on the way out
+    os.close(lock)

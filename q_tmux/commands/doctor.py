@@ -83,14 +83,15 @@ def _check_watcher(socket: str) -> tuple[str, str]:
 
 
 def _check_agents() -> list[tuple[str, str]]:
-    from q_tmux.agents import DETECTION_ORDER, PRESETS
+    from q_tmux.agents import catalog
     from q_tmux.process import find_program
 
     found = []
-    for name in DETECTION_ORDER:
-        path = find_program(PRESETS[name].executable)
+    for name in catalog.DETECTION_ORDER:
+        spec = catalog.SPECS[name]
+        path = find_program(spec.executable)
         if path:
-            found.append(f"{name} ({path})")
+            found.append(f"{name} {agent_version(path, spec.version_args)} ({path})")
     if found:
         return [(OK, "agents: " + ", ".join(found))]
     return [
@@ -100,6 +101,17 @@ def _check_agents() -> list[tuple[str, str]]:
             "new sessions will start your shell",
         )
     ]
+
+
+def agent_version(path: str, args: tuple[str, ...], timeout: float = 5.0) -> str:
+    """The first line ``PROGRAM --version`` prints, or why there is none (never hangs)."""
+    from q_tmux import tmuxcmd
+
+    code, out = tmuxcmd.run_program(path, list(args), timeout=timeout)
+    line = next((line.strip() for line in out.splitlines() if line.strip()), "")
+    if code != 0 or not line:
+        return "(version unknown: it did not answer --version)"
+    return line[:60]
 
 
 def _check_config_and_sessions(app: AppContext) -> list[tuple[str, str]]:

@@ -111,12 +111,18 @@ def _row(view: SessionView, current: bool, facts: dict[str, BranchFacts]) -> lis
     return [
         "*" if current else " ",
         view.entry.name,
-        view.state,
+        view.state + (" (stalled)" if _stalled(view) else ""),
         branch,
         short_path(view.work_dir),
         window,
         ago(record.last_active if record else None),
     ]
+
+
+def _stalled(view: SessionView) -> bool:
+    """Busy, but its screen has not changed for ``stalled_minutes`` (the watcher says)."""
+    busy = view.state in ("processing", "starting")
+    return busy and view.record is not None and view.record.stalled_since is not None
 
 
 def _repo_rows(view: SessionView, facts: dict[str, BranchFacts]) -> list[list[str]]:
@@ -153,6 +159,7 @@ def _as_json(view: SessionView, current: bool, facts: dict[str, BranchFacts]) ->
         "id": view.entry.id,
         "name": view.entry.name,
         "state": view.state,
+        "stalled": _stalled(view),
         "current": current,
         "work_dir": view.entry.work_dir,
         "repo_root": view.entry.repo_root,

@@ -1,9 +1,10 @@
-"""Agent presets: how to launch each chat REPL, resume it, and hand it a first prompt.
+"""Launching agents: what to run for ``--agent``, how to resume it, how it gets a first prompt.
 
-A preset knows its executable, its resume arguments and how it takes a first
-message. Anything that is not a preset name is treated as a command line;
-``{prompt}`` in it marks where the first message goes (it is passed as one
-argument, never through a shell).
+A preset (built from the agent's module, see :mod:`q_tmux.agents.catalog`)
+knows its executable, its resume arguments and how it takes a first message.
+Anything that is not a preset name is treated as a command line; ``{prompt}``
+in it marks where the first message goes (it is passed as one argument, never
+through a shell).
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from q_tmux import process
+from q_tmux.agents import catalog
+from q_tmux.agents.base import AgentSpec
 from q_tmux.errors import AgentNotFoundError, UsageError
 
 
@@ -31,21 +34,24 @@ class Preset:
     resume_args: tuple[str, ...] = ()
     prompt_style: PromptStyle = PromptStyle.ARGUMENT
     description: str = ""
+    #: Put before the first message (Gemini's ``-i``: never mistaken for a subcommand).
+    prompt_flag: tuple[str, ...] = ()
 
 
-PRESETS: dict[str, Preset] = {
-    preset.name: preset
-    for preset in (
-        Preset("q", "q", ("chat",), ("--resume",), description="Amazon Q Developer CLI"),
-        Preset("kiro-cli", "kiro-cli", ("chat",), ("--resume",), description="Kiro CLI"),
-        Preset("claude", "claude", (), ("--continue",), description="Claude Code"),
-        Preset("codex", "codex", (), ("resume", "--last"), description="OpenAI Codex CLI"),
-        Preset("gemini", "gemini", (), ("--resume",), description="Gemini CLI"),
-        Preset("aider", "aider", (), ("--restore-chat-history",), PromptStyle.TYPED, "aider"),
+def _preset(spec: AgentSpec) -> Preset:
+    return Preset(
+        spec.name,
+        spec.executable,
+        spec.args,
+        spec.resume_args,
+        PromptStyle(spec.prompt_style),
+        spec.description,
+        spec.prompt_flag,
     )
-}
-#: Tried in this order when no agent is configured.
-DETECTION_ORDER = ("q", "kiro-cli", "claude", "codex", "gemini", "aider")
+
+
+PRESETS: dict[str, Preset] = {name: _preset(spec) for name, spec in catalog.SPECS.items()}
+DETECTION_ORDER = catalog.DETECTION_ORDER
 SHELL_PRESET = "shell"
 PROMPT_PLACEHOLDER = "{prompt}"
 
@@ -79,7 +85,7 @@ def _from_preset(preset: Preset, prompt: str | None) -> Agent:
     if prompt:
         if preset.prompt_style is PromptStyle.ARGUMENT:
             # "--" is not used: several REPLs treat it as a literal prompt word.
-            command.append(prompt)
+            command += [*preset.prompt_flag, prompt]
         elif preset.prompt_style is PromptStyle.TYPED:
             typed = prompt
     return Agent(preset.name, command, [*base, *preset.resume_args], typed)

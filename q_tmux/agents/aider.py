@@ -1,0 +1,66 @@
+"""aider.
+
+- Hooks: none as such; ``--notifications-command`` runs when it waits for the
+  user (the end of a turn). The start of a turn and approvals come from the screen.
+- Screen: the prompt ``> `` (``diff> ``, ``architect> `` … whenever the edit format
+  is not the model's default) on the last line, with the user's typed text after it
+  and sometimes a redrawn rule below; ``Waiting for MODEL`` with a spinner until the
+  first token, then only the growing answer (no busy marker). The approval question
+  is ``Run shell command? (Y)es/(N)o …`` (also ``Add command output to the chat?``,
+  adding files …).
+- First message: typed at the prompt once it appeared (aider has no argument for it).
+- Resume: ``--restore-chat-history`` (this folder's chat history).
+"""
+
+from __future__ import annotations
+
+from q_tmux.agents.base import TURN_OVER, TYPED, AgentSpec, ScreenModel
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from q_tmux.agents.launch import Agent
+    from q_tmux.agents.wiring import Wiring
+
+EVENTS = {"notify": TURN_OVER}
+
+SCREEN = ScreenModel(
+    prompt=r"^([\w-]+)?> ?",
+    prompt_reach=1,
+    prompt_below=r"^[─━-]{10,}$",
+    busy=r"waiting for \S+\s*$",
+    busy_reach=1,
+    approval=r"\(y\)es/\(n\)o",
+    approval_reach=0,
+)
+
+
+def wire(agent: Agent, work_dir: Path, session_id: str, owned: set[str]) -> Wiring:
+    """``--notifications-command`` on the command line: no file is written anywhere."""
+    import shlex
+
+    from q_tmux.agents.wiring import Wiring, hook_command, insert_after_program
+
+    flags = [
+        "--notifications",
+        "--notifications-command",
+        shlex.join(hook_command("aider", "notify")),
+    ]
+    return Wiring(
+        insert_after_program(agent.command, flags),
+        insert_after_program(agent.resume_command, flags),
+        hooked=True,
+    )
+
+
+AIDER = AgentSpec(
+    "aider",
+    "aider",
+    description="aider",
+    resume_args=("--restore-chat-history",),
+    prompt_style=TYPED,
+    events=EVENTS,
+    screen=SCREEN,
+    wire=wire,
+)

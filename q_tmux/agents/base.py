@@ -1,0 +1,167 @@
+"""What q-tmux knows about one agent, as plain data: standard library only.
+
+Hooks and the watcher read these on every turn and every tick, so this
+module (and the data half of each agent module) imports nothing heavy: no
+dataclasses, no typing, no pathlib. The wiring half of an agent module
+imports what it needs inside its functions.
+"""
+
+from __future__ import annotations
+
+import re
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing costs more to import than a hook may spend
+    from collections.abc import Callable
+    from pathlib import Path
+
+    from q_tmux.agents.launch import Agent
+    from q_tmux.agents.wiring import Wiring
+
+    Wire = Callable[[Agent, Path, str, set[str]], Wiring]
+    StatusFor = Callable[[str, dict[str, object]], tuple[str, str | None] | None]
+
+# What a hook event means; the same strings as q_tmux.state (kept literal to stay import-free).
+WORKING: tuple[str, str | None] = ("processing", None)
+TURN_OVER: tuple[str, str | None] = ("waiting", "input")
+ASKING: tuple[str, str | None] = ("waiting", "approval")
+
+ARGUMENT, TYPED, NONE = "argument", "typed", "none"  # how an agent takes its first message
+
+
+class ScreenModel:
+    """How an agent draws its screen; see :func:`q_tmux.screen.classify` for how it is read.
+
+    Every pattern is matched case-insensitively on the stable words, one line at a time.
+    """
+
+    __slots__ = (
+        "approval",
+        "approval_choice",
+        "approval_reach",
+        "busy",
+        "busy_always_visible",
+        "busy_reach",
+        "not_busy",
+        "only_prompt_below",
+        "prompt",
+        "prompt_below",
+        "prompt_last_line",
+        "prompt_reach",
+        "turn_over",
+    )
+
+    def __init__(
+        self,
+        *,
+        prompt: str,
+        prompt_reach: int = 0,
+        prompt_below: str | None = None,
+        busy: str | None = None,
+        busy_reach: int = 12,
+        not_busy: str | None = None,
+        busy_always_visible: bool = False,
+        approval: str | None = None,
+        approval_choice: str | None = None,
+        approval_reach: int = 3,
+        only_prompt_below: bool = False,
+        turn_over: str | None = None,
+    ) -> None:
+        #: A line that is the agent's input prompt, empty or with typed text in it.
+        self.prompt = re.compile(prompt, re.IGNORECASE)
+        #: How many non-blank lines (rules, footers, hints) may sit below the prompt.
+        self.prompt_reach = prompt_reach
+        #: The prompt must be the very last non-blank line (Q and aider draw no box).
+        self.prompt_last_line = prompt_reach == 0
+        #: When set, every line below the prompt must match it (aider's redrawn rule).
+        self.prompt_below = re.compile(prompt_below, re.IGNORECASE) if prompt_below else None
+        #: A busy marker, searched in the last ``busy_reach`` non-blank lines.
+        self.busy = re.compile(busy, re.IGNORECASE) if busy else None
+        self.busy_reach = busy_reach
+        #: Lines that carry a busy marker but are not new work (Claude's stop hook running).
+        self.not_busy = re.compile(not_busy, re.IGNORECASE) if not_busy else None
+        #: The busy marker is on screen for the whole of every turn: a screen without it
+        #: that holds still means the turn is over, whatever else it shows.
+        self.busy_always_visible = busy_always_visible
+        #: The approval question, within the last ``approval_reach`` non-blank lines.
+        self.approval = re.compile(approval, re.IGNORECASE) if approval else None
+        #: When set, a line below the question that offers the choices must match too.
+        self.approval_choice = (
+            re.compile(approval_choice, re.IGNORECASE) if approval_choice else None
+        )
+        self.approval_reach = approval_reach
+        #: Q prints its bare prompt below the question; once answered, ``> y`` follows it.
+        self.only_prompt_below = only_prompt_below
+        #: A line just above the prompt that says the turn is over (Codex's ``Worked for``),
+        #: for agents that draw no busy marker while they stream.
+        self.turn_over = re.compile(turn_over, re.IGNORECASE) if turn_over else None
+
+
+def _session_id(payload: dict[str, object]) -> str | None:
+    value = payload.get("session_id")
+    return value if isinstance(value, str) and value else None
+
+
+class AgentSpec:
+    """One agent: how to launch and resume it, its hooks, and its screen."""
+
+    __slots__ = (
+        "args",
+        "conversation_id",
+        "description",
+        "events",
+        "executable",
+        "name",
+        "prompt_flag",
+        "prompt_style",
+        "reports_turn_start",
+        "resume_args",
+        "resume_by_id",
+        "screen",
+        "status_for",
+        "version_args",
+        "wire",
+    )
+
+    def __init__(
+        self,
+        name: str,
+        executable: str,
+        *,
+        description: str,
+        args: tuple[str, ...] = (),
+        resume_args: tuple[str, ...] = (),
+        prompt_style: str = ARGUMENT,
+        prompt_flag: tuple[str, ...] = (),
+        events: dict[str, tuple[str, str | None]] | None = None,
+        status_for: StatusFor | None = None,
+        reports_turn_start: bool = False,
+        screen: ScreenModel | None = None,
+        resume_by_id: Callable[[list[str], str], list[str] | None] | None = None,
+        conversation_id: Callable[[dict[str, object]], str | None] = _session_id,
+        wire: Wire | None = None,
+        version_args: tuple[str, ...] = ("--version",),
+    ) -> None:
+        self.name = name
+        self.executable = executable
+        self.description = description
+        self.args = args
+        #: Appended to ``executable args`` to resume the last conversation in this folder.
+        self.resume_args = resume_args
+        self.prompt_style = prompt_style
+        #: Put before the first message when it is passed as an argument (Gemini's ``-i``).
+        self.prompt_flag = prompt_flag
+        #: Hook event name -> (status, waiting reason) it means.
+        self.events = events or {}
+        #: What an event means given its payload (default: ``events`` alone).
+        self.status_for: StatusFor = status_for or (lambda event, _payload: self.events.get(event))
+        #: Whether its hooks, once wired, also say when a turn starts (else only its end).
+        self.reports_turn_start = reports_turn_start
+        self.screen = screen
+        #: The resume command for one conversation, from the "resume the last one" command.
+        self.resume_by_id = resume_by_id
+        #: The agent's conversation id in a hook's payload, if it carries one.
+        self.conversation_id = conversation_id
+        #: Hooks the agent up for a session (its heavy imports happen inside, when called).
+        self.wire = wire
+        self.version_args = version_args

@@ -1,0 +1,111 @@
+"""Claude Code (``claude``).
+
+- Hooks: ``UserPromptSubmit``, ``PreToolUse``, ``PostToolUse``, ``PermissionRequest``,
+  ``Notification`` (``permission_prompt``, ``idle_prompt``), ``Stop`` and
+  ``StopFailure`` (an API error ended the turn). Esc (denying a tool) and Ctrl-C
+  fire none: the screen tells those. ``SessionStart`` is not used: it fires while
+  the screen is still blank, and booting is over only once the prompt is drawn.
+  Each payload carries ``session_id``, the conversation to resume.
+- Wiring: an extra settings file (``--settings``) kept outside the worktree, whose
+  hooks merge with the user's own; no file of the user's is touched.
+- Screen: the prompt ``❯`` sits in a box between two rules, with footer lines
+  below (``? for shortcuts``, notices); a spinner line with ``esc to interrupt``
+  sits above the box for the whole turn; the approval question is ``Do you want
+  to proceed?`` (or ``... make this edit``) over numbered choices. Right after a
+  turn ends the screen may still say ``running stop hook``: that is not new work.
+- Resume: ``--resume ID``, else ``--continue`` (the last conversation in this folder).
+"""  # noqa: RUF002 - the glyphs the agent draws
+
+from __future__ import annotations
+
+from q_tmux.agents.base import ASKING, TURN_OVER, WORKING, AgentSpec, ScreenModel
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from q_tmux.agents.launch import Agent
+    from q_tmux.agents.wiring import Wiring
+
+EVENTS = {
+    "UserPromptSubmit": WORKING,
+    "PreToolUse": WORKING,
+    "PostToolUse": WORKING,
+    "PermissionRequest": ASKING,
+    "Notification": TURN_OVER,  # refined by the payload: see status_for
+    "Stop": TURN_OVER,
+    "StopFailure": TURN_OVER,  # the turn ended on an API error (no Stop then)
+}
+#: Notification types (``notification_type`` in the payload) and what they mean.
+NOTIFICATIONS = {"permission_prompt": ASKING, "idle_prompt": TURN_OVER}
+_TOOL_EVENTS = ("PreToolUse", "PostToolUse", "PermissionRequest")
+
+SCREEN = ScreenModel(
+    prompt=r"^\s*[│|]?\s*[\u276f>](\s.*)?$",
+    prompt_reach=6,
+    busy=r"(esc|ctrl\+c) to interrupt",
+    not_busy=r"running stop hook|stop hook",
+    busy_always_visible=True,
+    approval=r"do you want to .*\?|would you like to .*\?",
+    approval_choice=r"^\W*(\u276f\s*)?1\.\s*yes\b",
+    approval_reach=12,
+)
+
+
+def status_for(event: str, payload: dict[str, object]) -> tuple[str, str | None] | None:
+    """What ``event`` means; a notification says what it is about in its payload."""
+    if event == "Notification":
+        return NOTIFICATIONS.get(str(payload.get("notification_type", "")))
+    return EVENTS.get(event)
+
+
+def resume_by_id(resume_command: list[str], conversation: str) -> list[str]:
+    return [*(w for w in resume_command if w != "--continue"), "--resume", conversation]
+
+
+def settings_path(session_id: str) -> Path:
+    from q_tmux import paths
+
+    return paths.state_dir() / "agents" / session_id / "claude-settings.json"
+
+
+def wire(agent: Agent, work_dir: Path, session_id: str, owned: set[str]) -> Wiring:
+    """Give Claude an extra settings file, outside the worktree, holding q-tmux's hooks."""
+    import shlex
+
+    from q_tmux import jsonfile
+    from q_tmux.agents.wiring import Wiring, hook_command, insert_after_program
+
+    path = settings_path(session_id)
+    hooks = {
+        event: [
+            {
+                **({"matcher": "*"} if event in _TOOL_EVENTS else {}),
+                "hooks": [
+                    {"type": "command", "command": shlex.join(hook_command("claude", event))}
+                ],
+            }
+        ]
+        for event in EVENTS
+    }
+    jsonfile.write_atomic(path, {"hooks": hooks})
+    flags = ["--settings", str(path)]
+    return Wiring(
+        insert_after_program(agent.command, flags),
+        insert_after_program(agent.resume_command, flags),
+        hooked=True,
+    )
+
+
+CLAUDE = AgentSpec(
+    "claude",
+    "claude",
+    description="Claude Code",
+    resume_args=("--continue",),
+    events=EVENTS,
+    status_for=status_for,
+    reports_turn_start=True,
+    screen=SCREEN,
+    resume_by_id=resume_by_id,
+    wire=wire,
+)

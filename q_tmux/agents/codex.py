@@ -1,0 +1,99 @@
+"""OpenAI Codex CLI (``codex``).
+
+- Hooks: ``notify`` (``-c notify=[...]``): the program gets a JSON payload as its
+  last argument at the end of each turn (``type: agent-turn-complete``), with the
+  conversation's ``thread-id``. Each turn also ends a title side thread, whose
+  notify (another ``thread-id``, a "Generate a concise, single-line task title"
+  message) comes first, often mid-answer: it is ignored. Nothing reports the start
+  of a turn (nor an interrupted or failed one): the screen does.
+- Screen: the composer line starts with ``›`` (placeholder or typed text), with
+  footers below, and stays drawn during a turn. ``Working (Ns • esc to interrupt)``
+  sits above it only until output starts: while the answer streams, the streaming
+  itself is the sign of work. A turn ends with a ``Worked for Ns`` line just above
+  the composer, redrawn once after the notify (not new work). Approval: ``Would you
+  like to run the following command?`` … ``Press enter to confirm or esc to cancel``.
+- Resume: ``codex resume ID``, else ``codex resume --last``.
+"""  # noqa: RUF002 - the glyphs the agent draws
+
+from __future__ import annotations
+
+from q_tmux.agents.base import TURN_OVER, AgentSpec, ScreenModel
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from q_tmux.agents.launch import Agent
+    from q_tmux.agents.wiring import Wiring
+
+EVENTS = {"notify": TURN_OVER}
+
+SCREEN = ScreenModel(
+    prompt=r"^\s*[\u203a▌](\s.*)?$",
+    prompt_reach=5,
+    busy=r"esc to interrupt",
+    turn_over=r"^\s*(worked for \d|■)|interrupted",
+    approval=(
+        r"would you like to (run|make|allow)|press enter to confirm or esc to cancel"
+        r"|allow command\?"
+    ),
+    approval_reach=20,
+)
+
+
+#: Codex asks the model for a title in a side thread on every turn; its notify comes
+#: first (often while the answer still streams), with the side thread's id.
+_TITLE_REQUEST = "generate a concise, single-line task title"
+
+
+def side_thread(payload: dict[str, object]) -> bool:
+    messages = payload.get("input-messages")
+    first = messages[0] if isinstance(messages, list) and messages else None
+    return isinstance(first, str) and first.lower().startswith(_TITLE_REQUEST)
+
+
+def status_for(event: str, payload: dict[str, object]) -> tuple[str, str | None] | None:
+    """A turn's end, unless it is the end of the title side thread."""
+    return None if side_thread(payload) else EVENTS.get(event)
+
+
+def conversation_id(payload: dict[str, object]) -> str | None:
+    if side_thread(payload):
+        return None
+    for key in ("thread-id", "thread_id", "session_id", "conversation_id"):
+        value = payload.get(key)
+        if isinstance(value, str) and value:
+            return value
+    return None
+
+
+def resume_by_id(resume_command: list[str], conversation: str) -> list[str]:
+    return [*(w for w in resume_command if w != "--last"), conversation]
+
+
+def wire(agent: Agent, work_dir: Path, session_id: str, owned: set[str]) -> Wiring:
+    """``-c notify=[...]`` on the command line: no file is written anywhere."""
+    import json
+
+    from q_tmux.agents.wiring import Wiring, hook_command, insert_after_program
+
+    notify = "notify=" + json.dumps(hook_command("codex", "notify"))
+    return Wiring(
+        insert_after_program(agent.command, ["-c", notify]),
+        insert_after_program(agent.resume_command, ["-c", notify]),
+        hooked=True,
+    )
+
+
+CODEX = AgentSpec(
+    "codex",
+    "codex",
+    description="OpenAI Codex CLI",
+    resume_args=("resume", "--last"),
+    events=EVENTS,
+    status_for=status_for,
+    screen=SCREEN,
+    resume_by_id=resume_by_id,
+    conversation_id=conversation_id,
+    wire=wire,
+)
