@@ -41,7 +41,7 @@ DEFAULTS = {
     "@q-tmux-mark-exited": "#[dim]x#[default]",
     "@q-tmux-format-conflict": "#[fg=magenta,bold]≠#[default]",
     "@q-tmux-format-stalled": "#[fg=red]{name} stalled#[default]",
-    "@q-tmux-mark-stalled": "#[fg=red,bold]…#[default]",  # busy's mark, in red
+    "@q-tmux-mark-stalled": "#[fg=red,bold]&#[default]",
     "@q-tmux-notify": "on",
     "@q-tmux-bell": "off",
 }

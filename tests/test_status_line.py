@@ -167,7 +167,7 @@ def test_window_markers_cannot_be_taken_for_tmux_window_flags() -> None:
         for option, value in status_line.DEFAULTS.items()
         if option.startswith("@q-tmux-mark-")
     }
-    assert len(marks) == 4
+    assert len(marks) == 5  # approval, input, processing, stalled, exited
     for option, mark in marks.items():
         assert mark, option
         assert not set(mark) & TMUX_WINDOW_FLAGS, f"{option} shows {mark!r}, a tmux window flag"
