@@ -33,7 +33,7 @@ class Screen(Enum):
 
 #: Each agent's screen model, by preset name.
 PATTERNS: dict[str, ScreenModel] = {
-    name: spec.screen for name, spec in catalog.SPECS.items() if spec.screen is not None
+    name: spec.screen for name, spec in catalog.specs().items() if spec.screen is not None
 }
 
 

@@ -198,6 +198,7 @@ def test_the_hook_imports_nothing_heavy(tmp_path: Path) -> None:
     )
     imported = {line.split("|")[-1].strip() for line in done.stderr.splitlines() if "|" in line}
     assert "q_tmux.agents.claude" in imported  # the agent's data part, and only that
+    assert not {"q_tmux.agents.codex", "q_tmux.agents.gemini", "q_tmux.agents.q"} & imported
     heavy = {
         "q_tmux.agents.launch",
         "q_tmux.agents.wiring",

@@ -50,7 +50,7 @@ def _preset(spec: AgentSpec) -> Preset:
     )
 
 
-PRESETS: dict[str, Preset] = {name: _preset(spec) for name, spec in catalog.SPECS.items()}
+PRESETS: dict[str, Preset] = {name: _preset(spec) for name, spec in catalog.specs().items()}
 DETECTION_ORDER = catalog.DETECTION_ORDER
 SHELL_PRESET = "shell"
 PROMPT_PLACEHOLDER = "{prompt}"

@@ -88,7 +88,7 @@ def _check_agents() -> list[tuple[str, str]]:
 
     found = []
     for name in catalog.DETECTION_ORDER:
-        spec = catalog.SPECS[name]
+        spec = catalog.specs()[name]
         path = find_program(spec.executable)
         if path:
             found.append(f"{name} {agent_version(path, spec.version_args)} ({path})")
