@@ -159,3 +159,20 @@ def test_unloading_gives_back_the_room_unless_the_user_changed_it(
     server.cmd("set-option", "-g", "status-right-length", "150")  # the user's own choice since
     assert server.cmd("run-shell", f"{PLUGIN} --unload").returncode == 0
     assert option(server, "status-right-length") == "150"
+
+
+def test_a_q_tmux_path_tmux_would_expand_binds_nothing(
+    server: Server, session: Session, tmp_path: Path
+) -> None:
+    # Key bindings' commands are expanded as formats when the key is pressed,
+    # so a "#(...)" in q-tmux's path would run then.
+    fake = tmp_path / "x#(touch PWNED)y" / "q-tmux"
+    fake.parent.mkdir()
+    fake.write_text("#!/bin/sh\n")
+    fake.chmod(0o755)
+    with ControlMode(server=server, session=session):
+        load(server, fake)
+        messages = "\n".join(server.cmd("show-messages").stdout)
+    assert "contains a quote or a #" in messages
+    assert option(server, "@q-tmux-plugin") == ""
+    assert binding(server, "j") == ""

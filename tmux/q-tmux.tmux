@@ -149,8 +149,10 @@ main() {
         tmux display-message "q-tmux: the q-tmux command was not found; run install.sh from the q-tmux checkout, or set @q-tmux-bin"
         return 0
     fi
-    case "$q_tmux" in *"'"*)
-        tmux display-message "q-tmux: the path of q-tmux contains a quote; set @q-tmux-bin to a link without one"
+    # The path goes into key bindings' commands, which tmux expands as formats when
+    # the key is pressed (a "#(...)" would run) and a shell splits at quotes.
+    case "$q_tmux" in *"'"* | *"#"*)
+        tmux display-message "q-tmux: the path of q-tmux contains a quote or a #; set @q-tmux-bin to a link without one"
         return 0 ;;
     esac
     tmux set-option -gq @q-tmux-bin "$q_tmux"
