@@ -121,9 +121,8 @@ def test_an_agent_that_exits_or_is_killed_shows_exited(
     else:
         pid = server.cmd("display-message", "-p", "-t", window, "#{pane_pid}").stdout[0]
         os.kill(int(pid), 9)
-    started = time.monotonic()
-    until(work, ("exited", None, "process"), timeout=5)
-    assert time.monotonic() - started < 2.5
+    # How fast is a figure for bench/, not an assertion: a loaded machine is slow.
+    until(work, ("exited", None, "process"), timeout=30)
     wait_for(lambda: status_text(server) == "", what="an empty status line")
 
 
