@@ -22,13 +22,25 @@ ANTHROPIC_KEY = "sk-ant-api03-test-key-for-the-local-model-server-0123456789abcd
 MODEL = "test-model"
 
 
+#: The user's HOME as the test run found it (tests pin HOME to a temp dir later).
+_REAL_HOME = Path(os.environ.get("HOME") or Path.home())
+
+
+def writable_by_others_above(path: Path) -> bool:
+    """Whether ``path`` or a folder above it is writable by others, as /tmp is."""
+    return any(p.exists() and p.stat().st_mode & 0o002 for p in (path, *path.parents))
+
+
 def outside_tmp_home() -> Path:
-    """A fresh HOME under .agents/homes/, private (mode 700) and not below /tmp.
+    """A fresh private HOME (mode 700) with no folder above it writable by others.
 
     Gemini CLI skips a settings file when any folder above it is writable by others
-    (as /tmp is), and q-tmux keeps Gemini's hook settings under HOME.
+    (as /tmp is), and q-tmux keeps Gemini's hook settings under HOME. The homes go
+    under .agents/homes/ in this checkout, or under the user's ~/.cache when the
+    checkout itself lies below such a folder (a clone in /tmp).
     """
-    base = AGENTS_BIN.parent / "homes"
+    candidates = [AGENTS_BIN.parent / "homes", _REAL_HOME / ".cache" / "q-tmux-test-homes"]
+    base = next((c for c in candidates if not writable_by_others_above(c)), candidates[0])
     base.mkdir(parents=True, exist_ok=True)
     return Path(tempfile.mkdtemp(prefix="home-", dir=base))
 
