@@ -48,6 +48,10 @@ def agent_home(monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     home = outside_tmp_home()
     shutil.copy(old / ".gitconfig", home / ".gitconfig")
     monkeypatch.setenv("HOME", str(home))
+    # CI machines set CI=true, and Gemini CLI then takes itself for a one-shot
+    # run and exits at boot ("No input provided via stdin"). A user's agent in a
+    # tmux window is interactive, so the agents must not see it.
+    monkeypatch.delenv("CI", raising=False)
     yield home
     shutil.rmtree(home, ignore_errors=True)
 
