@@ -94,7 +94,7 @@ def test_every_event_mapped_is_wired(tmp_path: Path, monkeypatch: pytest.MonkeyP
 
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     monkeypatch.setenv(gemini.DEFAULTS_VARIABLE, str(tmp_path / "none.json"))
-    monkeypatch.setattr(gemini, "_writable_by_others", lambda _directory: None)  # /tmp is
+    monkeypatch.setattr(gemini, "writable_by_others", lambda _directory: None)  # /tmp is
 
     wiring = claude.wire(
         Agent("claude", ["claude"], ["claude", "--continue"]), tmp_path, "s1", set()
@@ -114,7 +114,7 @@ def test_gemini_hooks_go_in_a_defaults_layer_outside_the_worktree(
     from q_tmux.agents.launch import Agent
 
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
-    monkeypatch.setattr(gemini, "_writable_by_others", lambda _directory: None)  # /tmp is
+    monkeypatch.setattr(gemini, "writable_by_others", lambda _directory: None)  # /tmp is
     users = tmp_path / "system-defaults.json"
     mine = {"type": "command", "command": "notify-me"}
     users.write_text(

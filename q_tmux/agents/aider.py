@@ -40,18 +40,10 @@ def wire(agent: Agent, work_dir: Path, session_id: str, owned: set[str]) -> Wiri
     """``--notifications-command`` on the command line: no file is written anywhere."""
     import shlex
 
-    from q_tmux.agents.wiring import Wiring, hook_command, insert_after_program
+    from q_tmux.agents.wiring import hook_command, with_options
 
-    flags = [
-        "--notifications",
-        "--notifications-command",
-        shlex.join(hook_command("aider", "notify")),
-    ]
-    return Wiring(
-        insert_after_program(agent.command, flags),
-        insert_after_program(agent.resume_command, flags),
-        hooked=True,
-    )
+    command = shlex.join(hook_command("aider", "notify"))
+    return with_options(agent, ["--notifications", "--notifications-command", command])
 
 
 AIDER = AgentSpec(

@@ -64,9 +64,9 @@ def resume_by_id(resume_command: list[str], conversation: str) -> list[str]:
 
 
 def settings_path(session_id: str) -> Path:
-    from q_tmux import paths
+    from q_tmux.agents.wiring import agent_files_dir
 
-    return paths.state_dir() / "agents" / session_id / "claude-settings.json"
+    return agent_files_dir(session_id) / "claude-settings.json"
 
 
 def wire(agent: Agent, work_dir: Path, session_id: str, owned: set[str]) -> Wiring:
@@ -74,7 +74,7 @@ def wire(agent: Agent, work_dir: Path, session_id: str, owned: set[str]) -> Wiri
     import shlex
 
     from q_tmux import jsonfile
-    from q_tmux.agents.wiring import Wiring, hook_command, insert_after_program
+    from q_tmux.agents.wiring import hook_command, with_options
 
     path = settings_path(session_id)
     hooks = {
@@ -89,12 +89,7 @@ def wire(agent: Agent, work_dir: Path, session_id: str, owned: set[str]) -> Wiri
         for event in EVENTS
     }
     jsonfile.write_atomic(path, {"hooks": hooks})
-    flags = ["--settings", str(path)]
-    return Wiring(
-        insert_after_program(agent.command, flags),
-        insert_after_program(agent.resume_command, flags),
-        hooked=True,
-    )
+    return with_options(agent, ["--settings", str(path)])
 
 
 CLAUDE = AgentSpec(

@@ -75,14 +75,9 @@ def wire(agent: Agent, work_dir: Path, session_id: str, owned: set[str]) -> Wiri
     """``-c notify=[...]`` on the command line: no file is written anywhere."""
     import json
 
-    from q_tmux.agents.wiring import Wiring, hook_command, insert_after_program
+    from q_tmux.agents.wiring import hook_command, with_options
 
-    notify = "notify=" + json.dumps(hook_command("codex", "notify"))
-    return Wiring(
-        insert_after_program(agent.command, ["-c", notify]),
-        insert_after_program(agent.resume_command, ["-c", notify]),
-        hooked=True,
-    )
+    return with_options(agent, ["-c", "notify=" + json.dumps(hook_command("codex", "notify"))])
 
 
 CODEX = AgentSpec(

@@ -61,12 +61,12 @@ def resume_by_id(resume_command: list[str], conversation: str) -> list[str]:
 
 
 def settings_path(session_id: str) -> Path:
-    from q_tmux import paths
+    from q_tmux.agents.wiring import agent_files_dir
 
-    return paths.state_dir() / "agents" / session_id / "gemini-system-defaults.json"
+    return agent_files_dir(session_id) / "gemini-system-defaults.json"
 
 
-def _writable_by_others(directory: Path) -> Path | None:
+def writable_by_others(directory: Path) -> Path | None:
     """The first existing parent of ``directory`` that group or others may write to.
 
     Gemini refuses a system settings file below such a directory (even /tmp with its
@@ -95,7 +95,7 @@ def wire(agent: Agent, work_dir: Path, session_id: str, owned: set[str]) -> Wiri
     from q_tmux.agents.wiring import Wiring, hook_command
 
     path = settings_path(session_id)
-    insecure = _writable_by_others(path.parent)
+    insecure = writable_by_others(path.parent)
     if insecure is not None:
         return Wiring(
             agent.command,

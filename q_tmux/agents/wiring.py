@@ -43,8 +43,13 @@ def insert_after_program(command: list[str], extra: list[str]) -> list[str]:
     return [command[0], *extra, *command[1:]]
 
 
-def unwired(command: list[str], resume_command: list[str]) -> Wiring:
-    return Wiring(command, resume_command)
+def with_options(agent: Agent, options: list[str]) -> Wiring:
+    """Hooks given as options on the command line, to the first run and to resume alike."""
+    return Wiring(
+        insert_after_program(agent.command, options),
+        insert_after_program(agent.resume_command, options),
+        hooked=True,
+    )
 
 
 def agent_files_dir(session_id: str) -> Path:

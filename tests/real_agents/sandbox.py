@@ -13,6 +13,8 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
+from q_tmux.agents.gemini import writable_by_others
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 #: Where scripts/install-agents puts the agents' entry points.
 AGENTS_BIN = REPO_ROOT / ".agents" / "bin"
@@ -26,11 +28,6 @@ MODEL = "test-model"
 _REAL_HOME = Path(os.environ.get("HOME") or Path.home())
 
 
-def writable_by_others_above(path: Path) -> bool:
-    """Whether ``path`` or a folder above it is writable by others, as /tmp is."""
-    return any(p.exists() and p.stat().st_mode & 0o002 for p in (path, *path.parents))
-
-
 def outside_tmp_home() -> Path:
     """A fresh private HOME (mode 700) with no folder above it writable by others.
 
@@ -40,7 +37,7 @@ def outside_tmp_home() -> Path:
     checkout itself lies below such a folder (a clone in /tmp).
     """
     candidates = [AGENTS_BIN.parent / "homes", _REAL_HOME / ".cache" / "q-tmux-test-homes"]
-    base = next((c for c in candidates if not writable_by_others_above(c)), candidates[0])
+    base = next((c for c in candidates if writable_by_others(c) is None), candidates[0])
     base.mkdir(parents=True, exist_ok=True)
     return Path(tempfile.mkdtemp(prefix="home-", dir=base))
 
