@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
+import pty
+import re
+import struct
 import subprocess
 import sys
+import termios
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -142,25 +149,21 @@ def pane_text(server: Server, target: str) -> str:
     return "\n".join(result.stdout)
 
 
-def rendered_status_right(server: Server, timeout: float = 15) -> str:
-    """What a real client draws between ``<<`` and ``>>`` in its status line.
+#: The escape sequences a tmux client writes, to read its drawn text.
+CLIENT_ESCAPES = re.compile(r"\x1b(\[[0-9;?]*[A-Za-z]|\(B|[=>])")
 
-    Attaches a tmux client to a pseudo-terminal, waits (up to ``timeout``) until
-    it has drawn a status line holding both markers, and reads what it drew with
-    escape sequences removed.
-    """
-    import pty
-    import re
-    import threading
 
+@contextmanager
+def attached(server: Server, columns: int = 80) -> Iterator[list[bytes]]:
+    """A tmux client on a pseudo-terminal ``columns`` wide; yields what it has drawn so far."""
     controller, terminal = pty.openpty()
-    env = {**os.environ, "TERM": "xterm"}
+    fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", 24, columns, 0, 0))
     client = subprocess.Popen(
         ["tmux", "-L", str(server.socket_name), "attach"],
         stdin=terminal,
         stdout=terminal,
         stderr=terminal,
-        env=env,
+        env={**os.environ, "TERM": "xterm"},
     )
     os.close(terminal)
     chunks: list[bytes] = []
@@ -172,24 +175,32 @@ def rendered_status_right(server: Server, timeout: float = 15) -> str:
         except OSError:
             pass
 
-    def drawn() -> list[str]:
-        text = re.sub(
-            r"\x1b(\[[0-9;?]*[A-Za-z]|\(B|[=>])",
-            "",
-            b"".join(list(chunks)).decode(errors="replace"),
-        )
-        return re.findall(r"<<(.*?)>>", text.split("[detached")[0])
-
     reader = threading.Thread(target=read, daemon=True)
     reader.start()
     try:
-        found = wait_for(drawn, timeout=timeout, what="a client to draw its status line")
+        yield chunks
     finally:
         server.cmd("detach-client", "-a")
         server.cmd("detach-client")
         client.wait(timeout=10)
         os.close(controller)
         reader.join(timeout=2)
+
+
+def rendered_status_right(server: Server, timeout: float = 15) -> str:
+    """What a real client draws between ``<<`` and ``>>`` in its status line.
+
+    Attaches a tmux client to a pseudo-terminal, waits (up to ``timeout``) until
+    it has drawn a status line holding both markers, and reads what it drew with
+    escape sequences removed.
+    """
+    with attached(server) as chunks:
+
+        def drawn() -> list[str]:
+            text = CLIENT_ESCAPES.sub("", b"".join(list(chunks)).decode(errors="replace"))
+            return re.findall(r"<<(.*?)>>", text.split("[detached")[0])
+
+        found = wait_for(drawn, timeout=timeout, what="a client to draw its status line")
     return str(found[0]).strip()
 
 

@@ -2,16 +2,8 @@
 
 from __future__ import annotations
 
-import fcntl
-import os
 import re
-import struct
-import subprocess
-import termios
-import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -19,61 +11,19 @@ from libtmux.server import Server
 
 from q_tmux import status_line
 from q_tmux.session_file import Status, WaitingReason
-from tests.conftest import wait_for
+from tests.conftest import CLIENT_ESCAPES, attached, wait_for
 from tests.test_plugin import PLUGIN
 from tests.test_status_line import add_session, socket  # noqa: F401  (fixture)
 
-_ESCAPES = re.compile(r"\x1b(\[[0-9;?]*[A-Za-z]|\(B|[=>])")
 SENTINEL = "q-tmux-drawn"
-
-
-@contextmanager
-def attached(server: Server, columns: int = 200) -> Iterator[list[bytes]]:
-    """A tmux client on a pseudo-terminal ``columns`` wide; yields what it has drawn so far."""
-    controller, terminal = pty_pair(columns)
-    client = subprocess.Popen(
-        ["tmux", "-L", str(server.socket_name), "attach"],
-        stdin=terminal,
-        stdout=terminal,
-        stderr=terminal,
-        env={**os.environ, "TERM": "xterm"},
-    )
-    os.close(terminal)
-    chunks: list[bytes] = []
-
-    def read() -> None:
-        try:
-            while data := os.read(controller, 65536):
-                chunks.append(data)
-        except OSError:
-            pass
-
-    reader = threading.Thread(target=read, daemon=True)
-    reader.start()
-    try:
-        yield chunks
-    finally:
-        server.cmd("detach-client", "-a")
-        server.cmd("detach-client")
-        client.wait(timeout=10)
-        os.close(controller)
-        reader.join(timeout=2)
-
-
-def pty_pair(columns: int) -> tuple[int, int]:
-    import pty
-
-    controller, terminal = pty.openpty()
-    fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", 24, columns, 0, 0))
-    return controller, terminal
 
 
 def drawn_status_line(server: Server) -> str:
     """The status line a real client draws, from ``<<`` (status-left) to its end."""
-    with attached(server) as chunks:
+    with attached(server, columns=200) as chunks:
 
         def text() -> str:
-            return _ESCAPES.sub("", b"".join(chunks).decode(errors="replace"))
+            return CLIENT_ESCAPES.sub("", b"".join(chunks).decode(errors="replace"))
 
         wait_for(lambda: "<<" in text(), what="the client to draw its status line")
         # Everything drawn before the message is complete once the message shows.
