@@ -204,6 +204,16 @@ def rendered_status_right(server: Server, timeout: float = 15) -> str:
     return str(found[0]).strip()
 
 
+@pytest.fixture
+def fake_q_tmux(tmp_path: Path) -> Path:
+    """An executable standing in for the q-tmux command, for the plugin to find."""
+    fake = tmp_path / "fake-bin" / "q-tmux"
+    fake.parent.mkdir()
+    fake.write_text("#!/bin/sh\n")
+    fake.chmod(0o755)
+    return fake
+
+
 def registry_files(home: Path) -> list[Path]:
     return sorted((home / ".local/state/q-tmux/sessions").glob("*.json"))
 

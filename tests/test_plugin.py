@@ -4,21 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from libtmux._internal.control_mode import ControlMode
 from libtmux.server import Server
 from libtmux.session import Session
 
 PLUGIN = Path(__file__).resolve().parent.parent / "tmux" / "q-tmux.tmux"
-
-
-@pytest.fixture
-def fake_q_tmux(tmp_path: Path) -> Path:
-    fake = tmp_path / "bin" / "q-tmux"
-    fake.parent.mkdir()
-    fake.write_text("#!/bin/sh\n")
-    fake.chmod(0o755)
-    return fake
 
 
 def load(server: Server, q_tmux: Path | None = None) -> None:

@@ -8,21 +8,11 @@ import shutil
 import subprocess
 from pathlib import Path
 
-import pytest
 from libtmux.server import Server
 from libtmux.session import Session
 
 from tests.conftest import QTmux
 from tests.test_plugin import PLUGIN, binding, option
-
-
-@pytest.fixture
-def fake_q_tmux(tmp_path: Path) -> Path:
-    fake = tmp_path / "fake-bin" / "q-tmux"
-    fake.parent.mkdir()
-    fake.write_text("#!/bin/sh\n")
-    fake.chmod(0o755)
-    return fake
 
 
 def tpm_install(home: Path) -> Path:

@@ -6,7 +6,6 @@ import re
 import time
 from pathlib import Path
 
-import pytest
 from libtmux.server import Server
 
 from q_tmux import status_line
@@ -75,12 +74,3 @@ def test_fit_keeps_the_busy_count_and_counts_the_rest() -> None:
     wide = status_line.Snapshot({}, {"@q-tmux-status-width": "5"}, alive=True)
     assert status_line.width("漢字") == 4
     assert status_line.plain(status_line.fit(["漢字漢字"], [], wide)) == "+1 more"
-
-
-@pytest.fixture
-def fake_q_tmux(tmp_path: Path) -> Path:
-    fake = tmp_path / "bin" / "q-tmux"
-    fake.parent.mkdir()
-    fake.write_text("#!/bin/sh\n")
-    fake.chmod(0o755)
-    return fake
