@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 from bench.harness import Lab, session_data, status_of, wait_until
-from q_tmux.screen import PATTERNS
+from q_tmux.tracking.screen import PATTERNS
 
 PROMPT = PATTERNS["q"].prompt
 

@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 from bench.harness import Lab, median_ms, p95_ms, status_of, wait_until
-from q_tmux.status_line import plain
+from q_tmux.tracking.status_line import plain
 
 
 def events_after(path: Path, count: int, kind: str) -> float | None:

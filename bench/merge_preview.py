@@ -14,9 +14,9 @@ import time
 from pathlib import Path
 
 from bench.harness import Lab, timed
-from q_tmux.git import History, Repo, require_git
-from q_tmux.merging import OtherBranch, build_preview
-from q_tmux.session_file import read_session_file
+from q_tmux.adapters.git import History, Repo, require_git
+from q_tmux.merge.engine import OtherBranch, build_preview
+from q_tmux.store.session_file import read_session_file
 
 
 def fast_import_history(repo: Path, files: int, commits: int, env: dict[str, str]) -> None:

@@ -18,11 +18,11 @@ import threading
 import time
 
 from bench.harness import Lab
-from q_tmux.config import LLMNaming
-from q_tmux.decisions import NameTaken
-from q_tmux.git import Repo
-from q_tmux.llm_naming import llm_name
-from q_tmux.names import keyword_name, unique_name
+from q_tmux.adapters.git import Repo
+from q_tmux.sessions.decisions import NameTaken
+from q_tmux.sessions.llm_naming import llm_name
+from q_tmux.sessions.names import keyword_name, unique_name
+from q_tmux.store.config import LLMNaming
 
 MESSAGE = "Fix the parser crash on empty input and add a regression test for it"
 

@@ -42,7 +42,7 @@ def main() -> int:
         list_times = [timed([*q_tmux, "list"], repo, env) for _ in range(options.runs)]
         json_times = [timed([*q_tmux, "list", "--json"], repo, env) for _ in range(options.runs)]
         imports = [
-            timed([sys.executable, "-c", "import q_tmux.cli"], repo, env)
+            timed([sys.executable, "-c", "import q_tmux.cli.app"], repo, env)
             for _ in range(options.runs)
         ]
     finally:
@@ -54,7 +54,9 @@ def main() -> int:
     print(f"ratio new / worktree add     {ratio:7.2f}x")
     print(f"q-tmux list ({options.sessions} sessions)     {median_ms(list_times)}")
     print(f"q-tmux list --json           {median_ms(json_times)}")
-    print(f"python -c 'import q_tmux.cli' {median_ms(imports)}  (start-up floor of any command)")
+    print(
+        f"python -c 'import q_tmux.cli.app' {median_ms(imports)}  (start-up floor of any command)"
+    )
     return 0
 
 

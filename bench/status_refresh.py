@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 from bench.harness import ROOT, Lab, status_of, wait_until
-from q_tmux import status_line
+from q_tmux.tracking import status_line
 
 
 def timed(argv: list[str], env: dict[str, str], cwd: Path) -> tuple[float, float]:
@@ -82,7 +82,7 @@ def main() -> int:
             "q-tmux status-line --publish": ([q_tmux, "status-line", "--publish"], env),
             "q-tmux status-line (print only)": ([q_tmux, "status-line"], env),
             "hook: q stop (file + status line)": (
-                [sys.executable, "-m", "q_tmux.hook", "q", "stop"],
+                [sys.executable, "-m", "q_tmux.tracking.hook", "q", "stop"],
                 hook_env,
             ),
         }

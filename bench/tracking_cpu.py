@@ -34,7 +34,10 @@ def cpu_seconds(pid: int, children: bool = False) -> float:
 
 def watcher_pid(socket: str) -> int | None:
     done = subprocess.run(
-        ["pgrep", "-f", f"q_tmux.watcher {socket}$"], capture_output=True, text=True, check=False
+        ["pgrep", "-f", f"q_tmux.tracking.watcher {socket}$"],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     pids = [int(p) for p in done.stdout.split()]
     return pids[0] if pids else None

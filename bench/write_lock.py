@@ -21,7 +21,8 @@ ROUNDS = 200
 HERE = Path(__file__).resolve().parent.parent
 _CODE = """
 import json, statistics, sys, time
-from q_tmux import jsonfile, state
+from q_tmux.store import jsonfile
+from q_tmux.tracking import state
 path, rounds = sys.argv[1], int(sys.argv[2])
 writes, locks = [], []
 for n in range(rounds):
@@ -74,7 +75,7 @@ def main() -> None:
                     [
                         sys.executable,
                         "-m",
-                        "q_tmux.hook",
+                        "q_tmux.tracking.hook",
                         "q",
                         ("userPromptSubmit", "stop")[round_ % 2],
                     ],

@@ -1,5 +1,5 @@
 import sys
 
-from q_tmux.entry import main
+from q_tmux.cli.entry import main
 
 sys.exit(main())

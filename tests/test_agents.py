@@ -138,7 +138,7 @@ def test_gemini_hooks_go_in_a_defaults_layer_outside_the_worktree(
     assert defaults["ui"] == {"theme": "x"}
     after = defaults["hooks"]["AfterAgent"]
     assert after[0]["hooks"] == [mine]
-    assert after[1]["hooks"][0]["command"].endswith("q_tmux.hook gemini AfterAgent")
+    assert after[1]["hooks"][0]["command"].endswith("q_tmux.tracking.hook gemini AfterAgent")
     assert json.loads(users.read_text())["hooks"]["AfterAgent"] == [{"hooks": [mine]}]  # untouched
 
 
@@ -183,8 +183,8 @@ def test_two_conversations_in_one_worktree_resume_picks_the_sessions_own(
     import subprocess
     import sys
 
-    from q_tmux.session_file import AgentInfo, SessionRecord, WorktreeInfo, write_session_file
-    from q_tmux.sessions import _wire
+    from q_tmux.sessions.lifecycle import _wire
+    from q_tmux.store.session_file import AgentInfo, SessionRecord, WorktreeInfo, write_session_file
 
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     work = tmp_path / "work"
@@ -209,13 +209,13 @@ def test_two_conversations_in_one_worktree_resume_picks_the_sessions_own(
         payload = {"session_id": conversation, "transcript_path": str(transcripts / conversation)}
         payload["transcript_path"] += ".jsonl"
         subprocess.run(
-            [sys.executable, "-m", "q_tmux.hook", "claude", "Stop"],
+            [sys.executable, "-m", "q_tmux.tracking.hook", "claude", "Stop"],
             input=json.dumps(payload),
             text=True,
             check=True,
             env={**os.environ, "Q_TMUX_SESSION_FILE": str(file)},
         )
-    from q_tmux.session_file import read_session_file
+    from q_tmux.store.session_file import read_session_file
 
     resumed = read_session_file(path)
     _wire(resumed, work, None)
@@ -227,7 +227,7 @@ def test_two_conversations_in_one_worktree_resume_picks_the_sessions_own(
 def test_doctor_names_each_agent_with_its_version(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from q_tmux.commands.doctor import _check_agents, agent_version
+    from q_tmux.cli.doctor import _check_agents, agent_version
 
     (tmp_path / "claude").write_text("#!/bin/sh\necho '2.1.197 (Claude Code)'\n")
     (tmp_path / "codex").write_text("#!/bin/sh\nexec sleep 30\n")  # never answers
@@ -236,7 +236,7 @@ def test_doctor_names_each_agent_with_its_version(
     monkeypatch.setenv("PATH", f"{tmp_path}{os.pathsep}/usr/bin{os.pathsep}/bin")
     assert agent_version(str(tmp_path / "claude"), ("--version",)) == "2.1.197 (Claude Code)"
     assert "version unknown" in agent_version(str(tmp_path / "codex"), ("--version",), 0.5)
-    monkeypatch.setattr("q_tmux.commands.doctor.agent_version", lambda p, a: f"v-{Path(p).name}")
+    monkeypatch.setattr("q_tmux.cli.doctor.agent_version", lambda p, a: f"v-{Path(p).name}")
     [(_, line)] = _check_agents()
     assert f"claude v-claude ({tmp_path / 'claude'})" in line
     assert f"codex v-codex ({tmp_path / 'codex'})" in line

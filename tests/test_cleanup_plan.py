@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from q_tmux.cleanup import Risk, Selection, covers, merged_for_real, restore_hint
-from q_tmux.git import CommitOid
+from q_tmux.adapters.git import CommitOid
+from q_tmux.merge.cleanup import Risk, Selection, covers, merged_for_real, restore_hint
 
 BASE, START, OWN, BEFORE = (CommitOid(c * 40) for c in "abcd")
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from q_tmux.completion import session_names
+from q_tmux.cli.completion import session_names
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -89,7 +89,7 @@ def test_completion_imports_no_pydantic_and_runs_no_git(isolated_env: Path, tmp_
         (spy / program).chmod(0o755)
     code = (
         "import sys\n"
-        "from q_tmux import entry\n"
+        "from q_tmux.cli import entry\n"
         "sys.argv = ['q-tmux']\n"
         "try:\n    entry.main()\nexcept SystemExit:\n    pass\n"
         "heavy = {'pydantic', 'libtmux', 'plumbum', 'httpx'} & set(sys.modules)\n"

@@ -2,7 +2,7 @@
 
 Each test hammers one file from two processes started together, through the
 same functions q-tmux's writers use: the hook's and the watcher's status
-writes (:mod:`q_tmux.state`), and a command's read-then-rewrite of the whole
+writes (:mod:`q_tmux.tracking.state`), and a command's read-then-rewrite of the whole
 record (``rename``, ``close``, ``resume``, ``new``). Every update carries a
 counter or a value its writer checks, so a lost one is seen, not guessed.
 """
@@ -20,10 +20,10 @@ from pathlib import Path
 import pytest
 from libtmux.server import Server
 
-from q_tmux import jsonfile, registry, state
 from q_tmux.errors import QTmuxError, SessionFileError
-from q_tmux.registry import RegistryEntry
-from q_tmux.session_file import (
+from q_tmux.store import jsonfile, registry
+from q_tmux.store.registry import RegistryEntry
+from q_tmux.store.session_file import (
     AgentInfo,
     SessionRecord,
     Status,
@@ -34,6 +34,7 @@ from q_tmux.session_file import (
     session_file_path,
     write_session_file,
 )
+from q_tmux.tracking import state
 from tests.conftest import QTmux
 
 ROUNDS = 200

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from q_tmux.config import Config, load_config
 from q_tmux.errors import ConfigError
+from q_tmux.store.config import Config, load_config
 
 
 def test_missing_file_means_defaults(tmp_path: Path) -> None:

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from q_tmux.adapters.git import CommitOid, Repo, parse_version, parse_worktree_list, require_git
 from q_tmux.errors import NameInUseError, NotARepositoryError, ToolMissingError
-from q_tmux.git import CommitOid, Repo, parse_version, parse_worktree_list, require_git
 from tests.conftest import git, make_repo
 
 
@@ -137,7 +137,7 @@ def test_make_repo_helper_builds_nested_files(tmp_path: Path) -> None:
 
 
 def test_atomic_write_temporaries_are_hidden_with_the_file(repo: Path) -> None:
-    from q_tmux.sessions import temporary_name_pattern
+    from q_tmux.sessions.lifecycle import temporary_name_pattern
 
     r = Repo.discover(repo)
     r.exclude("/.amazonq/session.json")

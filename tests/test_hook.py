@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from q_tmux.session_file import AgentInfo, SessionRecord, WorktreeInfo, write_session_file
+from q_tmux.store.session_file import AgentInfo, SessionRecord, WorktreeInfo, write_session_file
 
 
 def make_session(work_dir: Path, socket: str = "/nonexistent/socket") -> Path:
@@ -31,7 +31,7 @@ def run_hook(
     cwd: Path, *args: str, stdin: str = "{}", env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "q_tmux.hook", *args],
+        [sys.executable, "-m", "q_tmux.tracking.hook", *args],
         cwd=cwd,
         input=stdin,
         capture_output=True,
@@ -189,7 +189,7 @@ def test_no_arguments_is_harmless(tmp_path: Path) -> None:
 def test_the_hook_imports_nothing_heavy(tmp_path: Path) -> None:
     make_session(tmp_path)
     done = subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "q_tmux.hook", "claude", "Stop"],
+        [sys.executable, "-X", "importtime", "-m", "q_tmux.tracking.hook", "claude", "Stop"],
         cwd=tmp_path,
         input="{}",
         capture_output=True,
@@ -220,7 +220,7 @@ def test_the_hook_imports_nothing_heavy(tmp_path: Path) -> None:
 def test_a_status_update_never_brings_back_a_removed_worktree(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, update: str
 ) -> None:
-    from q_tmux import state
+    from q_tmux.tracking import state
 
     work = tmp_path / "work"
     path = make_session(work)

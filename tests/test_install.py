@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-PLUGIN_FILE = "from q_tmux.plugin import plugin_file; print(plugin_file())"
+PLUGIN_FILE = "from q_tmux.adapters.plugin import plugin_file; print(plugin_file())"
 
 
 def run_install(home: Path, *args: str) -> subprocess.CompletedProcess[str]:

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from q_tmux import journals
 from q_tmux.errors import QTmuxError
+from q_tmux.store import journals
 
 settled: list[dict[str, Any]] = []
 

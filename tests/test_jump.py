@@ -8,9 +8,9 @@ import pytest
 from libtmux._internal.control_mode import ControlMode
 from libtmux.server import Server
 
-from q_tmux import jump
-from q_tmux.jump import Candidate, jump_order, pick_target
-from q_tmux.session_file import Status, WaitingReason
+from q_tmux.store.session_file import Status, WaitingReason
+from q_tmux.tracking import jump
+from q_tmux.tracking.jump import Candidate, jump_order, pick_target
 from tests.conftest import session_json, wait_for
 from tests.test_status_line import add_session, socket  # noqa: F401  (fixture)
 

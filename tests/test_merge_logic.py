@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from q_tmux.git import literal_exclude_pattern
+from q_tmux.adapters.git import literal_exclude_pattern
 
 
 @pytest.mark.parametrize(

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from q_tmux.errors import InvalidNameError
-from q_tmux.names import MAX_NAME_LENGTH, check_name, name_problem, printable, suggest_name
+from q_tmux.sessions.names import MAX_NAME_LENGTH, check_name, name_problem, printable, suggest_name
 
 HOSTILE = [
     "a;rm -rf ~",

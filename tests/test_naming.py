@@ -15,9 +15,9 @@ from types import ModuleType
 import httpx  # noqa: F401  # loaded up front, as the product does before its clock starts
 import pytest
 
-from q_tmux.config import LLMNaming
-from q_tmux.llm_naming import clean_answer, llm_name
-from q_tmux.names import MAX_NAME_LENGTH, keyword_name, name_problem, unique_name
+from q_tmux.sessions.llm_naming import clean_answer, llm_name
+from q_tmux.sessions.names import MAX_NAME_LENGTH, keyword_name, name_problem, unique_name
+from q_tmux.store.config import LLMNaming
 
 
 @pytest.mark.parametrize(

@@ -1,10 +1,10 @@
-"""Who is named for a conflict: the pure decisions of q_tmux.overlap, in milliseconds."""
+"""Who is named for a conflict: the pure decisions of q_tmux.merge.conflicts, in milliseconds."""
 
 from __future__ import annotations
 
 import pytest
 
-from q_tmux.overlap import Method, own_conflicts, pair_method
+from q_tmux.merge.conflicts import Method, own_conflicts, pair_method
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from q_tmux.screen import Screen, classify, read
+from q_tmux.tracking.screen import Screen, classify, read
 
 SCREENS = Path(__file__).parent / "screens"
 APPROVAL_Q = (

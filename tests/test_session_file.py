@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from q_tmux.errors import SessionFileError
-from q_tmux.session_file import (
+from q_tmux.store.session_file import (
     AgentInfo,
     SessionRecord,
     Status,

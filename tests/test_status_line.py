@@ -11,9 +11,8 @@ from pathlib import Path
 import pytest
 from libtmux.server import Server
 
-from q_tmux import status_line
-from q_tmux.registry import RegistryEntry, add
-from q_tmux.session_file import (
+from q_tmux.store.registry import RegistryEntry, add
+from q_tmux.store.session_file import (
     AgentInfo,
     SessionRecord,
     Status,
@@ -22,6 +21,7 @@ from q_tmux.session_file import (
     WorktreeInfo,
     write_session_file,
 )
+from q_tmux.tracking import status_line
 from tests.conftest import rendered_status_right, wait_for
 
 

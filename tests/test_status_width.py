@@ -8,8 +8,8 @@ from pathlib import Path
 
 from libtmux.server import Server
 
-from q_tmux import status_line
-from q_tmux.session_file import Status, WaitingReason
+from q_tmux.store.session_file import Status, WaitingReason
+from q_tmux.tracking import status_line
 from tests.conftest import CLIENT_ESCAPES, attached, wait_for
 from tests.test_plugin import PLUGIN
 from tests.test_status_line import add_session, socket  # noqa: F401  (fixture)

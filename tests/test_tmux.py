@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from libtmux.server import Server
 
-from q_tmux.tmux import Tmux, agent_environment, parse_tmux_version, tmux_session_name_for
+from q_tmux.adapters.tmux import Tmux, agent_environment, parse_tmux_version, tmux_session_name_for
 from tests.conftest import wait_for
 
 

@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 from libtmux.server import Server
 
-from q_tmux import tmuxcmd
-from q_tmux.tmux import Tmux
+from q_tmux.adapters import tmuxcmd
+from q_tmux.adapters.tmux import Tmux
 from tests.conftest import QTmux, launches, make_repo, session_json, wait_for
 
 # No "/" (it is a folder name), no newline; "cd;" makes a would-be command write in HOME, and

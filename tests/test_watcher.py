@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from q_tmux.screen import Screen, read
-from q_tmux.status_line import Pane, SessionState, Snapshot
-from q_tmux.watcher import (
+from q_tmux.tracking.screen import Screen, read
+from q_tmux.tracking.status_line import Pane, SessionState, Snapshot
+from q_tmux.tracking.watcher import (
     ACTIVITY_TAIL,
     BUSY_PERSIST,
     HOOK_SETTLE,
@@ -262,7 +262,7 @@ def test_gemini_blank_boot_is_never_waiting() -> None:
 def test_a_busy_screen_that_stops_changing_is_marked_stalled(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from q_tmux import state as state_module
+    from q_tmux.tracking import state as state_module
 
     written: list[object] = []
     busy = session("processing", None, "claude")
@@ -363,8 +363,8 @@ def test_a_watcher_leaving_as_a_session_starts_looks_once_more(
     so no watcher was started, and the resumed session stayed 'starting' for good."""
     import os
 
-    from q_tmux import watcher as module
-    from q_tmux import watchlock
+    from q_tmux.tracking import watcher as module
+    from q_tmux.tracking import watchlock
 
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
     rounds: list[str] = []

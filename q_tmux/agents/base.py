@@ -21,7 +21,8 @@ if TYPE_CHECKING:  # typing costs more to import than a hook may spend
     Wire = Callable[[Agent, Path, str, set[str]], Wiring]
     StatusFor = Callable[[str, dict[str, object]], tuple[str, str | None] | None]
 
-# What a hook event means; the same strings as q_tmux.state (kept literal to stay import-free).
+# What a hook event means; the same strings as q_tmux.tracking.state
+# (kept literal to stay import-free).
 WORKING: tuple[str, str | None] = ("processing", None)
 TURN_OVER: tuple[str, str | None] = ("waiting", "input")
 ASKING: tuple[str, str | None] = ("waiting", "approval")
@@ -30,7 +31,7 @@ ARGUMENT, TYPED, NONE = "argument", "typed", "none"  # how an agent takes its fi
 
 
 class ScreenModel:
-    """How an agent draws its screen; see :func:`q_tmux.screen.classify` for how it is read.
+    """How an agent draws its screen; :func:`q_tmux.tracking.screen.classify` reads it.
 
     Every pattern is matched case-insensitively on the stable words, one line at a time.
     """

@@ -73,8 +73,8 @@ def wire(agent: Agent, work_dir: Path, session_id: str, owned: set[str]) -> Wiri
     """Give Claude an extra settings file, outside the worktree, holding q-tmux's hooks."""
     import shlex
 
-    from q_tmux import jsonfile
     from q_tmux.agents.wiring import hook_command, with_options
+    from q_tmux.store import jsonfile
 
     path = settings_path(session_id)
     hooks = {

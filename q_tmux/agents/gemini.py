@@ -91,8 +91,8 @@ def wire(agent: Agent, work_dir: Path, session_id: str, owned: set[str]) -> Wiri
     import shlex
     from pathlib import Path
 
-    from q_tmux import jsonfile
     from q_tmux.agents.wiring import Wiring, hook_command
+    from q_tmux.store import jsonfile
 
     path = settings_path(session_id)
     insecure = writable_by_others(path.parent)

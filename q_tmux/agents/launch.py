@@ -14,7 +14,7 @@ import shlex
 from dataclasses import dataclass, field
 from enum import Enum
 
-from q_tmux import process
+from q_tmux.adapters import process
 from q_tmux.agents import catalog
 from q_tmux.agents.base import AgentSpec
 from q_tmux.errors import AgentNotFoundError, UsageError

@@ -114,8 +114,8 @@ def wire(agent: Agent, work_dir: Path, session_id: str, owned: set[str]) -> Wiri
     """Write the hooked copy of the session's agent config; see the module docstring."""
     import shlex
 
-    from q_tmux import jsonfile
     from q_tmux.agents.wiring import HOOK_TIMEOUT_MS, Wiring, hook_command
+    from q_tmux.store import jsonfile
 
     local_dir, global_dir, default_name = _dirs(agent.preset)
     base_name = _agent_option(agent.command) or default_name

@@ -31,7 +31,7 @@ class Wiring:
 
 
 def hook_command(agent: str, event: str) -> list[str]:
-    return [sys.executable, "-m", "q_tmux.hook", agent, event]
+    return [sys.executable, "-m", "q_tmux.tracking.hook", agent, event]
 
 
 def insert_after_program(command: list[str], extra: list[str]) -> list[str]:
@@ -54,7 +54,7 @@ def with_options(agent: Agent, options: list[str]) -> Wiring:
 
 def agent_files_dir(session_id: str) -> Path:
     """Where q-tmux keeps a session's agent files that must stay out of the worktree."""
-    from q_tmux import paths
+    from q_tmux.store import paths
 
     return paths.state_dir() / "agents" / session_id
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from libtmux.server import Server
 
-from q_tmux import status_line
+from q_tmux.tracking import status_line
 from tests.commands.test_live_state import start, status_of, type_line, until, window_of
 from tests.conftest import QTmux, pane_text, wait_for
 

@@ -11,9 +11,9 @@ import pytest
 from libtmux._internal.control_mode import ControlMode
 from libtmux.server import Server
 
-from q_tmux import status_line
-from q_tmux.screen import PATTERNS
-from q_tmux.watchlock import acquire
+from q_tmux.tracking import status_line
+from q_tmux.tracking.screen import PATTERNS
+from q_tmux.tracking.watchlock import acquire
 from tests.conftest import QTmux, git, pane_text, wait_for
 
 Status = tuple[str, str | None, str]
@@ -245,7 +245,7 @@ def test_the_users_agent_settings_are_kept_and_their_files_untouched(
     assert generated["tools"] == mine["tools"]
     assert generated["allowedTools"] == mine["allowedTools"]
     assert generated["hooks"]["stop"][0] == {"command": "true"}
-    assert "q_tmux.hook q stop" in generated["hooks"]["stop"][1]["command"]
+    assert "q_tmux.tracking.hook q stop" in generated["hooks"]["stop"][1]["command"]
     assert json.loads((global_dir / "q_cli_default.json").read_text()) == mine
     assert git(work, "status", "--porcelain") == ""
 

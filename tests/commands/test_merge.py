@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from libtmux.server import Server
 
-from q_tmux.git import CommitOid, History, Repo, require_git
-from q_tmux.merging import MergeRefused, build_preview, move_base
-from q_tmux.session_file import read_session_file
+from q_tmux.adapters.git import CommitOid, History, Repo, require_git
+from q_tmux.merge.engine import MergeRefused, build_preview, move_base
+from q_tmux.store.session_file import read_session_file
 from tests.conftest import QTmux, git, registry_files, worktree
 
 

@@ -225,9 +225,9 @@ def test_no_message_ends_in_two_full_stops(qtmux: QTmux, repo: Path) -> None:
 def test_a_rebase_of_the_base_started_after_the_preview_still_stops_the_move(
     qtmux: QTmux, repo: Path
 ) -> None:
-    from q_tmux.git import CommitOid, History, Repo, require_git
-    from q_tmux.merging import MergeRefused, build_preview, move_base
-    from q_tmux.session_file import read_session_file
+    from q_tmux.adapters.git import CommitOid, History, Repo, require_git
+    from q_tmux.merge.engine import MergeRefused, build_preview, move_base
+    from q_tmux.store.session_file import read_session_file
 
     work = session_with_commits(qtmux, repo, "late", {"l.txt": "l\n"})
     history = History(Repo.discover(repo), require_git())

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from libtmux.server import Server
 
+from q_tmux.adapters.git import Repo
 from q_tmux.errors import NotARepositoryError, UsageError
-from q_tmux.git import Repo
 from tests.conftest import QTmux, git, make_repo, registry_files
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from libtmux.server import Server
 
-from q_tmux.entry import split_socket_option
+from q_tmux.cli.entry import split_socket_option
 from tests.conftest import QTmux
 
 

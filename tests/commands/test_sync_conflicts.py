@@ -7,7 +7,7 @@ from pathlib import Path
 
 from libtmux.server import Server
 
-from q_tmux import status_line
+from q_tmux.tracking import status_line
 from tests.commands.test_merge import oid, session_with_commits
 from tests.conftest import QTmux, git, make_repo, pane_text, session_json, wait_for, worktree
 

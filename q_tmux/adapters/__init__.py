@@ -1,0 +1,1 @@
+"""The outside programs: git, tmux, and running a process."""

@@ -1,0 +1,712 @@
+"""A small typed facade over git, run through :mod:`q_tmux.adapters.process`.
+
+Only the recipes measured in ``notes/git.md`` are used: branches are made and
+deleted with compare-and-swap ``update-ref``, worktrees are listed from
+``--porcelain`` output, and q-tmux's own files are hidden through the common
+``info/exclude`` (never the user's ``.gitignore``).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tempfile
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import NewType
+
+from q_tmux.adapters import process
+from q_tmux.errors import (
+    GitError,
+    NameInUseError,
+    NotARepositoryError,
+    ToolMissingError,
+    UsageError,
+)
+from q_tmux.sessions.names import printable
+
+BranchName = NewType("BranchName", str)
+CommitOid = NewType("CommitOid", str)
+
+#: ``rev-parse --path-format=absolute`` arrived in 2.31.
+MINIMUM_GIT = (2, 31)
+
+_VERSION = re.compile(r"(\d+)\.(\d+)(?:\.(\d+))?")
+
+
+def parse_version(text: str) -> tuple[int, int, int] | None:
+    """``(2, 39, 5)`` from ``git version 2.39.5`` (or similar), else None."""
+    match = _VERSION.search(text)
+    if match is None:
+        return None
+    return int(match[1]), int(match[2]), int(match[3] or 0)
+
+
+def git_version() -> tuple[int, int, int]:
+    """The installed git's version; raise ToolMissingError when absent or unreadable."""
+    result = process.run("git", ["--version"])
+    version = parse_version(result.stdout)
+    if not result.ok or version is None:
+        raise ToolMissingError(f"Could not read git's version from {result.stdout.strip()!r}.")
+    return version
+
+
+def require_git() -> tuple[int, int, int]:
+    """Check git is present and new enough; return its version."""
+    try:
+        version = git_version()
+    except ToolMissingError as error:
+        if process.find_program("git") is None:
+            raise ToolMissingError(
+                "git is not installed or not on PATH; q-tmux needs git 2.31 or newer."
+            ) from error
+        raise
+    if version[:2] < MINIMUM_GIT:
+        shown = ".".join(map(str, version))
+        raise ToolMissingError(f"git {shown} is too old; q-tmux needs git 2.31 or newer.")
+    return version
+
+
+@dataclass(frozen=True)
+class Worktree:
+    """One record of ``git worktree list --porcelain``."""
+
+    path: Path
+    head: CommitOid | None
+    branch: BranchName | None
+    bare: bool = False
+    detached: bool = False
+    locked: bool = False
+    prunable: bool = False
+
+
+def _refuse_git_dir(path: Path) -> None:
+    """Refuse, in one sentence, a bare repository or a folder inside a git directory."""
+    result = process.run(
+        "git", ["-C", str(path), "rev-parse", "--is-bare-repository", "--is-inside-git-dir"]
+    )
+    if result.ok and "true" in result.stdout.split():
+        raise UsageError(
+            f"{path} is a bare repository or inside a git directory, which has no work tree "
+            "for a session; run q-tmux in a checkout of it (git worktree add makes one)."
+        )
+
+
+def parse_worktree_list(output: str) -> list[Worktree]:
+    """Parse NUL-separated ``worktree list --porcelain -z`` output."""
+    worktrees: list[Worktree] = []
+    fields: dict[str, str] = {}
+
+    def flush() -> None:
+        if "worktree" in fields:
+            branch = fields.get("branch", "")
+            worktrees.append(
+                Worktree(
+                    path=Path(fields["worktree"]),
+                    head=CommitOid(fields["HEAD"]) if "HEAD" in fields else None,
+                    branch=BranchName(branch.removeprefix("refs/heads/")) if branch else None,
+                    bare="bare" in fields,
+                    detached="detached" in fields,
+                    locked="locked" in fields,
+                    prunable="prunable" in fields,
+                )
+            )
+        fields.clear()
+
+    for item in output.split("\0"):
+        if not item:
+            flush()
+            continue
+        key, _, value = item.partition(" ")
+        fields[key] = value
+    flush()
+    return worktrees
+
+
+class Repo:
+    """A git work tree, found from any directory inside it."""
+
+    def __init__(self, toplevel: Path, git_dir: Path, common_dir: Path) -> None:
+        self.toplevel = toplevel
+        self.git_dir = git_dir
+        self.common_dir = common_dir
+
+    @classmethod
+    def discover(cls, path: Path) -> Repo:
+        """The work tree containing ``path``; raise NotARepositoryError outside one.
+
+        A bare repository, a git directory, or a path git prints on several lines
+        is refused with its own sentence: never taken for "no repository".
+        """
+        result = process.run(
+            "git",
+            [
+                "-C",
+                str(path),
+                "rev-parse",
+                "--path-format=absolute",
+                "--git-dir",
+                "--git-common-dir",
+                "--show-toplevel",
+            ],
+        )
+        lines = result.stdout.splitlines()
+        if not result.ok:
+            _refuse_git_dir(path)
+            raise NotARepositoryError(f"{path} is not inside a git work tree.")
+        if len(lines) != 3:  # rev-parse has no -z: a line break in a path splits it
+            raise UsageError(
+                f"q-tmux cannot work in {printable(str(path), 200)}: the path of its repository "
+                "has a line break in it."
+            )
+        git_dir, common_dir, toplevel = (Path(line) for line in lines)
+        return cls(toplevel=toplevel, git_dir=git_dir, common_dir=common_dir)
+
+    def git(self, *args: str, cwd: Path | None = None) -> process.Completed:
+        """Run git in this repository (or in ``cwd``, one of its worktrees)."""
+        return process.run("git", ["-C", str(cwd or self.toplevel), *args])
+
+    def git_ok(self, *args: str, doing: str, cwd: Path | None = None) -> str:
+        """Run git; return stdout, or raise GitError saying what we were ``doing``."""
+        result = self.git(*args, cwd=cwd)
+        if not result.ok:
+            raise GitError(f"Could not {doing}: {result.first_error_line()}.")
+        return result.stdout
+
+    @property
+    def is_linked_worktree(self) -> bool:
+        return self.git_dir != self.common_dir
+
+    @cached_property
+    def main_worktree(self) -> Path:
+        """The repository's main work tree (the first record git lists).
+
+        A submodule's common dir lives in its superproject's ``.git/modules``,
+        and git lists that directory as the main worktree: its work tree is
+        then where ``core.worktree`` points.
+        """
+        if not self.is_linked_worktree:
+            return self.toplevel
+        worktrees = self.worktrees()
+        if not worktrees or worktrees[0].bare:
+            return self.toplevel
+        first = worktrees[0].path
+        if first == self.common_dir:
+            configured = self.git(
+                "--git-dir", str(self.common_dir), "config", "--get", "core.worktree"
+            )
+            if configured.ok and configured.stdout.strip():
+                return (self.common_dir / configured.stdout.rstrip("\n")).resolve()
+        return first
+
+    @property
+    def name(self) -> str:
+        return self.main_worktree.name
+
+    def current_branch(self, cwd: Path | None = None) -> BranchName | None:
+        """The checked-out branch, or None on a detached HEAD."""
+        result = self.git("symbolic-ref", "-q", "--short", "HEAD", cwd=cwd)
+        return BranchName(result.stdout.strip()) if result.ok else None
+
+    def resolve_commit(self, rev: str) -> CommitOid | None:
+        """The commit ``rev`` names, or None."""
+        result = self.git("rev-parse", "--verify", "-q", "--end-of-options", f"{rev}^{{commit}}")
+        return CommitOid(result.stdout.strip()) if result.ok else None
+
+    def has_commits(self) -> bool:
+        return self.resolve_commit("HEAD") is not None
+
+    def branch_oid(self, branch: str) -> CommitOid | None:
+        """Where local branch ``branch`` points, or None when there is no such branch."""
+        return self.resolve_commit(f"refs/heads/{branch}")
+
+    def is_valid_branch_name(self, name: str) -> bool:
+        return self.git("check-ref-format", "--branch", name).ok
+
+    def create_branch(self, branch: str, oid: CommitOid, reason: str) -> None:
+        """Create ``branch`` at ``oid`` atomically; refuse when it already exists."""
+        # The empty old value makes update-ref fail if the ref exists: no race
+        # with another process creating the same branch.
+        result = self.git("update-ref", "-m", reason, f"refs/heads/{branch}", oid, "")
+        if not result.ok:
+            if self.branch_oid(branch) is not None:
+                raise NameInUseError(f"A branch named '{branch}' already exists.")
+            raise GitError(f"Could not create branch '{branch}': {result.first_error_line()}.")
+
+    def delete_branch(self, branch: str, expected: CommitOid) -> bool:
+        """Delete ``branch`` only if it still points at ``expected``; True when deleted."""
+        # update-ref -d treats an all-zero old value as "do not check": never pass one.
+        if not expected.strip("0"):
+            return False
+        return self.git("update-ref", "-d", f"refs/heads/{branch}", expected).ok
+
+    def worktrees(self) -> list[Worktree]:
+        return parse_worktree_list(
+            self.git_ok("worktree", "list", "--porcelain", "-z", doing="list worktrees")
+        )
+
+    def add_worktree(self, path: Path, branch: str) -> None:
+        self.git_ok(
+            "worktree", "add", "--quiet", str(path), branch, doing=f"create a worktree at {path}"
+        )
+        self.__dict__.pop("main_worktree", None)
+
+    def remove_worktree(self, path: Path, *, force: bool = False) -> process.Completed:
+        # A command run inside the worktree (merge from the session, the G key) would
+        # be left in a folder that no longer exists: step out to the main checkout first.
+        step_out_of(path, self.main_worktree)
+        args = ["worktree", "remove", *(["--force"] if force else []), str(path)]
+        return self.git(*args)
+
+    def prune_worktrees(self) -> None:
+        self.git("worktree", "prune")
+
+    def exclude(self, pattern: str) -> None:
+        """Hide ``pattern`` from git in every worktree through the common ``info/exclude``."""
+        exclude_file = self.common_dir / "info" / "exclude"
+        try:
+            existing = exclude_file.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            existing = ""
+        if pattern in existing.splitlines():
+            return
+        exclude_file.parent.mkdir(parents=True, exist_ok=True)
+        separator = "" if not existing or existing.endswith("\n") else "\n"
+        with exclude_file.open("a", encoding="utf-8") as handle:
+            handle.write(f"{separator}{pattern}\n")
+
+
+def step_out_of(folder: Path, to: Path) -> None:
+    """Move this process out of ``folder`` (about to be removed) into ``to``, when inside it."""
+    try:
+        here = Path.cwd().resolve()
+    except FileNotFoundError:
+        process.leave_vanished_cwd()
+        return
+    if here == folder.resolve() or folder.resolve() in here.parents:
+        os.chdir(to if to.is_dir() and to.resolve() != folder.resolve() else Path.home())
+
+
+def untracked_entries(repo: Repo, worktree: Path) -> set[str]:
+    """Untracked, not ignored entries of ``worktree``; a wholly untracked folder is one ``dir/``."""
+    out = repo.git_ok(
+        "ls-files",
+        "--others",
+        "--exclude-standard",
+        "--directory",
+        "-z",
+        cwd=worktree,
+        doing=f"list the untracked files of {worktree}",
+    )
+    return {entry for entry in out.split("\0") if entry}
+
+
+def literal_exclude_pattern(path: str) -> str | None:
+    """An info/exclude line matching exactly ``path`` (relative to a worktree's top).
+
+    Glob characters and trailing spaces are escaped; None when no line can say
+    it (a newline in the name).
+    """
+    if "\n" in path or "\r" in path:
+        return None
+    escaped = re.sub(r"([\\*?\[])", r"\\\1", path)
+    stripped = escaped.rstrip(" ")
+    escaped = stripped + "\\ " * (len(escaped) - len(stripped))
+    return "/" + escaped
+
+
+#: ``merge-tree --write-tree`` (conflict prediction without a working tree) arrived in 2.38.
+MERGE_TREE_GIT = (2, 38)
+#: Files whose presence in a worktree's git dir means an operation is under way.
+OPERATION_MARKERS = (
+    "MERGE_HEAD",
+    "rebase-merge",
+    "rebase-apply",
+    "CHERRY_PICK_HEAD",
+    "REVERT_HEAD",
+    "BISECT_LOG",
+)
+
+
+@dataclass(frozen=True)
+class MergePrediction:
+    """What merging two commits would give, computed without touching a working tree."""
+
+    clean: bool | None  # None: unknown (git older than 2.38)
+    tree: str | None
+    conflicts: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class FileChange:
+    path: str
+    added: int | None  # None for binary files
+    deleted: int | None
+
+
+@dataclass(frozen=True)
+class Commit:
+    oid: CommitOid
+    subject: str
+
+
+class History:
+    """Read-only questions about a repository's commits, cached for one command's life.
+
+    Prediction writes loose objects each time it runs, so results are kept by
+    the pair of commits asked about.
+    """
+
+    def __init__(self, repo: Repo, version: tuple[int, int, int]) -> None:
+        self.repo = repo
+        self.version = version
+        self._predictions: dict[tuple[str, str], MergePrediction] = {}
+        self._branches: dict[str, CommitOid] | None = None
+        #: Throwaway merge commits made by :meth:`predict_onto`, by the pair merged.
+        self._merged: dict[tuple[str, str], CommitOid] = {}
+
+    def branch(self, name: str) -> CommitOid | None:
+        """Where local branch ``name`` points; every branch is read in one call, once."""
+        if self._branches is None:
+            out = self.repo.git_ok(
+                "for-each-ref",
+                "--format=%(objectname) %(refname:lstrip=2)",
+                "refs/heads/",
+                doing="list branches",
+            )
+            self._branches = {}
+            for line in out.splitlines():
+                oid, _, branch = line.partition(" ")
+                self._branches[branch] = CommitOid(oid)
+        return self._branches.get(name)
+
+    def predict(self, ours: CommitOid, theirs: CommitOid) -> MergePrediction:
+        """Would merging ``theirs`` into ``ours`` conflict? Both must be commit ids."""
+        key = (ours, theirs)
+        if key in self._predictions:
+            return self._predictions[key]
+        if self.version[:2] < MERGE_TREE_GIT:
+            prediction = MergePrediction(None, None)
+        else:
+            result = self.repo.git(
+                "merge-tree", "--write-tree", "--name-only", "--no-messages", "-z", ours, theirs
+            )
+            parts = [p for p in result.stdout.split("\0") if p]
+            if result.returncode in (0, 1) and parts:
+                prediction = MergePrediction(result.returncode == 0, parts[0], tuple(parts[1:]))
+            else:
+                raise GitError(f"Could not predict the merge: {result.first_error_line()}.")
+        self._predictions[key] = prediction
+        return prediction
+
+    def predict_onto(
+        self, base: CommitOid, merged_first: CommitOid, then: CommitOid
+    ) -> MergePrediction | None:
+        """Would ``then`` conflict once ``merged_first`` is merged into ``base``?
+
+        The first merge becomes a commit no ref points to (git collects it
+        later). None when ``merged_first`` does not merge cleanly into ``base``.
+        """
+        first = self.predict(base, merged_first)
+        if first.clean is None:
+            return MergePrediction(None, None)
+        if not first.clean or first.tree is None:
+            return None
+        key = (base, merged_first)
+        merged = self._merged.get(key)
+        if merged is None:
+            # Any identity will do: the commit is never shown and no ref keeps it.
+            merged = CommitOid(
+                self.repo.git_ok(
+                    *("-c", "user.name=q-tmux", "-c", "user.email=q-tmux@localhost"),
+                    *("commit-tree", first.tree, "-p", base, "-p", merged_first),
+                    *("-m", "q-tmux: conflict prediction"),
+                    doing="predict a merge",
+                ).strip()
+            )
+            self._merged[key] = merged
+        return self.predict(merged, then)
+
+    def ahead_behind(self, base: CommitOid, tip: CommitOid) -> tuple[int, int]:
+        """Commits ``tip`` has that ``base`` lacks, and the other way round."""
+        out = self.repo.git_ok(
+            "rev-list", "--left-right", "--count", f"{base}...{tip}", doing="count commits"
+        )
+        behind, ahead = (int(n) for n in out.split())
+        return ahead, behind
+
+    def commits(self, base: CommitOid, tip: CommitOid) -> list[Commit]:
+        out = self.repo.git_ok("log", "--format=%H%x00%s", f"{base}..{tip}", doing="list commits")
+        commits = []
+        for line in out.splitlines():
+            oid, _, subject = line.partition("\0")
+            commits.append(Commit(CommitOid(oid), subject))
+        return commits
+
+    def changed_files(self, base: CommitOid, tip: CommitOid) -> list[FileChange]:
+        """Files ``tip`` changed since it left ``base``, with line counts."""
+        out = self.repo.git_ok(
+            "diff", "--numstat", "-z", "--no-renames", f"{base}...{tip}", doing="list changed files"
+        )
+        changes = []
+        for record in out.split("\0"):
+            if not record:
+                continue
+            added, deleted, path = record.split("\t", 2)
+            changes.append(
+                FileChange(
+                    path,
+                    None if added == "-" else int(added),
+                    None if deleted == "-" else int(deleted),
+                )
+            )
+        return changes
+
+    def is_ancestor(self, older: CommitOid, newer: CommitOid) -> bool:
+        return self.repo.git("merge-base", "--is-ancestor", older, newer).ok
+
+    def tree_of(self, commit: CommitOid) -> str:
+        return self.repo.git_ok("rev-parse", f"{commit}^{{tree}}", doing="read a tree").strip()
+
+    def is_integrated(self, tip: CommitOid, base: CommitOid) -> bool:
+        """Is everything ``tip`` brings already in ``base`` (merged, fast-forwarded or squashed)?"""
+        if tip == base or self.is_ancestor(tip, base):
+            return True
+        prediction = self.predict(base, tip)
+        # Merging would add nothing: the squash-merge case.
+        return prediction.clean is True and prediction.tree == self.tree_of(base)
+
+
+def uncommitted(repo: Repo, worktree: Path) -> list[str]:
+    """Modified, staged and untracked files in ``worktree`` (ignored files do not count)."""
+    out = repo.git_ok(
+        "--no-optional-locks",
+        "status",
+        "--porcelain=v1",
+        "-z",
+        "--untracked-files=all",
+        cwd=worktree,
+        doing=f"read the status of {worktree}",
+    )
+    entries, records = [], out.split("\0")
+    index = 0
+    while index < len(records):
+        record = records[index]
+        index += 1
+        if not record:
+            continue
+        entries.append(record[3:])
+        if record[0] in "RC":  # renames carry their old path as the next record
+            index += 1
+    return entries
+
+
+def operation_in_progress(repo: Repo, worktree: Path) -> str | None:
+    """The merge, rebase, cherry-pick, revert or bisect under way in ``worktree``, if any."""
+    git_dir = Path(
+        repo.git_ok(
+            "rev-parse", "--absolute-git-dir", cwd=worktree, doing="find a worktree's git dir"
+        ).strip()
+    )
+    for marker in OPERATION_MARKERS:
+        if (git_dir / marker).exists():
+            return marker
+    return None
+
+
+def signs_commits(repo: Repo) -> bool:
+    """Does the user's config ask for signed commits (``commit.gpgsign``)?"""
+    result = repo.git("config", "--bool", "--get", "commit.gpgsign")
+    return result.ok and result.stdout.strip() == "true"
+
+
+def commit_tree(repo: Repo, tree: str, parents: list[CommitOid], message: str) -> CommitOid:
+    """Write a commit object; signed, as ``git commit`` would, when ``commit.gpgsign`` is on.
+
+    ``commit-tree`` ignores ``commit.gpgsign`` by itself; ``-S`` signs with
+    ``user.signingkey`` (or the committer's identity) through ``gpg.program``.
+    """
+    args = ["commit-tree", tree]
+    for parent in parents:
+        args += ["-p", parent]
+    if signs_commits(repo):
+        args.append("-S")
+    result = repo.git(*args, "-m", message)
+    if not result.ok:
+        signing = " (commit.gpgsign is on)" if "-S" in args else ""
+        raise GitError(f"Could not write the merge commit{signing}: {result.first_error_line()}.")
+    return CommitOid(result.stdout.strip())
+
+
+def ref_move_refused(repo: Repo, ref: str, new: CommitOid, old: CommitOid) -> str | None:
+    """Why git would refuse to move ``ref`` from ``old`` to ``new`` (a hook, say), else None.
+
+    A transaction is prepared, which runs the ``reference-transaction`` hook,
+    then aborted: nothing moves either way.
+    """
+    result = process.run(
+        "git",
+        ["-C", str(repo.toplevel), "update-ref", "--stdin"],
+        stdin=f"start\nupdate {ref} {new} {old}\nprepare\nabort\n",
+    )
+    return None if result.ok else result.first_error_line()
+
+
+def worktree_git_dir(worktree: Worktree, common_dir: Path) -> Path | None:
+    """The git dir of ``worktree``: the common dir for the main one, else its ``.git`` file's."""
+    dot_git = worktree.path / ".git"
+    if worktree.bare:
+        return common_dir
+    if dot_git.is_dir():
+        return dot_git
+    try:
+        text = dot_git.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return common_dir if worktree.path == common_dir.parent else None
+    if not text.startswith("gitdir: "):
+        return None
+    found = Path(text.removeprefix("gitdir: ").strip())
+    return found if found.is_absolute() else (worktree.path / found).resolve()
+
+
+def branch_in_use(repo: Repo, branch: str) -> str | None:
+    """The worktree and operation holding ``branch`` while it looks free, if any.
+
+    During ``git rebase`` or ``git bisect`` the worktree is detached, yet the
+    branch is in use: the rebase rewrites it at the end, the bisect returns to
+    it. A worktree with ``branch`` checked out and a merge under way is using
+    it too. Moving the branch then breaks the user's operation.
+    """
+    ref = f"refs/heads/{branch}"
+    for worktree in repo.worktrees():
+        git_dir = worktree_git_dir(worktree, repo.common_dir)
+        if git_dir is None:
+            continue
+        for folder in ("rebase-merge", "rebase-apply"):
+            if _read_first_line(git_dir / folder / "head-name") == ref:
+                return f"{branch} is being rebased in {worktree.path}"
+        if _read_first_line(git_dir / "BISECT_START") in (branch, ref):
+            return f"{branch} is being bisected in {worktree.path}"
+        if worktree.branch == branch and (git_dir / "MERGE_HEAD").exists():
+            return f"a merge into {branch} is under way in {worktree.path}"
+    return None
+
+
+def _read_first_line(path: Path) -> str | None:
+    try:
+        with path.open(encoding="utf-8") as handle:
+            return handle.readline().strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def update_ref(repo: Repo, ref: str, new: CommitOid, old: CommitOid | None, reason: str) -> bool:
+    """Compare-and-swap ``ref`` from ``old`` (None: must not exist) to ``new``; True when done."""
+    return repo.git("update-ref", "-m", reason, ref, new, old or "").ok
+
+
+def commit_all_changes(repo: Repo, worktree: Path, message: str) -> None:
+    """Commit every change in ``worktree``; when git refuses, its index is exactly as it was.
+
+    Staged through a copy of the worktree's index (``GIT_INDEX_FILE``): a
+    refused commit (a failing pre-commit hook, signing) leaves the real index
+    untouched; a commit made puts the copy in its place.
+    """
+    git_dir = Path(
+        repo.git_ok(
+            "rev-parse", "--absolute-git-dir", cwd=worktree, doing="find a worktree's git dir"
+        ).strip()
+    )
+    index, scratch = git_dir / "index", git_dir / "q-tmux-commit.index"
+    if index.exists():
+        shutil.copyfile(index, scratch)
+    try:
+        for args in (["add", "-A"], ["commit", "--quiet", "-m", message]):
+            result = process.run(
+                "git", ["-C", str(worktree), *args], env={"GIT_INDEX_FILE": str(scratch)}
+            )
+            if not result.ok:
+                raise GitError(
+                    f"Could not commit the changes in {worktree} ({result.first_error_line()}); "
+                    "nothing was committed and its index is as it was."
+                )
+        os.replace(scratch, index)
+    finally:
+        scratch.unlink(missing_ok=True)
+
+
+def snapshot_worktree(repo: Repo, worktree: Path, message: str) -> CommitOid:
+    """A commit holding ``worktree``'s files as they are (tracked, changed, untracked).
+
+    Made through a copy of its index, so its index, files and the stash
+    (shared by every worktree) stay as they were.
+    """
+    git_dir = Path(
+        repo.git_ok(
+            "rev-parse", "--absolute-git-dir", cwd=worktree, doing="find a worktree's git dir"
+        ).strip()
+    )
+    head = repo.git_ok("rev-parse", "HEAD", cwd=worktree, doing="read HEAD").strip()
+    with tempfile.TemporaryDirectory() as scratch:
+        index = Path(scratch) / "index"
+        source = git_dir / "index"
+        if source.exists():
+            index.write_bytes(source.read_bytes())
+        for args in (["add", "-A"], ["write-tree"]):
+            result = process.run(
+                "git", ["-C", str(worktree), *args], env={"GIT_INDEX_FILE": str(index)}
+            )
+            if not result.ok:
+                raise GitError(f"Could not snapshot {worktree}: {result.first_error_line()}.")
+        tree = result.stdout.strip()
+    return commit_tree(repo, tree, [CommitOid(head)], message)
+
+
+def head_commit(repo: Repo, worktree: Path) -> CommitOid | None:
+    """The commit ``worktree``'s HEAD is at (on a branch or detached), or None when unborn."""
+    result = repo.git("rev-parse", "--verify", "-q", "HEAD^{commit}", cwd=worktree)
+    return CommitOid(result.stdout.strip()) if result.ok else None
+
+
+def count_unreached(
+    repo: Repo, commit: CommitOid, *, dropping: list[str], keeping: list[str]
+) -> int:
+    """How many commits of ``commit``'s history no ref but those ``dropping`` reaches.
+
+    Commits ``keeping`` reaches count as reached too. Worktrees' HEADs are not
+    refs and do not count: they go with their worktree.
+    """
+    args = ["rev-list", "--count", commit, "--not", *keeping]
+    args += [f"--exclude={ref}" for ref in dropping]
+    out = repo.git_ok(*args, "--glob=refs/*", doing="see which commits other refs keep")
+    return int(out.strip() or 0)
+
+
+def snapshot_index(repo: Repo, worktree: Path, message: str) -> CommitOid | None:
+    """A commit holding ``worktree``'s staged content, or None when nothing is staged.
+
+    Also None with unmerged entries (mid-conflict), which a tree cannot hold; the
+    files snapshot keeps them. Made through a copy: the index itself is not touched.
+    """
+    git_dir = Path(
+        repo.git_ok(
+            "rev-parse", "--absolute-git-dir", cwd=worktree, doing="find a worktree's git dir"
+        ).strip()
+    )
+    head = head_commit(repo, worktree)
+    source = git_dir / "index"
+    if head is None or not source.exists():
+        return None
+    with tempfile.TemporaryDirectory() as scratch:
+        index = Path(scratch) / "index"
+        index.write_bytes(source.read_bytes())
+        result = process.run(
+            "git", ["-C", str(worktree), "write-tree"], env={"GIT_INDEX_FILE": str(index)}
+        )
+    tree = result.stdout.strip()
+    head_tree = repo.git_ok("rev-parse", f"{head}^{{tree}}", doing="read a tree").strip()
+    if not result.ok or tree == head_tree:
+        return None
+    return commit_tree(repo, tree, [head], message)

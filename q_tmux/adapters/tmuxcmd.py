@@ -1,0 +1,148 @@
+"""A tiny standard-library runner (tmux, git) for the hot paths: hooks, status line, watcher.
+
+They run on every agent turn or every fraction of a second; libtmux and
+plumbum cost 50-100 ms each to import, and even :mod:`subprocess` costs more
+than this file. Commands everywhere else go through :mod:`q_tmux.adapters.tmux`
+(libtmux).
+"""
+
+from __future__ import annotations
+
+import os
+import select
+import time
+
+_found: dict[str, str | None] = {}
+_SIGKILL = 9  # the signal module costs a hook ~5 ms to import
+
+
+def find(program: str) -> str | None:
+    """``program``'s path on PATH (remembered for the process's life)."""
+    if program not in _found:
+        _found[program] = None
+        for directory in os.environ.get("PATH", os.defpath).split(os.pathsep):
+            candidate = os.path.join(directory or ".", program)
+            if os.access(candidate, os.X_OK) and not os.path.isdir(candidate):
+                _found[program] = candidate
+                break
+    return _found[program]
+
+
+def run(socket: str, *args: str, timeout: float = 5.0) -> tuple[int, str]:
+    """Run ``tmux -S socket ARGS``; return its exit status and stdout (never raises)."""
+    return run_program("tmux", ["-S", socket, *args], timeout=timeout)
+
+
+def run_program(program: str, args: list[str], timeout: float = 5.0) -> tuple[int, str]:
+    """Run ``program ARGS`` (no shell); its exit status and stdout, 127 when it cannot start.
+
+    stderr is discarded; a program that does not finish within ``timeout`` is killed.
+    """
+    path = find(program)
+    if path is None:
+        return 127, ""
+    reader, writer = os.pipe()
+    devnull = os.open(os.devnull, os.O_RDWR)
+    try:
+        pid = os.posix_spawn(
+            path,
+            [path, *args],
+            os.environ,
+            file_actions=[
+                (os.POSIX_SPAWN_DUP2, devnull, 0),
+                (os.POSIX_SPAWN_DUP2, writer, 1),
+                (os.POSIX_SPAWN_DUP2, devnull, 2),
+            ],
+        )
+    except OSError:
+        os.close(reader)
+        return 127, ""
+    finally:
+        os.close(writer)
+        os.close(devnull)
+    chunks: list[bytes] = []
+    deadline = time.monotonic() + timeout
+    try:
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not select.select([reader], [], [], remaining)[0]:
+                os.kill(pid, _SIGKILL)
+                break
+            chunk = os.read(reader, 65536)
+            if not chunk:
+                break
+            chunks.append(chunk)
+    finally:
+        os.close(reader)
+        _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status), b"".join(chunks).decode("utf-8", "replace")
+
+
+def server_alive(socket: str) -> bool:
+    return os.path.exists(socket) and run(socket, "list-sessions", "-F", "x")[0] == 0
+
+
+# How tmux 3.2a-3.3a treats the arguments it is given (checked by tests/test_tmux_escaping.py):
+# - every argument goes through its command parser, which takes an argument ending in ``;``
+#   for the end of a command (the rest of the line becomes a second command), and an argument
+#   ending in ``\;`` for one ending in ``;``;
+# - some arguments are expanded as formats, where ``#(...)`` runs a shell command and
+#   ``#{...}``, ``#[...]``, ``#S`` and the like are replaced: ``new-session -c -s -n``,
+#   ``new-window -c -n``, ``split-window -c``, ``respawn-pane -c``, ``rename-window`` and the
+#   templates of ``display-message`` (which also expands strftime ``%`` sequences); expanding
+#   makes ``##`` one ``#`` but leaves any run of ``#`` before ``[`` as it is, and drawing (the
+#   status line, messages) reads ``##[`` as ``#[`` and ``#[`` as a style;
+# - option values (``set-option`` without ``-F``), ``-e`` environment and ``send-keys -l`` text
+#   are taken as they are;
+# - a command given as a single argument runs through ``sh -c``; two or more are run directly.
+
+
+def escape(text: str) -> str:
+    """Make text from a name or a file inert in anything tmux renders: ``#`` becomes ``##``."""
+    return text.replace("#", "##")
+
+
+def argument(text: str) -> str:
+    """``text`` as one tmux argument that its command parser passes on unchanged."""
+    return text[:-1] + "\\;" if text.endswith(";") else text
+
+
+def literal(text: str) -> str:
+    """``text`` for an argument tmux expands as a format (``-c``, ``-n``, ``-s``): taken as is.
+
+    Expanding turns ``##`` into ``#`` but keeps a run of ``#`` before ``[`` (a style, left
+    for drawing) as it is, so only the other runs are doubled.
+    """
+    parts = text.split("[")
+    for index, part in enumerate(parts[:-1]):
+        before_style = part.rstrip("#")
+        parts[index] = escape(before_style) + part[len(before_style) :]
+    parts[-1] = escape(parts[-1])
+    return argument("[".join(parts))
+
+
+def message(text: str) -> str:
+    """``text`` for ``display-message``, which expands formats and strftime: shown as is."""
+    return argument(escape(text).replace("%", "%%"))
+
+
+def program(command: list[str]) -> list[str]:
+    """Arguments that make tmux run ``command`` as argv, never through a shell.
+
+    tmux hands a lone argument to ``sh -c``, so one word is started by a shell that
+    is told only to exec it (``$0``), which reads nothing in it.
+    """
+    if len(command) == 1:
+        command = ["/bin/sh", "-c", 'exec "$0"', command[0]]
+    return [argument(word) for word in command]
+
+
+def socket_path(name: str | None = None) -> str:
+    """The server's socket: ``-L name`` as tmux finds it, else the one we are in, else default."""
+    if name is None:
+        inside = os.environ.get("TMUX", "").split(",")[0]
+        if inside:
+            return inside
+        name = "default"
+    base = os.environ.get("TMUX_TMPDIR") or "/tmp"
+    return os.path.join(base, f"tmux-{os.geteuid()}", name)

@@ -1,0 +1,1 @@
+"""The command line: argv, options and printing; each command beside its code."""

@@ -1,0 +1,79 @@
+"""``q-tmux cleanup``: remove merged, stale and orphaned sessions; no work lost without --force."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from q_tmux.cli.common import AppContext, cwd, note, say
+
+if TYPE_CHECKING:
+    from q_tmux.merge.cleanup import Action
+
+
+def cleanup(
+    app: AppContext,
+    *,
+    merged: bool,
+    older_than: float | None,
+    orphans: bool,
+    dry_run: bool,
+    force: bool,
+    everywhere: bool = False,
+    names: tuple[str, ...] = (),
+) -> int:
+    from q_tmux.adapters.git import require_git
+    from q_tmux.errors import UsageError
+    from q_tmux.merge.cleanup import Selection, here, leftover_removals, plan
+    from q_tmux.sessions.lifecycle import load_views
+    from q_tmux.sessions.names import printable
+    from q_tmux.store.journals import recover
+
+    if names:
+        shown = names[0] if names[0].isprintable() and "'" not in names[0] else printable(names[0])
+        raise UsageError(f"cleanup takes no session name; 'q-tmux rm {shown}' removes one session.")
+    if older_than is not None and older_than < 0:
+        raise UsageError("--older-than takes a number of days, 0 or more.")
+    selection = Selection.default_if_empty(merged, older_than, orphans)
+    if not dry_run:
+        recover(say)  # finish or undo what a killed new, rename or sync left half-made
+    views, _ = load_views(app.tmux())
+    version = require_git()
+    if not dry_run:
+        for journal in leftover_removals(views):
+            journal.finish()  # killed after archiving the record: only the journal was left
+    where = cwd()
+    actions = plan(
+        views,
+        selection,
+        version,
+        force,
+        root=None if everywhere else here(where),
+        cwd=None if everywhere else where,
+    )
+    if not actions:
+        say("Nothing to clean up." + ("" if everywhere else " (--all looks in every repository)"))
+        return 0
+    for action in actions:
+        report(action, dry_run, force)
+    return 0
+
+
+def report(action: Action, dry_run: bool, force: bool) -> None:
+    """Carry out ``action`` unless blocked or a dry run, and say what happened."""
+    from q_tmux.merge.cleanup import apply
+
+    label = f"{action.what} '{action.name}' ({action.reason})"
+    if action.blocked:
+        hint = "" if action.always_kept else ". --force removes it, keeping archive refs."
+        say(f"kept {label}: " + "; ".join(action.blocked) + hint)
+        return
+    if dry_run:
+        say(f"would remove {label}")
+        return
+    apply(action, force)
+    if action.blocked:
+        say(f"kept {label}: " + "; ".join(action.blocked))
+        if action.done:
+            note(f"{action.name}: " + "; ".join(action.done))
+    else:
+        say(f"removed {label}: " + "; ".join(action.done))

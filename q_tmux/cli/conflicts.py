@@ -1,0 +1,77 @@
+"""``q-tmux conflicts``: which live sessions touch the same files, and which would conflict."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import asdict
+from pathlib import Path
+
+from q_tmux.cli.common import AppContext, note, say
+
+
+def _verdict(conflicts: tuple[str, ...] | None, clean: str) -> str:
+    if conflicts is None:
+        return "conflicts unknown (git 2.38 or newer predicts them)"
+    return "would CONFLICT in " + ", ".join(conflicts) if conflicts else clean
+
+
+def conflicts(app: AppContext, *, as_json: bool) -> int:
+    from q_tmux.adapters.git import History, Repo, require_git
+    from q_tmux.merge.conflicts import Checkout, Report, analyse
+    from q_tmux.sessions.lifecycle import load_views
+
+    views, _ = load_views(app.tmux())
+    by_repo: dict[str, list[Checkout]] = defaultdict(list)
+    for view in views:
+        record = view.record
+        if record is None or view.worktree_missing:
+            continue
+        # A workspace session has a worktree in each of its repositories.
+        infos = record.repos if record.is_workspace else [record.worktree_info]
+        for info in infos:
+            if info.repo_root and info.owns_worktree:
+                by_repo[info.repo_root].append(Checkout(record.name, info))
+    version = require_git()
+    reports: dict[str, Report] = {}
+    for root, checkouts in sorted(by_repo.items()):
+        reports[root] = analyse(checkouts, History(Repo.discover(Path(root)), version))
+    if as_json:
+        say(
+            json.dumps(
+                {
+                    root: {
+                        "sessions": [
+                            {**asdict(s), "files": sorted(s.files)} for s in report.sessions
+                        ],
+                        "pairs": [asdict(pair) for pair in report.pairs],
+                        "merge_order": report.merge_order(),
+                        "skipped": report.skipped,
+                    }
+                    for root, report in reports.items()
+                },
+                indent=2,
+            )
+        )
+        return 0
+    if not reports:
+        say("No sessions with branches.")
+        return 0
+    for root, report in reports.items():
+        say(f"{root}:")
+        for session in report.sessions:
+            verdict = _verdict(session.conflicts_with_base, "merges cleanly")
+            say(
+                f"  {session.name:<24} {len(session.files):>3} file(s), +{session.ahead}/-"
+                f"{session.behind} vs {session.base}: {verdict}"
+            )
+        if not report.pairs:
+            say("  no two sessions change the same file")
+        for pair in report.pairs:
+            verdict = _verdict(pair.conflicts, "merge cleanly together")
+            say(f"  {pair.first} and {pair.second}: share {', '.join(pair.shared)}; {verdict}")
+        if len(report.sessions) > 1:
+            say("  suggested merge order: " + ", ".join(report.merge_order()))
+        for skipped in report.skipped:
+            note(skipped)
+    return 0

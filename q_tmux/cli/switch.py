@@ -1,0 +1,21 @@
+"""``q-tmux switch NAME``: go to a session's window."""
+
+from __future__ import annotations
+
+from q_tmux.cli.common import AppContext, cwd, go_to
+
+
+def switch(app: AppContext, name: str) -> int:
+    from q_tmux.errors import QTmuxError
+    from q_tmux.sessions.lifecycle import find_session, load_views, server_for
+
+    tmux = app.tmux()
+    views, _ = load_views(tmux)
+    view = find_session(views, name, tmux, cwd())
+    window = view.window_ref(tmux.socket_path)
+    if window is None:
+        raise QTmuxError(
+            f"Session '{view.entry.name}' has no window; run 'q-tmux resume {view.entry.name}'."
+        )
+    go_to(server_for(tmux, window.socket_path), window, detach=False)
+    return 0

@@ -1,0 +1,199 @@
+"""Which live sessions would collide: shared files, predicted conflicts, a merge order.
+
+Everything comes from ``git merge-tree --write-tree`` and diffs between
+commits, so no working tree is touched. Workspace sessions take part once per
+repository they have a worktree in.
+
+Who is named for a conflict
+---------------------------
+Comparing two sessions' branch tips blames them for more than their own work:
+a session made from today's base carries the base's new commits, so its tip
+conflicts with an older session wherever that older session conflicts with
+the base, although the newer session never touched that file. A session is
+therefore named only for conflicts its own changes take part in:
+
+- When the other session merges cleanly into the base, it is merged there
+  first (a throwaway commit: base + other), and this one is predicted on top.
+  What conflicts then is between the two sessions' changes, as it would be
+  when they are merged one after the other.
+- Otherwise the same is done the other way round.
+- When both conflict with the base (or they started from different bases),
+  the tips are compared.
+
+Of what is predicted, only files both sessions changed since they left the
+base are kept (any other file conflicts because of the base alone), and none
+that either session conflicts in with the base: that conflict is already
+reported as the session's own with the base, and is never put on the other
+session. The price: two sessions that also collide in such a file are told so
+once the conflicting one has brought the base in (``q-tmux sync``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from enum import Enum
+from itertools import combinations
+
+from q_tmux.adapters.git import CommitOid, History
+from q_tmux.store.session_file import WorktreeInfo
+
+
+@dataclass
+class SessionChanges:
+    name: str
+    branch: str
+    base: str
+    tip: CommitOid
+    base_oid: CommitOid
+    ahead: int
+    behind: int
+    files: set[str]
+    conflicts_with_base: tuple[str, ...] | None  # None: unknown (old git)
+
+
+@dataclass
+class Pair:
+    first: str
+    second: str
+    shared: list[str]
+    conflicts: tuple[str, ...] | None  # None: unknown; () clean
+
+
+@dataclass
+class Report:
+    sessions: list[SessionChanges] = field(default_factory=list)
+    pairs: list[Pair] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+
+    def merge_order(self) -> list[str]:
+        """Fewest predicted conflicts first, then fewest files: each disturbs the rest least."""
+
+        def trouble(session: SessionChanges) -> tuple[int, int, int, str]:
+            with_base = 1 if session.conflicts_with_base else 0
+            with_others = sum(
+                1
+                for pair in self.pairs
+                if session.name in (pair.first, pair.second) and pair.conflicts
+            )
+            return with_base, with_others, len(session.files), session.name
+
+        return [s.name for s in sorted(self.sessions, key=trouble)]
+
+
+class Method(Enum):
+    """How to predict a pair's own conflicts (see the module's docstring)."""
+
+    SECOND_MERGED_FIRST = "second merged into the base first"
+    FIRST_MERGED_FIRST = "first merged into the base first"
+    TIPS = "tip against tip"
+    UNKNOWN = "unknown"
+
+
+def pair_method(
+    first_with_base: tuple[str, ...] | None,
+    second_with_base: tuple[str, ...] | None,
+    same_base: bool,
+) -> Method:
+    """Which prediction can tell the pair's own conflicts, given each one's against the base."""
+    if first_with_base is None or second_with_base is None:
+        return Method.UNKNOWN  # git cannot predict at all
+    if not same_base:
+        return Method.TIPS
+    if not second_with_base:
+        return Method.SECOND_MERGED_FIRST
+    if not first_with_base:
+        return Method.FIRST_MERGED_FIRST
+    return Method.TIPS
+
+
+def own_conflicts(
+    predicted: Collection[str] | None, shared: Collection[str], with_base: Collection[str] = ()
+) -> tuple[str, ...] | None:
+    """The predicted conflicts both sessions' changes take part in.
+
+    ``shared``: the files both changed since they left their base; ``with_base``:
+    files either conflicts in with the base, which are that session's, not the pair's.
+    """
+    if predicted is None:
+        return None
+    return tuple(sorted((set(predicted) & set(shared)) - set(with_base)))
+
+
+@dataclass(frozen=True)
+class Checkout:
+    """One session's worktree in one repository (a workspace session has one per repository)."""
+
+    name: str
+    info: WorktreeInfo
+
+
+def analyse(checkouts: list[Checkout], history: History) -> Report:
+    """Changes of every session checkout in ``history``'s repository, and how they collide."""
+    report = Report()
+    for checkout in checkouts:
+        info = checkout.info
+        if not info.branch or not info.base_branch:
+            continue
+        tip, base_oid = history.branch(info.branch), history.branch(info.base_branch)
+        if tip is None or base_oid is None:
+            report.skipped.append(
+                f"{checkout.name}: branch {info.branch} or {info.base_branch} is gone"
+            )
+            continue
+        ahead, behind = history.ahead_behind(base_oid, tip)
+        prediction = history.predict(base_oid, tip)
+        report.sessions.append(
+            SessionChanges(
+                name=checkout.name,
+                branch=info.branch,
+                base=info.base_branch,
+                tip=tip,
+                base_oid=base_oid,
+                ahead=ahead,
+                behind=behind,
+                files={change.path for change in history.changed_files(base_oid, tip)},
+                conflicts_with_base=None if prediction.clean is None else prediction.conflicts,
+            )
+        )
+    for first, second in combinations(report.sessions, 2):
+        shared = sorted(first.files & second.files)
+        if not shared:
+            continue  # no file in common: git cannot conflict
+        conflicts = pair_conflicts(
+            history, (first.base_oid, first.tip), (second.base_oid, second.tip), shared
+        )
+        report.pairs.append(Pair(first.name, second.name, shared, conflicts))
+    return report
+
+
+def pair_conflicts(
+    history: History,
+    first: tuple[CommitOid, CommitOid],
+    second: tuple[CommitOid, CommitOid],
+    shared: Collection[str],
+) -> tuple[str, ...] | None:
+    """Where two sessions' own changes conflict (None: unknown); see the module's docstring.
+
+    ``first`` and ``second`` are each session's (base commit, tip); ``shared``
+    the files both changed since they left their base.
+    """
+
+    def with_base(base: CommitOid, tip: CommitOid) -> tuple[str, ...] | None:
+        prediction = history.predict(base, tip)
+        return None if prediction.clean is None else prediction.conflicts
+
+    first_with_base, second_with_base = with_base(*first), with_base(*second)
+    method = pair_method(first_with_base, second_with_base, first[0] == second[0])
+    if method is Method.SECOND_MERGED_FIRST:
+        predicted = history.predict_onto(first[0], second[1], first[1])
+    elif method is Method.FIRST_MERGED_FIRST:
+        predicted = history.predict_onto(first[0], first[1], second[1])
+    elif method is Method.TIPS:
+        predicted = history.predict(first[1], second[1])
+    else:
+        return None
+    if predicted is None or predicted.clean is None:
+        return None
+    excluded = {*(first_with_base or ()), *(second_with_base or ())}
+    return own_conflicts(predicted.conflicts, shared, excluded)

@@ -1,0 +1,1 @@
+"""Sessions: creating them, their views and lifecycle, naming, setup and workspaces."""

@@ -1,0 +1,1 @@
+"""Live state, standard library only: hooks, status writes, watcher, status line, ``next``."""

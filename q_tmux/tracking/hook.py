@@ -1,0 +1,100 @@
+"""The agents' hook: ``python -m q_tmux.tracking.hook AGENT EVENT [PAYLOAD]``.
+
+What each event means, and where the conversation id sits in its payload, is
+in the agent's module (:mod:`q_tmux.agents.catalog`).
+
+Agents run it on every turn, so it stays on the standard library (well
+under 100 ms). It prints nothing on stdout, ever: Q adds a hook's stdout to
+the model's context, and Claude reads some hooks' stdout as decisions. It
+always exits 0, so it can never block a tool (Q blocks one on exit 2).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+from q_tmux.agents import catalog
+from q_tmux.store import xdg
+from q_tmux.tracking import state
+
+
+def session_file() -> str:
+    """The session's file: from the environment q-tmux launched the agent with, else the cwd."""
+    return os.environ.get("Q_TMUX_SESSION_FILE") or os.path.join(
+        os.getcwd(), ".amazonq", "session.json"
+    )
+
+
+def payload_of(stdin: str, argv: list[str]) -> dict[str, object]:
+    """The event's JSON: on stdin (most agents), or the last argument (Codex's notify)."""
+    for text in (stdin, argv[-1] if argv else ""):
+        text = text.strip()
+        if text.startswith("{"):
+            try:
+                data = json.loads(text)
+            except ValueError:
+                continue
+            if isinstance(data, dict):
+                return data
+    return {}
+
+
+def handle(agent: str, event: str, payload: dict[str, object] | None = None) -> None:
+    spec = catalog.get(agent)
+    if spec is None:
+        return
+    payload = payload or {}
+    conversation = spec.conversation_id(payload)
+    if conversation:
+        transcript = payload.get("transcript_path")
+        state.set_conversation(
+            session_file(), conversation, transcript if isinstance(transcript, str) else None
+        )
+    status = spec.status_for(event, payload)
+    if status is None:
+        return
+    done = state.set_status(session_file(), status[0], status[1], state.HOOK)
+    data = done.data if done is not None else state.load(session_file())
+    tmux = data.get("tmux") if data else None
+    socket = tmux.get("socket") if isinstance(tmux, dict) else None
+    if not isinstance(socket, str) or not socket:
+        return
+    from q_tmux.tracking import status_line, watchlock
+
+    snap = status_line.snapshot(socket)
+    sessions = status_line.sessions_on(socket)  # read once, after our own write
+    status_line.publish(socket, snap, sessions)
+    if done is not None and done.started_waiting:
+        for session in sessions:
+            pane = snap.panes.get(session.id)
+            if session.id == done.data.get("id") and pane is not None:
+                status_line.notify_waiting(socket, session, pane.window_id, snap)
+    watchlock.ensure_running(socket)
+
+
+def _log(message: str) -> None:
+    try:
+        os.makedirs(xdg.state_dir(), exist_ok=True)
+        with open(os.path.join(xdg.state_dir(), "hook.log"), "a", encoding="utf-8") as log:
+            log.write(f"{state.timestamp()} {message}\n")
+    except OSError:
+        pass
+
+
+def main(argv: list[str]) -> int:
+    # Nothing may reach stdout, whatever happens below.
+    sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - lives as long as the process
+    try:
+        # The event JSON; reading it all also spares the agent a broken pipe.
+        stdin = "" if sys.stdin.isatty() else sys.stdin.read(1 << 20)
+        if len(argv) >= 2:
+            handle(argv[0], argv[1], payload_of(stdin, argv[2:]))
+    except Exception as error:  # a hook must never fail the agent's turn
+        _log(f"{argv[:2]}: {type(error).__name__}: {error}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

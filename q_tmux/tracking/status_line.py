@@ -1,0 +1,454 @@
+"""The status line: which sessions wait (for approval, for input) and how many are busy.
+
+Standard library only: it runs after every hook and watcher change. The text
+is kept in the global tmux option ``@q-tmux-status`` and each q-tmux window's
+marker in its window option ``@q-tmux-mark``; the plugin puts
+``#{@q-tmux-status}`` where the user wrote ``#{q_tmux_status}``. tmux shows an
+option's value without expanding ``#{}`` or ``#()`` in it, and every name
+taken from a file has ``#`` doubled, so nothing from a name or a file is ever
+run or interpreted; only q-tmux's own ``#[style]`` markup is.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import unicodedata
+
+from q_tmux.adapters import tmuxcmd
+from q_tmux.store import xdg
+from q_tmux.tracking import state
+
+STATUS_OPTION = "@q-tmux-status"
+MARK_OPTION = "@q-tmux-mark"
+ID_OPTION = "@q-tmux-id"
+NAME_LIMIT = 24
+
+#: Every user option the status line reads, with its default. Values may hold
+#: tmux style markup (``#[fg=red]``) but no formats: they are shown as they are.
+DEFAULTS = {
+    "@q-tmux-format-approval": "#[fg=red,bold]!{name}#[default]",
+    "@q-tmux-format-input": "#[fg=yellow,bold]{name}#[default]",
+    "@q-tmux-format-busy": "#[dim]{count} busy#[default]",
+    "@q-tmux-format-more": "#[dim]+{count} more#[default]",
+    "@q-tmux-format-separator": " ",
+    #: Cells the status text may take; names that do not fit become "+N more".
+    #: The plugin makes this much room in status-right (or -left). 0: no limit.
+    "@q-tmux-status-width": "50",
+    # Window markers avoid the characters tmux uses for window flags (* - # ! ~ M Z).
+    "@q-tmux-mark-approval": "#[fg=red,bold]?#[default]",
+    "@q-tmux-mark-input": "#[fg=yellow,bold]@#[default]",
+    "@q-tmux-mark-processing": "#[dim]…#[default]",
+    "@q-tmux-mark-exited": "#[dim]x#[default]",
+    "@q-tmux-format-conflict": "#[fg=magenta,bold]≠#[default]",
+    "@q-tmux-format-stalled": "#[fg=red]{name} stalled#[default]",
+    "@q-tmux-mark-stalled": "#[fg=red,bold]&#[default]",
+    "@q-tmux-notify": "on",
+    "@q-tmux-bell": "off",
+}
+_PANE_FIELDS = (
+    ID_OPTION,
+    "window_id",
+    "pane_id",
+    "pane_dead",
+    "window_activity",
+    MARK_OPTION,
+    "pane_current_command",
+)
+_GLOBAL_FIELDS = (STATUS_OPTION, *DEFAULTS)
+_SEPARATOR = "\x1f"  # unit separator: cannot appear in option values typed by a person
+_MARKUP = re.compile(r"##|#\[[^\]]*\]")
+
+
+class Pane:
+    """A q-tmux window's first pane, as tmux sees it now."""
+
+    # Plain slotted classes: dataclasses cost a hook ~10 ms to import.
+    __slots__ = ("activity", "command", "dead", "mark", "pane_id", "session_id", "window_id")
+
+    def __init__(
+        self,
+        session_id: str,
+        window_id: str,
+        pane_id: str,
+        dead: bool,
+        activity: str,
+        mark: str,
+        command: str = "",
+    ) -> None:
+        #: The pane's foreground process, as tmux names it (the shell agent is busy while
+        #: this is not the shell).
+        self.command = command
+        self.session_id = session_id
+        self.window_id = window_id
+        self.pane_id = pane_id
+        self.dead = dead
+        self.activity = activity
+        self.mark = mark
+
+
+class Snapshot:
+    """One ``list-panes -a`` call: every q-tmux pane, and the options the status line reads."""
+
+    __slots__ = ("alive", "options", "panes")
+
+    def __init__(self, panes: dict[str, Pane], options: dict[str, str], alive: bool) -> None:
+        self.panes = panes
+        self.options = options
+        self.alive = alive
+
+    def option(self, name: str) -> str:
+        value = self.options.get(name, "")
+        return value if value else DEFAULTS.get(name, "")
+
+
+def snapshot(socket: str) -> Snapshot:
+    fields = [f"#{{{name}}}" for name in (*_PANE_FIELDS, *_GLOBAL_FIELDS)]
+    code, out = tmuxcmd.run(socket, "list-panes", "-a", "-F", _SEPARATOR.join(fields))
+    if code != 0:
+        return Snapshot({}, {}, alive=False)
+    panes: dict[str, Pane] = {}
+    options: dict[str, str] = {}
+    width = len(_PANE_FIELDS)
+    for line in out.splitlines():
+        values = line.split(_SEPARATOR)
+        if len(values) != width + len(_GLOBAL_FIELDS):
+            continue
+        options = dict(zip(_GLOBAL_FIELDS, values[width:], strict=True))
+        session_id, window_id, pane_id, dead, activity, mark, command = values[:width]
+        if session_id and session_id not in panes:
+            panes[session_id] = Pane(
+                session_id, window_id, pane_id, dead == "1", activity, mark, command
+            )
+    return Snapshot(panes, options, alive=True)
+
+
+class Checkout:
+    """One worktree of a session: its repository, branch and base, and where it sits.
+
+    ``prefix`` is the repository's folder in a workspace, with a trailing ``/``
+    (``frontend/``), and empty for a single-repository session.
+    """
+
+    __slots__ = ("base", "branch", "prefix", "repo_root")
+
+    def __init__(self, repo_root: str, branch: str, base: str, prefix: str = "") -> None:
+        self.repo_root = repo_root
+        self.branch = branch
+        self.base = base
+        self.prefix = prefix
+
+
+def _checkouts(data: dict[str, object]) -> list[Checkout]:
+    """The worktrees recorded in a session file, as :class:`Checkout`."""
+    repos = data.get("repos")
+    if isinstance(repos, list) and repos:
+        infos = [(_mapping(info), True) for info in repos]
+    else:
+        info = _mapping(data.get("worktree_info"))
+        infos = [(info, False)]
+    found = []
+    for info, in_workspace in infos:
+        root, branch = _text(info.get("repo_root")), _text(info.get("branch"))
+        base = _text(info.get("base_branch"))
+        if info.get("owns_worktree", True) is not True or not (root and branch and base):
+            continue
+        where = _text(info.get("workspace_path")) if in_workspace else None
+        found.append(Checkout(root, branch, base, f"{where}/" if where else ""))
+    return found
+
+
+class SessionState:
+    """What one session file says, for the status line and the watcher."""
+
+    __slots__ = (
+        "base",
+        "branch",
+        "changed_at",
+        "checkouts",
+        "conflicts",
+        "hooked",
+        "id",
+        "name",
+        "path",
+        "preset",
+        "program",
+        "reason",
+        "repo_root",
+        "socket",
+        "source",
+        "stalled_since",
+        "status",
+    )
+
+    def __init__(
+        self,
+        id: str,
+        name: str,
+        status: str,
+        reason: str | None,
+        changed_at: str,
+        socket: str,
+        preset: str,
+        path: str,
+        repo_root: str | None = None,
+        branch: str | None = None,
+        base: str | None = None,
+        conflicts: list[str] | None = None,
+        hooked: bool = False,
+        checkouts: list[Checkout] | None = None,
+        source: str = "",
+        program: str = "",
+        stalled_since: str | None = None,
+    ) -> None:
+        #: Whether q-tmux wired this agent's hooks (else: screen and process only).
+        self.hooked = hooked
+        #: Every worktree whose merge could conflict: the session's own, or a
+        #: workspace session's one per repository.
+        self.checkouts = checkouts if checkouts is not None else []
+        #: Who decided the status: hook, screen or process.
+        self.source = source
+        #: The agent's program as launched (the shell agent compares it with the pane's).
+        self.program = program
+        #: When the watcher saw the agent busy with a screen that stopped changing.
+        self.stalled_since = stalled_since
+        self.repo_root = repo_root
+        self.branch = branch
+        self.base = base
+        self.conflicts = conflicts
+        self.id = id
+        self.name = name
+        self.status = status
+        self.reason = reason
+        self.changed_at = changed_at
+        self.socket = socket
+        self.preset = preset
+        self.path = path
+
+    def effective(self, snap: Snapshot) -> tuple[str, str | None]:
+        """The status to show: an agent whose pane is dead or gone is never busy or waiting."""
+        pane = snap.panes.get(self.id)
+        if (pane is None or pane.dead) and self.status != state.COMPLETED:
+            return state.EXITED, None
+        return self.status, self.reason
+
+
+def _registry_work_dirs() -> list[str]:
+    found = []
+    try:
+        entries = list(os.scandir(xdg.registry_dir()))
+    except OSError:
+        return []
+    for entry in entries:
+        if not entry.name.endswith(".json"):
+            continue
+        try:
+            with open(entry.path, encoding="utf-8") as handle:
+                data = json.load(handle)
+            found.append(str(data["work_dir"]))
+        except (OSError, ValueError, KeyError, TypeError):
+            continue  # a broken registry file never hides the other sessions
+    return found
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _mapping(value: object) -> dict[str, object]:
+    return value if isinstance(value, dict) else {}
+
+
+def _program(command: object) -> str:
+    return (
+        command[0] if isinstance(command, list) and command and isinstance(command[0], str) else ""
+    )
+
+
+def sessions_on(socket: str) -> list[SessionState]:
+    """Every readable session whose window lives on the tmux server at ``socket``."""
+    sessions = []
+    for work_dir in _registry_work_dirs():
+        path = os.path.join(work_dir, ".amazonq", "session.json")
+        data = state.load(path)
+        if data is None:
+            continue
+        tmux = _mapping(data.get("tmux"))
+        agent = _mapping(data.get("agent"))
+        info = _mapping(data.get("worktree_info"))
+        owns = info.get("owns_worktree", True) is True
+        conflicts = data.get("merge_conflicts")
+        if tmux.get("socket") != socket:
+            continue
+        sessions.append(
+            SessionState(
+                id=str(data["id"]),
+                name=str(data.get("name", "?")),
+                status=str(data.get("status", "")),
+                reason=data.get("waiting_reason")
+                if isinstance(data.get("waiting_reason"), str)
+                else None,
+                changed_at=str(data.get("status_changed_at", "")),
+                socket=socket,
+                preset=str(agent.get("preset", "")),
+                path=path,
+                repo_root=_text(info.get("repo_root")) if owns else None,
+                branch=_text(info.get("branch")) if owns else None,
+                base=_text(info.get("base_branch")) if owns else None,
+                conflicts=[str(c) for c in conflicts] if isinstance(conflicts, list) else None,
+                hooked=agent.get("hooks") is True,
+                checkouts=_checkouts(data),
+                source=str(data.get("status_source", "")),
+                program=_program(agent.get("command")),
+                stalled_since=_text(data.get("stalled_since")),
+            )
+        )
+    return sessions
+
+
+def shown_name(name: str) -> str:
+    """A name made safe and short for the status line."""
+    clean = "".join(ch if ch.isprintable() else "?" for ch in name)
+    if len(clean) > NAME_LIMIT:
+        clean = clean[: NAME_LIMIT - 1] + "…"
+    return tmuxcmd.escape(clean)
+
+
+def render(sessions: list[SessionState], snap: Snapshot) -> tuple[str, dict[str, str]]:
+    """The status text, and the marker for each q-tmux window (by window id)."""
+    approval: list[SessionState] = []
+    waiting: list[SessionState] = []
+    stalled: list[SessionState] = []
+    busy = 0
+    marks: dict[str, str] = {}
+    for session in sessions:
+        status, reason = session.effective(snap)
+        if status == state.WAITING and reason == state.APPROVAL:
+            approval.append(session)
+            mark = snap.option("@q-tmux-mark-approval")
+        elif status == state.WAITING:
+            waiting.append(session)
+            mark = snap.option("@q-tmux-mark-input")
+        elif status in (state.PROCESSING, state.STARTING) and session.stalled_since:
+            stalled.append(session)  # busy, but its screen stopped changing long ago
+            mark = snap.option("@q-tmux-mark-stalled")
+        elif status in (state.PROCESSING, state.STARTING):
+            busy += 1
+            mark = snap.option("@q-tmux-mark-processing")
+        else:
+            mark = snap.option("@q-tmux-mark-exited")
+        conflict = snap.option("@q-tmux-format-conflict") if session.conflicts else ""
+        pane = snap.panes.get(session.id)
+        if pane is not None:
+            marks[pane.window_id] = mark + conflict
+
+    def item(option: str, session: SessionState) -> str:
+        text = snap.option(option).replace("{name}", shown_name(session.name))
+        return text + (snap.option("@q-tmux-format-conflict") if session.conflicts else "")
+
+    names = [
+        item("@q-tmux-format-approval", s) for s in sorted(approval, key=lambda s: s.changed_at)
+    ]
+    names += [item("@q-tmux-format-input", s) for s in sorted(waiting, key=lambda s: s.changed_at)]
+    names += [item("@q-tmux-format-stalled", s) for s in stalled]
+    tail = [snap.option("@q-tmux-format-busy").replace("{count}", str(busy))] if busy else []
+    return fit(names, tail, snap), marks
+
+
+def width(text: str) -> int:
+    """Terminal cells ``text`` takes once tmux has drawn it (styles take none)."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in plain(text))
+
+
+def fit(names: list[str], tail: list[str], snap: Snapshot) -> str:
+    """``names`` then ``tail`` joined, within ``@q-tmux-status-width`` cells.
+
+    The tail (the busy count) is always kept. Names are kept in order while
+    they fit; the rest are counted in one "+N more" item, for which room is kept.
+    """
+    separator = snap.option("@q-tmux-format-separator")
+    try:
+        budget = int(snap.option("@q-tmux-status-width"))
+    except ValueError:
+        budget = int(DEFAULTS["@q-tmux-status-width"])
+    if budget <= 0 or width(separator.join(names + tail)) <= budget:
+        return separator.join(names + tail)
+
+    def more(count: int) -> list[str]:
+        return [snap.option("@q-tmux-format-more").replace("{count}", str(count))]
+
+    kept = list(names)
+    while kept and width(separator.join(kept + more(len(names) - len(kept)) + tail)) > budget:
+        kept.pop()
+    return separator.join(kept + more(len(names) - len(kept)) + tail)
+
+
+def plain(text: str) -> str:
+    """Status text for a terminal: styles dropped, ``##`` back to ``#``."""
+    return _MARKUP.sub(lambda match: "#" if match[0] == "##" else "", text)
+
+
+def publish(
+    socket: str, snap: Snapshot | None = None, sessions: list[SessionState] | None = None
+) -> str:
+    """Recompute the status line for the server at ``socket`` and push what changed to tmux.
+
+    ``sessions`` saves reading the session files again when the caller just did.
+    """
+    snap = snap or snapshot(socket)
+    if not snap.alive:
+        return ""
+    text, marks = render(sessions_on(socket) if sessions is None else sessions, snap)
+    commands: list[list[str]] = []
+    if text != snap.options.get(STATUS_OPTION, ""):
+        commands.append(["set-option", "-gq", STATUS_OPTION, text])
+    current = {pane.window_id: pane.mark for pane in snap.panes.values()}
+    for window_id, mark in marks.items():
+        if current.get(window_id) != mark:
+            commands.append(["set-option", "-wq", "-t", window_id, MARK_OPTION, mark])
+    if commands:
+        # Setting an option redraws every client's status line at once.
+        args = [arg for command in commands for arg in (*command, ";")][:-1]
+        tmuxcmd.run(socket, *args)
+    return text
+
+
+def notify_waiting(socket: str, session: SessionState, window_id: str, snap: Snapshot) -> None:
+    """Tell every client looking elsewhere that ``session`` now waits; ring if asked to."""
+    if snap.option("@q-tmux-notify") == "off":
+        return
+    code, out = tmuxcmd.run(
+        socket, "list-clients", "-F", "#{client_name}\t#{window_id}\t#{client_tty}"
+    )
+    if code != 0:
+        return
+    what = "approval" if session.reason == state.APPROVAL else "input"
+    # display-message expands formats and strftime: the escaped name injects neither.
+    message = f"q-tmux: {shown_name(session.name).replace('%', '%%')} waits for {what}"
+    args: list[str] = []
+    ttys = []
+    for line in out.splitlines():
+        client, _, rest = line.partition("\t")
+        client_window, _, tty = rest.partition("\t")
+        if client and client_window != window_id:
+            args += ["display-message", "-c", client, message, ";"]
+            ttys.append(tty)
+    if args:
+        tmuxcmd.run(socket, *args[:-1])
+    if snap.option("@q-tmux-bell") == "on":
+        for tty in ttys:
+            _ring(tty)
+
+
+def _ring(tty: str) -> None:
+    try:
+        fd = os.open(tty, os.O_WRONLY | os.O_NOCTTY | os.O_NONBLOCK)
+    except OSError:
+        return
+    try:
+        os.write(fd, b"\a")
+    except OSError:
+        pass
+    finally:
+        os.close(fd)

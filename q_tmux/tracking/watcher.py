@@ -1,0 +1,460 @@
+"""One watcher per tmux server: fills the gaps hooks leave, and notices agents that died.
+
+Hooks report most changes the moment they happen. The watcher covers what
+they cannot see: Q's approval question (no hook), a Ctrl-C (no ``stop``),
+agents without hooks, and agents that exit or are killed. It is a single
+process per tmux server, started by whoever needs it (``new``, ``resume``, a
+hook, the plugin) and ending by itself once no q-tmux agent is left. Each tick
+costs one ``list-panes`` call; panes are captured only while their agent is
+busy or asking for approval, or after tmux saw output in an idle one, all in
+one more tmux call. Standard library only.
+
+Run as ``python -m q_tmux.tracking.watcher SOCKET``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import re
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from q_tmux.adapters import refs, tmuxcmd
+from q_tmux.agents import catalog
+from q_tmux.agents.shell import SHELL, is_busy
+from q_tmux.store import paths
+from q_tmux.tracking import state, status_line, watchlock
+from q_tmux.tracking.screen import Screen, read
+from q_tmux.tracking.status_line import SessionState, Snapshot
+
+BUSY_TICK = 0.4  # seconds between looks while any agent works or asks
+IDLE_TICK = 1.0  # ... while every agent waits
+STABLE_TICKS = 2  # identical captures before a prompt counts as idle
+QUIET_TICKS = 3  # identical captures, without a busy marker, before the turn counts as over
+SILENT_TICKS = 25  # ... for an agent that draws no busy marker (aider thinking before it answers)
+#: How long a busy marker must stay on screen before it undoes a "waiting": the redraws
+#: right after a turn ended (Claude's stop hook, Codex's last frame) are not new work.
+BUSY_PERSIST = 1.0
+HOOK_SETTLE = 3.0  # ... and how long output alone must keep coming after a hook's turn end
+QUESTION_WAIT = 5.0  # seconds a hook's "asking" waits for its question to be drawn
+ACTIVITY_TAIL = 2.5  # seconds a waiting pane is still looked at after its last output
+EMPTY_TICKS = 3  # ticks without any live q-tmux agent before the watcher ends
+CONFLICT_EVERY = 10.0  # seconds between looks at branch tips for merge conflicts
+STALLED_MINUTES = 10.0  # default of the ``stalled_minutes`` config key
+_CAPTURE_MARK = "\x1eq-tmux-capture "
+_NOT_LETTERS = re.compile(r"[^A-Za-z]+")
+
+Decision = tuple[str, str | None, str]
+
+
+@dataclass
+class Seen:
+    """What the watcher remembers of one session's screen."""
+
+    digest: str = ""
+    stable: int = 0
+    activity: str = ""
+    #: When tmux's activity time last moved (it counts whole seconds only).
+    activity_moved: float = 0.0
+    #: When the screen (or the status) last changed, and since when a busy marker shows.
+    changed_at: float = field(default_factory=time.monotonic)
+    busy_since: float | None = None
+    status: str = ""
+    still: str = ""  # the screen's letters only, for "stalled"
+    #: Since when the session asks, and whether its question has been on screen since.
+    asking_since: float | None = None
+    asked: bool = False
+
+
+def stalled_minutes() -> float:
+    """``stalled_minutes`` from the user's config.toml (validated by ``q-tmux doctor``)."""
+    import tomllib
+
+    try:
+        with (paths.config_dir() / "config.toml").open("rb") as handle:
+            value = tomllib.load(handle).get("stalled_minutes", STALLED_MINUTES)
+    except (OSError, ValueError):
+        return STALLED_MINUTES
+    ok = isinstance(value, int | float) and not isinstance(value, bool) and value > 0
+    return float(value) if ok else STALLED_MINUTES
+
+
+@dataclass
+class Watcher:
+    socket: str
+    seen: dict[str, Seen] = field(default_factory=dict)
+    #: (base commit, tip commit) last checked for conflicts, by session id.
+    checked: dict[str, tuple[str, str]] = field(default_factory=dict)
+    next_conflict_check: float = 0.0
+    stall_after: float = STALLED_MINUTES * 60
+    clock: Callable[[], float] = time.monotonic
+
+    def check_conflicts(self, sessions: list[SessionState]) -> None:
+        """Note in each session file whether merging it would conflict.
+
+        A workspace session is checked in each of its repositories, and its
+        conflicts are named by their place in the workspace (``frontend/ui.txt``).
+        Branch tips are read from files (no process); ``git merge-tree`` runs
+        only when some (base, tip) pair changed since the last look.
+        """
+        if time.monotonic() < self.next_conflict_check:
+            return
+        self.next_conflict_check = time.monotonic() + CONFLICT_EVERY
+        self.stall_after = stalled_minutes() * 60  # read again now and then: no restart needed
+        for session in sessions:
+            commits = [self.base_and_tip(checkout) for checkout in session.checkouts]
+            if not commits or None in commits:
+                continue  # nothing to merge, or a branch is gone
+            known = [pair for pair in commits if pair is not None]
+            key = (" ".join(base for base, _ in known), " ".join(tip for _, tip in known))
+            if self.checked.get(session.id) == key:
+                continue
+            self.checked[session.id] = key
+            conflicts: list[str] = []
+            for checkout, (base, tip) in zip(session.checkouts, known, strict=True):
+                found = self.merge_conflicts(checkout.repo_root, base, tip)
+                if found is None:
+                    break  # git cannot say: leave it unknown
+                conflicts += [checkout.prefix + path for path in found]
+            else:
+                state.set_field(session.path, "merge_conflicts", conflicts)
+
+    @staticmethod
+    def base_and_tip(checkout: status_line.Checkout) -> tuple[str, str] | None:
+        common = refs.common_dir_of(checkout.repo_root)
+        base = refs.read_branch(common, checkout.base) if common else None
+        tip = refs.read_branch(common, checkout.branch) if common else None
+        return None if base is None or tip is None else (base, tip)
+
+    @staticmethod
+    def merge_conflicts(repo_root: str, base: str, tip: str) -> list[str] | None:
+        """The files merging ``tip`` into ``base`` would conflict in; None when git cannot say."""
+        args = ["-C", repo_root, "merge-tree", "--write-tree", "--name-only", "--no-messages"]
+        code, out = tmuxcmd.run_program("git", [*args, "-z", base, tip])
+        if code not in (0, 1):
+            return None  # git too old for --write-tree, or no answer
+        return [path for path in out.split("\0")[1:] if path] if code == 1 else []
+
+    def tick(self) -> tuple[bool, bool]:
+        """Look once; return (any live q-tmux agent, any agent working or asking)."""
+        snap = status_line.snapshot(self.socket)
+        sessions = status_line.sessions_on(self.socket)
+        if not snap.alive:
+            # The server is gone (its last session closed, or it was killed):
+            # every agent it ran has exited.
+            if not tmuxcmd.server_alive(self.socket):
+                for session in sessions:
+                    if session.status not in (state.EXITED, state.COMPLETED):
+                        state.set_status(session.path, state.EXITED, None, state.PROCESS)
+            return False, False
+        wanted = [s for s in sessions if self._wants_capture(s, snap)]
+        screens = self._capture([snap.panes[s.id].pane_id for s in wanted])
+        started_waiting: list[SessionState] = []
+        for session in sessions:
+            decision = self._decide(session, snap, screens)
+            if decision is None:
+                continue
+            done = state.set_status(session.path, *decision, expected_changed_at=session.changed_at)
+            if done is not None and done.started_waiting:
+                started_waiting.append(session)
+        for session in sessions:
+            pane = snap.panes.get(session.id)
+            if pane is not None:
+                seen = self.seen.setdefault(session.id, Seen())
+                if seen.activity != pane.activity:
+                    seen.activity, seen.activity_moved = pane.activity, self.clock()
+        self.check_conflicts(sessions)
+        # Read again just before publishing: a hook may have written since the tick began.
+        fresh = status_line.sessions_on(self.socket)
+        status_line.publish(self.socket, snap, fresh)
+        if started_waiting:
+            by_id = {s.id: s for s in fresh}
+            for session in started_waiting:
+                pane = snap.panes.get(session.id)
+                if pane is not None and session.id in by_id:
+                    status_line.notify_waiting(self.socket, by_id[session.id], pane.window_id, snap)
+        live = any(not pane.dead for pane in snap.panes.values())
+        busy = any(
+            s.status in (state.PROCESSING, state.STARTING)
+            or (s.status == state.WAITING and s.reason == state.APPROVAL)
+            for s in sessions
+        ) or any(seen.busy_since is not None for seen in self.seen.values())
+        return live, busy
+
+    def _wants_capture(self, session: SessionState, snap: Snapshot) -> bool:
+        pane = snap.panes.get(session.id)
+        if pane is None or pane.dead or session.status in (state.EXITED, state.COMPLETED):
+            return False
+        if session.preset == SHELL.name:
+            return False  # told by its foreground process, not its screen
+        if session.status != state.WAITING or session.reason == state.APPROVAL:
+            return True
+        # Waiting for input: look only when tmux saw output since the last look.
+        seen = self.seen.get(session.id)
+        # tmux's activity time has whole seconds: output in the same second as the last
+        # look leaves it unchanged, so look a little longer after it last moved.
+        return (
+            seen is None
+            or seen.activity != pane.activity
+            or self.clock() - seen.activity_moved < ACTIVITY_TAIL
+        )
+
+    def _capture(self, pane_ids: list[str]) -> dict[str, str]:
+        """The visible screen of each pane, all in one tmux call."""
+        if not pane_ids:
+            return {}
+        args: list[str] = []
+        for index, pane_id in enumerate(pane_ids):
+            # The marker holds an index, not the pane id: display-message runs
+            # its text through strftime, which would eat the "%" of "%3".
+            args += ["display-message", "-p", "-t", pane_id, f"{_CAPTURE_MARK}{index}", ";"]
+            args += ["capture-pane", "-p", "-J", "-t", pane_id, ";"]  # -J: unwrap long lines
+        _, out = tmuxcmd.run(self.socket, *args[:-1])
+        screens: dict[str, list[str]] = {}
+        current: list[str] | None = None
+        for line in out.split("\n"):
+            if line.startswith(_CAPTURE_MARK):
+                index = int(line[len(_CAPTURE_MARK) :])
+                current = screens.setdefault(pane_ids[index], [])
+            elif current is not None:
+                current.append(line)
+        return {pane_id: "\n".join(lines) for pane_id, lines in screens.items()}
+
+    def _decide(
+        self, session: SessionState, snap: Snapshot, screens: dict[str, str]
+    ) -> Decision | None:
+        if session.status in (state.EXITED, state.COMPLETED):
+            return None
+        pane = snap.panes.get(session.id)
+        if pane is None or pane.dead:
+            return state.EXITED, None, state.PROCESS
+        if session.preset == SHELL.name:
+            return decide_shell(session, pane.command)
+        screen = screens.get(pane.pane_id)
+        if screen is None:
+            return None
+        now = self.clock()
+        seen = self.seen.setdefault(session.id, Seen(changed_at=now))
+        look = read(session.preset, screen)
+        # Compare the transcript only: typing in the input box and footers that come and
+        # go are not output.
+        digest = _digest(look.body)
+        changed = digest != seen.digest
+        seen.stable = 0 if changed else seen.stable + 1
+        seen.digest = digest
+        # Work goes on while a busy marker shows, or while the transcript keeps changing
+        # for an agent whose hooks miss the start of a turn (Codex streams without one).
+        spec = catalog.get(session.preset)
+        full_hooks = session.hooked and spec is not None and spec.reports_turn_start
+        active = look.screen is Screen.BUSY or (
+            changed and not full_hooks and not look.settling and look.screen is not Screen.APPROVAL
+        )
+        if session.status != seen.status:
+            # Work must persist since the status last changed: output streamed before a
+            # hook said "turn over" is no sign of work after it.
+            seen.busy_since = None
+        if active:
+            seen.busy_since = now if seen.busy_since is None else seen.busy_since
+        else:
+            seen.busy_since = None
+        active_for = 0.0 if seen.busy_since is None else now - seen.busy_since
+        # Stalled: the same screen for too long, spinners and running clocks aside.
+        still = _digest(_NOT_LETTERS.sub("", screen))
+        if still != seen.still or session.status != seen.status:
+            seen.still, seen.changed_at, seen.status = still, now, session.status
+        self._mark_stalled(session, now - seen.changed_at)
+        # A hook may say "asking" before the question is drawn (Gemini's runs as the box
+        # appears, and the screen says the hook is running): the question's absence means
+        # it was answered only once it has been seen.
+        if (session.status, session.reason) != (state.WAITING, state.APPROVAL):
+            seen.asking_since, seen.asked = None, False
+        else:
+            seen.asking_since = now if seen.asking_since is None else seen.asking_since
+            seen.asked = seen.asked or look.screen is Screen.APPROVAL
+        shown = (
+            seen.asked
+            or session.source != state.HOOK
+            or now - (seen.asking_since or now) >= QUESTION_WAIT
+        )
+        return decide(session, look.screen, changed, seen.stable, active_for, look.ended, shown)
+
+    def _mark_stalled(self, session: SessionState, unchanged_for: float) -> None:
+        """Note in the file when a busy agent's screen has not changed for too long."""
+        busy = session.status in (state.PROCESSING, state.STARTING)
+        if busy and unchanged_for >= self.stall_after and not session.stalled_since:
+            state.set_field(session.path, "stalled_since", state.timestamp())
+        elif session.stalled_since and not (busy and unchanged_for >= self.stall_after):
+            state.set_field(session.path, "stalled_since", None)
+
+
+def _digest(text: str) -> str:
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+
+
+def decide_shell(session: SessionState, foreground: str) -> Decision | None:
+    """The shell agent works while a command runs in the foreground, and waits otherwise."""
+    if not foreground:
+        return None  # tmux did not say: keep what we had
+    if is_busy(session.program or os.environ.get("SHELL", "sh"), foreground):
+        wanted: Decision = (state.PROCESSING, None, state.PROCESS)
+    else:
+        wanted = (state.WAITING, state.INPUT, state.PROCESS)
+    return None if (session.status, session.reason) == wanted[:2] else wanted
+
+
+def decide(
+    session: SessionState,
+    screen: Screen,
+    changed: bool,
+    stable: int,
+    active_for: float = 0.0,
+    ended: bool = False,
+    question_shown: bool = True,
+) -> Decision | None:
+    """The status a screen implies, given what the session file says now; None to keep it.
+
+    ``changed`` and ``stable`` are about the transcript (the screen above the
+    prompt): whether it changed since the last look, and for how many looks in
+    a row it has not. ``active_for`` is how long (seconds) the agent has been
+    seen at work without a break: a busy marker, or (where hooks miss the start
+    of a turn) a transcript that keeps changing. ``ended`` says a line just
+    above the prompt marks the turn as over. ``question_shown`` is False while a
+    hook says the agent asks but its question has not been drawn yet.
+    """
+    spec = catalog.get(session.preset)
+    model = spec.screen if spec is not None else None
+    full_hooks = session.hooked and spec is not None and spec.reports_turn_start
+    #: The busy marker shows for the whole of every turn: its absence is meaningful.
+    marked = model is not None and model.busy_always_visible
+    status, reason = session.status, session.reason
+    # A prompt counts once it held still; where the agent streams without a busy
+    # marker (Codex), a pause in the answer looks the same, so it must hold longer
+    # unless the line above it says the turn ended.
+    patient = model is not None and model.turn_over is not None and not ended
+    idle = screen is Screen.IDLE and stable >= (SILENT_TICKS if patient else STABLE_TICKS)
+    # After a hook said the turn is over, output alone (no busy marker) must keep coming
+    # for longer: aider prints its token count, a rule and its prompt after the hook. So
+    # must a busy marker where no hook reports a turn's start (Codex's last frames).
+    after_hook = (status, reason, session.source) == (state.WAITING, state.INPUT, state.HOOK)
+    working = active_for >= (
+        HOOK_SETTLE
+        if after_hook and (screen is not Screen.BUSY or not full_hooks)
+        else BUSY_PERSIST
+    )
+    quiet = screen is not Screen.BUSY and stable >= QUIET_TICKS
+    if screen is Screen.APPROVAL:
+        if status == state.WAITING and reason == state.APPROVAL:
+            return None
+        return state.WAITING, state.APPROVAL, state.SCREEN
+    if status == state.WAITING and reason == state.APPROVAL:  # the question is gone: answered
+        if not question_shown:
+            return None
+        if screen is not Screen.IDLE:
+            return state.PROCESSING, None, state.SCREEN  # the tool runs
+        if idle:
+            return state.WAITING, state.INPUT, state.SCREEN  # denied: back at the prompt
+        # At a prompt that is always drawn (Codex), the tool's output keeping on is work.
+        return (state.PROCESSING, None, state.SCREEN) if working else None
+    if status == state.STARTING and model is not None:
+        # Booting: never "waiting" before the prompt appeared once (Gemini boots on a
+        # blank screen for half a minute; aider prints its banner in bursts).
+        # Output is no sign of work yet: a resumed conversation is redrawn as it boots.
+        if screen is Screen.IDLE and stable >= STABLE_TICKS:
+            return state.WAITING, state.INPUT, state.SCREEN
+        busy = screen is Screen.BUSY and working
+        return (state.PROCESSING, None, state.SCREEN) if busy else None
+    if status in (state.PROCESSING, state.STARTING):
+        if idle:
+            return state.WAITING, state.INPUT, state.SCREEN  # e.g. after Ctrl-C: no hook fires
+        # Output stopped and nothing says the agent still works. Where a busy marker shows
+        # all turn long, its absence says so (an error, or a screen the model does not
+        # know, never stays "processing"); a plain command has only its output to go by;
+        # an agent without a hook for the start of a turn gets longer.
+        if marked or (model is None and not full_hooks):
+            return (state.WAITING, state.INPUT, state.SCREEN) if quiet else None
+        if not full_hooks and screen is Screen.OTHER and stable >= SILENT_TICKS:
+            return state.WAITING, state.INPUT, state.SCREEN
+        return None
+    if status == state.WAITING and working:
+        # A busy marker (or output) that persisted: new work. The redraws right after
+        # a turn ended, and typing at the prompt, never get this far.
+        return state.PROCESSING, None, state.SCREEN
+    return None
+
+
+def _log(message: str) -> None:
+    path = paths.state_dir() / "watcher.log"
+    with contextlib.suppress(OSError):
+        if path.exists() and path.stat().st_size > 1_000_000:
+            path.unlink()
+        with path.open("a", encoding="utf-8") as handle:
+            handle.write(f"{state.timestamp()} {message}\n")
+
+
+def _code_version() -> tuple[int, ...]:
+    """When this package's hot modules last changed."""
+    here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    stamps = []
+    names = [
+        os.path.join("tracking", name)
+        for name in ("watcher.py", "screen.py", "status_line.py", "state.py")
+    ]
+    names += [os.path.join("adapters", "tmuxcmd.py")]
+    names += [
+        os.path.join("agents", name) for name in sorted(os.listdir(os.path.join(here, "agents")))
+    ]
+    for name in names:
+        with contextlib.suppress(OSError):
+            stamps.append(os.stat(os.path.join(here, name)).st_mtime_ns)
+    return tuple(stamps)
+
+
+def run(socket: str) -> int:
+    lock = watchlock.acquire(socket)
+    if lock is None:
+        return 0  # another watcher serves this server; the lock is held until we exit
+    watcher = Watcher(socket)
+    version = _code_version()
+    while True:
+        watch(watcher, version)
+        # A session that started while we were leaving saw the lock held and counted on
+        # us: let go of the lock, then look once more.
+        os.close(lock)
+        if not still_needed(watcher):
+            return 0
+        lock = watchlock.acquire(socket)
+        if lock is None:
+            return 0  # a new watcher took over
+
+
+def watch(watcher: Watcher, version: tuple[int, ...]) -> None:
+    """Tick until no q-tmux agent has been alive for ``EMPTY_TICKS`` ticks."""
+    empty = 0
+    while empty < EMPTY_TICKS:
+        if _code_version() != version:
+            # q-tmux was upgraded under us: carry on as the new code (the lock
+            # is close-on-exec, so the new image takes it again).
+            os.execv(
+                sys.executable, [sys.executable, "-m", "q_tmux.tracking.watcher", watcher.socket]
+            )
+        try:
+            live, busy = watcher.tick()
+        except Exception as error:  # keep watching: one bad tick must not end tracking
+            _log(f"{watcher.socket}: {type(error).__name__}: {error}")
+            live, busy = True, False
+        empty = 0 if live else empty + 1
+        time.sleep(BUSY_TICK if busy else IDLE_TICK)
+
+
+def still_needed(watcher: Watcher) -> bool:
+    """Whether a live q-tmux agent runs on the server (one look, no status changes)."""
+    snap = status_line.snapshot(watcher.socket)
+    return snap.alive and any(not pane.dead for pane in snap.panes.values())
+
+
+if __name__ == "__main__":
+    sys.exit(run(sys.argv[1]) if len(sys.argv) == 2 else 2)
