@@ -14,7 +14,9 @@ made and marked through ``Server.cmd`` rather than libtmux's ``new_session`` /
 ``new_window`` / ``set_option``: those pass names and paths to tmux as they
 are, where tmux expands ``#{}`` and ``#()`` in them (see the escaping notes in
 :mod:`q_tmux.adapters.tmuxcmd`), and they cost one tmux call per object where
-q-tmux chains its option settings (and reads every pane) in one.
+q-tmux chains its option settings (and reads every pane) in one. Global options
+are read with ``show-option -gqv``: libtmux 0.62's ``Server.show_option(...,
+global_=True)`` answers ``InvalidOption`` for ``@`` user options on tmux 3.3a.
 """
 
 from __future__ import annotations

@@ -438,9 +438,7 @@ def watch(watcher: Watcher, version: tuple[int, ...]) -> None:
         if _code_version() != version:
             # q-tmux was upgraded under us: carry on as the new code (the lock
             # is close-on-exec, so the new image takes it again).
-            tmuxcmd.replace_process(
-                [sys.executable, "-m", "q_tmux.tracking.watcher", watcher.socket]
-            )
+            tmuxcmd.replace_process(watchlock.watcher_command(watcher.socket))
         try:
             live, busy = watcher.tick()
         except Exception as error:  # keep watching: one bad tick must not end tracking

@@ -31,10 +31,15 @@ def acquire(socket: str) -> int | None:
     return fd
 
 
+def watcher_command(socket: str) -> list[str]:
+    """The command line of ``socket``'s watcher (started here, re-executed by itself)."""
+    return [sys.executable, "-m", "q_tmux.tracking.watcher", socket]
+
+
 def ensure_running(socket: str) -> None:
     """Start the watcher for ``socket`` unless one already runs."""
     fd = acquire(socket)
     if fd is None:
         return
     os.close(fd)  # the watcher takes the lock itself; a racing second one just exits
-    tmuxcmd.spawn_detached([sys.executable, "-m", "q_tmux.tracking.watcher", socket])
+    tmuxcmd.spawn_detached(watcher_command(socket))
