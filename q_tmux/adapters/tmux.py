@@ -30,12 +30,14 @@ from typing import TYPE_CHECKING
 
 from q_tmux.adapters import process, tmuxcmd
 from q_tmux.adapters.tmux_vocabulary import (
+    ENVIRONMENT_VARIABLES,
     ID_OPTION,
     SCOPE_OPTION,
     WINDOW_REF_FIELDS,
     field,
     format_of,
     list_panes,
+    pane_from_environment,
     parse_panes,
     socket_from_environment,
     split_line,
@@ -58,8 +60,7 @@ MINIMUM_TMUX = "3.2a"
 # terminal or tmux client.
 _NOT_PASSED = frozenset(
     {
-        "TMUX",
-        "TMUX_PANE",
+        *ENVIRONMENT_VARIABLES,
         "TERM",
         "TERM_PROGRAM",
         "TERM_PROGRAM_VERSION",
@@ -184,7 +185,7 @@ class Tmux:
 
     def current_pane(self) -> str | None:
         """The pane this process runs in, when it runs inside this server."""
-        return os.environ.get("TMUX_PANE") or None if self.inside else None
+        return pane_from_environment() if self.inside else None
 
     def current_tmux_session(self) -> str | None:
         """The tmux session the user is in: the key binding's client's, else this pane's."""

@@ -146,17 +146,24 @@ def parse_clients(out: str) -> list[tuple[str, str, str]]:
     return [(row[0], row[1], row[2]) for row in rows if row is not None and row[0]]
 
 
+#: What tmux tells the programs in its panes: which server and session, which pane.
+ENVIRONMENT_VARIABLES = ("TMUX", "TMUX_PANE")
+
+
 def socket_from_environment() -> str | None:
     """The socket of the tmux server this process runs inside (``$TMUX``), if any."""
     # tmux sets TMUX to "socket path,server pid,session index".
     return os.environ.get("TMUX", "").split(",")[0] or None
 
 
-def pane_inside(socket: str) -> str | None:
-    """The pane this process runs in (``$TMUX_PANE``), when it runs inside ``socket``'s server."""
-    if socket_from_environment() != socket:
-        return None
+def pane_from_environment() -> str | None:
+    """The pane this process runs in (``$TMUX_PANE``), on whichever server."""
     return os.environ.get("TMUX_PANE") or None
+
+
+def pane_inside(socket: str) -> str | None:
+    """The pane this process runs in, when it runs inside ``socket``'s server."""
+    return pane_from_environment() if socket_from_environment() == socket else None
 
 
 def socket_path(name: str | None = None) -> str:
