@@ -50,3 +50,12 @@ def test_input_and_failure(tmp_path: Path) -> None:
     done = process.run("sh", ["-c", "cat; echo 'fatal: no such thing.' >&2; exit 3"], stdin="in")
     assert (done.returncode, done.stdout, done.ok) == (3, "in", False)
     assert done.first_error_line() == "no such thing"
+
+
+def test_a_program_that_does_not_finish_is_killed(tmp_path: Path) -> None:
+    slow = tmp_path / "slow"
+    slow.write_text("#!/bin/sh\nexec sleep 30\n")
+    slow.chmod(0o755)
+    done = process.run(str(slow), [], timeout=0.3)
+    assert (done.returncode, done.stdout) == (-9, "")
+    assert done.first_error_line() == f"{slow} did not finish within 0.3 seconds"

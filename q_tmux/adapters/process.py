@@ -79,7 +79,11 @@ def find_program(name: str) -> str | None:
 
 
 def _require(program: str) -> str:
-    executable = _which(program)
+    """``program``'s path (a path is taken as it is); :class:`ToolMissingError` when none."""
+    if os.sep in program:
+        executable: str | None = program if os.access(program, os.X_OK) else None
+    else:
+        executable = _which(program)
     if executable is None:
         raise ToolMissingError(f"{program} is not installed or not on PATH.")
     return executable
@@ -105,20 +109,26 @@ def run(
     cwd: Path | None = None,
     env: dict[str, str] | None = None,
     stdin: str | None = None,
+    timeout: float | None = None,
 ) -> Completed:
-    """Run ``program`` with ``args`` (never through a shell) and capture its output.
+    """Run ``program`` (a name on PATH, or a path) with ``args``, never through a shell.
 
-    ``stdin``, when given, is the program's whole input.
+    ``stdin``, when given, is the program's whole input. A program still running
+    after ``timeout`` seconds is killed; it then answers exit status -9 and no output.
     """
     from plumbum import local
+    from plumbum.commands.processes import ProcessTimedOut
 
     leave_vanished_cwd()
     with _live_environment(env):
         bound = local[_require(program)][tuple(args)]
         command = bound << stdin if stdin is not None else bound
-        returncode, stdout, stderr = command.run(
-            retcode=None, cwd=str(cwd) if cwd is not None else None
-        )
+        try:
+            returncode, stdout, stderr = command.run(
+                retcode=None, cwd=str(cwd) if cwd is not None else None, timeout=timeout
+            )
+        except ProcessTimedOut:
+            return Completed(-9, "", f"{program} did not finish within {timeout:g} seconds")
     return Completed(int(returncode), str(stdout), str(stderr))
 
 

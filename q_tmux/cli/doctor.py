@@ -105,11 +105,11 @@ def _check_agents() -> list[tuple[str, str]]:
 
 def agent_version(path: str, args: tuple[str, ...], timeout: float = 5.0) -> str:
     """The first line ``PROGRAM --version`` prints, or why there is none (never hangs)."""
-    from q_tmux.adapters import tmuxcmd
+    from q_tmux.adapters import process
 
-    code, out = tmuxcmd.run_program(path, list(args), timeout=timeout)
-    line = next((line.strip() for line in out.splitlines() if line.strip()), "")
-    if code != 0 or not line:
+    result = process.run(path, list(args), timeout=timeout)
+    line = next((line.strip() for line in result.stdout.splitlines() if line.strip()), "")
+    if not result.ok or not line:
         return "(version unknown: it did not answer --version)"
     return line[:60]
 
