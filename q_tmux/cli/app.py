@@ -366,10 +366,10 @@ def disk_usage(app: AppContext, as_json: bool) -> int:
 @click.pass_obj
 def status_line(app: AppContext, publish: bool, markup: bool) -> int:
     """Which sessions wait (! for approval) and how many are busy."""
-    from q_tmux.adapters import tmuxcmd
+    from q_tmux.adapters import tmux_vocabulary
     from q_tmux.cli.entry import status_line_command
 
-    socket = tmuxcmd.socket_path(app.socket_name)
+    socket = tmux_vocabulary.socket_path(app.socket_name)
     return status_line_command(socket, publish=publish, markup=markup)
 
 
@@ -378,10 +378,10 @@ def status_line(app: AppContext, publish: bool, markup: bool) -> int:
 @click.pass_obj
 def next_(app: AppContext, client: str | None) -> int:
     """Go to the session that has waited longest; run again for the next one."""
-    from q_tmux.adapters import tmuxcmd
+    from q_tmux.adapters import tmux_vocabulary
     from q_tmux.tracking import jump
 
-    return jump.main(tmuxcmd.socket_path(app.socket_name), client)
+    return jump.main(tmux_vocabulary.socket_path(app.socket_name), client)
 
 
 @cli.command()

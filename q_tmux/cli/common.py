@@ -55,6 +55,7 @@ def note(message: str) -> None:
 def go_to(tmux: Tmux, window: WindowRef, *, detach: bool) -> None:
     """Show ``window``: switch to it inside tmux, attach outside when there is a terminal."""
     from q_tmux.adapters.tmux import can_attach
+    from q_tmux.adapters.tmux_vocabulary import attach_hint
 
     if detach:
         return
@@ -64,7 +65,7 @@ def go_to(tmux: Tmux, window: WindowRef, *, detach: bool) -> None:
     tmux.switch_to(window.window_id)
     if can_attach():
         tmux.attach(window.session_id)
-    say(f"Attach with: tmux -S {window.socket_path} attach -t {window.session_name}")
+    say(f"Attach with: {attach_hint(window.socket_path, window.session_name)}")
 
 
 def target_session(app: AppContext, views: list[SessionView], name: str | None) -> SessionView:

@@ -49,9 +49,9 @@ def _fast(argv: list[str]) -> int | None:
     if not args or args[0] not in FAST_COMMANDS:
         return None
     command, options = args[0], args[1:]
-    from q_tmux.adapters import tmuxcmd
+    from q_tmux.adapters import tmux_vocabulary
 
-    socket = tmuxcmd.socket_path(socket_name)
+    socket = tmux_vocabulary.socket_path(socket_name)
     if command == "status-line":
         flags = set(options)
         if not flags <= {"--publish", "--tmux"}:

@@ -196,10 +196,10 @@ def server_label(socket: str | None) -> str:
     """How a user names a server: ``-L NAME`` for tmux's own socket folder, else the path."""
     if socket is None:
         return "-"
-    from q_tmux.adapters import tmuxcmd
+    from q_tmux.adapters.tmux_vocabulary import socket_path
 
     folder, name = os.path.split(socket)
-    return f"-L {name}" if folder == os.path.dirname(tmuxcmd.socket_path("default")) else socket
+    return f"-L {name}" if folder == os.path.dirname(socket_path("default")) else socket
 
 
 def list_sessions(app: AppContext, *, as_json: bool) -> int:

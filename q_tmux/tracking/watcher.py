@@ -403,7 +403,7 @@ def _code_version() -> tuple[int, ...]:
         os.path.join("tracking", name)
         for name in ("watcher.py", "screen.py", "status_line.py", "state.py")
     ]
-    names += [os.path.join("adapters", "tmuxcmd.py")]
+    names += [os.path.join("adapters", name) for name in ("tmuxcmd.py", "tmux_vocabulary.py")]
     names += [
         os.path.join("agents", name) for name in sorted(os.listdir(os.path.join(here, "agents")))
     ]
@@ -438,9 +438,7 @@ def watch(watcher: Watcher, version: tuple[int, ...]) -> None:
         if _code_version() != version:
             # q-tmux was upgraded under us: carry on as the new code (the lock
             # is close-on-exec, so the new image takes it again).
-            os.execv(
-                sys.executable, [sys.executable, "-m", "q_tmux.tracking.watcher", watcher.socket]
-            )
+            tmuxcmd.replace_process(watchlock.watcher_command(watcher.socket))
         try:
             live, busy = watcher.tick()
         except Exception as error:  # keep watching: one bad tick must not end tracking
