@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -261,3 +262,16 @@ def test_ignored_and_not_tracked_entries(repo: Path) -> None:
     (repo / "empty").mkdir()
     assert ignored_entries(r, repo) == {"build/"}
     assert not_tracked_entries(r, repo) == {".gitignore", "build/", "new.txt"}
+
+
+def test_the_watcher_reaches_merge_tree_without_the_git_adapter() -> None:
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", "import q_tmux.tracking.watcher"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    imported = {line.split("|")[-1].strip() for line in done.stderr.splitlines() if "|" in line}
+    assert "q_tmux.adapters.merge_tree" in imported
+    heavy = {"plumbum", "pydantic", "libtmux", "click", "httpx", "q_tmux.adapters.git"}
+    assert not heavy & imported
