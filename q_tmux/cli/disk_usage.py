@@ -85,24 +85,15 @@ def disk_usage(app: AppContext, *, as_json: bool) -> int:
 
 def _ignored_size(worktree: Path) -> int:
     """Bytes of what git ignores in ``worktree``: build outputs, caches, dependencies."""
-    from q_tmux.adapters.git import Repo
+    from q_tmux.adapters.git import Repo, ignored_entries
     from q_tmux.errors import QTmuxError
 
     try:
-        ignored = Repo.discover(worktree).git_ok(
-            "ls-files",
-            "--others",
-            "--ignored",
-            "--exclude-standard",
-            "--directory",
-            "-z",
-            cwd=worktree,
-            doing="list ignored files",
-        )
+        ignored = ignored_entries(Repo.discover(worktree), worktree)
     except QTmuxError:
         return 0
     size = 0
-    for relative in filter(None, ignored.split("\0")):
+    for relative in ignored:
         target = worktree / relative
         size += tree_size(target) if target.is_dir() else _file_size(target)
     return size

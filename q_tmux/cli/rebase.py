@@ -71,11 +71,11 @@ def rebase(app: AppContext, name: str | None, onto: str) -> int:
         # The branch must still be where it was replayed from: a compare before the move.
         if repo.branch_oid(branch) != tip:
             raise MergeRefused(f"'{branch}' moved while rebasing; nothing was changed. Try again.")
-        moved = repo.git("reset", "--keep", "--quiet", new_tip, cwd=work_dir)
+        moved = repo.reset_keep(work_dir, new_tip)
         if not moved.ok:
             raise MergeRefused(
                 f"Could not move '{branch}' in {work_dir}: "
-                f"{sentence(moved.first_error_line())}; nothing was changed."
+                f"{sentence(moved.error)}; nothing was changed."
             )
     path = session_file_path(view.work_dir)
     fresh = read_session_file(path)  # again, just before writing: keep others' updates

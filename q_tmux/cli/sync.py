@@ -137,18 +137,14 @@ def _bring_base_in(repo: Repo, info: WorktreeInfo, who: str, rebase: bool) -> li
     if behind == 0:
         say(f"{who} already has everything in {base}.")
         return []
-    if rebase:
-        result = repo.git("rebase", "--quiet", base, cwd=work_dir)
-    else:
-        result = repo.git("merge", "--no-edit", "--quiet", base, cwd=work_dir)
+    result = repo.rebase(work_dir, base) if rebase else repo.merge(work_dir, base)
     if result.ok:
         how = "rebased onto" if rebase else "merged"
         say(f"Brought {behind} new commit(s) of {base} into {who} ({how} {base}).")
         return []
-    conflicted = repo.git("diff", "--name-only", "--diff-filter=U", "-z", cwd=work_dir)
-    files = [path for path in conflicted.stdout.split("\0") if path]
+    files = list(result.conflicts)
     if not files:  # git refused before starting: nothing changed
-        why, hint = result.first_error_line(), ""
+        why, hint = result.error, ""
         if not rebase and "fast-forward" in why:  # merge.ff=only in the user's config
             why = "merge.ff=only allows only fast-forwards, and the branches have diverged"
             hint = " ('q-tmux sync --rebase' replays the session's commits instead)"

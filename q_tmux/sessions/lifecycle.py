@@ -934,7 +934,7 @@ def remove_if_unused(view: SessionView) -> str | None:
         return "git would not remove its worktree"
     repo.prune_worktrees()
     repo.delete_branch(info.branch, tip)
-    repo.git("config", "--remove-section", f"branch.{info.branch}")
+    repo.forget_branch_config(info.branch)
     registry.remove(record.id)
     return None
 

@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from q_tmux.adapters import refs, tmuxcmd
+from q_tmux.adapters import merge_tree, refs, tmuxcmd
 from q_tmux.agents import catalog
 from q_tmux.agents.shell import SHELL, is_busy
 from q_tmux.store import paths
@@ -133,11 +133,7 @@ class Watcher:
     @staticmethod
     def merge_conflicts(repo_root: str, base: str, tip: str) -> list[str] | None:
         """The files merging ``tip`` into ``base`` would conflict in; None when git cannot say."""
-        args = ["-C", repo_root, "merge-tree", "--write-tree", "--name-only", "--no-messages"]
-        code, out = tmuxcmd.run_program("git", [*args, "-z", base, tip])
-        if code not in (0, 1):
-            return None  # git too old for --write-tree, or no answer
-        return [path for path in out.split("\0")[1:] if path] if code == 1 else []
+        return merge_tree.conflicts_in(repo_root, base, tip, tmuxcmd.run_program)
 
     def tick(self) -> tuple[bool, bool]:
         """Look once; return (any live q-tmux agent, any agent working or asking)."""
