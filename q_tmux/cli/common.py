@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 
 import click
 
+from q_tmux.cli.fastpath import CLIENT_OPTION
+
 if TYPE_CHECKING:
     from q_tmux.adapters.tmux import Tmux, WindowRef
     from q_tmux.sessions.lifecycle import SessionView
@@ -28,6 +30,12 @@ class AppContext:
 
             self._tmux = Tmux(socket_name=self.socket_name, client=self.client)
         return self._tmux
+
+
+#: ``--client CLIENT``: the commands a key binding runs are told which client pressed it.
+client_option = click.option(
+    CLIENT_OPTION, metavar="CLIENT", hidden=True, help="The tmux client a key binding ran for."
+)
 
 
 def cwd() -> Path:

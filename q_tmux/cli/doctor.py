@@ -7,6 +7,8 @@ import shutil
 import sys
 from pathlib import Path
 
+import click
+
 from q_tmux.cli.common import AppContext, say
 
 OK, INFO, PROBLEM = "ok", "--", "!!"
@@ -143,7 +145,10 @@ def _settle_interrupted() -> list[tuple[str, str]]:
     return [(PROBLEM if line.startswith("could not") else INFO, line) for line in recover()]
 
 
+@click.command()
+@click.pass_obj
 def doctor(app: AppContext) -> int:
+    """Check tmux, git, the plugin, agents, config and sessions."""
     lines = [
         *_settle_interrupted(),
         *_check_install(),

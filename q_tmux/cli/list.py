@@ -9,6 +9,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import click
+
 from q_tmux.cli.common import AppContext, cwd, note, say
 
 if TYPE_CHECKING:
@@ -202,7 +204,11 @@ def server_label(socket: str | None) -> str:
     return f"-L {name}" if folder == os.path.dirname(tmuxcmd.socket_path("default")) else socket
 
 
+@click.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_obj
 def list_sessions(app: AppContext, *, as_json: bool) -> int:
+    """List sessions: status, branch → base, worktree, window, last activity."""
     from q_tmux.sessions.lifecycle import current_session_id, load_views
 
     tmux = app.tmux()

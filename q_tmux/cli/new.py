@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING
 
 import click
 
-from q_tmux.cli.common import AppContext, cwd, go_to, note, say
+from q_tmux.cli.common import AppContext, client_option, cwd, go_to, note, say
+from q_tmux.store.session_types import SESSION_TYPES
 
 if TYPE_CHECKING:
     from q_tmux.adapters.git import Repo
@@ -127,7 +128,103 @@ def _workspace_repositories(
     return select(members, wanted)
 
 
+@click.command()
+@click.argument("name", required=False)
+@click.argument("message", nargs=-1)
+@click.option(
+    "--agent",
+    metavar="PRESET|COMMAND",
+    help="q, kiro-cli, claude, codex, gemini, aider, shell, or a command line "
+    "({prompt} marks where the first message goes).",
+)
+@click.option(
+    "--base",
+    metavar="BRANCH",
+    help="Start from (and later merge into) BRANCH instead of the current branch.",
+)
+@click.option(
+    "--worktree",
+    metavar="[BRANCH]",
+    is_flag=False,
+    flag_value="",
+    default=None,
+    help="Make a worktree whatever else says; BRANCH names its branch (may hold '/').",
+)
+@click.option(
+    "--no-worktree", is_flag=True, help="Run in the current directory: no branch, no worktree."
+)
+@click.option(
+    "--type",
+    "session_type",
+    type=click.Choice(SESSION_TYPES),
+    help="What kind of work: sets worktree, base, branch prefix and cleanup (see README).",
+)
+@click.option("-d", "--detach", is_flag=True, help="Do not switch to or attach the new window.")
+@click.option("--ask", is_flag=True, help="Ask for the first message and the name (key binding).")
+@click.option(
+    "--trust-setup",
+    is_flag=True,
+    help="Allow the repository's .q-tmux.toml setup commands and environment.",
+)
+@click.option("--keep-on-failure", is_flag=True, help="Keep the session if its setup fails.")
+@click.option(
+    "--repo",
+    "repos",
+    metavar="REPO",
+    multiple=True,
+    help="In a folder of repositories: take only REPO (a path or folder name; repeatable).",
+)
+@client_option
+@click.pass_obj
 def new(
+    app: AppContext,
+    name: str | None,
+    message: tuple[str, ...],
+    agent: str | None,
+    base: str | None,
+    worktree: str | None,
+    no_worktree: bool,
+    session_type: str | None,
+    detach: bool,
+    ask: bool,
+    trust_setup: bool,
+    keep_on_failure: bool,
+    repos: tuple[str, ...],
+    client: str | None,
+) -> int:
+    """Start a session with an optional first MESSAGE for the agent.
+
+    NAME may be left out, or given as "auto": a name is made from the message.
+    A lone argument with spaces is taken as the message:
+    q-tmux new "Fix the parser crash on empty input".
+
+    In a folder holding several repositories, the session gets a folder that
+    mirrors it, with a worktree and branch in each repository (or each --repo).
+    """
+    app.client = client
+    text = " ".join(message).strip() or None
+    if ask:
+        asked = ask_for_session(name, text)
+        if asked is None:
+            return 0
+        name, text = asked
+    return run(
+        app,
+        name,
+        text,
+        agent=agent,
+        base=base,
+        no_worktree=no_worktree,
+        worktree=worktree,
+        session_type=session_type,
+        detach=detach,
+        trust_setup=trust_setup,
+        keep_on_failure=keep_on_failure,
+        repos=repos,
+    )
+
+
+def run(
     app: AppContext,
     name: str | None,
     message: str | None,

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from q_tmux.cli.common import AppContext, cwd, go_to, say
+from q_tmux.cli.common import AppContext, client_option, cwd, go_to, say
 
 if TYPE_CHECKING:
     from q_tmux.sessions.lifecycle import SessionView
@@ -19,7 +19,11 @@ def _order(view: SessionView) -> tuple[int, str]:
     return _URGENCY.get(view.state, 3), changed
 
 
-def pick(app: AppContext) -> int:
+@click.command()
+@client_option
+@click.pass_obj
+def pick(app: AppContext, client: str | None) -> int:
+    """Choose a session from a list and go to it (the plugin shows this in a popup)."""
     from q_tmux.cli.list import ago
     from q_tmux.sessions.lifecycle import (
         find_session,
@@ -29,6 +33,7 @@ def pick(app: AppContext) -> int:
         session_record,
     )
 
+    app.client = client
     tmux = app.tmux()
     views, _ = load_views(tmux)
     views = sorted((v for v in views if not v.worktree_missing and v.record), key=_order)

@@ -5,13 +5,23 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import click
+
 from q_tmux.cli.common import AppContext, say, target_session
 
 if TYPE_CHECKING:
     from q_tmux.sessions.lifecycle import SessionView
 
 
+@click.command()
+@click.argument("name", required=False)
+@click.option("--onto", metavar="BRANCH", required=True, help="The session's new base branch.")
+@click.pass_obj
 def rebase(app: AppContext, name: str | None, onto: str) -> int:
+    """Give session NAME (default: this one) a new base: replay its commits onto BRANCH.
+
+    Nothing changes when the replay would conflict.
+    """
     """Replay the session's commits onto ``onto`` and record ``onto`` as its base.
 
     The replay happens in a scratch worktree; the session's branch then moves

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import click
+
 from q_tmux.cli.common import AppContext, cwd, go_to
+from q_tmux.cli.completion import complete_session_name
 
 
+@click.command()
+@click.argument("name", shell_complete=complete_session_name)
+@click.pass_obj
 def switch(app: AppContext, name: str) -> int:
+    """Go to session NAME's window."""
     from q_tmux.errors import QTmuxError
     from q_tmux.sessions.lifecycle import find_session, load_views, server_for
 
