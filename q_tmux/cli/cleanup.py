@@ -26,8 +26,8 @@ def cleanup(
     from q_tmux.adapters.git import require_git
     from q_tmux.errors import UsageError
     from q_tmux.merge.cleanup import Selection, here, leftover_removals, plan
-    from q_tmux.sessions.lifecycle import load_views
     from q_tmux.sessions.names import printable
+    from q_tmux.sessions.views import load_views
     from q_tmux.store.journals import recover
 
     if names:

@@ -10,7 +10,7 @@ from q_tmux.cli.common import AppContext, cwd, say
 from q_tmux.cli.completion import complete_session_name
 
 if TYPE_CHECKING:
-    from q_tmux.sessions.lifecycle import SessionView
+    from q_tmux.sessions.views import SessionView
 
 
 @click.command()
@@ -18,7 +18,8 @@ if TYPE_CHECKING:
 @click.pass_obj
 def close(app: AppContext, name: str) -> int:
     """Close session NAME's window; keep its worktree, branch and conversation."""
-    from q_tmux.sessions.lifecycle import close_session, find_session, load_views
+    from q_tmux.sessions.lifecycle import close_session
+    from q_tmux.sessions.views import find_session, load_views
 
     tmux = app.tmux()
     views, _ = load_views(tmux)

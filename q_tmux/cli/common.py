@@ -12,7 +12,7 @@ from q_tmux.cli.fastpath import CLIENT_OPTION
 
 if TYPE_CHECKING:
     from q_tmux.adapters.tmux import Tmux, WindowRef
-    from q_tmux.sessions.lifecycle import SessionView
+    from q_tmux.sessions.views import SessionView
 
 
 @dataclass
@@ -78,7 +78,7 @@ def go_to(tmux: Tmux, window: WindowRef, *, detach: bool) -> None:
 def target_session(app: AppContext, views: list[SessionView], name: str | None) -> SessionView:
     """Session ``name``, or without a name the one this command runs in."""
     from q_tmux.errors import UsageError
-    from q_tmux.sessions.lifecycle import current_session_id, find_session
+    from q_tmux.sessions.views import current_session_id, find_session
 
     tmux = app.tmux()
     if name:

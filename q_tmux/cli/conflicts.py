@@ -25,7 +25,7 @@ def conflicts(app: AppContext, *, as_json: bool) -> int:
     """Which live sessions touch the same files, and which would conflict, with a merge order."""
     from q_tmux.adapters.git import History, Repo, require_git
     from q_tmux.merge.conflicts import Checkout, Report, analyse
-    from q_tmux.sessions.lifecycle import load_views
+    from q_tmux.sessions.views import load_views
 
     views, _ = load_views(app.tmux())
     by_repo: dict[str, list[Checkout]] = defaultdict(list)

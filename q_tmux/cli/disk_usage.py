@@ -55,7 +55,7 @@ def human(size: int) -> str:
 @click.pass_obj
 def disk_usage(app: AppContext, *, as_json: bool) -> int:
     """Disk used by each session's worktree and its build outputs, and the total."""
-    from q_tmux.sessions.lifecycle import load_views
+    from q_tmux.sessions.views import load_views
 
     views, _ = load_views(app.tmux())
     usages: list[Usage] = []

@@ -118,7 +118,7 @@ def agent_version(path: str, args: tuple[str, ...], timeout: float = 5.0) -> str
 
 def _check_config_and_sessions(app: AppContext) -> list[tuple[str, str]]:
     from q_tmux.errors import QTmuxError
-    from q_tmux.sessions.lifecycle import load_views
+    from q_tmux.sessions.views import load_views
     from q_tmux.store.config import config_path, load_config
 
     lines = []

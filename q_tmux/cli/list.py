@@ -14,7 +14,7 @@ import click
 from q_tmux.cli.common import AppContext, cwd, note, say
 
 if TYPE_CHECKING:
-    from q_tmux.sessions.lifecycle import SessionView
+    from q_tmux.sessions.views import SessionView
     from q_tmux.store.session_file import WorktreeInfo
 
 
@@ -209,7 +209,7 @@ def server_label(socket: str | None) -> str:
 @click.pass_obj
 def list_sessions(app: AppContext, *, as_json: bool) -> int:
     """List sessions: status, branch → base, worktree, window, last activity."""
-    from q_tmux.sessions.lifecycle import current_session_id, load_views
+    from q_tmux.sessions.views import current_session_id, load_views
 
     tmux = app.tmux()
     views, problems = load_views(tmux)

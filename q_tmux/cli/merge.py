@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from q_tmux.adapters.git import CommitOid, History, Repo
     from q_tmux.adapters.tmux import Tmux
     from q_tmux.merge.engine import Journal, Mode, OtherBranch, Preview
-    from q_tmux.sessions.lifecycle import SessionView
+    from q_tmux.sessions.views import SessionView
     from q_tmux.store.session_file import SessionRecord, WorktreeInfo
 
 
@@ -85,7 +85,7 @@ def merge(
     from q_tmux.adapters.git import History, Repo, require_git, uncommitted
     from q_tmux.errors import QTmuxError, SessionNotFoundError, UsageError
     from q_tmux.merge.engine import Journal, Mode, build_preview, session_repo, some_of
-    from q_tmux.sessions.lifecycle import load_views, session_record
+    from q_tmux.sessions.views import load_views, session_record
     from q_tmux.store.session_file import SessionRecord
 
     mode = Mode[mode_name.upper()]
@@ -273,7 +273,7 @@ def close_window(
     app: AppContext, view: SessionView, record: SessionRecord
 ) -> tuple[Tmux, str] | None:
     """Close the session's window; when it is the one running us, return it to close last."""
-    from q_tmux.sessions.lifecycle import server_for
+    from q_tmux.sessions.views import server_for
 
     if view.window is None:
         return None
@@ -340,7 +340,7 @@ def move_children_off(
 ) -> None:
     """Sessions based on a merged (soon deleted) branch move to its base; say which."""
     from q_tmux.merge.engine import MovedBase, move_children_bases
-    from q_tmux.sessions.lifecycle import load_views
+    from q_tmux.sessions.views import load_views
 
     views, _ = load_views(app.tmux())
     moves = [MovedBase(info.repo_root or "", branch, base) for info, branch, base in merged]

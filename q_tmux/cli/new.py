@@ -16,7 +16,7 @@ from q_tmux.cli.common import AppContext, client_option, cwd, go_to, note, say
 from q_tmux.store.session_types import SESSION_TYPES
 
 if TYPE_CHECKING:
-    from q_tmux.sessions.lifecycle import Created
+    from q_tmux.sessions.create import Created
 
 
 def ask_for_session(name: str | None, message: str | None) -> tuple[str | None, str | None] | None:

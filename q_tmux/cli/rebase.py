@@ -10,7 +10,7 @@ import click
 from q_tmux.cli.common import AppContext, say, target_session
 
 if TYPE_CHECKING:
-    from q_tmux.sessions.lifecycle import SessionView
+    from q_tmux.sessions.views import SessionView
 
 
 @click.command()
@@ -32,7 +32,7 @@ def rebase(app: AppContext, name: str | None, onto: str) -> int:
     from q_tmux.adapters.git import History, operation_in_progress, require_git
     from q_tmux.errors import QTmuxError, UsageError
     from q_tmux.merge.engine import MergeRefused, replay_onto, sentence, session_repo
-    from q_tmux.sessions.lifecycle import load_views, session_record
+    from q_tmux.sessions.views import load_views, session_record
     from q_tmux.store.session_file import read_session_file, session_file_path, write_session_file
 
     views, _ = load_views(app.tmux())

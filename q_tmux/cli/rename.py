@@ -29,8 +29,8 @@ def rename(app: AppContext, old: str, new: str) -> int:
     from q_tmux.adapters.git import Repo
     from q_tmux.errors import NameInUseError, SessionNotFoundError
     from q_tmux.sessions.decisions import NameTaken
-    from q_tmux.sessions.lifecycle import find_session, load_views, session_record
     from q_tmux.sessions.names import check_name
+    from q_tmux.sessions.views import find_session, load_views, session_record
 
     check_name(new)
     settled = journals.recover(note)

@@ -17,12 +17,8 @@ def resume(app: AppContext, name: str | None, *, all_sessions: bool, detach: boo
     """Start NAME's agent again (with its resume flag), e.g. after a tmux restart."""
     from q_tmux.adapters.tmux import require_tmux
     from q_tmux.errors import QTmuxError, UsageError
-    from q_tmux.sessions.lifecycle import (
-        current_session_id,
-        find_session,
-        load_views,
-        resume_session,
-    )
+    from q_tmux.sessions.lifecycle import resume_session
+    from q_tmux.sessions.views import current_session_id, find_session, load_views
 
     if name and all_sessions:
         raise UsageError("Name a session or pass --all, not both.")

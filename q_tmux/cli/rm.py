@@ -19,7 +19,7 @@ def rm(app: AppContext, name: str, *, force: bool, dry_run: bool) -> int:
         removal_journal,
         session_action,
     )
-    from q_tmux.sessions.lifecycle import load_views, session_record
+    from q_tmux.sessions.views import load_views, session_record
 
     views, _ = load_views(app.tmux())
     view = target_session(app, views, name)

@@ -14,7 +14,7 @@ from q_tmux.cli.completion import complete_session_name
 def switch(app: AppContext, name: str) -> int:
     """Go to session NAME's window."""
     from q_tmux.errors import QTmuxError
-    from q_tmux.sessions.lifecycle import find_session, load_views, server_for
+    from q_tmux.sessions.views import find_session, load_views, server_for
 
     tmux = app.tmux()
     views, _ = load_views(tmux)

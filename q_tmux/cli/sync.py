@@ -43,7 +43,7 @@ def sync(app: AppContext, name: str | None, *, rebase: bool, ask_agent: bool) ->
     """Bring the base's new commits into session NAME (default: this one)."""
     from q_tmux.adapters.git import Repo
     from q_tmux.merge.engine import session_repo
-    from q_tmux.sessions.lifecycle import load_views, server_for, session_record
+    from q_tmux.sessions.views import load_views, server_for, session_record
 
     journals.recover(note)
     tmux = app.tmux()

@@ -2,7 +2,7 @@
 
 Whether the session gets a worktree, its name, its base, whether the
 repository's setup may run, and which repositories a workspace session spans
-are decided here; :func:`q_tmux.sessions.lifecycle.create_session` then makes
+are decided here; :func:`q_tmux.sessions.create.create_session` then makes
 it, all or nothing. The command line only parses, asks and prints: the person
 at the terminal is reached through :class:`Person`, never directly.
 """
@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 if TYPE_CHECKING:
     from q_tmux.adapters.git import Repo
     from q_tmux.adapters.tmux import Tmux
-    from q_tmux.sessions.lifecycle import Created
+    from q_tmux.sessions.create import Created
     from q_tmux.sessions.workspace import RepoStart, WorkspaceRepo
     from q_tmux.store.config import Config, SetupSettings, TypeSettings
 
@@ -97,8 +97,8 @@ def start_new(
     from q_tmux.adapters.tmux import require_tmux
     from q_tmux.agents import resolve_agent
     from q_tmux.errors import UsageError
+    from q_tmux.sessions.create import NewSession, create_session
     from q_tmux.sessions.decisions import default_branch
-    from q_tmux.sessions.lifecycle import NewSession, create_session
     from q_tmux.sessions.names import check_name
     from q_tmux.store.config import load_config
     from q_tmux.store.journals import recover
