@@ -7,6 +7,8 @@ import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+import click
+
 from q_tmux.cli.common import AppContext, say
 
 
@@ -48,8 +50,12 @@ def human(size: int) -> str:
     raise AssertionError("unreachable")
 
 
+@click.command("disk-usage")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (sizes in bytes).")
+@click.pass_obj
 def disk_usage(app: AppContext, *, as_json: bool) -> int:
-    from q_tmux.sessions.lifecycle import load_views
+    """Disk used by each session's worktree and its build outputs, and the total."""
+    from q_tmux.sessions.views import load_views
 
     views, _ = load_views(app.tmux())
     usages: list[Usage] = []

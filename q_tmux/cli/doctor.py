@@ -6,6 +6,8 @@ import os
 import sys
 from pathlib import Path
 
+import click
+
 from q_tmux.adapters.tmux_vocabulary import PLUGIN_OPTION
 from q_tmux.cli.common import AppContext, say
 
@@ -116,7 +118,7 @@ def agent_version(path: str, args: tuple[str, ...], timeout: float = 5.0) -> str
 
 def _check_config_and_sessions(app: AppContext) -> list[tuple[str, str]]:
     from q_tmux.errors import QTmuxError
-    from q_tmux.sessions.lifecycle import load_views
+    from q_tmux.sessions.views import load_views
     from q_tmux.store.config import config_path, load_config
 
     lines = []
@@ -143,7 +145,10 @@ def _settle_interrupted() -> list[tuple[str, str]]:
     return [(PROBLEM if line.startswith("could not") else INFO, line) for line in recover()]
 
 
+@click.command()
+@click.pass_obj
 def doctor(app: AppContext) -> int:
+    """Check tmux, git, the plugin, agents, config and sessions."""
     lines = [
         *_settle_interrupted(),
         *_check_install(),

@@ -8,13 +8,14 @@ from typing import TYPE_CHECKING
 
 import click
 
-from q_tmux.cli.common import AppContext, cwd, note, say, target_session
+from q_tmux.cli.common import AppContext, client_option, cwd, note, say, target_session
+from q_tmux.cli.completion import complete_session_name
 
 if TYPE_CHECKING:
     from q_tmux.adapters.git import CommitOid, History, Repo
     from q_tmux.adapters.tmux import Tmux
     from q_tmux.merge.engine import Journal, Mode, OtherBranch, Preview
-    from q_tmux.sessions.lifecycle import SessionView
+    from q_tmux.sessions.views import SessionView
     from q_tmux.store.session_file import SessionRecord, WorktreeInfo
 
 
@@ -78,7 +79,7 @@ def merge(
     from q_tmux.adapters.git import History, Repo, require_git, uncommitted
     from q_tmux.errors import QTmuxError, SessionNotFoundError, UsageError
     from q_tmux.merge.engine import Journal, Mode, build_preview, session_repo, some_of
-    from q_tmux.sessions.lifecycle import load_views, session_record
+    from q_tmux.sessions.views import load_views, session_record
     from q_tmux.store.session_file import SessionRecord
 
     mode = Mode[mode_name.upper()]
@@ -266,7 +267,7 @@ def close_window(
     app: AppContext, view: SessionView, record: SessionRecord
 ) -> tuple[Tmux, str] | None:
     """Close the session's window; when it is the one running us, return it to close last."""
-    from q_tmux.sessions.lifecycle import server_for
+    from q_tmux.sessions.views import server_for
 
     if view.window is None:
         return None
@@ -333,7 +334,7 @@ def move_children_off(
 ) -> None:
     """Sessions based on a merged (soon deleted) branch move to its base; say which."""
     from q_tmux.merge.engine import MovedBase, move_children_bases
-    from q_tmux.sessions.lifecycle import load_views
+    from q_tmux.sessions.views import load_views
 
     views, _ = load_views(app.tmux())
     moves = [MovedBase(info.repo_root or "", branch, base) for info, branch, base in merged]
@@ -376,3 +377,40 @@ def archive_then_delete_branch(
     repo.delete_branch(branch, tip)
     repo.git("config", "--remove-section", f"branch.{branch}")
     return ref
+
+
+@click.command("merge")
+@click.argument("name", required=False, shell_complete=complete_session_name)
+@click.option("--squash", is_flag=True, help="One commit on the base instead of a merge commit.")
+@click.option("--rebase", is_flag=True, help="Replay the session's commits onto the base.")
+@click.option("-y", "--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.option("--dry-run", is_flag=True, help="Show the preview only.")
+@click.option("--keep", is_flag=True, help="Keep the window, worktree and branch afterwards.")
+@click.option("--commit", is_flag=True, help="Commit the session's uncommitted changes first.")
+@click.option("--from-key", is_flag=True, hidden=True, help="Run from the plugin's key.")
+@client_option
+@click.pass_obj
+def merge_command(
+    app: AppContext,
+    name: str | None,
+    squash: bool,
+    rebase: bool,
+    yes: bool,
+    dry_run: bool,
+    keep: bool,
+    commit: bool,
+    from_key: bool,
+    client: str | None,
+) -> int:
+    """Merge session NAME (default: this one) into the branch it started from, then clean up.
+
+    Shows a preview first: commits, changed files, uncommitted changes, and the
+    conflicts predicted with the base and with every other live session.
+    """
+    from q_tmux.errors import UsageError
+
+    if squash and rebase:
+        raise UsageError("Choose one of --squash and --rebase.")
+    app.client = client
+    mode = "squash" if squash else "rebase" if rebase else "merge"
+    return merge(app, name, mode_name=mode, yes=yes, dry_run=dry_run, keep=keep, commit=commit)

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from q_tmux.adapters.git import History
     from q_tmux.merge.engine import Journal, Mode
     from q_tmux.merge.workspace import RepoMerge
-    from q_tmux.sessions.lifecycle import SessionView
+    from q_tmux.sessions.views import SessionView
     from q_tmux.store.session_file import SessionRecord
 
 
@@ -38,7 +38,7 @@ def merge_workspace(
     from q_tmux.errors import QTmuxError
     from q_tmux.merge.engine import MergeRefused, Mode, build_preview, make_result_commit
     from q_tmux.merge.workspace import RepoMerge, journal_for, move_all, roll_back
-    from q_tmux.sessions.lifecycle import session_record
+    from q_tmux.sessions.views import session_record
     from q_tmux.store.journals import step_done
     from q_tmux.store.session_file import SessionRecord
 

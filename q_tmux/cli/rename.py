@@ -10,16 +10,24 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import click
+
 from q_tmux.cli.common import AppContext, cwd, note, say
+from q_tmux.cli.completion import complete_session_name
 from q_tmux.store import journals
 
 
+@click.command()
+@click.argument("old", shell_complete=complete_session_name)
+@click.argument("new")
+@click.pass_obj
 def rename(app: AppContext, old: str, new: str) -> int:
+    """Rename session OLD to NEW: its window, and its branch when it has no upstream."""
     from q_tmux.adapters.git import Repo
     from q_tmux.errors import NameInUseError, SessionNotFoundError
     from q_tmux.sessions.decisions import NameTaken
-    from q_tmux.sessions.lifecycle import find_session, load_views, session_record
     from q_tmux.sessions.names import check_name
+    from q_tmux.sessions.views import find_session, load_views, session_record
 
     check_name(new)
     settled = journals.recover(note)

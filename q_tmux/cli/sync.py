@@ -11,7 +11,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import click
+
 from q_tmux.cli.common import AppContext, note, say, target_session
+from q_tmux.cli.completion import complete_session_name
 from q_tmux.store import journals
 
 if TYPE_CHECKING:
@@ -29,10 +32,18 @@ def conflict_request(base: str, files: list[str], rebase: bool) -> str:
     )
 
 
+@click.command()
+@click.argument("name", required=False, shell_complete=complete_session_name)
+@click.option("--rebase", is_flag=True, help="Rebase the session's branch instead of merging.")
+@click.option(
+    "--ask-agent", is_flag=True, help="On conflicts, ask the session's agent to fix them."
+)
+@click.pass_obj
 def sync(app: AppContext, name: str | None, *, rebase: bool, ask_agent: bool) -> int:
+    """Bring the base's new commits into session NAME (default: this one)."""
     from q_tmux.adapters.git import Repo
     from q_tmux.merge.engine import session_repo
-    from q_tmux.sessions.lifecycle import load_views, server_for, session_record
+    from q_tmux.sessions.views import load_views, server_for, session_record
 
     journals.recover(note)
     tmux = app.tmux()

@@ -38,7 +38,7 @@ from q_tmux.adapters.git import (
 )
 from q_tmux.errors import GitError, QTmuxError
 from q_tmux.merge.engine import Journal
-from q_tmux.sessions.lifecycle import SessionView
+from q_tmux.sessions.views import SessionView
 from q_tmux.store import paths, registry
 from q_tmux.store.journals import step_done
 from q_tmux.store.session_file import SessionRecord

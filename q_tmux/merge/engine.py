@@ -41,7 +41,7 @@ from q_tmux.store import jsonfile, paths, registry
 from q_tmux.store.session_file import SessionRecord, Status, StatusSource, WorktreeInfo
 
 if TYPE_CHECKING:
-    from q_tmux.sessions.lifecycle import SessionView
+    from q_tmux.sessions.views import SessionView
 
 
 class Mode(Enum):
