@@ -226,7 +226,7 @@ def launches(agent_log: Path) -> list[dict[str, Any]]:
 
 
 def wait_for(
-    predicate: Callable[[], Any], timeout: float = 10, what: str | Callable[[], str] = "condition"
+    predicate: Callable[[], Any], timeout: float = 30, what: str | Callable[[], str] = "condition"
 ) -> Any:
     """Poll ``predicate`` until it returns something truthy; fail after ``timeout`` seconds.
 
@@ -287,7 +287,7 @@ def attached(server: Server, columns: int = 80) -> Iterator[list[bytes]]:
         reader.join(timeout=2)
 
 
-def rendered_status_right(server: Server, timeout: float = 15) -> str:
+def rendered_status_right(server: Server, timeout: float = 30) -> str:
     """What a real client draws between ``<<`` and ``>>`` in its status line.
 
     Attaches a tmux client to a pseudo-terminal, waits (up to ``timeout``) until
