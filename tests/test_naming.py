@@ -85,6 +85,8 @@ class Endpoint(BaseHTTPRequestHandler):
         assert request["messages"][-1]["role"] == "user"
         if mode in ("slow", "hang"):
             time.sleep(15 if mode == "slow" else 60)
+            self.close_connection = True  # the client gave up long ago: nobody reads an answer
+            return
         if mode == "error":
             self.send_response(500)
             self.end_headers()
