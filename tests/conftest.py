@@ -350,14 +350,14 @@ def watcher_running(server: Server) -> bool:
     Taking the lock to probe it (as ``doctor`` does) would make a watcher that is
     starting just then find it held and exit; the kernel's lock table is read instead.
     """
-    from q_tmux.adapters import tmuxcmd
+    from q_tmux.adapters import tmux_vocabulary
     from q_tmux.tracking import watchlock
 
     locks = Path("/proc/locks")
     if not locks.exists():
         pytest.skip("needs /proc/locks to see a lock without taking it")
     try:
-        found = os.stat(watchlock.lock_path(tmuxcmd.socket_path(server.socket_name)))
+        found = os.stat(watchlock.lock_path(tmux_vocabulary.socket_path(server.socket_name)))
     except FileNotFoundError:
         return False
     # /proc/locks names a file "MAJOR:MINOR:INODE", the device numbers in hex.

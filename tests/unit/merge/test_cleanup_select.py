@@ -13,7 +13,7 @@ import pytest
 
 from q_tmux.adapters.git import git_version
 from q_tmux.merge.cleanup import Action, Selection, plan
-from q_tmux.sessions.lifecycle import SessionView
+from q_tmux.sessions.views import SessionView
 from q_tmux.store.registry import RegistryEntry
 from q_tmux.store.session_file import AgentInfo, SessionRecord, WorktreeInfo
 from tests.conftest import git, make_repo
