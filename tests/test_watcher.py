@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from q_tmux.store.record import Reason, Source, Status
 from q_tmux.tracking.screen import Screen, read
 from q_tmux.tracking.status_line import Pane, SessionState, Snapshot
 from q_tmux.tracking.watcher import (
@@ -15,6 +16,7 @@ from q_tmux.tracking.watcher import (
     QUIET_TICKS,
     SILENT_TICKS,
     STABLE_TICKS,
+    Decision,
     Seen,
     Watcher,
     decide,
@@ -196,9 +198,7 @@ class Clock:
         return self.now
 
 
-def run_ticks(
-    state: SessionState, screens: list[str], tick: float = 0.4
-) -> list[tuple[str, str | None, str] | None]:
+def run_ticks(state: SessionState, screens: list[str], tick: float = 0.4) -> list[Decision | None]:
     """Feed captures to one watcher, one per tick; apply each decision as the file would."""
     clock = Clock()
     watcher = Watcher("/nonexistent", clock=clock)
@@ -333,7 +333,7 @@ def test_a_hooks_turn_end_is_not_undone_by_the_output_before_it() -> None:
         screen = base.replace(composer, "• more\n" * n + composer)
         assert watcher._decide(state, snap, {"%1": screen}) is None
         clock.now += 0.4
-    state.status, state.reason, state.source = "waiting", "input", "hook"  # the notify
+    state.status, state.reason, state.source = Status.WAITING, Reason.INPUT, Source.HOOK  # notify
     assert watcher._decide(state, snap, {"%1": capture("codex/turn_end")}) is None
     clock.now += 0.4
     assert watcher._decide(state, snap, {"%1": capture("codex/turn_end")}) is None

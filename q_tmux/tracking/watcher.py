@@ -27,6 +27,7 @@ from q_tmux.adapters import refs, tmuxcmd
 from q_tmux.agents import catalog
 from q_tmux.agents.shell import SHELL, is_busy
 from q_tmux.store import paths
+from q_tmux.store.record import Reason, Source, Status
 from q_tmux.tracking import state, status_line, watchlock
 from q_tmux.tracking.screen import Screen, read
 from q_tmux.tracking.status_line import SessionState, Snapshot
@@ -48,7 +49,7 @@ STALLED_MINUTES = 10.0  # default of the ``stalled_minutes`` config key
 _CAPTURE_MARK = "\x1eq-tmux-capture "
 _NOT_LETTERS = re.compile(r"[^A-Za-z]+")
 
-Decision = tuple[str, str | None, str]
+Decision = tuple[Status, Reason | None, Source]
 
 
 @dataclass
