@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from libtmux.server import Server
 
 from q_tmux.store.record import Reason, Source, Status
 from q_tmux.tracking.screen import Screen, read
@@ -357,22 +358,23 @@ def test_a_waiting_pane_is_looked_at_a_little_after_its_last_output() -> None:
 
 
 def test_a_watcher_leaving_as_a_session_starts_looks_once_more(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    server: Server, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Live on Gemini: 'resume' came while the last watcher was leaving (lock still held),
+    """Live on Gemini: 'resume' came while the last watcher was leaving (still named),
     so no watcher was started, and the resumed session stayed 'starting' for good."""
-    import os
-
     from q_tmux.tracking import watcher as module
     from q_tmux.tracking import watchlock
 
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
+    server.new_session("main", window_command="sleep 300")
+    socket = str(server.cmd("display-message", "-p", "-t", "main:", "#{socket_path}").stdout[0])
     rounds: list[str] = []
-    monkeypatch.setattr(module, "watch", lambda watcher, version: rounds.append("watched"))
+
+    def watch(watcher: object, version: object, me: str) -> None:
+        rounds.append("watched as named" if watchlock.named(socket) == me else "watched")
+
+    monkeypatch.setattr(module, "watch", watch)
     answers = iter([True, False])  # a session came back; then none is left
     monkeypatch.setattr(module, "still_needed", lambda watcher: next(answers))
-    assert module.run("/tmp/sock") == 0
-    assert rounds == ["watched", "watched"]
-    lock = watchlock.acquire("/tmp/sock")
-    assert lock is not None  # released on the way out
-    os.close(lock)
+    assert module.run(socket) == 0
+    assert rounds == ["watched as named"] * 2
+    assert watchlock.named(socket) == ""  # released on the way out

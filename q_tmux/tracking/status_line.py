@@ -19,6 +19,7 @@ import unicodedata
 from q_tmux.adapters import tmuxcmd
 from q_tmux.store import record, xdg
 from q_tmux.store.record import Reason, Status, Urgency
+from q_tmux.tracking.watchlock import WATCHER_OPTION
 
 STATUS_OPTION = "@q-tmux-status"
 MARK_OPTION = "@q-tmux-mark"
@@ -56,7 +57,8 @@ _PANE_FIELDS = (
     MARK_OPTION,
     "pane_current_command",
 )
-_GLOBAL_FIELDS = (STATUS_OPTION, *DEFAULTS)
+#: The watcher's name is read here too, so a hook learns whether one runs at no extra cost.
+_GLOBAL_FIELDS = (STATUS_OPTION, WATCHER_OPTION, *DEFAULTS)
 _SEPARATOR = "\x1f"  # unit separator: cannot appear in option values typed by a person
 _MARKUP = re.compile(r"##|#\[[^\]]*\]")
 
