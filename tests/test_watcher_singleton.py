@@ -215,3 +215,23 @@ def test_no_server_names_no_watcher_and_starts_none(tmp_path: Path) -> None:
     assert not watchlock.running(gone)
     assert watchlock.ensure_running(gone) is None
     assert not watchlock.claim(gone, watchlock.token(os.getpid()))
+
+
+def test_the_plugins_publish_from_two_state_folders_starts_one_watcher(
+    socket: str, server: Server, tmp_path: Path
+) -> None:
+    """What the plugin runs on tmux events, from shells whose XDG_STATE_HOME differ."""
+    for folder in ("a", "b", "a", "b"):
+        env = {
+            **{k: v for k, v in os.environ.items() if k not in ("TMUX", "TMUX_PANE")},
+            "XDG_STATE_HOME": str(tmp_path / folder),
+        }
+        argv = [sys.executable, "-m", "q_tmux", "-L", str(server.socket_name)]
+        done = subprocess.run([*argv, "status-line", "--publish"], env=env, timeout=60, check=False)
+        assert done.returncode == 0
+    wait_for(
+        lambda: len(watcher_pids(socket)) == 1,
+        timeout=30,
+        what=lambda: f"one watcher, not {len(watcher_pids(socket))}",
+    )
+    assert watcher_pids(socket) == [started(socket)]
