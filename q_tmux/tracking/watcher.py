@@ -432,7 +432,7 @@ def run(socket: str) -> int:
             return 0  # nothing to watch, or a new watcher took over
 
 
-def watch(watcher: Watcher, version: tuple[int, ...], me: str = "") -> None:
+def watch(watcher: Watcher, version: tuple[int, ...], me: str) -> None:
     """Tick until no q-tmux agent has been alive for ``EMPTY_TICKS`` ticks, or until the
     server names another live watcher (``me`` is how it names this one)."""
     empty = 0
@@ -448,7 +448,7 @@ def watch(watcher: Watcher, version: tuple[int, ...], me: str = "") -> None:
         except Exception as error:  # keep watching: one bad tick must not end tracking
             _log(f"{watcher.socket}: {type(error).__name__}: {error}")
             live, busy = True, False
-        renamed = me and watcher.named is not None and watcher.named != me
+        renamed = watcher.named is not None and watcher.named != me
         if renamed and not watchlock.claim(watcher.socket, me):
             return  # another live watcher serves this server
         empty = 0 if live else empty + 1
