@@ -345,25 +345,8 @@ def snapshot(repo: Path, server: Server, home: Path) -> Snapshot:
 
 
 def watcher_running(server: Server) -> bool:
-    """Whether a watcher holds ``server``'s lock, seen without taking it.
-
-    Taking the lock to probe it (as ``doctor`` does) would make a watcher that is
-    starting just then find it held and exit; the kernel's lock table is read instead.
-    """
+    """Whether ``server`` names a live watcher (read from the server, nothing taken)."""
     from q_tmux.adapters import tmux_vocabulary
     from q_tmux.tracking import watchlock
 
-    locks = Path("/proc/locks")
-    if not locks.exists():
-        pytest.skip("needs /proc/locks to see a lock without taking it")
-    try:
-        found = os.stat(watchlock.lock_path(tmux_vocabulary.socket_path(server.socket_name)))
-    except FileNotFoundError:
-        return False
-    # /proc/locks names a file "MAJOR:MINOR:INODE", the device numbers in hex.
-    where = f"{os.major(found.st_dev):02x}:{os.minor(found.st_dev):02x}:{found.st_ino}"
-    return any(
-        fields[1] == "FLOCK" and fields[5] == where
-        for fields in (line.split() for line in locks.read_text().splitlines())
-        if len(fields) > 5
-    )
+    return watchlock.running(tmux_vocabulary.socket_path(server.socket_name))

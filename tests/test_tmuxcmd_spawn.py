@@ -61,7 +61,7 @@ def test_the_watcher_carries_on_as_new_code(
 ) -> None:
     monkeypatch.setattr(watcher, "_code_version", lambda: (2,))
     with pytest.raises(Replaced):
-        watcher.watch(watcher.Watcher("/tmp/sock"), (1,))
+        watcher.watch(watcher.Watcher("/tmp/sock"), (1,), "1:1")
     command = watchlock.watcher_command("/tmp/sock")
     assert command == [sys.executable, "-m", "q_tmux.tracking.watcher", "/tmp/sock"]
     assert exec_calls == [[sys.executable, *command]]

@@ -5,7 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from libtmux.server import Server
 
+from q_tmux.store.record import Reason, Source, Status
 from q_tmux.tracking.screen import Screen, read
 from q_tmux.tracking.status_line import Pane, SessionState, Snapshot
 from q_tmux.tracking.watcher import (
@@ -15,6 +17,7 @@ from q_tmux.tracking.watcher import (
     QUIET_TICKS,
     SILENT_TICKS,
     STABLE_TICKS,
+    Decision,
     Seen,
     Watcher,
     decide,
@@ -196,9 +199,7 @@ class Clock:
         return self.now
 
 
-def run_ticks(
-    state: SessionState, screens: list[str], tick: float = 0.4
-) -> list[tuple[str, str | None, str] | None]:
+def run_ticks(state: SessionState, screens: list[str], tick: float = 0.4) -> list[Decision | None]:
     """Feed captures to one watcher, one per tick; apply each decision as the file would."""
     clock = Clock()
     watcher = Watcher("/nonexistent", clock=clock)
@@ -333,7 +334,7 @@ def test_a_hooks_turn_end_is_not_undone_by_the_output_before_it() -> None:
         screen = base.replace(composer, "• more\n" * n + composer)
         assert watcher._decide(state, snap, {"%1": screen}) is None
         clock.now += 0.4
-    state.status, state.reason, state.source = "waiting", "input", "hook"  # the notify
+    state.status, state.reason, state.source = Status.WAITING, Reason.INPUT, Source.HOOK  # notify
     assert watcher._decide(state, snap, {"%1": capture("codex/turn_end")}) is None
     clock.now += 0.4
     assert watcher._decide(state, snap, {"%1": capture("codex/turn_end")}) is None
@@ -357,22 +358,23 @@ def test_a_waiting_pane_is_looked_at_a_little_after_its_last_output() -> None:
 
 
 def test_a_watcher_leaving_as_a_session_starts_looks_once_more(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    server: Server, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Live on Gemini: 'resume' came while the last watcher was leaving (lock still held),
+    """Live on Gemini: 'resume' came while the last watcher was leaving (still named),
     so no watcher was started, and the resumed session stayed 'starting' for good."""
-    import os
-
     from q_tmux.tracking import watcher as module
     from q_tmux.tracking import watchlock
 
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
+    server.new_session("main", window_command="sleep 300")
+    socket = str(server.cmd("display-message", "-p", "-t", "main:", "#{socket_path}").stdout[0])
     rounds: list[str] = []
-    monkeypatch.setattr(module, "watch", lambda watcher, version: rounds.append("watched"))
+
+    def watch(watcher: object, version: object, me: str) -> None:
+        rounds.append("watched as named" if watchlock.named(socket) == me else "watched")
+
+    monkeypatch.setattr(module, "watch", watch)
     answers = iter([True, False])  # a session came back; then none is left
     monkeypatch.setattr(module, "still_needed", lambda watcher: next(answers))
-    assert module.run("/tmp/sock") == 0
-    assert rounds == ["watched", "watched"]
-    lock = watchlock.acquire("/tmp/sock")
-    assert lock is not None  # released on the way out
-    os.close(lock)
+    assert module.run(socket) == 0
+    assert rounds == ["watched as named"] * 2
+    assert watchlock.named(socket) == ""  # released on the way out

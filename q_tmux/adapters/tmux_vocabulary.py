@@ -23,6 +23,8 @@ MARK_OPTION = "@q-tmux-mark"
 JUMPED_OPTION = "@q-tmux-jumped"
 #: Global option: set by the plugin file when it loads, to its path.
 PLUGIN_OPTION = "@q-tmux-plugin"
+#: Global option: ``PID:START`` of the server's one watcher (see :mod:`q_tmux.tracking.watchlock`).
+WATCHER_OPTION = "@q-tmux-watcher"
 
 #: Between the fields of one line of ``-F`` output: the unit separator cannot appear
 #: in an option value a person typed, and tmux prints it as it is.

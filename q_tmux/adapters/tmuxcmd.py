@@ -55,11 +55,11 @@ def spawn(path: str, argv: list[str], stdio: tuple[int, int, int], *, setsid: bo
     )
 
 
-def spawn_detached(argv: list[str]) -> None:
-    """Start ``argv`` in its own session, with no terminal and no one waiting for it."""
+def spawn_detached(argv: list[str]) -> int:
+    """Start ``argv`` in its own session, with no terminal and no one waiting for it; its pid."""
     devnull = os.open(os.devnull, os.O_RDWR)
     try:
-        spawn(argv[0], argv, (devnull, devnull, devnull), setsid=True)
+        return spawn(argv[0], argv, (devnull, devnull, devnull), setsid=True)
     finally:
         os.close(devnull)
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from q_tmux.store.record import Reason, Status
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs more to import than a hook may spend
     from collections.abc import Callable
@@ -21,11 +23,10 @@ if TYPE_CHECKING:  # typing costs more to import than a hook may spend
     Wire = Callable[[Agent, Path, str, set[str]], Wiring]
     StatusFor = Callable[[str, dict[str, object]], tuple[str, str | None] | None]
 
-# What a hook event means; the same strings as q_tmux.tracking.state
-# (kept literal to stay import-free).
-WORKING: tuple[str, str | None] = ("processing", None)
-TURN_OVER: tuple[str, str | None] = ("waiting", "input")
-ASKING: tuple[str, str | None] = ("waiting", "approval")
+# What a hook event means, in the record's vocabulary.
+WORKING: tuple[str, str | None] = (Status.PROCESSING, None)
+TURN_OVER: tuple[str, str | None] = (Status.WAITING, Reason.INPUT)
+ASKING: tuple[str, str | None] = (Status.WAITING, Reason.APPROVAL)
 
 ARGUMENT, TYPED, NONE = "argument", "typed", "none"  # how an agent takes its first message
 

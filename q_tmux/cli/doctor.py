@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
@@ -77,10 +76,8 @@ def _check_server(app: AppContext) -> list[tuple[str, str]]:
 def _check_watcher(socket: str) -> tuple[str, str]:
     from q_tmux.tracking import watchlock
 
-    lock = watchlock.acquire(socket)
-    if lock is None:
+    if watchlock.running(socket):
         return OK, "state watcher running for this server"
-    os.close(lock)
     return INFO, "no state watcher for this server (it starts with the next session)"
 
 

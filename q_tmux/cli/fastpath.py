@@ -31,7 +31,7 @@ def status_line_command(socket: str, *, publish: bool, markup: bool) -> int:
         if snap.alive:
             from q_tmux.tracking import watchlock
 
-            watchlock.ensure_running(socket)
+            watchlock.ensure_running(socket, watchlock.named_in(snap.options))
     else:
         text, _ = status_line.render(status_line.sessions_on(socket), snap)
     output = text if markup else status_line.plain(text)

@@ -123,7 +123,9 @@ def _row(view: SessionView, current: bool, facts: dict[str, BranchFacts]) -> lis
 
 def _stalled(view: SessionView) -> bool:
     """Busy, but its screen has not changed for ``stalled_minutes`` (the watcher says)."""
-    busy = view.state in ("processing", "starting")
+    from q_tmux.store.record import BUSY
+
+    busy = view.state in BUSY
     return busy and view.record is not None and view.record.stalled_since is not None
 
 

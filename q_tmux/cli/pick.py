@@ -11,12 +11,14 @@ from q_tmux.cli.common import AppContext, client_option, cwd, go_to, say
 if TYPE_CHECKING:
     from q_tmux.sessions.views import SessionView
 
-_URGENCY = {"waiting:approval": 0, "waiting:input": 1, "processing": 2, "starting": 2}
-
 
 def _order(view: SessionView) -> tuple[int, str]:
+    """Most urgent first (:class:`~q_tmux.store.record.Urgency`), then longest in that state."""
+    from q_tmux.store.record import urgency
+
     changed = view.record.status_changed_at.isoformat() if view.record else ""
-    return _URGENCY.get(view.state, 3), changed
+    status, _, reason = view.state.partition(":")  # "waiting:approval", "processing", "gone"
+    return urgency(status, reason or None), changed
 
 
 @click.command()

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from enum import StrEnum
 from pathlib import Path
 from typing import Literal
 
@@ -17,11 +16,15 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
 from q_tmux.errors import SessionFileError
 from q_tmux.store import jsonfile
-from q_tmux.tracking import state
+from q_tmux.store.record import SESSION_DIR as SESSION_DIR
+from q_tmux.store.record import SESSION_FILE as SESSION_FILE
+from q_tmux.store.record import STATUS_FIELDS, Reason, Source
+from q_tmux.store.record import Status as Status
 
 SCHEMA_VERSION: Literal[1] = 1
-SESSION_DIR = ".amazonq"
-SESSION_FILE = "session.json"
+#: The vocabulary's names as this module spelled them before :mod:`q_tmux.store.record`.
+WaitingReason = Reason
+StatusSource = Source
 
 
 def session_file_path(work_dir: Path) -> Path:
@@ -30,25 +33,6 @@ def session_file_path(work_dir: Path) -> Path:
 
 def now() -> datetime:
     return datetime.now(UTC)
-
-
-class Status(StrEnum):
-    STARTING = "starting"
-    PROCESSING = "processing"
-    WAITING = "waiting"
-    EXITED = "exited"
-    COMPLETED = "completed"
-
-
-class WaitingReason(StrEnum):
-    INPUT = "input"
-    APPROVAL = "approval"
-
-
-class StatusSource(StrEnum):
-    HOOK = "hook"
-    SCREEN = "screen"
-    PROCESS = "process"
 
 
 class _Model(BaseModel):
@@ -106,8 +90,8 @@ class SessionRecord(_Model):
     id: str
     name: str
     status: Status = Status.STARTING
-    waiting_reason: WaitingReason | None = None
-    status_source: StatusSource = StatusSource.PROCESS
+    waiting_reason: Reason | None = None
+    status_source: Source = Source.PROCESS
     status_changed_at: datetime = Field(default_factory=now)
     created: datetime = Field(default_factory=now)
     last_active: datetime = Field(default_factory=now)
@@ -132,9 +116,7 @@ class SessionRecord(_Model):
     def is_workspace(self) -> bool:
         return bool(self.repos)
 
-    def set_status(
-        self, status: Status, source: StatusSource, reason: WaitingReason | None = None
-    ) -> None:
+    def set_status(self, status: Status, source: Source, reason: Reason | None = None) -> None:
         if (self.status, self.waiting_reason) != (status, reason):
             self.status_changed_at = now()
         self.status = status
@@ -190,7 +172,7 @@ def write_session_file(path: Path, record: SessionRecord) -> None:
             theirs = jsonfile.load_object(path) if record._as_read is not None else None
             data = mine
             if theirs is not None:
-                data = jsonfile.merge_changes(record._as_read, mine, theirs, state.STATUS_FIELDS)
+                data = jsonfile.merge_changes(record._as_read, mine, theirs, STATUS_FIELDS)
             jsonfile.write_atomic(path, data)
     except TimeoutError as error:
         raise SessionFileError(f"Could not write {path}: {error}.") from None

@@ -71,7 +71,8 @@ def handle(agent: str, event: str, payload: dict[str, object] | None = None) -> 
             pane = snap.panes.get(session.id)
             if session.id == done.data.get("id") and pane is not None:
                 status_line.notify_waiting(socket, session, pane.window_id, snap)
-    watchlock.ensure_running(socket)
+    if snap.alive:
+        watchlock.ensure_running(socket, watchlock.named_in(snap.options))
 
 
 def _log(message: str) -> None:

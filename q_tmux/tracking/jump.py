@@ -26,7 +26,8 @@ from q_tmux.adapters.tmux_vocabulary import (
     socket_from_environment,
     split_line,
 )
-from q_tmux.tracking import state, status_line
+from q_tmux.store.record import Urgency, urgency
+from q_tmux.tracking import status_line
 
 #: ``(asks for approval, waiting since, window id, name)`` of a waiting session.
 Candidate = tuple[bool, str, str, str]
@@ -35,11 +36,13 @@ Target = tuple[str, str, str]
 
 
 def jump_order(candidates: list[Candidate]) -> list[Target]:
-    """The waiting sessions in the order ``next`` visits them: approvals, then input.
+    """The waiting sessions in the order ``next`` visits them: approvals, then input
+    (:class:`~q_tmux.store.record.Urgency`).
 
     Within each group the longest-waiting (earliest ``waiting since``) comes first.
     """
-    ranked = sorted(candidates, key=lambda c: (not c[0], c[1], c[3], c[2]))
+    level = {True: Urgency.ASKING, False: Urgency.WAITING}
+    ranked = sorted(candidates, key=lambda c: (level[c[0]], c[1], c[3], c[2]))
     return [(window, name, since) for _, since, window, name in ranked]
 
 
@@ -48,12 +51,11 @@ def waiting_windows(socket: str) -> list[Target]:
     snap = status_line.snapshot(socket)
     candidates: list[Candidate] = []
     for session in status_line.sessions_on(socket):
-        status, reason = session.effective(snap)
+        level = urgency(*session.effective(snap))
         pane = snap.panes.get(session.id)
-        if status == state.WAITING and pane is not None:
-            candidates.append(
-                (reason == state.APPROVAL, session.changed_at, pane.window_id, session.name)
-            )
+        if level in (Urgency.ASKING, Urgency.WAITING) and pane is not None:
+            asks = level is Urgency.ASKING
+            candidates.append((asks, session.changed_at, pane.window_id, session.name))
     return jump_order(candidates)
 
 

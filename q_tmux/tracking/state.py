@@ -1,7 +1,8 @@
 """Status transitions on ``session.json``, standard library only (hooks and the watcher use it).
 
-The pydantic model in :mod:`q_tmux.store.session_file` is the schema of record;
-this module changes only the status fields of whatever file is there and
+The pydantic model in :mod:`q_tmux.store.session_file` is the schema of record,
+and both speak the vocabulary of :mod:`q_tmux.store.record`; this module changes
+only the status fields of whatever file is there and
 leaves every other field as it found it. Each change reads and writes the file
 under the session folder's lock (:class:`q_tmux.store.jsonfile.FolderLock`), the one
 every writer of the record takes.
@@ -13,22 +14,17 @@ import os
 import time
 
 from q_tmux.store import jsonfile
+from q_tmux.store.record import Reason, Source, Status, is_record
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs more to import than a hook may spend
     from typing import Any
 
-STARTING, PROCESSING, WAITING, EXITED, COMPLETED = (
-    "starting",
-    "processing",
-    "waiting",
-    "exited",
-    "completed",
-)
-INPUT, APPROVAL = "input", "approval"
-HOOK, SCREEN, PROCESS = "hook", "screen", "process"
-#: The fields one status change sets together (a command's rewrite keeps or replaces them all).
-STATUS_FIELDS = ("status", "waiting_reason", "status_source", "status_changed_at")
+# Short names for the vocabulary's words, as the watcher's decisions spell them.
+STARTING, PROCESSING, WAITING = Status.STARTING, Status.PROCESSING, Status.WAITING
+EXITED, COMPLETED = Status.EXITED, Status.COMPLETED
+INPUT, APPROVAL = Reason.INPUT, Reason.APPROVAL
+HOOK, SCREEN, PROCESS = Source.HOOK, Source.SCREEN, Source.PROCESS
 
 
 def timestamp() -> str:
@@ -40,9 +36,7 @@ def timestamp() -> str:
 def load(path: str | os.PathLike[str]) -> dict[str, Any] | None:
     """The file's JSON object, or None when it is missing, unreadable or not a v1 session file."""
     data = jsonfile.load_object(path)
-    if data is None or data.get("version") != 1 or "id" not in data:
-        return None
-    return data
+    return data if is_record(data) else None
 
 
 class Transition:

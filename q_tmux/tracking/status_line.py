@@ -21,14 +21,15 @@ from q_tmux.adapters.tmux_vocabulary import ID_OPTION as ID_OPTION
 from q_tmux.adapters.tmux_vocabulary import (
     MARK_OPTION,
     STATUS_OPTION,
+    WATCHER_OPTION,
     list_clients,
     list_panes,
     parse_clients,
     parse_panes,
 )
 from q_tmux.adapters.tmux_vocabulary import Pane as Pane
-from q_tmux.store import xdg
-from q_tmux.tracking import state
+from q_tmux.store import record, xdg
+from q_tmux.store.record import Reason, Status, Urgency
 
 NAME_LIMIT = 24
 
@@ -54,7 +55,8 @@ DEFAULTS = {
     "@q-tmux-notify": "on",
     "@q-tmux-bell": "off",
 }
-_GLOBAL_FIELDS = (STATUS_OPTION, *DEFAULTS)
+#: The watcher's name is read here too, so a hook learns whether one runs at no extra cost.
+_GLOBAL_FIELDS = (STATUS_OPTION, WATCHER_OPTION, *DEFAULTS)
 _MARKUP = re.compile(r"##|#\[[^\]]*\]")
 
 
@@ -80,113 +82,20 @@ def snapshot(socket: str) -> Snapshot:
     return Snapshot(*parse_panes(out, _GLOBAL_FIELDS), alive=True)
 
 
-class Checkout:
-    """One worktree of a session: its repository, branch and base, and where it sits.
-
-    ``prefix`` is the repository's folder in a workspace, with a trailing ``/``
-    (``frontend/``), and empty for a single-repository session.
-    """
-
-    __slots__ = ("base", "branch", "prefix", "repo_root")
-
-    def __init__(self, repo_root: str, branch: str, base: str, prefix: str = "") -> None:
-        self.repo_root = repo_root
-        self.branch = branch
-        self.base = base
-        self.prefix = prefix
+#: One worktree of a session (see :class:`q_tmux.store.record.Checkout`).
+Checkout = record.Checkout
 
 
-def _checkouts(data: dict[str, object]) -> list[Checkout]:
-    """The worktrees recorded in a session file, as :class:`Checkout`."""
-    repos = data.get("repos")
-    if isinstance(repos, list) and repos:
-        infos = [(_mapping(info), True) for info in repos]
-    else:
-        info = _mapping(data.get("worktree_info"))
-        infos = [(info, False)]
-    found = []
-    for info, in_workspace in infos:
-        root, branch = _text(info.get("repo_root")), _text(info.get("branch"))
-        base = _text(info.get("base_branch"))
-        if info.get("owns_worktree", True) is not True or not (root and branch and base):
-            continue
-        where = _text(info.get("workspace_path")) if in_workspace else None
-        found.append(Checkout(root, branch, base, f"{where}/" if where else ""))
-    return found
+class SessionState(record.Summary):
+    """What one session file says (:class:`q_tmux.store.record.Summary`), as tmux shows it."""
 
+    __slots__ = ()
 
-class SessionState:
-    """What one session file says, for the status line and the watcher."""
-
-    __slots__ = (
-        "base",
-        "branch",
-        "changed_at",
-        "checkouts",
-        "conflicts",
-        "hooked",
-        "id",
-        "name",
-        "path",
-        "preset",
-        "program",
-        "reason",
-        "repo_root",
-        "socket",
-        "source",
-        "stalled_since",
-        "status",
-    )
-
-    def __init__(
-        self,
-        id: str,
-        name: str,
-        status: str,
-        reason: str | None,
-        changed_at: str,
-        socket: str,
-        preset: str,
-        path: str,
-        repo_root: str | None = None,
-        branch: str | None = None,
-        base: str | None = None,
-        conflicts: list[str] | None = None,
-        hooked: bool = False,
-        checkouts: list[Checkout] | None = None,
-        source: str = "",
-        program: str = "",
-        stalled_since: str | None = None,
-    ) -> None:
-        #: Whether q-tmux wired this agent's hooks (else: screen and process only).
-        self.hooked = hooked
-        #: Every worktree whose merge could conflict: the session's own, or a
-        #: workspace session's one per repository.
-        self.checkouts = checkouts if checkouts is not None else []
-        #: Who decided the status: hook, screen or process.
-        self.source = source
-        #: The agent's program as launched (the shell agent compares it with the pane's).
-        self.program = program
-        #: When the watcher saw the agent busy with a screen that stopped changing.
-        self.stalled_since = stalled_since
-        self.repo_root = repo_root
-        self.branch = branch
-        self.base = base
-        self.conflicts = conflicts
-        self.id = id
-        self.name = name
-        self.status = status
-        self.reason = reason
-        self.changed_at = changed_at
-        self.socket = socket
-        self.preset = preset
-        self.path = path
-
-    def effective(self, snap: Snapshot) -> tuple[str, str | None]:
+    def effective(self, snap: Snapshot) -> tuple[Status, Reason | None]:
         """The status to show: an agent whose pane is dead or gone is never busy or waiting."""
         pane = snap.panes.get(self.id)
-        if (pane is None or pane.dead) and self.status != state.COMPLETED:
-            return state.EXITED, None
+        if (pane is None or pane.dead) and self.status != Status.COMPLETED:
+            return Status.EXITED, None
         return self.status, self.reason
 
 
@@ -208,58 +117,13 @@ def _registry_work_dirs() -> list[str]:
     return found
 
 
-def _text(value: object) -> str | None:
-    return value if isinstance(value, str) and value else None
-
-
-def _mapping(value: object) -> dict[str, object]:
-    return value if isinstance(value, dict) else {}
-
-
-def _program(command: object) -> str:
-    return (
-        command[0] if isinstance(command, list) and command and isinstance(command[0], str) else ""
-    )
-
-
 def sessions_on(socket: str) -> list[SessionState]:
     """Every readable session whose window lives on the tmux server at ``socket``."""
     sessions = []
     for work_dir in _registry_work_dirs():
-        path = os.path.join(work_dir, ".amazonq", "session.json")
-        data = state.load(path)
-        if data is None:
-            continue
-        tmux = _mapping(data.get("tmux"))
-        agent = _mapping(data.get("agent"))
-        info = _mapping(data.get("worktree_info"))
-        owns = info.get("owns_worktree", True) is True
-        conflicts = data.get("merge_conflicts")
-        if tmux.get("socket") != socket:
-            continue
-        sessions.append(
-            SessionState(
-                id=str(data["id"]),
-                name=str(data.get("name", "?")),
-                status=str(data.get("status", "")),
-                reason=data.get("waiting_reason")
-                if isinstance(data.get("waiting_reason"), str)
-                else None,
-                changed_at=str(data.get("status_changed_at", "")),
-                socket=socket,
-                preset=str(agent.get("preset", "")),
-                path=path,
-                repo_root=_text(info.get("repo_root")) if owns else None,
-                branch=_text(info.get("branch")) if owns else None,
-                base=_text(info.get("base_branch")) if owns else None,
-                conflicts=[str(c) for c in conflicts] if isinstance(conflicts, list) else None,
-                hooked=agent.get("hooks") is True,
-                checkouts=_checkouts(data),
-                source=str(data.get("status_source", "")),
-                program=_program(agent.get("command")),
-                stalled_since=_text(data.get("stalled_since")),
-            )
-        )
+        session = SessionState.read(record.session_path(work_dir))
+        if session is not None and session.socket == socket:
+            sessions.append(session)
     return sessions
 
 
@@ -271,43 +135,51 @@ def shown_name(name: str) -> str:
     return tmuxcmd.escape(clean)
 
 
+#: By urgency: the marker option of a q-tmux window, and the status text's option for
+#: each session named there (the busy are counted, the quiet not shown).
+_MARK_OPTIONS = {
+    Urgency.ASKING: "@q-tmux-mark-approval",
+    Urgency.WAITING: "@q-tmux-mark-input",
+    Urgency.STALLED: "@q-tmux-mark-stalled",
+    Urgency.BUSY: "@q-tmux-mark-processing",
+    Urgency.QUIET: "@q-tmux-mark-exited",
+}
+_NAMED = {
+    Urgency.ASKING: "@q-tmux-format-approval",
+    Urgency.WAITING: "@q-tmux-format-input",
+    Urgency.STALLED: "@q-tmux-format-stalled",
+}
+
+
 def render(sessions: list[SessionState], snap: Snapshot) -> tuple[str, dict[str, str]]:
-    """The status text, and the marker for each q-tmux window (by window id)."""
-    approval: list[SessionState] = []
-    waiting: list[SessionState] = []
-    stalled: list[SessionState] = []
+    """The status text, and the marker for each q-tmux window (by window id).
+
+    Sessions are named in :class:`~q_tmux.store.record.Urgency` order; those that
+    wait, longest-waiting first.
+    """
+    named: dict[Urgency, list[SessionState]] = {level: [] for level in _NAMED}
     busy = 0
     marks: dict[str, str] = {}
     for session in sessions:
         status, reason = session.effective(snap)
-        if status == state.WAITING and reason == state.APPROVAL:
-            approval.append(session)
-            mark = snap.option("@q-tmux-mark-approval")
-        elif status == state.WAITING:
-            waiting.append(session)
-            mark = snap.option("@q-tmux-mark-input")
-        elif status in (state.PROCESSING, state.STARTING) and session.stalled_since:
-            stalled.append(session)  # busy, but its screen stopped changing long ago
-            mark = snap.option("@q-tmux-mark-stalled")
-        elif status in (state.PROCESSING, state.STARTING):
+        level = record.urgency(status, reason, bool(session.stalled_since))
+        if level in named:
+            named[level].append(session)
+        elif level is Urgency.BUSY:
             busy += 1
-            mark = snap.option("@q-tmux-mark-processing")
-        else:
-            mark = snap.option("@q-tmux-mark-exited")
         conflict = snap.option("@q-tmux-format-conflict") if session.conflicts else ""
         pane = snap.panes.get(session.id)
         if pane is not None:
-            marks[pane.window_id] = mark + conflict
+            marks[pane.window_id] = snap.option(_MARK_OPTIONS[level]) + conflict
 
     def item(option: str, session: SessionState) -> str:
         text = snap.option(option).replace("{name}", shown_name(session.name))
         return text + (snap.option("@q-tmux-format-conflict") if session.conflicts else "")
 
-    names = [
-        item("@q-tmux-format-approval", s) for s in sorted(approval, key=lambda s: s.changed_at)
-    ]
-    names += [item("@q-tmux-format-input", s) for s in sorted(waiting, key=lambda s: s.changed_at)]
-    names += [item("@q-tmux-format-stalled", s) for s in stalled]
+    # The stalled keep their registry order: how long they waited says nothing.
+    for level in (Urgency.ASKING, Urgency.WAITING):
+        named[level].sort(key=lambda s: s.changed_at)
+    names = [item(_NAMED[level], s) for level in sorted(named) for s in named[level]]
     tail = [snap.option("@q-tmux-format-busy").replace("{count}", str(busy))] if busy else []
     return fit(names, tail, snap), marks
 
@@ -377,7 +249,7 @@ def notify_waiting(socket: str, session: SessionState, window_id: str, snap: Sna
     code, out = tmuxcmd.run(socket, *list_clients())
     if code != 0:
         return
-    what = "approval" if session.reason == state.APPROVAL else "input"
+    what = Reason.APPROVAL if session.reason == Reason.APPROVAL else Reason.INPUT
     # display-message expands formats and strftime: the escaped name injects neither.
     message = f"q-tmux: {shown_name(session.name).replace('%', '%%')} waits for {what}"
     args: list[str] = []

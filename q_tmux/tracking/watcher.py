@@ -27,6 +27,7 @@ from q_tmux.adapters import merge_tree, refs, tmuxcmd
 from q_tmux.agents import catalog
 from q_tmux.agents.shell import SHELL, is_busy
 from q_tmux.store import paths
+from q_tmux.store.record import Reason, Source, Status
 from q_tmux.tracking import state, status_line, watchlock
 from q_tmux.tracking.screen import Screen, read
 from q_tmux.tracking.status_line import SessionState, Snapshot
@@ -48,7 +49,7 @@ STALLED_MINUTES = 10.0  # default of the ``stalled_minutes`` config key
 _CAPTURE_MARK = "\x1eq-tmux-capture "
 _NOT_LETTERS = re.compile(r"[^A-Za-z]+")
 
-Decision = tuple[str, str | None, str]
+Decision = tuple[Status, Reason | None, Source]
 
 
 @dataclass
@@ -92,6 +93,8 @@ class Watcher:
     next_conflict_check: float = 0.0
     stall_after: float = STALLED_MINUTES * 60
     clock: Callable[[], float] = time.monotonic
+    #: The server's ``@q-tmux-watcher`` as the last tick saw it (None: no answer).
+    named: str | None = None
 
     def check_conflicts(self, sessions: list[SessionState]) -> None:
         """Note in each session file whether merging it would conflict.
@@ -138,6 +141,7 @@ class Watcher:
     def tick(self) -> tuple[bool, bool]:
         """Look once; return (any live q-tmux agent, any agent working or asking)."""
         snap = status_line.snapshot(self.socket)
+        self.named = watchlock.named_in(snap.options) if snap.alive else None
         sessions = status_line.sessions_on(self.socket)
         if not snap.alive:
             # The server is gone (its last session closed, or it was killed):
@@ -410,36 +414,37 @@ def _code_version() -> tuple[int, ...]:
 
 
 def run(socket: str) -> int:
-    lock = watchlock.acquire(socket)
-    if lock is None:
-        return 0  # another watcher serves this server; the lock is held until we exit
+    me = watchlock.token(os.getpid())  # the same after execv: same pid, same start time
+    if not watchlock.claim(socket, me):
+        return 0  # the server names another live watcher (or is gone)
     watcher = Watcher(socket)
     version = _code_version()
     while True:
-        watch(watcher, version)
-        # A session that started while we were leaving saw the lock held and counted on
-        # us: let go of the lock, then look once more.
-        os.close(lock)
-        if not still_needed(watcher):
-            return 0
-        lock = watchlock.acquire(socket)
-        if lock is None:
-            return 0  # a new watcher took over
+        watch(watcher, version, me)
+        # A session that started while we were leaving saw us named and counted on
+        # us: give up the name, then look once more.
+        watchlock.release(socket, me)
+        if not still_needed(watcher) or not watchlock.claim(socket, me):
+            return 0  # nothing to watch, or a new watcher took over
 
 
-def watch(watcher: Watcher, version: tuple[int, ...]) -> None:
-    """Tick until no q-tmux agent has been alive for ``EMPTY_TICKS`` ticks."""
+def watch(watcher: Watcher, version: tuple[int, ...], me: str) -> None:
+    """Tick until no q-tmux agent has been alive for ``EMPTY_TICKS`` ticks, or until the
+    server names another live watcher (``me`` is how it names this one)."""
     empty = 0
     while empty < EMPTY_TICKS:
         if _code_version() != version:
-            # q-tmux was upgraded under us: carry on as the new code (the lock
-            # is close-on-exec, so the new image takes it again).
+            # q-tmux was upgraded under us: carry on as the new code (same pid, so
+            # the server still names this process).
             tmuxcmd.replace_process(watchlock.watcher_command(watcher.socket))
         try:
             live, busy = watcher.tick()
         except Exception as error:  # keep watching: one bad tick must not end tracking
             _log(f"{watcher.socket}: {type(error).__name__}: {error}")
             live, busy = True, False
+        renamed = watcher.named is not None and watcher.named != me
+        if renamed and not watchlock.claim(watcher.socket, me):
+            return  # another live watcher serves this server
         empty = 0 if live else empty + 1
         time.sleep(BUSY_TICK if busy else IDLE_TICK)
 

@@ -11,9 +11,8 @@ import pytest
 from libtmux._internal.control_mode import ControlMode
 from libtmux.server import Server
 
-from q_tmux.tracking import status_line
+from q_tmux.tracking import status_line, watchlock
 from q_tmux.tracking.screen import PATTERNS
-from q_tmux.tracking.watchlock import acquire
 from tests.conftest import QTmux, git, pane_text, wait_for
 
 Status = tuple[str, str | None, str]
@@ -216,18 +215,12 @@ def test_the_watcher_ends_when_no_agent_is_left(qtmux: QTmux, repo: Path, server
     work = start(qtmux, repo, "lonely", "hi")
     until(work, INPUT_HOOK)
     socket = str(json.loads((work / ".amazonq/session.json").read_text())["tmux"]["socket"])
-    assert acquire(socket) is None  # the watcher holds its lock
+    assert watchlock.running(socket)  # the server names its live watcher
+    watcher = watchlock.named(socket)
     server.cmd("kill-window", "-t", window_of(work))
     server.new_session("keep-server", window_command="sleep 300")
-
-    def lock_free() -> bool:
-        fd = acquire(socket)
-        if fd is None:
-            return False
-        os.close(fd)
-        return True
-
-    wait_for(lock_free, timeout=10, what="the watcher to end")
+    wait_for(lambda: not watchlock.alive(watcher or ""), timeout=10, what="the watcher to end")
+    assert watchlock.named(socket) == ""  # and it gave up its name
 
 
 def test_the_users_agent_settings_are_kept_and_their_files_untouched(
