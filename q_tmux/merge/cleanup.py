@@ -17,13 +17,18 @@ removal killed at any step is finished by the next ``cleanup`` or ``rm``.
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+from pydantic import BaseModel, ValidationError
 
 from q_tmux.adapters.git import (
     CommitOid,
@@ -37,11 +42,14 @@ from q_tmux.adapters.git import (
     uncommitted,
 )
 from q_tmux.errors import GitError, QTmuxError
-from q_tmux.merge.engine import Journal
-from q_tmux.sessions.lifecycle import SessionView
-from q_tmux.store import paths, registry
+from q_tmux.merge import journal as merge_journal
+from q_tmux.sessions.lifecycle import SessionView, server_for
+from q_tmux.store import jsonfile, paths, registry
 from q_tmux.store.journals import step_done
 from q_tmux.store.session_file import SessionRecord
+
+if TYPE_CHECKING:
+    from q_tmux.adapters.tmux import Tmux
 
 ARCHIVE_PREFIX = "refs/q-tmux/archive/"
 SESSION_FILE = ".amazonq/session.json"
@@ -187,12 +195,117 @@ def judge(
     return risk
 
 
-def what_removal_would_lose(
-    history: History, work_dir: Path, branch: str | None, base_branch: str | None
+def remove_checkout(
+    history: History,
+    work_dir: Path,
+    branch: str | None,
+    base_branch: str | None,
+    *,
+    force: bool = False,
 ) -> str | None:
-    """For a merge's clean-up: why ``work_dir`` and ``branch`` must stay, or None."""
-    reasons = judge(history, work_dir, branch, base_branch).reasons()
-    return "; ".join(reasons) if reasons else None
+    """Remove the worktree ``work_dir``; why it was kept, or None when it is gone.
+
+    Unless ``force`` (the caller archived what it holds first), it is judged
+    first, with ``branch`` as about to be deleted: work found keeps it. Safe
+    to repeat: a worktree already gone is not an error.
+    """
+    if not work_dir.exists():
+        return None
+    if not force:
+        reasons = judge(history, work_dir, branch, base_branch).reasons()
+        if reasons:
+            return "; ".join(reasons)
+    result = history.repo.remove_worktree(work_dir, force=force)
+    if not result.ok:
+        return result.first_error_line()
+    history.repo.prune_worktrees()
+    return None
+
+
+@dataclass
+class BranchOutcome:
+    """What deleting a branch did (``done``: lines to report), or why it was kept."""
+
+    done: list[str] = field(default_factory=list)
+    kept: str | None = None
+
+
+def delete_branch(
+    history: History, branch: str, *, tip: CommitOid | None = None, into: str | None = None
+) -> BranchOutcome:
+    """Delete ``branch`` without making a commit unreachable; safe to repeat.
+
+    Kept while a worktree has it checked out; with ``into`` (a merge's base),
+    also kept unless it still stands at ``tip`` and ``into`` holds its changes.
+    Commits no other ref reaches (a squash, a rebase, unmerged work) get an
+    archive ref first; a rerun after a kill reuses the one made for the same commit.
+    """
+    repo = history.repo
+    current = repo.branch_oid(branch)
+    if current is None:
+        return BranchOutcome()
+    for worktree in repo.worktrees():
+        if worktree.branch == branch:
+            return BranchOutcome(kept=f"branch {branch} kept: it is checked out in {worktree.path}")
+    if into is not None:
+        base_oid = repo.branch_oid(into)
+        if (tip is not None and current != tip) or base_oid is None:
+            return BranchOutcome(
+                kept=f"kept branch '{branch}': it has commits the merge did not include."
+            )
+        if not history.is_integrated(current, base_oid):
+            return BranchOutcome(
+                kept=f"kept branch '{branch}': it has commits the merge did not include."
+            )
+    outcome = BranchOutcome()
+    if count_unreached(repo, current, dropping=[f"refs/heads/{branch}"], keeping=[]):
+        ref = existing_archive_ref(repo, branch, current) or save_archive_ref(
+            repo, branch, "branch", current
+        )
+        step_done("branch-archived")
+        outcome.done.append(restore_hint("branch", branch, ref))
+    repo.delete_branch(branch, current)
+    repo.git("config", "--remove-section", f"branch.{branch}")
+    outcome.done.append(f"branch {branch} deleted")
+    return outcome
+
+
+def existing_archive_ref(repo: Repo, name: str, commit: CommitOid) -> str | None:
+    """An archive ref of ``name``'s branch that already keeps ``commit``, if any."""
+    out = repo.git(
+        "for-each-ref",
+        "--points-at",
+        commit,
+        "--format=%(refname)",
+        f"{ARCHIVE_PREFIX}{name}/",
+    ).stdout
+    kept = re.compile(r"\d{8}-\d{6}-branch(-\d+)?")
+    found = [ref for ref in out.splitlines() if kept.fullmatch(ref.rsplit("/", 1)[-1])]
+    return found[0] if found else None
+
+
+def close_window(
+    view: SessionView, record: SessionRecord, tmux: Tmux | None = None
+) -> Callable[[], None] | None:
+    """Close the session's window; when it runs this command, return a call that closes it last.
+
+    ``tmux``: the server the command talks to, used when the record names no socket.
+    """
+    if view.window is None:
+        return None
+    if tmux is not None:
+        owner = server_for(tmux, record.tmux.socket)
+    elif record.tmux.socket:
+        from q_tmux.adapters.tmux import Tmux
+
+        owner = Tmux(socket_path=record.tmux.socket)
+    else:
+        return None
+    window_id = view.window.window_id
+    if owner.current_q_session() == record.id:
+        return lambda: owner.kill_window(window_id)  # closing it now would end this command
+    owner.kill_window(window_id)
+    return None
 
 
 def save_archive_ref(repo: Repo, name: str, kind: str, commit: str) -> str:
@@ -234,24 +347,6 @@ def archive_risk(history: History, name: str, risk: Risk) -> list[str]:
         files = snapshot_worktree(repo, work_dir, f"q-tmux: files of '{name}' before --force")
         saved.append(("files", save_archive_ref(repo, name, "files", files)))
     return [restore_hint(kind, branch, ref) for kind, ref in saved]
-
-
-def delete_branch_keeping_commits(
-    history: History, branch: str, tip: CommitOid, base_oid: CommitOid | None
-) -> str | None:
-    """Delete ``branch`` (compare-and-swap at ``tip``); the archive ref saved, if any.
-
-    Commits no other ref reaches (a squash, a rebase, or forced unmerged work
-    not archived yet) get an archive ref first, so none becomes unreachable.
-    ``base_oid`` is kept for callers; the refs themselves decide.
-    """
-    repo = history.repo
-    ref = None
-    if count_unreached(repo, tip, dropping=[f"refs/heads/{branch}"], keeping=[]):
-        ref = save_archive_ref(repo, branch, "branch", tip)
-    repo.delete_branch(branch, tip)
-    repo.git("config", "--remove-section", f"branch.{branch}")
-    return ref
 
 
 # -- what a session is made of ----------------------------------------------------------
@@ -346,18 +441,49 @@ class Histories:
         return self._by_root[root]
 
 
-def removal_journal(session_id: str) -> Journal:
-    return Journal.at(paths.state_dir() / "remove" / f"{session_id}.json")
+class Removal(BaseModel):
+    """The journal of a session's removal (``rm``, ``cleanup``), in the state dir until done."""
+
+    record: SessionRecord
+    force: bool = False
+    #: The restore hints of what --force archived; None until that step is done.
+    archived: list[str] | None = None
+
+    def save(self) -> None:
+        jsonfile.write_atomic(_removal_path(self.record.id), self.model_dump(mode="json"))
+
+    def finish(self) -> None:
+        path = _removal_path(self.record.id)
+        path.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # only when no other journal is there
+            path.parent.rmdir()
 
 
-def leftover_removals(views: list[SessionView]) -> list[Journal]:
-    """Journals of removals that finished all but forgetting their journal."""
+def _removal_path(session_id: str) -> Path:
+    return paths.state_dir() / "remove" / f"{session_id}.json"
+
+
+def removal_journal(session_id: str) -> Removal | None:
+    """The journal of an interrupted removal of ``session_id``, if any (an unreadable one: none)."""
+    return _read_removal(_removal_path(session_id))
+
+
+def _read_removal(path: Path) -> Removal | None:
+    try:
+        return Removal.model_validate(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError, ValidationError):
+        return None
+
+
+def forget_finished_removals(views: list[SessionView]) -> None:
+    """Drop the journals of removals killed after archiving the record: only they were left."""
     known = {view.entry.id for view in views}
-    found = []
-    for path in sorted((paths.state_dir() / "remove").glob("*.json")):
+    folder = paths.state_dir() / "remove"
+    for path in sorted(folder.glob("*.json")):
         if path.stem not in known:
-            found.append(Journal.at(path))
-    return found
+            path.unlink(missing_ok=True)
+    with contextlib.suppress(OSError):  # only when no other removal's journal is there
+        folder.rmdir()
 
 
 def session_action(
@@ -366,13 +492,13 @@ def session_action(
     """Removing ``view``'s session, judged; ``closing``: a running agent does not keep it."""
     journal = removal_journal(view.entry.id)
     record = view.record
-    if journal.data.get("record"):
-        record = SessionRecord.model_validate(journal.data["record"])
+    if journal is not None:
+        record = journal.record
         reason = "finishing an interrupted removal"
-        force = force or bool(journal.data.get("force"))
+        force = force or journal.force
     assert record is not None
     action = Action("session", record.name, reason, view=view, record=record)
-    if merge_under_way(view.entry.id, [part.repo_root for part in parts_of(record)]):
+    if merge_journal.under_way(view.entry.id, [part.repo_root for part in parts_of(record)]):
         action.blocked.append(
             f"a merge of '{record.name}' is under way or was interrupted "
             f"('q-tmux merge {record.name}' finishes it and removes the session)"
@@ -397,22 +523,6 @@ def session_action(
     return action
 
 
-def merge_under_way(session_id: str, repo_roots: list[Path]) -> bool:
-    """Does a merge (running, or killed midway) own the session until it finishes?"""
-    from q_tmux.merge.workspace import journal_for
-
-    if journal_for(session_id).data:
-        return True
-    for root in repo_roots:
-        try:
-            repo = Repo.discover(root)
-        except QTmuxError:
-            continue
-        if Journal.for_session(repo, session_id).data:
-            return True
-    return False
-
-
 def plan(
     views: list[SessionView],
     selection: Selection,
@@ -429,7 +539,7 @@ def plan(
         views = [view for view in views if view_is_here(view, root, cwd)]
     now = datetime.now(UTC)
     for view in views:
-        if removal_journal(view.entry.id).data.get("record"):
+        if removal_journal(view.entry.id) is not None:
             actions.append(session_action(view, "", histories, force, closing=False))
             continue
         if view.worktree_missing:
@@ -603,47 +713,45 @@ def remove_session(action: Action, force: bool) -> None:
     assert record is not None
     assert view is not None
     journal = removal_journal(record.id)
-    if not journal.data.get("record"):
-        journal.record(record=record.model_dump(mode="json"), force=force)
+    if journal is None:
+        journal = Removal(record=record, force=force)
+        journal.save()
     step_done("remove:journal")
-    force = force or bool(journal.data.get("force"))
+    force = force or journal.force
     # The window first: an agent still running could change files after they were saved.
-    own_window = _close_window(view, record)
+    own_window = close_window(view, record)
     if view.window is not None:
         action.done.append("window closed")
     step_done("remove:window")
-    if force and "archived" not in journal.data:
+    if force and journal.archived is None:
         saved: list[str] = []
         for part, history, _ in action.parts:
             work_dir = part.work_dir if part.work_dir.is_dir() else None
             risk = judge(history, work_dir, part.branch, part.base_branch)  # as it is now
             saved += archive_risk(history, part.branch or record.name, risk)
-        journal.record(archived=saved)
-    action.done += journal.data.get("archived", [])
+        journal.archived = saved
+        journal.save()
+    action.done += journal.archived or []
     step_done("remove:archive")
     _step_out_of([view.work_dir, *(part.work_dir for part, _, _ in action.parts)], action)
     for part, history, _ in action.parts:
         if not part.work_dir.exists():
             continue
-        if not force:  # judged again: the agent may have written until its window closed
-            late = judge(history, part.work_dir, part.branch, part.base_branch).reasons()
-            if late:
-                action.blocked += late
-                journal.finish()
-                return
-        result = history.repo.remove_worktree(part.work_dir, force=force)
-        if not result.ok:
-            action.blocked.append(result.first_error_line())
+        # Judged again unless forced: the agent may have written until its window closed.
+        kept = remove_checkout(history, part.work_dir, part.branch, part.base_branch, force=force)
+        if kept is not None:
+            action.blocked.append(kept)
             journal.finish()
             return
-        history.repo.prune_worktrees()
         action.done.append(f"worktree {part.work_dir} removed")
     step_done("remove:worktree")
     for part, history, _ in action.parts:
-        action.done += _delete_branch(history, part)
+        if part.branch:
+            outcome = delete_branch(history, part.branch)
+            action.done += outcome.done + ([outcome.kept] if outcome.kept else [])
     step_done("remove:branch")
     if record.repos:
-        from q_tmux.merge.workspace import remove_session_folder
+        from q_tmux.merge.engine import remove_session_folder
 
         if not remove_session_folder(view.work_dir, record):
             action.done.append(f"kept {view.work_dir}: it holds files that are not q-tmux's")
@@ -667,36 +775,6 @@ def _step_out_of(folders: list[Path], action: Action) -> None:
         return
     refuge = action.parts[0][0].repo_root if action.parts else Path.home()
     os.chdir(refuge if refuge.is_dir() else Path.home())
-
-
-def _delete_branch(history: History, part: Part) -> list[str]:
-    repo = history.repo
-    if not part.branch:
-        return []
-    tip = repo.branch_oid(part.branch)
-    if tip is None:
-        return []
-    for worktree in repo.worktrees():
-        if worktree.branch == part.branch:
-            return [f"branch {part.branch} kept: it is checked out in {worktree.path}"]
-    base_oid = repo.branch_oid(part.base_branch) if part.base_branch else None
-    ref = delete_branch_keeping_commits(history, part.branch, tip, base_oid)
-    done = [restore_hint("branch", part.branch, ref)] if ref else []
-    return [*done, f"branch {part.branch} deleted"]
-
-
-def _close_window(view: SessionView, record: SessionRecord) -> Callable[[], None] | None:
-    """Close the session's window; when it runs this command, return a call that closes it last."""
-    if view.window is None or not record.tmux.socket:
-        return None
-    from q_tmux.adapters.tmux import Tmux
-
-    owner = Tmux(socket_path=record.tmux.socket)
-    window_id = view.window.window_id
-    if owner.current_q_session() == record.id:
-        return lambda: owner.kill_window(window_id)
-    owner.kill_window(window_id)
-    return None
 
 
 def _remove_own_files(work_dir: Path, files: list[str]) -> None:
