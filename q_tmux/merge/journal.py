@@ -130,8 +130,14 @@ def find(session_id: str, repo_roots: Sequence[Path] = ()) -> MergeJournal | Non
 
 
 def under_way(session_id: str, repo_roots: Sequence[Path]) -> bool:
-    """Does a merge (running, or killed midway) own the session until it finishes?"""
-    return find(session_id, repo_roots) is not None
+    """Does a merge (running, or killed midway) own the session until it finishes?
+
+    An unreadable journal counts: only ``merge`` (which says what is wrong) may touch it.
+    """
+    try:
+        return find(session_id, repo_roots) is not None
+    except QTmuxError:
+        return True
 
 
 def find_by_name(name: str) -> MergeJournal | None:
