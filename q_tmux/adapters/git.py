@@ -710,3 +710,63 @@ def snapshot_index(repo: Repo, worktree: Path, message: str) -> CommitOid | None
     if not result.ok or tree == head_tree:
         return None
     return commit_tree(repo, tree, [head], message)
+
+
+# -- for the merge engine and the one safe removal (q_tmux.merge) ------------------------
+
+
+def create_ref(repo: Repo, ref: str, commit: str) -> bool:
+    """Make ``ref`` at ``commit`` only if it does not exist yet; True when made."""
+    return repo.git("update-ref", ref, commit, "").ok
+
+
+def refs_at(repo: Repo, commit: CommitOid, prefix: str) -> list[str]:
+    """The refs under ``prefix`` that point at ``commit``."""
+    out = repo.git("for-each-ref", "--points-at", commit, "--format=%(refname)", prefix).stdout
+    return out.splitlines()
+
+
+def forget_branch_config(repo: Repo, branch: str) -> None:
+    """Drop ``branch.NAME.*`` settings after the branch is deleted (none: nothing to do)."""
+    repo.git("config", "--remove-section", f"branch.{branch}")
+
+
+def fast_forward(repo: Repo, worktree: Path, new: CommitOid) -> process.Completed:
+    """``merge --ff-only`` in ``worktree``: keeps unrelated uncommitted files, refuses overlaps."""
+    return repo.git("merge", "--ff-only", "--quiet", new, cwd=worktree)
+
+
+def reset_keep(repo: Repo, worktree: Path, commit: CommitOid) -> process.Completed:
+    """``reset --keep``: move ``worktree``'s branch and files, keeping the user's own changes."""
+    return repo.git("reset", "--keep", "--quiet", commit, cwd=worktree)
+
+
+def put_files_back(repo: Repo, worktree: Path, new: CommitOid, old: CommitOid) -> process.Completed:
+    """Two-tree ``read-tree -m -u NEW OLD``: paths still as ``new`` go back to ``old``."""
+    return repo.git("read-tree", "-m", "-u", new, old, cwd=worktree)
+
+
+def add_detached_worktree(repo: Repo, path: Path, commit: CommitOid, *, doing: str) -> None:
+    repo.git_ok("worktree", "add", "--quiet", "--detach", str(path), commit, doing=doing)
+
+
+@dataclass(frozen=True)
+class RebaseStop:
+    """Why a rebase stopped: the files in conflict, or (none) git's own first error line."""
+
+    conflicts: list[str]
+    error: str
+
+
+def rebase_onto(repo: Repo, worktree: Path, onto: CommitOid) -> CommitOid | RebaseStop:
+    """Rebase ``worktree``'s HEAD onto ``onto``; the new HEAD, or (aborted) why it stopped."""
+    result = repo.git("rebase", "--quiet", onto, cwd=worktree)
+    if not result.ok:
+        conflicted = repo.git("diff", "--name-only", "--diff-filter=U", "-z", cwd=worktree)
+        repo.git("rebase", "--abort", cwd=worktree)
+        files = [path for path in conflicted.stdout.split("\0") if path]
+        return RebaseStop(files, result.first_error_line())
+    head = head_commit(repo, worktree)
+    if head is None:
+        raise GitError(f"Could not read the rebase in {worktree}.")
+    return head

@@ -35,8 +35,11 @@ from q_tmux.adapters.git import (
     History,
     Repo,
     count_unreached,
+    create_ref,
+    forget_branch_config,
     head_commit,
     operation_in_progress,
+    refs_at,
     snapshot_index,
     snapshot_worktree,
     uncommitted,
@@ -265,22 +268,16 @@ def delete_branch(
         step_done("branch-archived")
         outcome.done.append(restore_hint("branch", branch, ref))
     repo.delete_branch(branch, current)
-    repo.git("config", "--remove-section", f"branch.{branch}")
+    forget_branch_config(repo, branch)
     outcome.done.append(f"branch {branch} deleted")
     return outcome
 
 
 def existing_archive_ref(repo: Repo, name: str, commit: CommitOid) -> str | None:
     """An archive ref of ``name``'s branch that already keeps ``commit``, if any."""
-    out = repo.git(
-        "for-each-ref",
-        "--points-at",
-        commit,
-        "--format=%(refname)",
-        f"{ARCHIVE_PREFIX}{name}/",
-    ).stdout
     kept = re.compile(r"\d{8}-\d{6}-branch(-\d+)?")
-    found = [ref for ref in out.splitlines() if kept.fullmatch(ref.rsplit("/", 1)[-1])]
+    refs = refs_at(repo, commit, f"{ARCHIVE_PREFIX}{name}/")
+    found = [ref for ref in refs if kept.fullmatch(ref.rsplit("/", 1)[-1])]
     return found[0] if found else None
 
 
@@ -318,7 +315,7 @@ def save_archive_ref(repo: Repo, name: str, kind: str, commit: str) -> str:
     for attempt in range(100):
         suffix = f"-{attempt}" if attempt else ""
         ref = f"{ARCHIVE_PREFIX}{name}/{stamp}{suffix}-{kind}"
-        if repo.git("update-ref", ref, commit, "").ok:
+        if create_ref(repo, ref, commit):
             return ref
     raise GitError(f"Could not save an archive ref for '{name}'.")
 

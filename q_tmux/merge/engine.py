@@ -28,11 +28,18 @@ from typing import TYPE_CHECKING
 from q_tmux.adapters.git import (
     CommitOid,
     History,
+    RebaseStop,
     Repo,
+    add_detached_worktree,
     branch_in_use,
     commit_all_changes,
     commit_tree,
+    fast_forward,
+    head_commit,
+    put_files_back,
+    rebase_onto,
     ref_move_refused,
+    reset_keep,
     uncommitted,
     update_ref,
 )
@@ -201,7 +208,7 @@ def _move_back(repo: Repo, entry: RepoEntry, name: str) -> str | None:
         if worktree.branch == base and not worktree.bare:
             # The inverse of the merge's --ff-only: moves the branch and its files back,
             # keeps the user's unrelated uncommitted changes, refuses if they overlap.
-            result = repo.git("reset", "--keep", "--quiet", old, cwd=worktree.path)
+            result = reset_keep(repo, worktree.path, old)
             if result.ok:
                 return None
             return (
@@ -314,30 +321,17 @@ def replay_onto(
     if scratch.exists():
         repo.remove_worktree(scratch, force=True)
     scratch.parent.mkdir(parents=True, exist_ok=True)
-    repo.git_ok(
-        "worktree",
-        "add",
-        "--quiet",
-        "--detach",
-        str(scratch),
-        tip,
-        doing="make a scratch worktree for the rebase",
-    )
+    add_detached_worktree(repo, scratch, tip, doing="make a scratch worktree for the rebase")
     try:
-        result = repo.git("rebase", "--quiet", onto, cwd=scratch)
-        if not result.ok:
-            conflicted = repo.git("diff", "--name-only", "--diff-filter=U", "-z", cwd=scratch)
-            files = [path for path in conflicted.stdout.split("\0") if path]
-            repo.git("rebase", "--abort", cwd=scratch)
+        rebased = rebase_onto(repo, scratch, onto)
+        if isinstance(rebased, RebaseStop):
             why = (
-                f"stops on conflicts in {some_of(files)}"
-                if files
-                else f"failed: {sentence(result.first_error_line())}"
+                f"stops on conflicts in {some_of(rebased.conflicts)}"
+                if rebased.conflicts
+                else f"failed: {sentence(rebased.error)}"
             )
             raise MergeRefused(f"{what} {why}; nothing was changed.")
-        return CommitOid(
-            repo.git_ok("rev-parse", "HEAD", cwd=scratch, doing="read the rebase").strip()
-        )
+        return rebased
     finally:
         repo.remove_worktree(scratch, force=True)  # ours, made above: nothing of the user's
         repo.prune_worktrees()
@@ -364,7 +358,7 @@ def move_base(preview: Preview, new: CommitOid, repo: Repo) -> None:
     if preview.base_worktree is not None:
         # --ff-only keeps the user's unrelated uncommitted files, refuses when theirs
         # overlap, and fails if the base moved since the preview: a compare-and-swap.
-        result = repo.git("merge", "--ff-only", "--quiet", new, cwd=preview.base_worktree)
+        result = fast_forward(repo, preview.base_worktree, new)
         if not result.ok:
             undone = _undo_files_of_refused_move(repo, preview.base_worktree, base, old, new)
             raise MergeRefused(
@@ -390,10 +384,9 @@ def _undo_files_of_refused_move(
     ``read-tree -m -u NEW OLD`` takes every path still as NEW back to OLD and
     keeps the user's own changes, so it is safe whether or not files moved.
     """
-    head = repo.git("rev-parse", "--verify", "-q", "HEAD", cwd=worktree).stdout.strip()
-    if repo.branch_oid(base) != old or head != old:
+    if repo.branch_oid(base) != old or head_commit(repo, worktree) != old:
         return "nothing was changed."
-    result = repo.git("read-tree", "-m", "-u", new, old, cwd=worktree)
+    result = put_files_back(repo, worktree, new, old)
     if result.ok:
         return "nothing was changed."
     return (
