@@ -18,8 +18,6 @@ and is safe to repeat. Never ``git stash``: it is shared by every worktree.
 
 from __future__ import annotations
 
-import contextlib
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,7 +50,7 @@ from q_tmux.merge.preview import session_repo as session_repo
 from q_tmux.merge.preview import some_of as some_of
 from q_tmux.store import paths, registry
 from q_tmux.store.journals import step_done
-from q_tmux.store.session_file import SESSION_DIR, SESSION_FILE, SessionRecord, Status, StatusSource
+from q_tmux.store.session_file import SessionRecord, Status, StatusSource
 
 if TYPE_CHECKING:
     from q_tmux.adapters.tmux import Tmux
@@ -406,7 +404,8 @@ def clean_up(
     Each step is safe to repeat: a rerun after a kill finishes what is left.
     """
     from q_tmux.adapters.git import require_git
-    from q_tmux.merge.cleanup import close_window, delete_branch, remove_checkout
+    from q_tmux.merge.cleanup import close_window
+    from q_tmux.merge.removal import delete_branch, remove_checkout, remove_session_folder
 
     record, one = journal.record, not record_is_workspace(journal)
     if keep:
@@ -461,21 +460,6 @@ def clean_up(
 
 def record_is_workspace(journal: MergeJournal) -> bool:
     return bool(journal.record.repos)
-
-
-def remove_session_folder(folder: Path, record: SessionRecord) -> bool:
-    """Remove q-tmux's files and the empty folders left; True when the folder is gone.
-
-    Runs after every worktree in it was removed; anything else found there is
-    the user's and is kept, with the folders holding it.
-    """
-    ours = {f"{SESSION_DIR}/{SESSION_FILE}", *record.agent.files}
-    for relative in ours:
-        (folder / relative).unlink(missing_ok=True)
-    for current, _, _ in sorted(os.walk(folder), key=lambda step: -len(step[0])):
-        with contextlib.suppress(OSError):  # not empty: it holds something of the user's
-            os.rmdir(current)
-    return not folder.exists()
 
 
 def archive_record(journal: MergeJournal) -> Path:
