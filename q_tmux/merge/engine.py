@@ -48,6 +48,7 @@ from q_tmux.merge.preview import Preview, other_branches, repos_of
 from q_tmux.merge.preview import build_preview as build_preview
 from q_tmux.merge.preview import session_repo as session_repo
 from q_tmux.merge.preview import some_of as some_of
+from q_tmux.merge.removal import delete_branch, remove_checkout, remove_session_folder
 from q_tmux.store import paths, registry
 from q_tmux.store.journals import step_done
 from q_tmux.store.session_file import SessionRecord, Status, StatusSource
@@ -101,9 +102,6 @@ class RepoMerge:
 
 def commit_leftovers(record: SessionRecord) -> list[str]:
     """Commit the uncommitted work of each checkout (``--commit``); who had some, as sentences."""
-    from q_tmux.adapters.git import require_git
-
-    require_git()
     committed = []
     for info in repos_of(record):
         work_dir = Path(info.path)
@@ -245,11 +243,7 @@ def settle(journal: MergeJournal, view: SessionView, tmux: Tmux, keep: bool, voi
     }
     decision = journals.settlement(journal, bases)
     if decision is Settle.FINISH:
-        into = (
-            f" into {journal.repos[0].base}"
-            if len(journal.repos) == 1 and not journal.repos[0].label
-            else ""
-        )
+        into = "" if journal.record.repos else f" into {journal.repos[0].base}"
         voice.note(f"finishing the interrupted merge of '{name}'{into}.")
         if journal.phase is not Phase.MOVED:
             journal.phase = Phase.MOVED
@@ -405,9 +399,9 @@ def clean_up(
     """
     from q_tmux.adapters.git import require_git
     from q_tmux.merge.cleanup import close_window
-    from q_tmux.merge.removal import delete_branch, remove_checkout, remove_session_folder
 
-    record, one = journal.record, not record_is_workspace(journal)
+    record = journal.record
+    one = not record.repos  # a one-repository session: its worktree is its folder
     if keep:
         journal.finish()
         what = "worktree and branch" if one else "worktrees and branches"
@@ -456,10 +450,6 @@ def clean_up(
     voice.say(f"The session's record is kept in {archive}.")
     if own_window is not None:
         own_window()
-
-
-def record_is_workspace(journal: MergeJournal) -> bool:
-    return bool(journal.record.repos)
 
 
 def archive_record(journal: MergeJournal) -> Path:
