@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import fcntl
+import io
 import json
 import os
 import pty
 import re
+import signal
 import struct
 import subprocess
 import sys
@@ -64,12 +66,40 @@ class Result:
         return json.loads(self.stdout)
 
 
+#: Set in a command's environment, it makes the command kill itself (merge crash tests):
+#: such a run needs a process of its own.
+KILL_SWITCH = "Q_TMUX_TEST_KILL_AFTER"
+
+
+#: Set (to anything) in pytest's environment, every q-tmux call gets its own process again.
+SUBPROCESS_ALWAYS = "Q_TMUX_TESTS_SUBPROCESS"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "subprocess: run q-tmux as a real process in this test (it tests the process itself)",
+    )
+
+
+class _CommandTimeout(BaseException):
+    """Ends an in-process command that outlived its timeout (not an Exception: none catch it)."""
+
+
 @dataclass
 class QTmux:
-    """Runs the real ``q-tmux`` CLI in a subprocess against the test's tmux server."""
+    """Runs the real ``q-tmux`` CLI against the test's tmux server.
+
+    In this process by default (its ``main`` with argv, cwd, environment and the
+    standard streams set, each restored after): no interpreter start or imports
+    per call. In a child process (``python -m q_tmux``) when ``in_process`` is
+    False (the ``subprocess`` marker), when the command is told to kill itself,
+    or when called from another thread (the process-wide state cannot be shared).
+    """
 
     server: Server
     env: dict[str, str]
+    in_process: bool = True
 
     def __call__(
         self,
@@ -79,12 +109,16 @@ class QTmux:
         socket: bool = True,
         timeout: float = 60,
     ) -> Result:
-        argv = [sys.executable, "-m", "q_tmux"]
-        if socket:
-            argv += ["-L", str(self.server.socket_name)]
+        argv = ["-L", str(self.server.socket_name)] if socket else []
         full_env = {**os.environ, **self.env, **(env or {})}
+        if (
+            self.in_process
+            and KILL_SWITCH not in full_env
+            and threading.current_thread() is threading.main_thread()
+        ):
+            return _run_in_process([*argv, *args], cwd, full_env, timeout)
         done = subprocess.run(
-            [*argv, *args],
+            [sys.executable, "-m", "q_tmux", *argv, *args],
             cwd=cwd,
             env=full_env,
             capture_output=True,
@@ -101,6 +135,67 @@ class QTmux:
         return result
 
 
+def _stream() -> io.TextIOWrapper:
+    """A text stream like a pipe's: not a terminal, with a binary ``buffer``."""
+    return io.TextIOWrapper(io.BytesIO(), encoding="utf-8", errors="replace", write_through=True)
+
+
+def _text(stream: io.TextIOWrapper) -> str:
+    stream.flush()
+    buffer = stream.buffer
+    assert isinstance(buffer, io.BytesIO)
+    return buffer.getvalue().decode("utf-8", "replace")
+
+
+def _run_in_process(
+    args: list[str], cwd: Path | None, env: dict[str, str], timeout: float
+) -> Result:
+    """``q-tmux ARGS`` through its own entry point, as a child process would see it.
+
+    What a command may change or read process-wide is set and put back: argv,
+    the environment, the working folder, the standard streams, and the one
+    module cache that depends on them (tmux's path, looked up on PATH).
+    """
+    from q_tmux.adapters import tmuxcmd
+    from q_tmux.cli import entry
+
+    saved_env = dict(os.environ)
+    saved_cwd = os.getcwd()
+    saved_argv = sys.argv
+    saved_streams = (sys.stdin, sys.stdout, sys.stderr)
+    stdin, stdout, stderr = io.StringIO(""), _stream(), _stream()
+
+    def expire(signum: int, frame: object) -> None:
+        raise _CommandTimeout
+
+    previous_handler = signal.signal(signal.SIGALRM, expire)
+    try:
+        os.environ.clear()
+        os.environ.update(env)
+        if cwd is not None:
+            os.chdir(cwd)
+        sys.argv = ["q-tmux", *args]
+        sys.stdin, sys.stdout, sys.stderr = stdin, stdout, stderr
+        tmuxcmd._found.clear()
+        signal.setitimer(signal.ITIMER_REAL, timeout)
+        try:
+            code = entry.main()
+        except SystemExit as exit_:
+            code = exit_.code if isinstance(exit_.code, int) else (0 if exit_.code is None else 1)
+        except _CommandTimeout:
+            pytest.fail(f"q-tmux {' '.join(args)} still ran after {timeout}s")
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous_handler)
+        sys.stdin, sys.stdout, sys.stderr = saved_streams
+        sys.argv = saved_argv
+        os.chdir(saved_cwd)
+        os.environ.clear()
+        os.environ.update(saved_env)
+        tmuxcmd._found.clear()
+    return Result(code, _text(stdout), _text(stderr))
+
+
 @pytest.fixture
 def agent_log(tmp_path: Path) -> Path:
     """Every launch of the stand-in agent appends its argv and cwd here."""
@@ -108,8 +203,13 @@ def agent_log(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def qtmux(server: Server, agent_log: Path) -> QTmux:
-    return QTmux(server=server, env={"Q_STANDIN_LOG": str(agent_log), "Q_STANDIN_DELAY": "0.05"})
+def qtmux(server: Server, agent_log: Path, request: pytest.FixtureRequest) -> QTmux:
+    return QTmux(
+        server=server,
+        env={"Q_STANDIN_LOG": str(agent_log), "Q_STANDIN_DELAY": "0.05"},
+        in_process=request.node.get_closest_marker("subprocess") is None
+        and not os.environ.get(SUBPROCESS_ALWAYS),
+    )
 
 
 def session_json(work_dir: Path) -> dict[str, Any]:
@@ -126,7 +226,7 @@ def launches(agent_log: Path) -> list[dict[str, Any]]:
 
 
 def wait_for(
-    predicate: Callable[[], Any], timeout: float = 10, what: str | Callable[[], str] = "condition"
+    predicate: Callable[[], Any], timeout: float = 30, what: str | Callable[[], str] = "condition"
 ) -> Any:
     """Poll ``predicate`` until it returns something truthy; fail after ``timeout`` seconds.
 
@@ -187,7 +287,7 @@ def attached(server: Server, columns: int = 80) -> Iterator[list[bytes]]:
         reader.join(timeout=2)
 
 
-def rendered_status_right(server: Server, timeout: float = 15) -> str:
+def rendered_status_right(server: Server, timeout: float = 30) -> str:
     """What a real client draws between ``<<`` and ``>>`` in its status line.
 
     Attaches a tmux client to a pseudo-terminal, waits (up to ``timeout``) until
@@ -241,4 +341,29 @@ def snapshot(repo: Path, server: Server, home: Path) -> Snapshot:
         windows=windows,
         registry=tuple(p.name for p in registry_files(home)),
         sibling_dirs=tuple(sorted(p.name for p in repo.parent.iterdir())),
+    )
+
+
+def watcher_running(server: Server) -> bool:
+    """Whether a watcher holds ``server``'s lock, seen without taking it.
+
+    Taking the lock to probe it (as ``doctor`` does) would make a watcher that is
+    starting just then find it held and exit; the kernel's lock table is read instead.
+    """
+    from q_tmux.adapters import tmux_vocabulary
+    from q_tmux.tracking import watchlock
+
+    locks = Path("/proc/locks")
+    if not locks.exists():
+        pytest.skip("needs /proc/locks to see a lock without taking it")
+    try:
+        found = os.stat(watchlock.lock_path(tmux_vocabulary.socket_path(server.socket_name)))
+    except FileNotFoundError:
+        return False
+    # /proc/locks names a file "MAJOR:MINOR:INODE", the device numbers in hex.
+    where = f"{os.major(found.st_dev):02x}:{os.minor(found.st_dev):02x}:{found.st_ino}"
+    return any(
+        fields[1] == "FLOCK" and fields[5] == where
+        for fields in (line.split() for line in locks.read_text().splitlines())
+        if len(fields) > 5
     )

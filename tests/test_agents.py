@@ -183,7 +183,7 @@ def test_two_conversations_in_one_worktree_resume_picks_the_sessions_own(
     import subprocess
     import sys
 
-    from q_tmux.sessions.lifecycle import _wire
+    from q_tmux.sessions.agent_window import wire_agent as _wire
     from q_tmux.store.session_file import AgentInfo, SessionRecord, WorktreeInfo, write_session_file
 
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))

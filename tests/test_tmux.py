@@ -1,26 +1,57 @@
 from __future__ import annotations
 
+import os
+import re
 from pathlib import Path
 
 import pytest
 from libtmux.server import Server
 
-from q_tmux.adapters.tmux import Tmux, agent_environment, parse_tmux_version, tmux_session_name_for
+from q_tmux.adapters.tmux import Tmux, agent_environment, require_tmux, tmux_session_name_for
+from q_tmux.errors import ToolMissingError
 from tests.conftest import wait_for
 
 
+def fake_tmux(directory: Path, says: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Put first on PATH a ``tmux`` whose ``-V`` says ``says``."""
+    directory.mkdir()
+    fake = directory / "tmux"
+    fake.write_text(f"#!/bin/sh\necho '{says}'\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{directory}{os.pathsep}{os.environ['PATH']}")
+
+
 @pytest.mark.parametrize(
-    ("text", "expected"),
+    ("says", "version"),
     [
-        ("tmux 3.3a", (3, 3, "a")),
-        ("tmux 3.2", (3, 2, "")),
-        ("tmux next-3.5", (3, 5, "")),
-        ("tmux master", None),
-        ("tmux openbsd-7.4", (7, 4, "")),
+        ("tmux 3.3a", "3.3a"),
+        ("tmux 3.2a", "3.2a"),
+        ("tmux next-3.5", "next-3.5"),  # builds from git are new enough
+        ("tmux master", "master"),
+        ("tmux openbsd-7.4", "openbsd-7.4"),
     ],
 )
-def test_parse_tmux_version(text: str, expected: tuple[int, int, str] | None) -> None:
-    assert parse_tmux_version(text) == expected
+def test_new_enough_tmux(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, says: str, version: str
+) -> None:
+    fake_tmux(tmp_path / "bin", says, monkeypatch)
+    assert require_tmux() == version
+
+
+@pytest.mark.parametrize(
+    ("says", "message"),
+    [
+        ("tmux 3.1c", "tmux 3.1c is too old; q-tmux needs tmux 3.2a or newer."),
+        ("tmux 2.9a", "tmux 2.9a is too old; q-tmux needs tmux 3.2a or newer."),
+        ("no version here", "-V did not say its version; q-tmux needs tmux 3.2a or newer."),
+    ],
+)
+def test_old_or_silent_tmux_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, says: str, message: str
+) -> None:
+    fake_tmux(tmp_path / "bin", says, monkeypatch)
+    with pytest.raises(ToolMissingError, match=re.escape(message)):
+        require_tmux()
 
 
 def test_session_names_are_tmux_safe() -> None:

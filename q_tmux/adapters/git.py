@@ -17,7 +17,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import NewType
 
-from q_tmux.adapters import process
+from q_tmux.adapters import merge_tree, process
+from q_tmux.adapters.merge_tree import MERGE_TREE_GIT
 from q_tmux.errors import (
     GitError,
     NameInUseError,
@@ -80,6 +81,23 @@ class Worktree:
     detached: bool = False
     locked: bool = False
     prunable: bool = False
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How a git operation that git may refuse, or stop on conflicts, ended."""
+
+    ok: bool
+    #: git's first error line when not ok, to go into one sentence.
+    error: str = ""
+    #: Files left in conflict; none when git refused before changing anything.
+    conflicts: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, result: process.Completed, conflicts: list[str] | None = None) -> Outcome:
+        if result.ok:
+            return cls(True)
+        return cls(False, result.first_error_line(), tuple(conflicts or ()))
 
 
 def _refuse_git_dir(path: Path) -> None:
@@ -263,6 +281,85 @@ class Repo:
     def prune_worktrees(self) -> None:
         self.git("worktree", "prune")
 
+    def add_detached_worktree(self, path: Path, commit: CommitOid, *, doing: str) -> None:
+        """A worktree at ``path`` on a detached HEAD at ``commit`` (no branch is made)."""
+        self.git_ok("worktree", "add", "--quiet", "--detach", str(path), commit, doing=doing)
+
+    # -- operations in a worktree: each may be refused, or stop on conflicts ----------------
+
+    def conflicted_files(self, worktree: Path) -> list[str]:
+        """The files left unmerged in ``worktree`` by a merge or rebase that stopped."""
+        out = self.git("diff", "--name-only", "--diff-filter=U", "-z", cwd=worktree).stdout
+        return [path for path in out.split("\0") if path]
+
+    def _stopping(self, worktree: Path, *args: str) -> Outcome:
+        result = self.git(*args, cwd=worktree)
+        return Outcome.of(result, None if result.ok else self.conflicted_files(worktree))
+
+    def rebase(self, worktree: Path, onto: str) -> Outcome:
+        """Replay ``worktree``'s checked-out commits onto ``onto``; a stop is left for the user."""
+        return self._stopping(worktree, "rebase", "--quiet", onto)
+
+    def abort_rebase(self, worktree: Path) -> None:
+        """Undo a rebase stopped in ``worktree`` (nothing to undo is fine)."""
+        self.git("rebase", "--abort", cwd=worktree)
+
+    def merge(self, worktree: Path, other: str) -> Outcome:
+        """Merge ``other`` into ``worktree``'s branch; a stop is left for the user."""
+        return self._stopping(worktree, "merge", "--no-edit", "--quiet", other)
+
+    def fast_forward(self, worktree: Path, commit: CommitOid) -> Outcome:
+        """Move ``worktree``'s branch and files to ``commit`` only if it is a fast-forward.
+
+        The user's unrelated uncommitted files are kept; git refuses when they
+        overlap, or when the branch no longer leads to ``commit``.
+        """
+        return Outcome.of(self.git("merge", "--ff-only", "--quiet", commit, cwd=worktree))
+
+    def reset_keep(self, worktree: Path, commit: CommitOid) -> Outcome:
+        """Move ``worktree``'s branch and files to ``commit``, keeping uncommitted changes.
+
+        Refused, with nothing moved, when a changed file differs between HEAD and ``commit``.
+        """
+        return Outcome.of(self.git("reset", "--keep", "--quiet", commit, cwd=worktree))
+
+    def move_files(self, worktree: Path, current: CommitOid, target: CommitOid) -> Outcome:
+        """Take every file of ``worktree`` still as in ``current`` to ``target``; refs stay.
+
+        A two-tree ``read-tree -m -u``: index and files change, the user's own
+        changes are kept, and HEAD does not move.
+        """
+        return Outcome.of(self.git("read-tree", "-m", "-u", current, target, cwd=worktree))
+
+    # -- branches and their configuration ---------------------------------------------------
+
+    def rename_branch(self, branch: str, renamed: str) -> None:
+        """Rename local ``branch`` (its reflog and config follow); raise GitError when refused."""
+        result = self.git("branch", "-m", branch, renamed)
+        if not result.ok:
+            raise GitError(f"Could not rename branch '{branch}': {result.first_error_line()}.")
+
+    def branch_remote(self, branch: str) -> str | None:
+        """The remote ``branch`` tracks (``branch.NAME.remote``), or None."""
+        result = self.git("config", "--get", f"branch.{branch}.remote")
+        remote = result.stdout.strip() if result.ok else ""
+        return remote or None
+
+    def forget_branch_config(self, branch: str) -> None:
+        """Remove ``branch.NAME.*`` from the config, once the branch is gone (none is fine)."""
+        self.git("config", "--remove-section", f"branch.{branch}")
+
+    def origin_head(self) -> BranchName | None:
+        """The branch ``origin``'s HEAD names, as known locally (``main``), or None."""
+        result = self.git("symbolic-ref", "--quiet", "--short", "refs/remotes/origin/HEAD")
+        name = result.stdout.strip().removeprefix("origin/") if result.ok else ""
+        return BranchName(name) if name else None
+
+    def refs_at(self, commit: CommitOid, prefix: str) -> list[str]:
+        """The full names of the refs under ``prefix`` that point at ``commit``."""
+        out = self.git("for-each-ref", "--points-at", commit, "--format=%(refname)", prefix).stdout
+        return out.splitlines()
+
     def exclude(self, pattern: str) -> None:
         """Hide ``pattern`` from git in every worktree through the common ``info/exclude``."""
         exclude_file = self.common_dir / "info" / "exclude"
@@ -303,6 +400,38 @@ def untracked_entries(repo: Repo, worktree: Path) -> set[str]:
     return {entry for entry in out.split("\0") if entry}
 
 
+def ignored_entries(repo: Repo, worktree: Path) -> set[str]:
+    """What git ignores in ``worktree`` (build outputs, caches); a folder as one ``dir/``."""
+    out = repo.git_ok(
+        "ls-files",
+        "--others",
+        "--ignored",
+        "--exclude-standard",
+        "--directory",
+        "-z",
+        cwd=worktree,
+        doing=f"list the ignored files of {worktree}",
+    )
+    return {entry for entry in out.split("\0") if entry}
+
+
+def not_tracked_entries(repo: Repo, worktree: Path) -> set[str]:
+    """Everything git does not track in ``worktree``, ignored or not; folders as one ``dir/``.
+
+    Empty folders are left out. git never looks inside a nested repository: it is one entry.
+    """
+    out = repo.git_ok(
+        "ls-files",
+        "--others",
+        "--directory",
+        "--no-empty-directory",
+        "-z",
+        cwd=worktree,
+        doing=f"list what git does not track in {worktree}",
+    )
+    return {entry for entry in out.split("\0") if entry}
+
+
 def literal_exclude_pattern(path: str) -> str | None:
     """An info/exclude line matching exactly ``path`` (relative to a worktree's top).
 
@@ -317,8 +446,6 @@ def literal_exclude_pattern(path: str) -> str | None:
     return "/" + escaped
 
 
-#: ``merge-tree --write-tree`` (conflict prediction without a working tree) arrived in 2.38.
-MERGE_TREE_GIT = (2, 38)
 #: Files whose presence in a worktree's git dir means an operation is under way.
 OPERATION_MARKERS = (
     "MERGE_HEAD",
@@ -390,14 +517,12 @@ class History:
         if self.version[:2] < MERGE_TREE_GIT:
             prediction = MergePrediction(None, None)
         else:
-            result = self.repo.git(
-                "merge-tree", "--write-tree", "--name-only", "--no-messages", "-z", ours, theirs
-            )
-            parts = [p for p in result.stdout.split("\0") if p]
-            if result.returncode in (0, 1) and parts:
-                prediction = MergePrediction(result.returncode == 0, parts[0], tuple(parts[1:]))
-            else:
+            result = self.repo.git(*merge_tree.arguments(ours, theirs))
+            answer = merge_tree.parse(result.returncode, result.stdout)
+            if answer is None:
                 raise GitError(f"Could not predict the merge: {result.first_error_line()}.")
+            clean, tree, conflicts = answer
+            prediction = MergePrediction(clean, tree, tuple(conflicts))
         self._predictions[key] = prediction
         return prediction
 
@@ -712,61 +837,9 @@ def snapshot_index(repo: Repo, worktree: Path, message: str) -> CommitOid | None
     return commit_tree(repo, tree, [head], message)
 
 
-# -- for the merge engine and the one safe removal (q_tmux.merge) ------------------------
+# -- for the one safe removal (q_tmux.merge.removal) -------------------------------------
 
 
 def create_ref(repo: Repo, ref: str, commit: str) -> bool:
     """Make ``ref`` at ``commit`` only if it does not exist yet; True when made."""
     return repo.git("update-ref", ref, commit, "").ok
-
-
-def refs_at(repo: Repo, commit: CommitOid, prefix: str) -> list[str]:
-    """The refs under ``prefix`` that point at ``commit``."""
-    out = repo.git("for-each-ref", "--points-at", commit, "--format=%(refname)", prefix).stdout
-    return out.splitlines()
-
-
-def forget_branch_config(repo: Repo, branch: str) -> None:
-    """Drop ``branch.NAME.*`` settings after the branch is deleted (none: nothing to do)."""
-    repo.git("config", "--remove-section", f"branch.{branch}")
-
-
-def fast_forward(repo: Repo, worktree: Path, new: CommitOid) -> process.Completed:
-    """``merge --ff-only`` in ``worktree``: keeps unrelated uncommitted files, refuses overlaps."""
-    return repo.git("merge", "--ff-only", "--quiet", new, cwd=worktree)
-
-
-def reset_keep(repo: Repo, worktree: Path, commit: CommitOid) -> process.Completed:
-    """``reset --keep``: move ``worktree``'s branch and files, keeping the user's own changes."""
-    return repo.git("reset", "--keep", "--quiet", commit, cwd=worktree)
-
-
-def put_files_back(repo: Repo, worktree: Path, new: CommitOid, old: CommitOid) -> process.Completed:
-    """Two-tree ``read-tree -m -u NEW OLD``: paths still as ``new`` go back to ``old``."""
-    return repo.git("read-tree", "-m", "-u", new, old, cwd=worktree)
-
-
-def add_detached_worktree(repo: Repo, path: Path, commit: CommitOid, *, doing: str) -> None:
-    repo.git_ok("worktree", "add", "--quiet", "--detach", str(path), commit, doing=doing)
-
-
-@dataclass(frozen=True)
-class RebaseStop:
-    """Why a rebase stopped: the files in conflict, or (none) git's own first error line."""
-
-    conflicts: list[str]
-    error: str
-
-
-def rebase_onto(repo: Repo, worktree: Path, onto: CommitOid) -> CommitOid | RebaseStop:
-    """Rebase ``worktree``'s HEAD onto ``onto``; the new HEAD, or (aborted) why it stopped."""
-    result = repo.git("rebase", "--quiet", onto, cwd=worktree)
-    if not result.ok:
-        conflicted = repo.git("diff", "--name-only", "--diff-filter=U", "-z", cwd=worktree)
-        repo.git("rebase", "--abort", cwd=worktree)
-        files = [path for path in conflicted.stdout.split("\0") if path]
-        return RebaseStop(files, result.first_error_line())
-    head = head_commit(repo, worktree)
-    if head is None:
-        raise GitError(f"Could not read the rebase in {worktree}.")
-    return head

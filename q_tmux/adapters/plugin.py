@@ -14,8 +14,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from q_tmux.adapters.tmux import Tmux
 
-#: Set by the plugin when it loads; ``doctor`` reads it too.
-LOADED_OPTION = "@q-tmux-plugin"
+from q_tmux.adapters.tmux_vocabulary import PLUGIN_OPTION
 
 
 def plugin_file() -> Path | None:
@@ -32,7 +31,7 @@ def plugin_file() -> Path | None:
 
 def ensure_loaded(tmux: Tmux) -> bool:
     """Load the plugin into ``tmux`` unless something already did; True when it was loaded now."""
-    if tmux.global_option(LOADED_OPTION):
+    if tmux.global_option(PLUGIN_OPTION):
         return False
     path = plugin_file()
     if path is None:

@@ -1,15 +1,26 @@
-"""The one place q-tmux runs programs (git, and ``tmux -V``), through plumbum.
+"""How commands run programs (git, ``sh`` for setup commands): plumbum's ``local``.
 
-plumbum takes a copy of ``os.environ`` when it is imported; every call here
-passes the live environment so a caller's changes (and tests') are honoured.
-Imported only by commands: plumbum costs ~85 ms to import, too much for the
-status line and hooks, which stay on the standard library.
+The hot path (hooks, status line, watcher, ``next``) cannot afford plumbum and
+runs programs through :mod:`q_tmux.adapters.tmuxcmd` instead; tmux calls from
+commands go through libtmux (:mod:`q_tmux.adapters.tmux`). plumbum costs ~85 ms
+to import, so it is imported inside the functions here.
+
+Every call runs in plumbum's own environment, ``local.env``, and finds its
+program with ``local.which`` (which remembers each answer per ``PATH``). plumbum
+fills ``local.env`` from ``os.environ`` once, when it is imported; a caller that
+changes ``os.environ`` later (the tests running the CLI in-process do, and so
+could any embedding program) would be ignored, so each call first makes
+``local.env`` the live environment, inside ``with local.env()``, which puts
+plumbum's back afterwards. The folder a program runs in is passed per call
+(``cwd=``): ``local.cwd(...)`` would move this whole process there and back, and
+git is always told its folder anyway. q-tmux runs programs from one thread.
 """
 
 from __future__ import annotations
 
 import os
-import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,9 +48,45 @@ class Completed:
         return f"exit status {self.returncode}"
 
 
+@contextmanager
+def _live_environment(extra: dict[str, str] | None = None) -> Iterator[None]:
+    """For the ``with`` block: plumbum's ``local.env`` is ``os.environ`` now, plus ``extra``."""
+    from plumbum import local
+
+    with local.env():
+        local.env.clear()
+        local.env.update(os.environ)
+        if extra:
+            local.env.update(extra)
+        yield
+
+
+def _which(program: str) -> str | None:
+    """``program``'s path on ``local.env``'s PATH, or None."""
+    from plumbum import local
+    from plumbum.commands.processes import CommandNotFound
+
+    try:
+        return str(local.which(program))
+    except CommandNotFound:
+        return None
+
+
 def find_program(name: str) -> str | None:
     """Absolute path of ``name`` on the live PATH, or None."""
-    return shutil.which(name, path=os.environ.get("PATH"))
+    with _live_environment():
+        return _which(name)
+
+
+def _require(program: str) -> str:
+    """``program``'s path (a path is taken as it is); :class:`ToolMissingError` when none."""
+    if os.sep in program:
+        executable: str | None = program if os.access(program, os.X_OK) else None
+    else:
+        executable = _which(program)
+    if executable is None:
+        raise ToolMissingError(f"{program} is not installed or not on PATH.")
+    return executable
 
 
 def leave_vanished_cwd() -> None:
@@ -62,25 +109,26 @@ def run(
     cwd: Path | None = None,
     env: dict[str, str] | None = None,
     stdin: str | None = None,
+    timeout: float | None = None,
 ) -> Completed:
-    """Run ``program`` with ``args`` (never through a shell) and capture its output.
+    """Run ``program`` (a name on PATH, or a path) with ``args``, never through a shell.
 
-    ``stdin``, when given, is the program's whole input.
+    ``stdin``, when given, is the program's whole input. A program still running
+    after ``timeout`` seconds is killed; it then answers exit status -9 and no output.
     """
     from plumbum import local
+    from plumbum.commands.processes import ProcessTimedOut
 
     leave_vanished_cwd()
-    executable = find_program(program)
-    if executable is None:
-        raise ToolMissingError(f"{program} is not installed or not on PATH.")
-    full_env = dict(os.environ)
-    if env:
-        full_env.update(env)
-    bound = local[executable][tuple(args)]
-    command = bound << stdin if stdin is not None else bound
-    returncode, stdout, stderr = command.run(
-        retcode=None, env=full_env, cwd=str(cwd) if cwd is not None else None
-    )
+    with _live_environment(env):
+        bound = local[_require(program)][tuple(args)]
+        command = bound << stdin if stdin is not None else bound
+        try:
+            returncode, stdout, stderr = command.run(
+                retcode=None, cwd=str(cwd) if cwd is not None else None, timeout=timeout
+            )
+        except ProcessTimedOut:
+            return Completed(-9, "", f"{program} did not finish within {timeout:g} seconds")
     return Completed(int(returncode), str(stdout), str(stderr))
 
 
@@ -88,11 +136,7 @@ def run_visible(program: str, args: list[str], *, cwd: Path, env: dict[str, str]
     """Run ``program`` with the user's terminal as its output (setup commands show progress)."""
     from plumbum import local
 
-    executable = find_program(program)
-    if executable is None:
-        raise ToolMissingError(f"{program} is not installed or not on PATH.")
-    command = local[executable][tuple(args)]
-    process = command.popen(
-        cwd=str(cwd), env={**os.environ, **env}, stdin=None, stdout=None, stderr=None
-    )
-    return int(process.wait())
+    with _live_environment(env):
+        command = local[_require(program)][tuple(args)]
+        process = command.popen(cwd=str(cwd), stdin=None, stdout=None, stderr=None)
+        return int(process.wait())

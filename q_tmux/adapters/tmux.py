@@ -1,10 +1,22 @@
-"""tmux through libtmux: which server, windows for sessions, switching and attaching.
+"""tmux through libtmux, for commands: which server, windows for sessions, switching, attaching.
 
 Windows that belong to q-tmux carry the window option ``@q-tmux-id`` (the
 session id), so one ``list-panes -a`` call maps every session to its window
 and tells whether its agent is still alive. tmux sessions made by q-tmux carry
 ``@q-tmux-scope`` (the repository or directory they serve), so a second
-``new`` from outside tmux reuses the same tmux session.
+``new`` from outside tmux reuses the same tmux session. Option names, formats
+and their parsing are :mod:`q_tmux.adapters.tmux_vocabulary`'s, shared with the
+hot path.
+
+libtmux gives the server (:class:`libtmux.server.Server`: its socket, whether it
+is alive, its sessions) and the version check (``libtmux.common``). Windows are
+made and marked through ``Server.cmd`` rather than libtmux's ``new_session`` /
+``new_window`` / ``set_option``: those pass names and paths to tmux as they
+are, where tmux expands ``#{}`` and ``#()`` in them (see the escaping notes in
+:mod:`q_tmux.adapters.tmuxcmd`), and they cost one tmux call per object where
+q-tmux chains its option settings (and reads every pane) in one. Global options
+are read with ``show-option -gqv``: libtmux 0.62's ``Server.show_option(...,
+global_=True)`` answers ``InvalidOption`` for ``@`` user options on tmux 3.3a.
 """
 
 from __future__ import annotations
@@ -17,6 +29,20 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from q_tmux.adapters import process, tmuxcmd
+from q_tmux.adapters.tmux_vocabulary import (
+    ENVIRONMENT_VARIABLES,
+    ID_OPTION,
+    SCOPE_OPTION,
+    WINDOW_REF_FIELDS,
+    field,
+    format_of,
+    list_panes,
+    pane_from_environment,
+    parse_panes,
+    socket_from_environment,
+    split_line,
+)
+from q_tmux.adapters.tmux_vocabulary import socket_path as default_socket_path
 from q_tmux.errors import TmuxError, ToolMissingError
 
 if TYPE_CHECKING:
@@ -25,18 +51,16 @@ if TYPE_CHECKING:
     from libtmux.common import tmux_cmd
     from libtmux.server import Server
 
-#: libtmux's floor, and the first release with everything q-tmux uses.
-MINIMUM_TMUX = (3, 2, "a")
-WINDOW_ID_OPTION = "@q-tmux-id"
-SCOPE_OPTION = "@q-tmux-scope"
+#: libtmux's floor (``libtmux.common.TMUX_MIN_VERSION``), and the first release
+#: with everything q-tmux uses.
+MINIMUM_TMUX = "3.2a"
 
 # The caller's environment reaches the agent (a reused tmux server would
 # otherwise hand it a stale one), except what describes the caller's own
 # terminal or tmux client.
 _NOT_PASSED = frozenset(
     {
-        "TMUX",
-        "TMUX_PANE",
+        *ENVIRONMENT_VARIABLES,
         "TERM",
         "TERM_PROGRAM",
         "TERM_PROGRAM_VERSION",
@@ -49,29 +73,36 @@ _NOT_PASSED = frozenset(
         "LINES",
     }
 )
-_VERSION = re.compile(r"(\d+)\.(\d+)([a-z]?)")
 _TMUX_SESSION_UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
 
 
-def parse_tmux_version(text: str) -> tuple[int, int, str] | None:
-    """``(3, 3, "a")`` from ``tmux 3.3a``; None for ``tmux master`` and the like."""
-    match = _VERSION.search(text)
-    return (int(match[1]), int(match[2]), match[3]) if match else None
-
-
 def require_tmux() -> str:
-    """Check tmux is installed and new enough; return its version text."""
-    if process.find_program("tmux") is None:
+    """Check tmux is installed and new enough; return its version (``3.3a``, ``master``).
+
+    libtmux asks ``tmux -V`` once per tmux binary and compares release numbers:
+    builds from git (``master``, ``next-3.5``) count as new enough.
+    """
+    from libtmux.common import get_version_str, has_gte_version
+    from libtmux.exc import LibTmuxException
+
+    executable = process.find_program("tmux")
+    if executable is None:
         raise ToolMissingError(
-            "tmux is not installed or not on PATH; q-tmux needs tmux 3.2a or newer."
+            f"tmux is not installed or not on PATH; q-tmux needs tmux {MINIMUM_TMUX} or newer."
         )
-    result = process.run("tmux", ["-V"])
-    text = result.stdout.strip()
-    version = parse_tmux_version(text)
-    # Builds from git say "tmux master" or "tmux next-3.5": no number means new enough.
-    if version is not None and version < MINIMUM_TMUX:
-        raise ToolMissingError(f"{text} is too old; q-tmux needs tmux 3.2a or newer.")
-    return text.removeprefix("tmux ")
+    try:
+        version = get_version_str(tmux_bin=executable)
+        new_enough = has_gte_version(MINIMUM_TMUX, tmux_bin=executable)
+    except (LibTmuxException, IndexError, TypeError) as error:
+        # IndexError: it did not print "tmux VERSION"; TypeError: a version libtmux cannot order.
+        raise ToolMissingError(
+            f"{executable} -V did not say its version; q-tmux needs tmux {MINIMUM_TMUX} or newer."
+        ) from error
+    if not new_enough:
+        raise ToolMissingError(
+            f"tmux {version} is too old; q-tmux needs tmux {MINIMUM_TMUX} or newer."
+        )
+    return version
 
 
 def tmux_session_name_for(directory: Path) -> str:
@@ -107,7 +138,7 @@ class LiveWindow:
     tmux_session: str
 
 
-_REF_FORMAT = "#{socket_path}\t#{session_name}\t#{session_id}\t#{window_id}\t#{pane_id}"
+_REF_FORMAT = format_of(WINDOW_REF_FIELDS)
 
 
 class Tmux:
@@ -121,9 +152,9 @@ class Tmux:
     ) -> None:
         from libtmux.server import Server
 
-        env_socket = os.environ.get("TMUX", "").split(",")[0] or None
+        env_socket = socket_from_environment()
         if socket_path is None:
-            socket_path = tmuxcmd.socket_path(socket_name)
+            socket_path = default_socket_path(socket_name)
         #: Where this server listens; recorded in session files.
         self.socket_path: str = socket_path
         self.server: Server = Server(socket_path=socket_path)
@@ -154,25 +185,31 @@ class Tmux:
 
     def current_pane(self) -> str | None:
         """The pane this process runs in, when it runs inside this server."""
-        return os.environ.get("TMUX_PANE") if self.inside else None
+        return pane_from_environment() if self.inside else None
 
     def current_tmux_session(self) -> str | None:
         """The tmux session the user is in: the key binding's client's, else this pane's."""
-        if self.client is not None:
-            result = self.cmd("display-message", "-p", "-c", self.client, "#{session_id}")
-            return result.stdout[0] if result.returncode == 0 and result.stdout else None
-        pane = self.current_pane()
-        if pane is None:
-            return None
-        result = self.cmd("display-message", "-p", "-t", pane, "#{session_id}")
-        return result.stdout[0] if result.returncode == 0 and result.stdout else None
+        return self._where_i_am("session_id")
 
     def current_q_session(self) -> str | None:
         """The q-tmux session id of the window this process runs in, if any."""
         pane = self.current_pane()
-        if pane is None:
-            return None
-        result = self.cmd("display-message", "-p", "-t", pane, f"#{{{WINDOW_ID_OPTION}}}")
+        return self._display(["-t", pane], ID_OPTION) if pane is not None else None
+
+    def client_q_session(self) -> str | None:
+        """The q-tmux session id of the window the key binding's client looks at, if any."""
+        return self._display(["-c", self.client], ID_OPTION) if self.client else None
+
+    def _where_i_am(self, name: str) -> str | None:
+        """``name`` (a format variable) where the user is: the client's, else this pane's."""
+        if self.client is not None:
+            return self._display(["-c", self.client], name)
+        pane = self.current_pane()
+        return self._display(["-t", pane], name) if pane is not None else None
+
+    def _display(self, target: list[str], name: str) -> str | None:
+        """``name``'s value for ``target`` (``-c CLIENT`` or ``-t PANE``); None when empty."""
+        result = self.cmd("display-message", "-p", *target, field(name))
         if result.returncode != 0 or not result.stdout:
             return None
         return result.stdout[0] or None
@@ -181,28 +218,27 @@ class Tmux:
         """The tmux session id q-tmux made for ``scope`` earlier, if it still exists."""
         if not self.is_running():
             return None
-        result = self.cmd("list-sessions", "-F", f"#{{session_id}}\t#{{{SCOPE_OPTION}}}")
+        result = self.cmd("list-sessions", "-F", format_of(("session_id", SCOPE_OPTION)))
         for line in result.stdout if result.returncode == 0 else []:
-            session_id, _, session_scope = line.partition("\t")
-            if session_scope == str(scope):
-                return session_id
+            values = split_line(line, 2)
+            if values is not None and values[1] == str(scope):
+                return values[0]
         return None
 
     def live_windows(self) -> dict[str, LiveWindow]:
         """Every q-tmux window on this server, by q-tmux session id, in one tmux call."""
         if not self.is_running():
             return {}
-        fields = (WINDOW_ID_OPTION, "window_id", "pane_id", "pane_dead", "session_name")
-        fmt = "\t".join(f"#{{{field}}}" for field in fields)
-        result = self.cmd("list-panes", "-a", "-F", fmt)
-        windows: dict[str, LiveWindow] = {}
-        for line in result.stdout if result.returncode == 0 else []:
-            parts = line.split("\t")
-            if len(parts) == 5 and parts[0] and parts[0] not in windows:
-                windows[parts[0]] = LiveWindow(
-                    parts[0], parts[1], parts[2], parts[3] == "1", parts[4]
-                )
-        return windows
+        result = self.cmd(*list_panes())
+        if result.returncode != 0:
+            return {}
+        panes, _ = parse_panes("\n".join(result.stdout))
+        return {
+            pane.session_id: LiveWindow(
+                pane.session_id, pane.window_id, pane.pane_id, pane.dead, pane.tmux_session
+            )
+            for pane in panes.values()
+        }
 
     # -- making windows -----------------------------------------------------------
 
@@ -265,7 +301,10 @@ class Tmux:
                 *placeholder,
                 doing="open a tmux window",
             )
-        ref = WindowRef(*lines[0].split("\t"))
+        values = split_line(lines[0], len(WINDOW_REF_FIELDS)) if lines else None
+        if values is None:
+            raise TmuxError(f"Could not open a tmux window: tmux answered {lines[:1]!r}.")
+        ref = WindowRef(*values)
         try:
             if made is not None:  # the caller journals the window before the agent starts
                 made(ref)
@@ -283,7 +322,7 @@ class Tmux:
                 "-w",
                 "-t",
                 ref.window_id,
-                WINDOW_ID_OPTION,
+                ID_OPTION,
                 tmuxcmd.argument(q_session_id),
                 ";",
                 "set-option",
@@ -340,8 +379,7 @@ class Tmux:
     def _free_session_name(self, wanted: str) -> str:
         existing: set[str] = set()
         if self.is_running():
-            result = self.cmd("list-sessions", "-F", "#{session_name}")
-            existing = set(result.stdout) if result.returncode == 0 else set()
+            existing = {str(session.session_name) for session in self.server.sessions}
         name, counter = wanted, 2
         while name in existing:
             name, counter = f"{wanted}-{counter}", counter + 1
@@ -386,16 +424,7 @@ class Tmux:
 
     def attach(self, target: str) -> None:
         """Replace this process with a tmux client attached to ``target``."""
-        argv = [
-            process.find_program("tmux") or "tmux",
-            "-S",
-            self.socket_path,
-            "attach-session",
-            "-t",
-            target,
-        ]
-        sys.stdout.flush()
-        os.execvp(argv[0], argv)
+        tmuxcmd.attach(self.socket_path, target)
 
 
 def can_attach() -> bool:

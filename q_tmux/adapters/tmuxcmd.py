@@ -1,16 +1,24 @@
-"""A tiny standard-library runner (tmux, git) for the hot paths: hooks, status line, watcher.
+"""The standard-library way to run programs, for the hot paths: hooks, status line, watcher.
 
 They run on every agent turn or every fraction of a second; libtmux and
 plumbum cost 50-100 ms each to import, and even :mod:`subprocess` costs more
-than this file. Commands everywhere else go through :mod:`q_tmux.adapters.tmux`
-(libtmux).
+than this file. Every program the hot path starts goes through :func:`spawn`:
+tmux and git calls (:func:`run`, :func:`run_program`), the watcher started in
+the background (:func:`spawn_detached`); :func:`replace_process` is the one
+exec (attaching a client, the watcher carrying on as new code). Commands
+everywhere else go through :mod:`q_tmux.adapters.tmux` (libtmux) and
+:mod:`q_tmux.adapters.process`. What the arguments and output mean is
+:mod:`q_tmux.adapters.tmux_vocabulary`'s.
 """
 
 from __future__ import annotations
 
 import os
 import select
+import sys
 import time
+
+from q_tmux.adapters.tmux_vocabulary import attach_argv
 
 _found: dict[str, str | None] = {}
 _SIGKILL = 9  # the signal module costs a hook ~5 ms to import
@@ -33,6 +41,40 @@ def run(socket: str, *args: str, timeout: float = 5.0) -> tuple[int, str]:
     return run_program("tmux", ["-S", socket, *args], timeout=timeout)
 
 
+def spawn(path: str, argv: list[str], stdio: tuple[int, int, int], *, setsid: bool = False) -> int:
+    """Start ``argv`` (``path`` is its program) with ``stdio`` as fds 0-2; its pid.
+
+    The one place the hot path starts a program. Raises :class:`OSError` when it cannot.
+    """
+    return os.posix_spawn(
+        path,
+        argv,
+        os.environ,
+        file_actions=[(os.POSIX_SPAWN_DUP2, fd, target) for target, fd in enumerate(stdio)],
+        setsid=setsid,
+    )
+
+
+def spawn_detached(argv: list[str]) -> None:
+    """Start ``argv`` in its own session, with no terminal and no one waiting for it."""
+    devnull = os.open(os.devnull, os.O_RDWR)
+    try:
+        spawn(argv[0], argv, (devnull, devnull, devnull), setsid=True)
+    finally:
+        os.close(devnull)
+
+
+def replace_process(argv: list[str]) -> None:
+    """Become ``argv`` (looked up on PATH unless it is a path); returns only by raising."""
+    sys.stdout.flush()
+    os.execvp(argv[0], argv)
+
+
+def attach(socket: str, target: str) -> None:
+    """Become a tmux client attached to ``target`` on ``socket``'s server."""
+    replace_process(attach_argv(find("tmux") or "tmux", socket, target))
+
+
 def run_program(program: str, args: list[str], timeout: float = 5.0) -> tuple[int, str]:
     """Run ``program ARGS`` (no shell); its exit status and stdout, 127 when it cannot start.
 
@@ -44,16 +86,7 @@ def run_program(program: str, args: list[str], timeout: float = 5.0) -> tuple[in
     reader, writer = os.pipe()
     devnull = os.open(os.devnull, os.O_RDWR)
     try:
-        pid = os.posix_spawn(
-            path,
-            [path, *args],
-            os.environ,
-            file_actions=[
-                (os.POSIX_SPAWN_DUP2, devnull, 0),
-                (os.POSIX_SPAWN_DUP2, writer, 1),
-                (os.POSIX_SPAWN_DUP2, devnull, 2),
-            ],
-        )
+        pid = spawn(path, [path, *args], (devnull, writer, devnull))
     except OSError:
         os.close(reader)
         return 127, ""
@@ -135,14 +168,3 @@ def program(command: list[str]) -> list[str]:
     if len(command) == 1:
         command = ["/bin/sh", "-c", 'exec "$0"', command[0]]
     return [argument(word) for word in command]
-
-
-def socket_path(name: str | None = None) -> str:
-    """The server's socket: ``-L name`` as tmux finds it, else the one we are in, else default."""
-    if name is None:
-        inside = os.environ.get("TMUX", "").split(",")[0]
-        if inside:
-            return inside
-        name = "default"
-    base = os.environ.get("TMUX_TMPDIR") or "/tmp"
-    return os.path.join(base, f"tmux-{os.geteuid()}", name)

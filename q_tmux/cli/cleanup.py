@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import click
+
 from q_tmux.cli.common import AppContext, cwd, note, say
 
 if TYPE_CHECKING:
@@ -24,8 +26,8 @@ def cleanup(
     from q_tmux.adapters.git import require_git
     from q_tmux.errors import UsageError
     from q_tmux.merge.cleanup import Selection, forget_finished_removals, here, plan
-    from q_tmux.sessions.lifecycle import load_views
     from q_tmux.sessions.names import printable
+    from q_tmux.sessions.views import load_views
     from q_tmux.store.journals import recover
 
     if names:
@@ -76,3 +78,43 @@ def report(action: Action, dry_run: bool, force: bool) -> None:
             note(f"{action.name}: " + "; ".join(action.done))
     else:
         say(f"removed {label}: " + "; ".join(action.done))
+
+
+@click.command("cleanup")
+@click.argument("names", nargs=-1, required=False, metavar="")
+@click.option("--merged", is_flag=True, help="Sessions whose branch is in its base (squash too).")
+@click.option("--older-than", type=float, metavar="DAYS", help="Sessions inactive this long.")
+@click.option(
+    "--orphans",
+    is_flag=True,
+    help="Registry entries without a worktree, worktrees without a session, stale records.",
+)
+@click.option("--dry-run", is_flag=True, help="Say what would be removed; remove nothing.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Remove even unmerged or changed work, after saving it in an archive ref.",
+)
+@click.option("--all", "everywhere", is_flag=True, help="Every repository, not only this one.")
+@click.pass_obj
+def cleanup_command(
+    app: AppContext,
+    names: tuple[str, ...],
+    everywhere: bool,
+    merged: bool,
+    older_than: float | None,
+    orphans: bool,
+    dry_run: bool,
+    force: bool,
+) -> int:
+    """Remove finished sessions (default: --merged --orphans); never loses work without --force."""
+    return cleanup(
+        app,
+        merged=merged,
+        older_than=older_than,
+        orphans=orphans,
+        dry_run=dry_run,
+        force=force,
+        everywhere=everywhere,
+        names=names,
+    )

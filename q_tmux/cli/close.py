@@ -4,14 +4,22 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import click
+
 from q_tmux.cli.common import AppContext, cwd, say
+from q_tmux.cli.completion import complete_session_name
 
 if TYPE_CHECKING:
-    from q_tmux.sessions.lifecycle import SessionView
+    from q_tmux.sessions.views import SessionView
 
 
+@click.command()
+@click.argument("name", shell_complete=complete_session_name)
+@click.pass_obj
 def close(app: AppContext, name: str) -> int:
-    from q_tmux.sessions.lifecycle import close_session, find_session, load_views
+    """Close session NAME's window; keep its worktree, branch and conversation."""
+    from q_tmux.sessions.lifecycle import close_session
+    from q_tmux.sessions.views import find_session, load_views
 
     tmux = app.tmux()
     views, _ = load_views(tmux)

@@ -8,9 +8,11 @@ from typing import TYPE_CHECKING
 
 import click
 
+from q_tmux.cli.fastpath import CLIENT_OPTION
+
 if TYPE_CHECKING:
     from q_tmux.adapters.tmux import Tmux, WindowRef
-    from q_tmux.sessions.lifecycle import SessionView
+    from q_tmux.sessions.views import SessionView
 
 
 @dataclass
@@ -28,6 +30,12 @@ class AppContext:
 
             self._tmux = Tmux(socket_name=self.socket_name, client=self.client)
         return self._tmux
+
+
+#: ``--client CLIENT``: the commands a key binding runs are told which client pressed it.
+client_option = click.option(
+    CLIENT_OPTION, metavar="CLIENT", hidden=True, help="The tmux client a key binding ran for."
+)
 
 
 def cwd() -> Path:
@@ -55,6 +63,7 @@ def note(message: str) -> None:
 def go_to(tmux: Tmux, window: WindowRef, *, detach: bool) -> None:
     """Show ``window``: switch to it inside tmux, attach outside when there is a terminal."""
     from q_tmux.adapters.tmux import can_attach
+    from q_tmux.adapters.tmux_vocabulary import attach_hint
 
     if detach:
         return
@@ -64,13 +73,13 @@ def go_to(tmux: Tmux, window: WindowRef, *, detach: bool) -> None:
     tmux.switch_to(window.window_id)
     if can_attach():
         tmux.attach(window.session_id)
-    say(f"Attach with: tmux -S {window.socket_path} attach -t {window.session_name}")
+    say(f"Attach with: {attach_hint(window.socket_path, window.session_name)}")
 
 
 def target_session(app: AppContext, views: list[SessionView], name: str | None) -> SessionView:
     """Session ``name``, or without a name the one this command runs in."""
     from q_tmux.errors import UsageError
-    from q_tmux.sessions.lifecycle import current_session_id, find_session
+    from q_tmux.sessions.views import current_session_id, find_session
 
     tmux = app.tmux()
     if name:

@@ -8,8 +8,12 @@ from __future__ import annotations
 
 import json
 import os
+from typing import TYPE_CHECKING
 
 from q_tmux.store import xdg
+
+if TYPE_CHECKING:
+    import click
 
 
 def session_names(prefix: str = "") -> list[str]:
@@ -31,3 +35,10 @@ def session_names(prefix: str = "") -> list[str]:
         if isinstance(name, str) and name.startswith(prefix):
             names.add(name)
     return sorted(names)
+
+
+def complete_session_name(
+    _ctx: click.Context, _param: click.Parameter, incomplete: str
+) -> list[str]:
+    """Shell completion for a NAME argument (``shell_complete=`` of the commands that take one)."""
+    return session_names(incomplete)

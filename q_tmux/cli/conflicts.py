@@ -7,6 +7,8 @@ from collections import defaultdict
 from dataclasses import asdict
 from pathlib import Path
 
+import click
+
 from q_tmux.cli.common import AppContext, note, say
 
 
@@ -16,10 +18,14 @@ def _verdict(conflicts: tuple[str, ...] | None, clean: str) -> str:
     return "would CONFLICT in " + ", ".join(conflicts) if conflicts else clean
 
 
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_obj
 def conflicts(app: AppContext, *, as_json: bool) -> int:
+    """Which live sessions touch the same files, and which would conflict, with a merge order."""
     from q_tmux.adapters.git import History, Repo, require_git
     from q_tmux.merge.conflicts import Checkout, Report, analyse
-    from q_tmux.sessions.lifecycle import load_views
+    from q_tmux.sessions.views import load_views
 
     views, _ = load_views(app.tmux())
     by_repo: dict[str, list[Checkout]] = defaultdict(list)

@@ -7,6 +7,8 @@ import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+import click
+
 from q_tmux.cli.common import AppContext, say
 
 
@@ -48,8 +50,12 @@ def human(size: int) -> str:
     raise AssertionError("unreachable")
 
 
+@click.command("disk-usage")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (sizes in bytes).")
+@click.pass_obj
 def disk_usage(app: AppContext, *, as_json: bool) -> int:
-    from q_tmux.sessions.lifecycle import load_views
+    """Disk used by each session's worktree and its build outputs, and the total."""
+    from q_tmux.sessions.views import load_views
 
     views, _ = load_views(app.tmux())
     usages: list[Usage] = []
@@ -85,24 +91,15 @@ def disk_usage(app: AppContext, *, as_json: bool) -> int:
 
 def _ignored_size(worktree: Path) -> int:
     """Bytes of what git ignores in ``worktree``: build outputs, caches, dependencies."""
-    from q_tmux.adapters.git import Repo
+    from q_tmux.adapters.git import Repo, ignored_entries
     from q_tmux.errors import QTmuxError
 
     try:
-        ignored = Repo.discover(worktree).git_ok(
-            "ls-files",
-            "--others",
-            "--ignored",
-            "--exclude-standard",
-            "--directory",
-            "-z",
-            cwd=worktree,
-            doing="list ignored files",
-        )
+        ignored = ignored_entries(Repo.discover(worktree), worktree)
     except QTmuxError:
         return 0
     size = 0
-    for relative in filter(None, ignored.split("\0")):
+    for relative in ignored:
         target = worktree / relative
         size += tree_size(target) if target.is_dir() else _file_size(target)
     return size

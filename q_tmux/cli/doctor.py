@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 from pathlib import Path
 
+import click
+
+from q_tmux.adapters.tmux_vocabulary import PLUGIN_OPTION
 from q_tmux.cli.common import AppContext, say
 
 OK, INFO, PROBLEM = "ok", "--", "!!"
-PLUGIN_OPTION = "@q-tmux-plugin"
 
 
 def _check_tools() -> list[tuple[str, str]]:
@@ -37,10 +38,11 @@ def _check_tools() -> list[tuple[str, str]]:
 
 def _check_install() -> list[tuple[str, str]]:
     import q_tmux
+    from q_tmux.adapters.process import find_program
 
     package = Path(q_tmux.__file__).parent
     lines = [(OK, f"q-tmux {q_tmux.__version__} from {package} (python {sys.executable})")]
-    on_path = shutil.which("q-tmux")
+    on_path = find_program("q-tmux")
     if on_path is None:
         lines.append(
             (PROBLEM, "q-tmux is not on PATH; add ~/.local/bin to PATH or rerun ./install.sh")
@@ -105,18 +107,18 @@ def _check_agents() -> list[tuple[str, str]]:
 
 def agent_version(path: str, args: tuple[str, ...], timeout: float = 5.0) -> str:
     """The first line ``PROGRAM --version`` prints, or why there is none (never hangs)."""
-    from q_tmux.adapters import tmuxcmd
+    from q_tmux.adapters import process
 
-    code, out = tmuxcmd.run_program(path, list(args), timeout=timeout)
-    line = next((line.strip() for line in out.splitlines() if line.strip()), "")
-    if code != 0 or not line:
+    result = process.run(path, list(args), timeout=timeout)
+    line = next((line.strip() for line in result.stdout.splitlines() if line.strip()), "")
+    if not result.ok or not line:
         return "(version unknown: it did not answer --version)"
     return line[:60]
 
 
 def _check_config_and_sessions(app: AppContext) -> list[tuple[str, str]]:
     from q_tmux.errors import QTmuxError
-    from q_tmux.sessions.lifecycle import load_views
+    from q_tmux.sessions.views import load_views
     from q_tmux.store.config import config_path, load_config
 
     lines = []
@@ -143,7 +145,10 @@ def _settle_interrupted() -> list[tuple[str, str]]:
     return [(PROBLEM if line.startswith("could not") else INFO, line) for line in recover()]
 
 
+@click.command()
+@click.pass_obj
 def doctor(app: AppContext) -> int:
+    """Check tmux, git, the plugin, agents, config and sessions."""
     lines = [
         *_settle_interrupted(),
         *_check_install(),

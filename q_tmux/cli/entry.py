@@ -2,15 +2,25 @@
 
 Those two run on every status refresh and key press; everything else goes
 to the click CLI in :mod:`q_tmux.cli.app`, which imports what each command needs.
+The option names parsed here are the click declarations' own (:mod:`q_tmux.cli.fastpath`).
 """
 
 from __future__ import annotations
 
 import sys
 
-FAST_COMMANDS = ("status-line", "next")
-#: The global option that picks the tmux server; cli.py declares it with these names.
-SOCKET_OPTION = ("-L", "--socket-name")
+from q_tmux.cli.fastpath import (
+    CLIENT_OPTION,
+    MARKUP_OPTION,
+    NEXT,
+    PUBLISH_OPTION,
+    SOCKET_OPTION,
+    STATUS_LINE,
+    next_command,
+    status_line_command,
+)
+
+FAST_COMMANDS = (STATUS_LINE, NEXT)
 
 
 def split_socket_option(args: list[str]) -> tuple[str | None, list[str]] | None:
@@ -19,6 +29,7 @@ def split_socket_option(args: list[str]) -> tuple[str | None, list[str]] | None:
     Returns the name (None when absent) and the other arguments, or None when
     an ``-L`` lacks its value (click then says so).
     """
+    short, long = SOCKET_OPTION
     name: str | None = None
     rest: list[str] = []
     items = iter(args)
@@ -31,10 +42,10 @@ def split_socket_option(args: list[str]) -> tuple[str | None, list[str]] | None:
             if value is None:
                 return None
             name = value
-        elif arg.startswith("--socket-name="):
+        elif arg.startswith(f"{long}="):
             name = arg.split("=", 1)[1]
-        elif arg.startswith("-L") and len(arg) > 2:
-            name = arg[2:]
+        elif arg.startswith(short) and len(arg) > len(short):
+            name = arg[len(short) :]
         else:
             rest.append(arg)
     return name, rest
@@ -49,41 +60,22 @@ def _fast(argv: list[str]) -> int | None:
     if not args or args[0] not in FAST_COMMANDS:
         return None
     command, options = args[0], args[1:]
-    from q_tmux.adapters import tmuxcmd
+    from q_tmux.adapters import tmux_vocabulary
 
-    socket = tmuxcmd.socket_path(socket_name)
-    if command == "status-line":
+    socket = tmux_vocabulary.socket_path(socket_name)
+    if command == STATUS_LINE:
         flags = set(options)
-        if not flags <= {"--publish", "--tmux"}:
+        if not flags <= {PUBLISH_OPTION, MARKUP_OPTION}:
             return None  # let click explain
-        return status_line_command(socket, publish="--publish" in flags, markup="--tmux" in flags)
+        return status_line_command(
+            socket, publish=PUBLISH_OPTION in flags, markup=MARKUP_OPTION in flags
+        )
     client = None
-    if options[:1] == ["--client"] and len(options) == 2:
+    if options[:1] == [CLIENT_OPTION] and len(options) == 2:
         client = options[1]
     elif options:
         return None
-    from q_tmux.tracking import jump
-
-    return jump.main(socket, client)
-
-
-def status_line_command(socket: str, *, publish: bool, markup: bool) -> int:
-    """Print the status line (plain, or with tmux markup); ``publish`` also pushes it to tmux."""
-    from q_tmux.tracking import status_line
-
-    snap = status_line.snapshot(socket)
-    if publish:
-        text = status_line.publish(socket, snap)
-        if snap.alive:
-            from q_tmux.tracking import watchlock
-
-            watchlock.ensure_running(socket)
-    else:
-        text, _ = status_line.render(status_line.sessions_on(socket), snap)
-    output = text if markup else status_line.plain(text)
-    if output:
-        print(output)
-    return 0
+    return next_command(socket, client)
 
 
 def main() -> int:

@@ -9,10 +9,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import click
+
 from q_tmux.cli.common import AppContext, cwd, note, say
 
 if TYPE_CHECKING:
-    from q_tmux.sessions.lifecycle import SessionView
+    from q_tmux.sessions.views import SessionView
     from q_tmux.store.session_file import WorktreeInfo
 
 
@@ -196,14 +198,18 @@ def server_label(socket: str | None) -> str:
     """How a user names a server: ``-L NAME`` for tmux's own socket folder, else the path."""
     if socket is None:
         return "-"
-    from q_tmux.adapters import tmuxcmd
+    from q_tmux.adapters.tmux_vocabulary import socket_path
 
     folder, name = os.path.split(socket)
-    return f"-L {name}" if folder == os.path.dirname(tmuxcmd.socket_path("default")) else socket
+    return f"-L {name}" if folder == os.path.dirname(socket_path("default")) else socket
 
 
+@click.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_obj
 def list_sessions(app: AppContext, *, as_json: bool) -> int:
-    from q_tmux.sessions.lifecycle import current_session_id, load_views
+    """List sessions: status, branch → base, worktree, window, last activity."""
+    from q_tmux.sessions.views import current_session_id, load_views
 
     tmux = app.tmux()
     views, problems = load_views(tmux)

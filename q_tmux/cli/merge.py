@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING
 
 import click
 
-from q_tmux.cli.common import AppContext, note, say, target_session
+from q_tmux.cli.common import AppContext, client_option, note, say, target_session
+from q_tmux.cli.completion import complete_session_name
 
 if TYPE_CHECKING:
     from q_tmux.merge.engine import Mode, RepoMerge
@@ -85,7 +86,7 @@ def merge(
     from q_tmux.adapters.git import require_git
     from q_tmux.errors import QTmuxError, SessionNotFoundError, UsageError
     from q_tmux.merge import engine, journal
-    from q_tmux.sessions.lifecycle import load_views, session_record
+    from q_tmux.sessions.views import load_views, session_record
 
     mode = engine.Mode[mode_name.upper()]
     tmux = app.tmux()
@@ -177,3 +178,40 @@ def confirmed(question: str) -> bool:
         return True
     say("Not merged.")
     return False
+
+
+@click.command("merge")
+@click.argument("name", required=False, shell_complete=complete_session_name)
+@click.option("--squash", is_flag=True, help="One commit on the base instead of a merge commit.")
+@click.option("--rebase", is_flag=True, help="Replay the session's commits onto the base.")
+@click.option("-y", "--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.option("--dry-run", is_flag=True, help="Show the preview only.")
+@click.option("--keep", is_flag=True, help="Keep the window, worktree and branch afterwards.")
+@click.option("--commit", is_flag=True, help="Commit the session's uncommitted changes first.")
+@click.option("--from-key", is_flag=True, hidden=True, help="Run from the plugin's key.")
+@client_option
+@click.pass_obj
+def merge_command(
+    app: AppContext,
+    name: str | None,
+    squash: bool,
+    rebase: bool,
+    yes: bool,
+    dry_run: bool,
+    keep: bool,
+    commit: bool,
+    from_key: bool,
+    client: str | None,
+) -> int:
+    """Merge session NAME (default: this one) into the branch it started from, then clean up.
+
+    Shows a preview first: commits, changed files, uncommitted changes, and the
+    conflicts predicted with the base and with every other live session.
+    """
+    from q_tmux.errors import UsageError
+
+    if squash and rebase:
+        raise UsageError("Choose one of --squash and --rebase.")
+    app.client = client
+    mode = "squash" if squash else "rebase" if rebase else "merge"
+    return merge(app, name, mode_name=mode, yes=yes, dry_run=dry_run, keep=keep, commit=commit)

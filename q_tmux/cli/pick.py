@@ -6,10 +6,10 @@ from typing import TYPE_CHECKING
 
 import click
 
-from q_tmux.cli.common import AppContext, cwd, go_to, say
+from q_tmux.cli.common import AppContext, client_option, cwd, go_to, say
 
 if TYPE_CHECKING:
-    from q_tmux.sessions.lifecycle import SessionView
+    from q_tmux.sessions.views import SessionView
 
 _URGENCY = {"waiting:approval": 0, "waiting:input": 1, "processing": 2, "starting": 2}
 
@@ -19,16 +19,16 @@ def _order(view: SessionView) -> tuple[int, str]:
     return _URGENCY.get(view.state, 3), changed
 
 
-def pick(app: AppContext) -> int:
+@click.command()
+@client_option
+@click.pass_obj
+def pick(app: AppContext, client: str | None) -> int:
+    """Choose a session from a list and go to it (the plugin shows this in a popup)."""
     from q_tmux.cli.list import ago
-    from q_tmux.sessions.lifecycle import (
-        find_session,
-        load_views,
-        resume_session,
-        server_for,
-        session_record,
-    )
+    from q_tmux.sessions.lifecycle import resume_session
+    from q_tmux.sessions.views import find_session, load_views, server_for, session_record
 
+    app.client = client
     tmux = app.tmux()
     views, _ = load_views(tmux)
     views = sorted((v for v in views if not v.worktree_missing and v.record), key=_order)

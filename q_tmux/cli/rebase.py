@@ -5,13 +5,23 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import click
+
 from q_tmux.cli.common import AppContext, say, target_session
 
 if TYPE_CHECKING:
-    from q_tmux.sessions.lifecycle import SessionView
+    from q_tmux.sessions.views import SessionView
 
 
+@click.command()
+@click.argument("name", required=False)
+@click.option("--onto", metavar="BRANCH", required=True, help="The session's new base branch.")
+@click.pass_obj
 def rebase(app: AppContext, name: str | None, onto: str) -> int:
+    """Give session NAME (default: this one) a new base: replay its commits onto BRANCH.
+
+    Nothing changes when the replay would conflict.
+    """
     """Replay the session's commits onto ``onto`` and record ``onto`` as its base.
 
     The replay happens in a scratch worktree; the session's branch then moves
@@ -22,7 +32,7 @@ def rebase(app: AppContext, name: str | None, onto: str) -> int:
     from q_tmux.adapters.git import History, operation_in_progress, require_git
     from q_tmux.errors import QTmuxError, UsageError
     from q_tmux.merge.engine import MergeRefused, replay_onto, sentence, session_repo
-    from q_tmux.sessions.lifecycle import load_views, session_record
+    from q_tmux.sessions.views import load_views, session_record
     from q_tmux.store.session_file import read_session_file, session_file_path, write_session_file
 
     views, _ = load_views(app.tmux())
@@ -71,11 +81,11 @@ def rebase(app: AppContext, name: str | None, onto: str) -> int:
         # The branch must still be where it was replayed from: a compare before the move.
         if repo.branch_oid(branch) != tip:
             raise MergeRefused(f"'{branch}' moved while rebasing; nothing was changed. Try again.")
-        moved = repo.git("reset", "--keep", "--quiet", new_tip, cwd=work_dir)
+        moved = repo.reset_keep(work_dir, new_tip)
         if not moved.ok:
             raise MergeRefused(
                 f"Could not move '{branch}' in {work_dir}: "
-                f"{sentence(moved.first_error_line())}; nothing was changed."
+                f"{sentence(moved.error)}; nothing was changed."
             )
     path = session_file_path(view.work_dir)
     fresh = read_session_file(path)  # again, just before writing: keep others' updates

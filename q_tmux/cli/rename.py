@@ -8,21 +8,26 @@ finished by the next q-tmux command (see :mod:`q_tmux.store.journals`).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
+
+import click
 
 from q_tmux.cli.common import AppContext, cwd, note, say
+from q_tmux.cli.completion import complete_session_name
 from q_tmux.store import journals
 
-if TYPE_CHECKING:
-    from q_tmux.adapters.git import Repo
 
-
+@click.command()
+@click.argument("old", shell_complete=complete_session_name)
+@click.argument("new")
+@click.pass_obj
 def rename(app: AppContext, old: str, new: str) -> int:
+    """Rename session OLD to NEW: its window, and its branch when it has no upstream."""
     from q_tmux.adapters.git import Repo
     from q_tmux.errors import NameInUseError, SessionNotFoundError
     from q_tmux.sessions.decisions import NameTaken
-    from q_tmux.sessions.lifecycle import find_session, load_views, session_record
     from q_tmux.sessions.names import check_name
+    from q_tmux.sessions.views import find_session, load_views, session_record
 
     check_name(new)
     settled = journals.recover(note)
@@ -46,7 +51,7 @@ def rename(app: AppContext, old: str, new: str) -> int:
     branch = info.branch
     renamed: str | None = None
     if repo is not None and branch:
-        upstream = repo.git("config", "--get", f"branch.{branch}.remote").ok
+        upstream = repo.branch_remote(branch) is not None
         follows = branch.endswith(record.name)
         if upstream or not follows:
             note(
@@ -78,21 +83,13 @@ def rename(app: AppContext, old: str, new: str) -> int:
     ) as journal:
         journals.step_done("rename:journal")
         if repo is not None and branch and renamed:
-            _rename_branch(repo, branch, renamed)
+            repo.rename_branch(branch, renamed)
             journal.keep_on_error = True  # from here on, the rest is finished, never undone
             journals.step_done("rename:branch")
             say(f"Branch '{branch}' is now '{renamed}'.")
         _apply(journal.data)
     say(f"Session '{old}' is now '{new}' (its worktree stays at {view.work_dir}).")
     return 0
-
-
-def _rename_branch(repo: Repo, branch: str, renamed: str) -> None:
-    from q_tmux.errors import QTmuxError
-
-    result = repo.git("branch", "-m", branch, renamed)
-    if not result.ok:
-        raise QTmuxError(f"Could not rename branch '{branch}': {result.first_error_line()}.")
 
 
 def _apply(data: dict[str, Any]) -> None:
@@ -130,6 +127,6 @@ def _settle_rename(data: dict[str, Any]) -> str:
     if branch and renamed and data.get("git_root"):
         repo = Repo.discover(Path(data["git_root"]))
         if repo.branch_oid(renamed) is None and repo.branch_oid(branch) is not None:
-            _rename_branch(repo, branch, renamed)
+            repo.rename_branch(branch, renamed)
     _apply(data)
     return _finished_line(data["old"], data["new"]) + " (it had been interrupted)."

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import click
+
 from q_tmux.cli.common import AppContext, cwd, go_to, note, say
+from q_tmux.cli.completion import complete_session_name
 
 
+@click.command()
+@click.argument("name", required=False, shell_complete=complete_session_name)
+@click.option("--all", "all_sessions", is_flag=True, help="Every session that is not running.")
+@click.option("-d", "--detach", is_flag=True, help="Do not switch to or attach the window.")
+@click.pass_obj
 def resume(app: AppContext, name: str | None, *, all_sessions: bool, detach: bool) -> int:
+    """Start NAME's agent again (with its resume flag), e.g. after a tmux restart."""
     from q_tmux.adapters.tmux import require_tmux
     from q_tmux.errors import QTmuxError, UsageError
-    from q_tmux.sessions.lifecycle import (
-        current_session_id,
-        find_session,
-        load_views,
-        resume_session,
-    )
+    from q_tmux.sessions.lifecycle import resume_session
+    from q_tmux.sessions.views import current_session_id, find_session, load_views
 
     if name and all_sessions:
         raise UsageError("Name a session or pass --all, not both.")

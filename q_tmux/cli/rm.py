@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import click
+
 from q_tmux.cli.common import AppContext, say, target_session
 
 
@@ -12,7 +14,7 @@ def rm(app: AppContext, name: str, *, force: bool, dry_run: bool) -> int:
     from q_tmux.errors import QTmuxError
     from q_tmux.merge import journal
     from q_tmux.merge.cleanup import Histories, apply, removal_journal, session_action
-    from q_tmux.sessions.lifecycle import load_views, session_record
+    from q_tmux.sessions.views import load_views, session_record
 
     views, _ = load_views(app.tmux())
     view = target_session(app, views, name)
@@ -47,3 +49,13 @@ def rm(app: AppContext, name: str, *, force: bool, dry_run: bool) -> int:
         )
     say(f"removed session '{action.name}': " + "; ".join(action.done))
     return 0
+
+
+@click.command("rm")
+@click.argument("name")
+@click.option("--force", is_flag=True, help="Remove even work not in the base, after archiving it.")
+@click.option("--dry-run", is_flag=True, help="Say whether it would be removed; remove nothing.")
+@click.pass_obj
+def rm_command(app: AppContext, name: str, force: bool, dry_run: bool) -> int:
+    """Remove one session: its window, worktree and branch (every repository's in a workspace)."""
+    return rm(app, name, force=force, dry_run=dry_run)

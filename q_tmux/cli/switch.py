@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import click
+
 from q_tmux.cli.common import AppContext, cwd, go_to
+from q_tmux.cli.completion import complete_session_name
 
 
+@click.command()
+@click.argument("name", shell_complete=complete_session_name)
+@click.pass_obj
 def switch(app: AppContext, name: str) -> int:
+    """Go to session NAME's window."""
     from q_tmux.errors import QTmuxError
-    from q_tmux.sessions.lifecycle import find_session, load_views, server_for
+    from q_tmux.sessions.views import find_session, load_views, server_for
 
     tmux = app.tmux()
     views, _ = load_views(tmux)

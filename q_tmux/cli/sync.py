@@ -11,7 +11,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import click
+
 from q_tmux.cli.common import AppContext, note, say, target_session
+from q_tmux.cli.completion import complete_session_name
 from q_tmux.store import journals
 
 if TYPE_CHECKING:
@@ -29,10 +32,18 @@ def conflict_request(base: str, files: list[str], rebase: bool) -> str:
     )
 
 
+@click.command()
+@click.argument("name", required=False, shell_complete=complete_session_name)
+@click.option("--rebase", is_flag=True, help="Rebase the session's branch instead of merging.")
+@click.option(
+    "--ask-agent", is_flag=True, help="On conflicts, ask the session's agent to fix them."
+)
+@click.pass_obj
 def sync(app: AppContext, name: str | None, *, rebase: bool, ask_agent: bool) -> int:
+    """Bring the base's new commits into session NAME (default: this one)."""
     from q_tmux.adapters.git import Repo
     from q_tmux.merge.engine import session_repo
-    from q_tmux.sessions.lifecycle import load_views, server_for, session_record
+    from q_tmux.sessions.views import load_views, server_for, session_record
 
     journals.recover(note)
     tmux = app.tmux()
@@ -137,18 +148,14 @@ def _bring_base_in(repo: Repo, info: WorktreeInfo, who: str, rebase: bool) -> li
     if behind == 0:
         say(f"{who} already has everything in {base}.")
         return []
-    if rebase:
-        result = repo.git("rebase", "--quiet", base, cwd=work_dir)
-    else:
-        result = repo.git("merge", "--no-edit", "--quiet", base, cwd=work_dir)
+    result = repo.rebase(work_dir, base) if rebase else repo.merge(work_dir, base)
     if result.ok:
         how = "rebased onto" if rebase else "merged"
         say(f"Brought {behind} new commit(s) of {base} into {who} ({how} {base}).")
         return []
-    conflicted = repo.git("diff", "--name-only", "--diff-filter=U", "-z", cwd=work_dir)
-    files = [path for path in conflicted.stdout.split("\0") if path]
+    files = list(result.conflicts)
     if not files:  # git refused before starting: nothing changed
-        why, hint = result.first_error_line(), ""
+        why, hint = result.error, ""
         if not rebase and "fast-forward" in why:  # merge.ff=only in the user's config
             why = "merge.ff=only allows only fast-forwards, and the branches have diverged"
             hint = " ('q-tmux sync --rebase' replays the session's commits instead)"

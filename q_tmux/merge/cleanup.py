@@ -34,14 +34,16 @@ from q_tmux.merge.removal import (
     SESSION_FILE,
     archive_risk,
     delete_branch,
-    judge,
     remove_checkout,
 )
 from q_tmux.merge.removal import (
     Risk as Risk,
 )
+from q_tmux.merge.removal import (
+    judge as judge,
+)
 from q_tmux.merge.removal import restore_hint as restore_hint
-from q_tmux.sessions.lifecycle import SessionView, server_for
+from q_tmux.sessions.views import SessionView, server_for
 from q_tmux.store import jsonfile, paths, registry
 from q_tmux.store.journals import step_done
 from q_tmux.store.session_file import SessionRecord

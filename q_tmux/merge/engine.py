@@ -26,18 +26,12 @@ from typing import TYPE_CHECKING
 from q_tmux.adapters.git import (
     CommitOid,
     History,
-    RebaseStop,
     Repo,
-    add_detached_worktree,
     branch_in_use,
     commit_all_changes,
     commit_tree,
-    fast_forward,
     head_commit,
-    put_files_back,
-    rebase_onto,
     ref_move_refused,
-    reset_keep,
     uncommitted,
     update_ref,
 )
@@ -55,7 +49,7 @@ from q_tmux.store.session_file import SessionRecord, Status, StatusSource
 
 if TYPE_CHECKING:
     from q_tmux.adapters.tmux import Tmux
-    from q_tmux.sessions.lifecycle import SessionView
+    from q_tmux.sessions.views import SessionView
 
 __all__ = ["Mode", "build_preview", "session_repo", "some_of"]
 
@@ -204,12 +198,11 @@ def _move_back(repo: Repo, entry: RepoEntry, name: str) -> str | None:
         if worktree.branch == base and not worktree.bare:
             # The inverse of the merge's --ff-only: moves the branch and its files back,
             # keeps the user's unrelated uncommitted changes, refuses if they overlap.
-            result = reset_keep(repo, worktree.path, old)
+            result = repo.reset_keep(worktree.path, old)
             if result.ok:
                 return None
             return (
-                f"{result.first_error_line()}; 'git reset --keep {old[:12]}' "
-                f"in {worktree.path} undoes the merge"
+                f"{result.error}; 'git reset --keep {old[:12]}' in {worktree.path} undoes the merge"
             )
     if update_ref(repo, f"refs/heads/{base}", old, new, f"q-tmux: undo merge of '{name}'"):
         return None
@@ -313,17 +306,21 @@ def replay_onto(
     if scratch.exists():
         repo.remove_worktree(scratch, force=True)
     scratch.parent.mkdir(parents=True, exist_ok=True)
-    add_detached_worktree(repo, scratch, tip, doing="make a scratch worktree for the rebase")
+    repo.add_detached_worktree(scratch, tip, doing="make a scratch worktree for the rebase")
     try:
-        rebased = rebase_onto(repo, scratch, onto)
-        if isinstance(rebased, RebaseStop):
+        rebased = repo.rebase(scratch, onto)
+        if not rebased.ok:
+            repo.abort_rebase(scratch)
             why = (
-                f"stops on conflicts in {some_of(rebased.conflicts)}"
+                f"stops on conflicts in {some_of(list(rebased.conflicts))}"
                 if rebased.conflicts
                 else f"failed: {sentence(rebased.error)}"
             )
             raise MergeRefused(f"{what} {why}; nothing was changed.")
-        return rebased
+        head = head_commit(repo, scratch)
+        if head is None:
+            raise MergeRefused(f"{what} left no commit to read; nothing was changed.")
+        return head
     finally:
         repo.remove_worktree(scratch, force=True)  # ours, made above: nothing of the user's
         repo.prune_worktrees()
@@ -350,12 +347,12 @@ def move_base(preview: Preview, new: CommitOid, repo: Repo) -> None:
     if preview.base_worktree is not None:
         # --ff-only keeps the user's unrelated uncommitted files, refuses when theirs
         # overlap, and fails if the base moved since the preview: a compare-and-swap.
-        result = fast_forward(repo, preview.base_worktree, new)
-        if not result.ok:
+        moved = repo.fast_forward(preview.base_worktree, new)
+        if not moved.ok:
             undone = _undo_files_of_refused_move(repo, preview.base_worktree, base, old, new)
             raise MergeRefused(
                 f"{base} in {preview.base_worktree} could not move "
-                f"({sentence(result.first_error_line())}); {undone}"
+                f"({sentence(moved.error)}); {undone}"
             )
         return
     reason = f"q-tmux: merge session '{preview.record.name}'"
@@ -378,11 +375,11 @@ def _undo_files_of_refused_move(
     """
     if repo.branch_oid(base) != old or head_commit(repo, worktree) != old:
         return "nothing was changed."
-    result = put_files_back(repo, worktree, new, old)
+    result = repo.move_files(worktree, new, old)
     if result.ok:
         return "nothing was changed."
     return (
-        f"the files it wrote could not be put back ({sentence(result.first_error_line())}); "
+        f"the files it wrote could not be put back ({sentence(result.error)}); "
         f"'git read-tree -m -u {new[:12]} {old[:12]}' in {worktree} does it."
     )
 
@@ -469,7 +466,7 @@ def archive_record(journal: MergeJournal) -> Path:
 
 def _move_children_off(tmux: Tmux, record: SessionRecord, entries: list[RepoEntry]) -> list[str]:
     """Sessions based on a merged (soon deleted) branch move to its base; one line each."""
-    from q_tmux.sessions.lifecycle import load_views
+    from q_tmux.sessions.views import load_views
 
     infos = {info.workspace_path or "": info for info in record.repos or [record.worktree_info]}
     moves = [

@@ -29,7 +29,7 @@ from q_tmux.merge.conflicts import pair_conflicts
 from q_tmux.store.session_file import SessionRecord, WorktreeInfo
 
 if TYPE_CHECKING:
-    from q_tmux.sessions.lifecycle import SessionView
+    from q_tmux.sessions.views import SessionView
 
 
 @dataclass

@@ -30,10 +30,8 @@ from q_tmux.adapters.git import (
     Repo,
     count_unreached,
     create_ref,
-    forget_branch_config,
     head_commit,
     operation_in_progress,
-    refs_at,
     snapshot_index,
     snapshot_worktree,
     uncommitted,
@@ -194,7 +192,7 @@ def delete_branch(
         step_done("branch-archived")
         outcome.done.append(restore_hint("branch", branch, ref))
     repo.delete_branch(branch, current)
-    forget_branch_config(repo, branch)
+    repo.forget_branch_config(branch)
     outcome.done.append(f"branch {branch} deleted")
     return outcome
 
@@ -202,7 +200,7 @@ def delete_branch(
 def existing_archive_ref(repo: Repo, name: str, commit: CommitOid) -> str | None:
     """An archive ref of ``name``'s branch that already keeps ``commit``, if any."""
     kept = re.compile(r"\d{8}-\d{6}-branch(-\d+)?")
-    refs = refs_at(repo, commit, f"{ARCHIVE_PREFIX}{name}/")
+    refs = repo.refs_at(commit, f"{ARCHIVE_PREFIX}{name}/")
     found = [ref for ref in refs if kept.fullmatch(ref.rsplit("/", 1)[-1])]
     return found[0] if found else None
 

@@ -56,8 +56,8 @@ def decide_worktree(
 
 def default_branch(repo: Repo) -> str | None:
     """The repository's default branch: origin's HEAD if known locally, else main/master."""
-    result = repo.git("symbolic-ref", "--quiet", "--short", "refs/remotes/origin/HEAD")
-    candidates = [result.stdout.strip().removeprefix("origin/")] if result.ok else []
+    origin = repo.origin_head()
+    candidates: list[str] = [origin] if origin is not None else []
     candidates += ["main", "master", "trunk", "develop"]
     for candidate in candidates:
         if candidate and repo.branch_oid(candidate) is not None:

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from q_tmux.adapters.git import CommitOid, Repo
+from q_tmux.adapters.git import CommitOid, Repo, not_tracked_entries
 from q_tmux.errors import NotARepositoryError, QTmuxError, UsageError
 from q_tmux.sessions.names import printable
 
@@ -139,16 +139,7 @@ def nested_repository(member: WorkspaceRepo) -> str | None:
     folders it lists are checked one level down as well.
     """
     repo = member.repo
-    listed = repo.git_ok(
-        "ls-files",
-        "--others",
-        "--directory",
-        "--no-empty-directory",
-        "-z",
-        cwd=repo.toplevel,
-        doing=f"look for repositories nested in {member.relative}",
-    )
-    for relative in filter(None, listed.split("\0")):
+    for relative in sorted(not_tracked_entries(repo, repo.toplevel)):
         if not relative.endswith("/"):
             continue
         folder = repo.toplevel / relative

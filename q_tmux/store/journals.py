@@ -7,7 +7,7 @@ anyone can take belongs to a command that died (killed, power lost): the
 kernel drops a dead process's locks. :func:`recover` finishes or undoes
 each such job; ``new``, ``rename``, ``sync``, ``cleanup`` and ``doctor``
 call it first. The recipes themselves live with their commands
-(:mod:`q_tmux.sessions.lifecycle` and the command modules) and are registered here.
+(:mod:`q_tmux.sessions.create` and the command modules) and are registered here.
 """
 
 from __future__ import annotations
@@ -204,4 +204,4 @@ def _load_recipes() -> None:
     """Import the modules that register recoveries (kept out of light callers' imports)."""
     import q_tmux.cli.rename
     import q_tmux.cli.sync
-    import q_tmux.sessions.lifecycle  # noqa: F401
+    import q_tmux.sessions.create  # noqa: F401

@@ -15,13 +15,18 @@ again from the top. Where it went last is kept in the global option
 
 from __future__ import annotations
 
-import os
 import sys
 
 from q_tmux.adapters import tmuxcmd
+from q_tmux.adapters.tmux_vocabulary import (
+    JUMPED_OPTION,
+    attach_hint,
+    format_of,
+    pane_inside,
+    socket_from_environment,
+    split_line,
+)
 from q_tmux.tracking import state, status_line
-
-JUMPED_OPTION = "@q-tmux-jumped"
 
 #: ``(asks for approval, waiting since, window id, name)`` of a waiting session.
 Candidate = tuple[bool, str, str, str]
@@ -54,17 +59,19 @@ def waiting_windows(socket: str) -> list[Target]:
 
 def where_now(socket: str, client: str | None) -> tuple[str | None, str]:
     """The window the user looks at (None when unknown), and ``@q-tmux-jumped``."""
-    fields = f"#{{window_id}}\t#{{{JUMPED_OPTION}}}"
+    fields = format_of(("window_id", JUMPED_OPTION))
     if client:
         code, out = tmuxcmd.run(socket, "display-message", "-p", "-c", client, fields)
-    elif os.environ.get("TMUX_PANE") and os.environ.get("TMUX", "").split(",")[0] == socket:
-        pane = os.environ["TMUX_PANE"]
+    elif pane := pane_inside(socket):
         code, out = tmuxcmd.run(socket, "display-message", "-p", "-t", pane, fields)
     else:
         return None, ""
     if code != 0:
         return None, ""
-    window, _, jumped = out.rstrip("\n").partition("\t")
+    values = split_line(out.rstrip("\n"), 2)
+    if values is None:
+        return None, ""
+    window, jumped = values
     return window or None, jumped
 
 
@@ -97,7 +104,7 @@ def pick_target(waiting: list[Target], current: str | None, cycling: bool = Fals
 
 
 def main(socket: str, client: str | None) -> int:
-    inside = os.environ.get("TMUX", "").split(",")[0] == socket
+    inside = socket_from_environment() == socket
     current, jumped = where_now(socket, client)
     waiting = waiting_windows(socket)
     target = pick_target(waiting, current, is_cycling(waiting, current, jumped, client))
@@ -117,9 +124,8 @@ def main(socket: str, client: str | None) -> int:
         tmuxcmd.run(socket, *go, ";", "switch-client", "-t", window)
     elif sys.stdin.isatty() and sys.stdout.isatty():
         tmuxcmd.run(socket, *go)
-        sys.stdout.flush()
-        os.execvp("tmux", ["tmux", "-S", socket, "attach-session", "-t", window])
+        tmuxcmd.attach(socket, window)
     else:
         tmuxcmd.run(socket, *go)
-        print(f"{name} is waiting; attach with: tmux -S {socket} attach -t {window}")
+        print(f"{name} is waiting; attach with: {attach_hint(socket, window)}")
     return 0

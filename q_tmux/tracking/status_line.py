@@ -17,12 +17,19 @@ import re
 import unicodedata
 
 from q_tmux.adapters import tmuxcmd
+from q_tmux.adapters.tmux_vocabulary import ID_OPTION as ID_OPTION
+from q_tmux.adapters.tmux_vocabulary import (
+    MARK_OPTION,
+    STATUS_OPTION,
+    list_clients,
+    list_panes,
+    parse_clients,
+    parse_panes,
+)
+from q_tmux.adapters.tmux_vocabulary import Pane as Pane
 from q_tmux.store import xdg
 from q_tmux.tracking import state
 
-STATUS_OPTION = "@q-tmux-status"
-MARK_OPTION = "@q-tmux-mark"
-ID_OPTION = "@q-tmux-id"
 NAME_LIMIT = 24
 
 #: Every user option the status line reads, with its default. Values may hold
@@ -47,45 +54,8 @@ DEFAULTS = {
     "@q-tmux-notify": "on",
     "@q-tmux-bell": "off",
 }
-_PANE_FIELDS = (
-    ID_OPTION,
-    "window_id",
-    "pane_id",
-    "pane_dead",
-    "window_activity",
-    MARK_OPTION,
-    "pane_current_command",
-)
 _GLOBAL_FIELDS = (STATUS_OPTION, *DEFAULTS)
-_SEPARATOR = "\x1f"  # unit separator: cannot appear in option values typed by a person
 _MARKUP = re.compile(r"##|#\[[^\]]*\]")
-
-
-class Pane:
-    """A q-tmux window's first pane, as tmux sees it now."""
-
-    # Plain slotted classes: dataclasses cost a hook ~10 ms to import.
-    __slots__ = ("activity", "command", "dead", "mark", "pane_id", "session_id", "window_id")
-
-    def __init__(
-        self,
-        session_id: str,
-        window_id: str,
-        pane_id: str,
-        dead: bool,
-        activity: str,
-        mark: str,
-        command: str = "",
-    ) -> None:
-        #: The pane's foreground process, as tmux names it (the shell agent is busy while
-        #: this is not the shell).
-        self.command = command
-        self.session_id = session_id
-        self.window_id = window_id
-        self.pane_id = pane_id
-        self.dead = dead
-        self.activity = activity
-        self.mark = mark
 
 
 class Snapshot:
@@ -104,24 +74,10 @@ class Snapshot:
 
 
 def snapshot(socket: str) -> Snapshot:
-    fields = [f"#{{{name}}}" for name in (*_PANE_FIELDS, *_GLOBAL_FIELDS)]
-    code, out = tmuxcmd.run(socket, "list-panes", "-a", "-F", _SEPARATOR.join(fields))
+    code, out = tmuxcmd.run(socket, *list_panes(_GLOBAL_FIELDS))
     if code != 0:
         return Snapshot({}, {}, alive=False)
-    panes: dict[str, Pane] = {}
-    options: dict[str, str] = {}
-    width = len(_PANE_FIELDS)
-    for line in out.splitlines():
-        values = line.split(_SEPARATOR)
-        if len(values) != width + len(_GLOBAL_FIELDS):
-            continue
-        options = dict(zip(_GLOBAL_FIELDS, values[width:], strict=True))
-        session_id, window_id, pane_id, dead, activity, mark, command = values[:width]
-        if session_id and session_id not in panes:
-            panes[session_id] = Pane(
-                session_id, window_id, pane_id, dead == "1", activity, mark, command
-            )
-    return Snapshot(panes, options, alive=True)
+    return Snapshot(*parse_panes(out, _GLOBAL_FIELDS), alive=True)
 
 
 class Checkout:
@@ -418,9 +374,7 @@ def notify_waiting(socket: str, session: SessionState, window_id: str, snap: Sna
     """Tell every client looking elsewhere that ``session`` now waits; ring if asked to."""
     if snap.option("@q-tmux-notify") == "off":
         return
-    code, out = tmuxcmd.run(
-        socket, "list-clients", "-F", "#{client_name}\t#{window_id}\t#{client_tty}"
-    )
+    code, out = tmuxcmd.run(socket, *list_clients())
     if code != 0:
         return
     what = "approval" if session.reason == state.APPROVAL else "input"
@@ -428,10 +382,8 @@ def notify_waiting(socket: str, session: SessionState, window_id: str, snap: Sna
     message = f"q-tmux: {shown_name(session.name).replace('%', '%%')} waits for {what}"
     args: list[str] = []
     ttys = []
-    for line in out.splitlines():
-        client, _, rest = line.partition("\t")
-        client_window, _, tty = rest.partition("\t")
-        if client and client_window != window_id:
+    for client, client_window, tty in parse_clients(out):
+        if client_window != window_id:
             args += ["display-message", "-c", client, message, ";"]
             ttys.append(tty)
     if args:

@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from q_tmux.adapters import refs, tmuxcmd
+from q_tmux.adapters import merge_tree, refs, tmuxcmd
 from q_tmux.agents import catalog
 from q_tmux.agents.shell import SHELL, is_busy
 from q_tmux.store import paths
@@ -133,11 +133,7 @@ class Watcher:
     @staticmethod
     def merge_conflicts(repo_root: str, base: str, tip: str) -> list[str] | None:
         """The files merging ``tip`` into ``base`` would conflict in; None when git cannot say."""
-        args = ["-C", repo_root, "merge-tree", "--write-tree", "--name-only", "--no-messages"]
-        code, out = tmuxcmd.run_program("git", [*args, "-z", base, tip])
-        if code not in (0, 1):
-            return None  # git too old for --write-tree, or no answer
-        return [path for path in out.split("\0")[1:] if path] if code == 1 else []
+        return merge_tree.conflicts_in(repo_root, base, tip, tmuxcmd.run_program)
 
     def tick(self) -> tuple[bool, bool]:
         """Look once; return (any live q-tmux agent, any agent working or asking)."""
@@ -403,7 +399,7 @@ def _code_version() -> tuple[int, ...]:
         os.path.join("tracking", name)
         for name in ("watcher.py", "screen.py", "status_line.py", "state.py")
     ]
-    names += [os.path.join("adapters", "tmuxcmd.py")]
+    names += [os.path.join("adapters", name) for name in ("tmuxcmd.py", "tmux_vocabulary.py")]
     names += [
         os.path.join("agents", name) for name in sorted(os.listdir(os.path.join(here, "agents")))
     ]
@@ -438,9 +434,7 @@ def watch(watcher: Watcher, version: tuple[int, ...]) -> None:
         if _code_version() != version:
             # q-tmux was upgraded under us: carry on as the new code (the lock
             # is close-on-exec, so the new image takes it again).
-            os.execv(
-                sys.executable, [sys.executable, "-m", "q_tmux.tracking.watcher", watcher.socket]
-            )
+            tmuxcmd.replace_process(watchlock.watcher_command(watcher.socket))
         try:
             live, busy = watcher.tick()
         except Exception as error:  # keep watching: one bad tick must not end tracking

@@ -10,6 +10,7 @@ import fcntl
 import os
 import sys
 
+from q_tmux.adapters import tmuxcmd
 from q_tmux.store import xdg
 
 
@@ -30,20 +31,15 @@ def acquire(socket: str) -> int | None:
     return fd
 
 
+def watcher_command(socket: str) -> list[str]:
+    """The command line of ``socket``'s watcher (started here, re-executed by itself)."""
+    return [sys.executable, "-m", "q_tmux.tracking.watcher", socket]
+
+
 def ensure_running(socket: str) -> None:
     """Start the watcher for ``socket`` unless one already runs."""
     fd = acquire(socket)
     if fd is None:
         return
     os.close(fd)  # the watcher takes the lock itself; a racing second one just exits
-    devnull = os.open(os.devnull, os.O_RDWR)
-    try:
-        os.posix_spawn(
-            sys.executable,
-            [sys.executable, "-m", "q_tmux.tracking.watcher", socket],
-            os.environ,
-            file_actions=[(os.POSIX_SPAWN_DUP2, devnull, n) for n in (0, 1, 2)],
-            setsid=True,
-        )
-    finally:
-        os.close(devnull)
+    tmuxcmd.spawn_detached(watcher_command(socket))

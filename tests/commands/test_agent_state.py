@@ -17,7 +17,7 @@ def test_the_shell_is_busy_while_its_command_runs(qtmux: QTmux, repo: Path, serv
     until(work, ("waiting", "input", "process"))
     type_line(server, window_of(work), "sleep 4")
     until(work, ("processing", None, "process"))  # was "waiting" while the command ran
-    until(work, ("waiting", "input", "process"), timeout=15)
+    until(work, ("waiting", "input", "process"))
 
 
 def test_a_busy_agent_whose_screen_stops_changing_is_marked_stalled(
@@ -54,7 +54,7 @@ def test_an_agent_that_crashes_while_booting_ends_exited_with_its_error_shown(
 ) -> None:
     agent = "sh -c 'echo cannot reach the model server >&2; exit 3'"
     work = start(qtmux, repo, "boom", "--agent", agent)
-    until(work, ("exited", None, "process"), timeout=15)
+    until(work, ("exited", None, "process"))
     window = window_of(work)
     assert "cannot reach the model server" in pane_text(server, window)
     assert json.loads((work / ".amazonq" / "session.json").read_text())["status"] == "exited"

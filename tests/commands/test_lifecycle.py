@@ -21,6 +21,7 @@ from tests.conftest import (
     pane_text,
     registry_files,
     wait_for,
+    watcher_running,
     worktree,
 )
 
@@ -212,6 +213,8 @@ def test_resume_usage_errors(qtmux: QTmux, repo: Path) -> None:
 
 def test_doctor_reports_each_part(qtmux: QTmux, repo: Path, server: Server) -> None:
     qtmux.ok("new", "x", "--detach", cwd=repo)
+    # doctor's probe takes the lock; a watcher still starting would find it held and leave.
+    wait_for(lambda: watcher_running(server), what="the watcher to take its lock")
     result = qtmux("doctor", cwd=repo)
     lines = result.stdout.splitlines()
     assert any(line.startswith("ok  git ") for line in lines)

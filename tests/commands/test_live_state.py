@@ -37,7 +37,7 @@ def start(
     return repo.parent / "app.worktrees" / name
 
 
-def until(work_dir: Path, *wanted: Status, timeout: float = 10) -> None:
+def until(work_dir: Path, *wanted: Status, timeout: float = 30) -> None:
     wait_for(
         lambda: status_of(work_dir) in wanted and status_of(work_dir),
         timeout=timeout,
@@ -104,7 +104,7 @@ def test_ctrl_c_fires_no_stop_hook_but_the_prompt_is_seen(
     type_line(server, window, "think for a long time")
     until(work, ("processing", None, "hook"))
     server.cmd("send-keys", "-t", window, "C-c")
-    until(work, INPUT_SCREEN, timeout=5)
+    until(work, INPUT_SCREEN)
 
 
 @pytest.mark.parametrize("how", ["quit", "kill-window", "kill-pane-process"])
@@ -135,21 +135,24 @@ def test_waiting_is_never_claimed_while_output_streams(
     type_line(server, window, " ".join(f"word{i}" for i in range(25)))
     until(work, ("processing", None, "hook"))
     prompt = PATTERNS["q"].prompt
-    deadline = time.monotonic() + 15
-    samples = 0
+    deadline = time.monotonic() + 60
+    mid_reply = 0  # looks taken while part of the reply was on the screen
     while time.monotonic() < deadline:
         status = status_of(work)
         screen = pane_text(server, window)  # read after the status: it can only be newer
         lines = [line for line in screen.splitlines() if line.strip()]
         if status == INPUT_SCREEN:  # the screen may say so only once the bare prompt is back
             assert prompt.match(lines[-1]), lines[-3:]
+        flat = screen.replace("\n", "")
         if status == INPUT_HOOK:  # q fires stop once the whole reply is out
-            assert "word24" in screen.replace("\n", "")
+            assert "word24" in flat
             break
-        samples += 1
+        mid_reply += "Echo: word0" in flat and flat.count("word24") == 1  # once: as typed
         time.sleep(0.05)
     assert status_of(work) == INPUT_HOOK
-    assert samples > 20  # the reply really streamed for a while
+    # The reply really was watched as it streamed (counted by what was seen, not by time:
+    # a loaded machine takes fewer looks).
+    assert mid_reply >= 2
 
 
 def test_a_client_looking_elsewhere_is_told_when_a_session_starts_waiting(
@@ -170,7 +173,7 @@ def test_a_client_looking_elsewhere_is_told_when_a_session_starts_waiting(
 def test_many_sessions_are_all_tracked(qtmux: QTmux, repo: Path, server: Server) -> None:
     works = [start(qtmux, repo, f"many{i}") for i in range(12)]
     for work in works:  # no first message: each must be seen idle at its prompt
-        until(work, INPUT_SCREEN, INPUT_HOOK, timeout=15)
+        until(work, INPUT_SCREEN, INPUT_HOOK)
 
 
 def test_next_goes_to_the_longest_waiting_session_then_the_next(

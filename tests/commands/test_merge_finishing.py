@@ -14,6 +14,7 @@ from tests.commands.test_merge import branch_exists, oid, session_with_commits
 from tests.conftest import QTmux, git, registry_files, worktree
 
 
+@pytest.mark.subprocess  # its working folder is removed under the process itself
 @pytest.mark.parametrize("how", ["command", "key"])
 def test_merge_run_inside_the_session_worktree_finishes_its_clean_up(
     qtmux: QTmux, repo: Path, server: Server, isolated_env: Path, how: str

@@ -1,0 +1,48 @@
+"""``git merge-tree --write-tree``: its arguments and its answer, written once.
+
+Conflict prediction needs no working tree: git merges two commits in memory,
+writes the resulting tree, and names the files it could not merge. Both
+:meth:`q_tmux.adapters.git.History.predict` and the watcher ask it; the watcher
+must stay standard-library only and light to import, so this module imports
+nothing and runs nothing itself: the caller passes its own runner.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+#: ``merge-tree --write-tree`` arrived in git 2.38.
+MERGE_TREE_GIT = (2, 38)
+
+#: (clean, tree written, files in conflict): what merging two commits would give.
+Answer = tuple[bool, str, list[str]]
+
+
+def arguments(ours: str, theirs: str) -> list[str]:
+    """git's arguments to merge ``theirs`` into ``ours`` in memory, names only, NUL-separated."""
+    return ["merge-tree", "--write-tree", "--name-only", "--no-messages", "-z", ours, theirs]
+
+
+def parse(returncode: int, stdout: str) -> Answer | None:
+    """merge-tree's exit status and output read back; None when git gave no answer.
+
+    Status 0 is a clean merge, 1 a merge with conflicts; anything else (a git
+    older than 2.38, an unknown commit) is no answer. The output is the tree,
+    then with ``--name-only`` one conflicted file name per field.
+    """
+    fields = [field for field in stdout.split("\0") if field]
+    if returncode not in (0, 1) or not fields:
+        return None
+    return returncode == 0, fields[0], fields[1:]
+
+
+def conflicts_in(
+    repo_root: str, ours: str, theirs: str, run: Callable[[str, list[str]], tuple[int, str]]
+) -> list[str] | None:
+    """The files merging ``theirs`` into ``ours`` in ``repo_root`` would conflict in.
+
+    ``run(program, args)`` returns (exit status, stdout). None when git cannot
+    say (too old, or no answer).
+    """
+    answer = parse(*run("git", ["-C", repo_root, *arguments(ours, theirs)]))
+    return None if answer is None else answer[2]

@@ -1,0 +1,47 @@
+"""What the standard-library fast path shares with the click commands: names, and one body.
+
+``status-line`` and ``next`` run on every status refresh and key press, so
+:mod:`q_tmux.cli.entry` parses them without click. Their click declarations
+(and the global ``-L``) take every command and option name from here, so each
+is written once. Standard library only: no click, libtmux or pydantic.
+"""
+
+from __future__ import annotations
+
+#: The global option that picks the tmux server, taken before or after the command.
+SOCKET_OPTION = ("-L", "--socket-name")
+#: The tmux client a key binding ran for (hidden: the plugin passes it).
+CLIENT_OPTION = "--client"
+
+STATUS_LINE = "status-line"
+#: ``status-line``'s flags: also push the line to tmux, and print tmux markup.
+PUBLISH_OPTION = "--publish"
+MARKUP_OPTION = "--tmux"
+
+NEXT = "next"
+
+
+def status_line_command(socket: str, *, publish: bool, markup: bool) -> int:
+    """Print the status line (plain, or with tmux markup); ``publish`` also pushes it to tmux."""
+    from q_tmux.tracking import status_line
+
+    snap = status_line.snapshot(socket)
+    if publish:
+        text = status_line.publish(socket, snap)
+        if snap.alive:
+            from q_tmux.tracking import watchlock
+
+            watchlock.ensure_running(socket)
+    else:
+        text, _ = status_line.render(status_line.sessions_on(socket), snap)
+    output = text if markup else status_line.plain(text)
+    if output:
+        print(output)
+    return 0
+
+
+def next_command(socket: str, client: str | None) -> int:
+    """Go to the session that has waited longest (``client``: the key binding's)."""
+    from q_tmux.tracking import jump
+
+    return jump.main(socket, client)
