@@ -64,13 +64,7 @@ def show_preview(preview: Preview, mode: Mode) -> None:
 
 def _client_session(app: AppContext) -> str | None:
     """The q-tmux session of the window the key binding's client is looking at."""
-    tmux = app.tmux()
-    if not tmux.client:
-        return None
-    result = tmux.cmd("display-message", "-p", "-c", tmux.client, "#{@q-tmux-id}")
-    return (
-        result.stdout[0] if result.returncode == 0 and result.stdout and result.stdout[0] else None
-    )
+    return app.tmux().client_q_session()
 
 
 def merge(
