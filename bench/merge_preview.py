@@ -15,7 +15,7 @@ from pathlib import Path
 
 from bench.harness import Lab, timed
 from q_tmux.adapters.git import History, Repo, require_git
-from q_tmux.merge.engine import OtherBranch, build_preview
+from q_tmux.merge.preview import OtherBranch, build_preview
 from q_tmux.store.session_file import read_session_file
 
 

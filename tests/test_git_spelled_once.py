@@ -39,16 +39,8 @@ SUBCOMMANDS = frozenset(
     }
 )
 
-#: Modules that still spell git, being rewritten on another branch (the merge engine);
-#: the adapter already has a method for each of their calls. Empty it once they use them.
-NOT_YET = frozenset(
-    {
-        "q_tmux/cli/merge.py",
-        "q_tmux/merge/cleanup.py",
-        "q_tmux/merge/engine.py",
-        "q_tmux/merge/workspace.py",
-    }
-)
+#: Modules still allowed to spell git outside the adapter: none since the one merge engine.
+NOT_YET: frozenset[str] = frozenset()
 
 
 def spellings(source: str) -> list[int]:

@@ -835,3 +835,11 @@ def snapshot_index(repo: Repo, worktree: Path, message: str) -> CommitOid | None
     if not result.ok or tree == head_tree:
         return None
     return commit_tree(repo, tree, [head], message)
+
+
+# -- for the one safe removal (q_tmux.merge.removal) -------------------------------------
+
+
+def create_ref(repo: Repo, ref: str, commit: str) -> bool:
+    """Make ``ref`` at ``commit`` only if it does not exist yet; True when made."""
+    return repo.git("update-ref", ref, commit, "").ok

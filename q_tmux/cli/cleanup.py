@@ -25,7 +25,7 @@ def cleanup(
 ) -> int:
     from q_tmux.adapters.git import require_git
     from q_tmux.errors import UsageError
-    from q_tmux.merge.cleanup import Selection, here, leftover_removals, plan
+    from q_tmux.merge.cleanup import Selection, forget_finished_removals, here, plan
     from q_tmux.sessions.names import printable
     from q_tmux.sessions.views import load_views
     from q_tmux.store.journals import recover
@@ -41,8 +41,7 @@ def cleanup(
     views, _ = load_views(app.tmux())
     version = require_git()
     if not dry_run:
-        for journal in leftover_removals(views):
-            journal.finish()  # killed after archiving the record: only the journal was left
+        forget_finished_removals(views)
     where = cwd()
     actions = plan(
         views,

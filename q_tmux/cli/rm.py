@@ -12,21 +12,15 @@ from q_tmux.cli.common import AppContext, say, target_session
 def rm(app: AppContext, name: str, *, force: bool, dry_run: bool) -> int:
     from q_tmux.adapters.git import require_git
     from q_tmux.errors import QTmuxError
-    from q_tmux.merge.cleanup import (
-        Histories,
-        apply,
-        merge_under_way,
-        removal_journal,
-        session_action,
-    )
+    from q_tmux.merge import journal
+    from q_tmux.merge.cleanup import Histories, apply, removal_journal, session_action
     from q_tmux.sessions.views import load_views, session_record
 
     views, _ = load_views(app.tmux())
     view = target_session(app, views, name)
-    interrupted = removal_journal(view.entry.id).data.get("record")
-    if not interrupted:
+    if removal_journal(view.entry.id) is None:
         roots = [Path(view.entry.repo_root)] if view.entry.repo_root else []
-        if merge_under_way(view.entry.id, roots):
+        if journal.under_way(view.entry.id, roots):
             raise QTmuxError(
                 f"A merge of '{view.entry.name}' is under way or was interrupted; "
                 f"'q-tmux merge {view.entry.name}' finishes it and removes the session."

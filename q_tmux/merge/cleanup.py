@@ -1,15 +1,9 @@
-"""Removing sessions (``cleanup``, ``rm``) without ever losing work.
+"""``cleanup`` and ``rm``: which sessions to remove, and removing them without losing work.
 
-One judgement decides what removing a worktree and its branch would lose,
-from everything the worktree holds (:func:`judge`): its HEAD, detached or
-not, and the branch tip, unless some ref that survives (the base, another
-branch, a tag, an archive ref) reaches them or the base holds their changes
-(a squash merge); its index and its files (modified, staged or untracked;
-files git ignores are build outputs and caches, not work); an operation in
-progress. Nothing holding work is removed without ``--force``, and a forced
-removal first saves each piece in its own archive ref under
-``refs/q-tmux/archive/`` (``-head``, ``-branch``, ``-index``, ``-files``:
-snapshots made through a copy of the index, never ``git stash``).
+The plan (:func:`plan`, :func:`session_action`) judges each session with the
+one safe removal of :mod:`q_tmux.merge.removal`: nothing holding work is
+removed without ``--force``, and a forced removal first saves each piece in
+its own archive ref.
 
 A removal is journaled in the state dir before its first change, so a
 removal killed at any step is finished by the next ``cleanup`` or ``rm``.
@@ -17,34 +11,45 @@ removal killed at any step is finished by the next ``cleanup`` or ``rm``.
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+from pydantic import BaseModel, ValidationError
 
 from q_tmux.adapters.git import (
     CommitOid,
     History,
     Repo,
     count_unreached,
-    head_commit,
-    operation_in_progress,
-    snapshot_index,
-    snapshot_worktree,
-    uncommitted,
 )
-from q_tmux.errors import GitError, QTmuxError
-from q_tmux.merge.engine import Journal
-from q_tmux.sessions.views import SessionView
-from q_tmux.store import paths, registry
+from q_tmux.errors import QTmuxError
+from q_tmux.merge import journal as merge_journal
+from q_tmux.merge.removal import (
+    SESSION_FILE,
+    archive_risk,
+    delete_branch,
+    remove_checkout,
+)
+from q_tmux.merge.removal import (
+    Risk as Risk,
+)
+from q_tmux.merge.removal import (
+    judge as judge,
+)
+from q_tmux.merge.removal import restore_hint as restore_hint
+from q_tmux.sessions.views import SessionView, server_for
+from q_tmux.store import jsonfile, paths, registry
 from q_tmux.store.journals import step_done
 from q_tmux.store.session_file import SessionRecord
 
-ARCHIVE_PREFIX = "refs/q-tmux/archive/"
-SESSION_FILE = ".amazonq/session.json"
+if TYPE_CHECKING:
+    from q_tmux.adapters.tmux import Tmux
 
 
 @dataclass
@@ -107,151 +112,28 @@ def view_is_here(view: SessionView, root: Path, cwd: Path) -> bool:
     return covers(root, cwd, scope, view.work_dir if own_folder else None, members)
 
 
-# -- what removing would lose -----------------------------------------------------------
+def close_window(
+    view: SessionView, record: SessionRecord, tmux: Tmux | None = None
+) -> Callable[[], None] | None:
+    """Close the session's window; when it runs this command, return a call that closes it last.
 
-
-@dataclass
-class Risk:
-    """What removing one worktree (and, if asked, its branch) would lose; falsy: nothing."""
-
-    work_dir: Path | None
-    branch: str | None = None
-    base_branch: str | None = None
-    #: The branch tip, when neither the base nor another ref holds its commits.
-    tip: CommitOid | None = None
-    tip_commits: int = 0
-    #: The worktree's HEAD, when no surviving ref (nor the branch tip) reaches it.
-    head: CommitOid | None = None
-    head_commits: int = 0
-    head_detached: bool = False
-    files: list[str] = field(default_factory=list)
-    operation: str | None = None
-
-    def __bool__(self) -> bool:
-        return bool(self.tip or self.head or self.files or self.operation)
-
-    def reasons(self) -> list[str]:
-        where = self.work_dir
-        found = []
-        if self.files:
-            shown = ", ".join(self.files[:5]) + (" …" if len(self.files) > 5 else "")
-            found.append(f"uncommitted changes in {where} ({shown})")
-        if self.operation:
-            found.append(f"an operation in progress in {where} ({self.operation})")
-        if self.tip:
-            found.append(
-                f"branch {self.branch} has {self.tip_commits} commit(s) not in {self.base_branch}"
-            )
-        if self.head:
-            kind = "detached HEAD" if self.head_detached else "HEAD"
-            found.append(
-                f"the {kind} of {where} ({self.head[:8]}) has {self.head_commits} commit(s) "
-                "that no branch or tag holds"
-            )
-        return found
-
-
-def judge(
-    history: History,
-    work_dir: Path | None,
-    branch: str | None,
-    base_branch: str | None,
-    *,
-    deleting_branch: bool = True,
-) -> Risk:
-    """What removing ``work_dir`` (None: none) and, if ``deleting_branch``, ``branch`` loses."""
-    repo = history.repo
-    risk = Risk(work_dir, branch, base_branch)
-    dropping = [f"refs/heads/{branch}"] if branch and deleting_branch else []
-    tip = repo.branch_oid(branch) if branch else None
-    base_oid = repo.branch_oid(base_branch) if base_branch else None
-    keeping: list[str] = []
-    if tip is not None:
-        # Kept by the branch itself, or (deleting it) by the base, another ref, or the
-        # archive ref a squash-merged branch gets; or else reported, once, as the branch's.
-        keeping.append(tip)
-        integrated = base_oid is not None and history.is_integrated(tip, base_oid)
-        if dropping and not integrated:
-            unreached = count_unreached(repo, tip, dropping=dropping, keeping=[])
-            if unreached:
-                risk.tip, risk.tip_commits = tip, unreached
-    if work_dir is not None and work_dir.is_dir():
-        head = head_commit(repo, work_dir)
-        if head is not None:
-            unreached = count_unreached(repo, head, dropping=dropping, keeping=keeping)
-            if unreached:
-                risk.head, risk.head_commits = head, unreached
-                risk.head_detached = repo.current_branch(cwd=work_dir) is None
-        risk.files = [p for p in uncommitted(repo, work_dir) if p != SESSION_FILE]
-        risk.operation = operation_in_progress(repo, work_dir)
-    return risk
-
-
-def what_removal_would_lose(
-    history: History, work_dir: Path, branch: str | None, base_branch: str | None
-) -> str | None:
-    """For a merge's clean-up: why ``work_dir`` and ``branch`` must stay, or None."""
-    reasons = judge(history, work_dir, branch, base_branch).reasons()
-    return "; ".join(reasons) if reasons else None
-
-
-def save_archive_ref(repo: Repo, name: str, kind: str, commit: str) -> str:
-    """Keep ``commit`` under a new ``refs/q-tmux/archive/NAME/TIME-KIND`` ref; return its name.
-
-    Created with compare-and-swap against "must not exist", so an archive is
-    never overwritten, even by another one made in the same second.
+    ``tmux``: the server the command talks to, used when the record names no socket.
     """
-    stamp = time.strftime("%Y%m%d-%H%M%S")
-    for attempt in range(100):
-        suffix = f"-{attempt}" if attempt else ""
-        ref = f"{ARCHIVE_PREFIX}{name}/{stamp}{suffix}-{kind}"
-        if repo.git("update-ref", ref, commit, "").ok:
-            return ref
-    raise GitError(f"Could not save an archive ref for '{name}'.")
+    if view.window is None:
+        return None
+    if tmux is not None:
+        owner = server_for(tmux, record.tmux.socket)
+    elif record.tmux.socket:
+        from q_tmux.adapters.tmux import Tmux
 
-
-def restore_hint(kind: str, branch: str, ref: str) -> str:
-    """How to get an archived piece back."""
-    if kind in ("head", "branch"):
-        return f"{kind} kept in {ref} (git branch {branch} {ref} brings it back)"
-    return f"{kind} kept in {ref} (git checkout {ref} -- . in a checkout puts them back)"
-
-
-def archive_risk(history: History, name: str, risk: Risk) -> list[str]:
-    """Save every piece ``risk`` names in its own archive ref; the restore hints."""
-    repo = history.repo
-    branch = risk.branch or name
-    saved: list[tuple[str, str]] = []
-    if risk.tip:
-        saved.append(("branch", save_archive_ref(repo, name, "branch", risk.tip)))
-    if risk.head:
-        saved.append(("head", save_archive_ref(repo, name, "head", risk.head)))
-    work_dir = risk.work_dir
-    if work_dir is not None and work_dir.is_dir() and (risk.files or risk.operation):
-        staged = snapshot_index(repo, work_dir, f"q-tmux: index of '{name}' before --force")
-        if staged is not None:
-            saved.append(("index", save_archive_ref(repo, name, "index", staged)))
-        files = snapshot_worktree(repo, work_dir, f"q-tmux: files of '{name}' before --force")
-        saved.append(("files", save_archive_ref(repo, name, "files", files)))
-    return [restore_hint(kind, branch, ref) for kind, ref in saved]
-
-
-def delete_branch_keeping_commits(
-    history: History, branch: str, tip: CommitOid, base_oid: CommitOid | None
-) -> str | None:
-    """Delete ``branch`` (compare-and-swap at ``tip``); the archive ref saved, if any.
-
-    Commits no other ref reaches (a squash, a rebase, or forced unmerged work
-    not archived yet) get an archive ref first, so none becomes unreachable.
-    ``base_oid`` is kept for callers; the refs themselves decide.
-    """
-    repo = history.repo
-    ref = None
-    if count_unreached(repo, tip, dropping=[f"refs/heads/{branch}"], keeping=[]):
-        ref = save_archive_ref(repo, branch, "branch", tip)
-    repo.delete_branch(branch, tip)
-    repo.git("config", "--remove-section", f"branch.{branch}")
-    return ref
+        owner = Tmux(socket_path=record.tmux.socket)
+    else:
+        return None
+    window_id = view.window.window_id
+    if owner.current_q_session() == record.id:
+        return lambda: owner.kill_window(window_id)  # closing it now would end this command
+    owner.kill_window(window_id)
+    return None
 
 
 # -- what a session is made of ----------------------------------------------------------
@@ -346,18 +228,49 @@ class Histories:
         return self._by_root[root]
 
 
-def removal_journal(session_id: str) -> Journal:
-    return Journal.at(paths.state_dir() / "remove" / f"{session_id}.json")
+class Removal(BaseModel):
+    """The journal of a session's removal (``rm``, ``cleanup``), in the state dir until done."""
+
+    record: SessionRecord
+    force: bool = False
+    #: The restore hints of what --force archived; None until that step is done.
+    archived: list[str] | None = None
+
+    def save(self) -> None:
+        jsonfile.write_atomic(_removal_path(self.record.id), self.model_dump(mode="json"))
+
+    def finish(self) -> None:
+        path = _removal_path(self.record.id)
+        path.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # only when no other journal is there
+            path.parent.rmdir()
 
 
-def leftover_removals(views: list[SessionView]) -> list[Journal]:
-    """Journals of removals that finished all but forgetting their journal."""
+def _removal_path(session_id: str) -> Path:
+    return paths.state_dir() / "remove" / f"{session_id}.json"
+
+
+def removal_journal(session_id: str) -> Removal | None:
+    """The journal of an interrupted removal of ``session_id``, if any (an unreadable one: none)."""
+    return _read_removal(_removal_path(session_id))
+
+
+def _read_removal(path: Path) -> Removal | None:
+    try:
+        return Removal.model_validate(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError, ValidationError):
+        return None
+
+
+def forget_finished_removals(views: list[SessionView]) -> None:
+    """Drop the journals of removals killed after archiving the record: only they were left."""
     known = {view.entry.id for view in views}
-    found = []
-    for path in sorted((paths.state_dir() / "remove").glob("*.json")):
+    folder = paths.state_dir() / "remove"
+    for path in sorted(folder.glob("*.json")):
         if path.stem not in known:
-            found.append(Journal.at(path))
-    return found
+            path.unlink(missing_ok=True)
+    with contextlib.suppress(OSError):  # only when no other removal's journal is there
+        folder.rmdir()
 
 
 def session_action(
@@ -366,13 +279,13 @@ def session_action(
     """Removing ``view``'s session, judged; ``closing``: a running agent does not keep it."""
     journal = removal_journal(view.entry.id)
     record = view.record
-    if journal.data.get("record"):
-        record = SessionRecord.model_validate(journal.data["record"])
+    if journal is not None:
+        record = journal.record
         reason = "finishing an interrupted removal"
-        force = force or bool(journal.data.get("force"))
+        force = force or journal.force
     assert record is not None
     action = Action("session", record.name, reason, view=view, record=record)
-    if merge_under_way(view.entry.id, [part.repo_root for part in parts_of(record)]):
+    if merge_journal.under_way(view.entry.id, [part.repo_root for part in parts_of(record)]):
         action.blocked.append(
             f"a merge of '{record.name}' is under way or was interrupted "
             f"('q-tmux merge {record.name}' finishes it and removes the session)"
@@ -397,22 +310,6 @@ def session_action(
     return action
 
 
-def merge_under_way(session_id: str, repo_roots: list[Path]) -> bool:
-    """Does a merge (running, or killed midway) own the session until it finishes?"""
-    from q_tmux.merge.workspace import journal_for
-
-    if journal_for(session_id).data:
-        return True
-    for root in repo_roots:
-        try:
-            repo = Repo.discover(root)
-        except QTmuxError:
-            continue
-        if Journal.for_session(repo, session_id).data:
-            return True
-    return False
-
-
 def plan(
     views: list[SessionView],
     selection: Selection,
@@ -429,7 +326,7 @@ def plan(
         views = [view for view in views if view_is_here(view, root, cwd)]
     now = datetime.now(UTC)
     for view in views:
-        if removal_journal(view.entry.id).data.get("record"):
+        if removal_journal(view.entry.id) is not None:
             actions.append(session_action(view, "", histories, force, closing=False))
             continue
         if view.worktree_missing:
@@ -603,47 +500,45 @@ def remove_session(action: Action, force: bool) -> None:
     assert record is not None
     assert view is not None
     journal = removal_journal(record.id)
-    if not journal.data.get("record"):
-        journal.record(record=record.model_dump(mode="json"), force=force)
+    if journal is None:
+        journal = Removal(record=record, force=force)
+        journal.save()
     step_done("remove:journal")
-    force = force or bool(journal.data.get("force"))
+    force = force or journal.force
     # The window first: an agent still running could change files after they were saved.
-    own_window = _close_window(view, record)
+    own_window = close_window(view, record)
     if view.window is not None:
         action.done.append("window closed")
     step_done("remove:window")
-    if force and "archived" not in journal.data:
+    if force and journal.archived is None:
         saved: list[str] = []
         for part, history, _ in action.parts:
             work_dir = part.work_dir if part.work_dir.is_dir() else None
             risk = judge(history, work_dir, part.branch, part.base_branch)  # as it is now
             saved += archive_risk(history, part.branch or record.name, risk)
-        journal.record(archived=saved)
-    action.done += journal.data.get("archived", [])
+        journal.archived = saved
+        journal.save()
+    action.done += journal.archived or []
     step_done("remove:archive")
     _step_out_of([view.work_dir, *(part.work_dir for part, _, _ in action.parts)], action)
     for part, history, _ in action.parts:
         if not part.work_dir.exists():
             continue
-        if not force:  # judged again: the agent may have written until its window closed
-            late = judge(history, part.work_dir, part.branch, part.base_branch).reasons()
-            if late:
-                action.blocked += late
-                journal.finish()
-                return
-        result = history.repo.remove_worktree(part.work_dir, force=force)
-        if not result.ok:
-            action.blocked.append(result.first_error_line())
+        # Judged again unless forced: the agent may have written until its window closed.
+        kept = remove_checkout(history, part.work_dir, part.branch, part.base_branch, force=force)
+        if kept is not None:
+            action.blocked.append(kept)
             journal.finish()
             return
-        history.repo.prune_worktrees()
         action.done.append(f"worktree {part.work_dir} removed")
     step_done("remove:worktree")
     for part, history, _ in action.parts:
-        action.done += _delete_branch(history, part)
+        if part.branch:
+            outcome = delete_branch(history, part.branch)
+            action.done += outcome.done + ([outcome.kept] if outcome.kept else [])
     step_done("remove:branch")
     if record.repos:
-        from q_tmux.merge.workspace import remove_session_folder
+        from q_tmux.merge.removal import remove_session_folder
 
         if not remove_session_folder(view.work_dir, record):
             action.done.append(f"kept {view.work_dir}: it holds files that are not q-tmux's")
@@ -667,36 +562,6 @@ def _step_out_of(folders: list[Path], action: Action) -> None:
         return
     refuge = action.parts[0][0].repo_root if action.parts else Path.home()
     os.chdir(refuge if refuge.is_dir() else Path.home())
-
-
-def _delete_branch(history: History, part: Part) -> list[str]:
-    repo = history.repo
-    if not part.branch:
-        return []
-    tip = repo.branch_oid(part.branch)
-    if tip is None:
-        return []
-    for worktree in repo.worktrees():
-        if worktree.branch == part.branch:
-            return [f"branch {part.branch} kept: it is checked out in {worktree.path}"]
-    base_oid = repo.branch_oid(part.base_branch) if part.base_branch else None
-    ref = delete_branch_keeping_commits(history, part.branch, tip, base_oid)
-    done = [restore_hint("branch", part.branch, ref)] if ref else []
-    return [*done, f"branch {part.branch} deleted"]
-
-
-def _close_window(view: SessionView, record: SessionRecord) -> Callable[[], None] | None:
-    """Close the session's window; when it runs this command, return a call that closes it last."""
-    if view.window is None or not record.tmux.socket:
-        return None
-    from q_tmux.adapters.tmux import Tmux
-
-    owner = Tmux(socket_path=record.tmux.socket)
-    window_id = view.window.window_id
-    if owner.current_q_session() == record.id:
-        return lambda: owner.kill_window(window_id)
-    owner.kill_window(window_id)
-    return None
 
 
 def _remove_own_files(work_dir: Path, files: list[str]) -> None:

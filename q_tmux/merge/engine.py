@@ -1,236 +1,261 @@
-"""Merging a session back into its base branch, safely.
+"""Merging a session into its base: every repository with changes, or none of them.
 
-The preview touches no working tree: commits, changed files and predicted
-conflicts come from ``git merge-tree --write-tree``. The merge commit is
-made with ``commit-tree`` (objects only), then the base moves in one
-compare-and-swap step: ``update-ref`` when the base is checked out nowhere,
-else ``merge --ff-only`` in the worktree that has it, which keeps the user's
-unrelated uncommitted files there and refuses when theirs overlap or the
-base moved meanwhile. A journal in the common git dir records the step
-reached, so a merge killed at any moment is completed, or reported, by
-running it again. Never ``git stash``: it is shared by every worktree.
+A one-repository session is a workspace of one repository. Every repository
+is previewed (:mod:`q_tmux.merge.preview`) and checked before anything moves,
+and each one's result commit is made with ``commit-tree`` (objects only)
+before the first base moves. The bases then move one at a time, each by
+compare-and-swap: ``update-ref`` when the base is checked out nowhere, else
+``merge --ff-only`` in the worktree that has it, which keeps the user's
+unrelated uncommitted files and refuses when theirs overlap or the base
+moved meanwhile. When one refuses, those already moved are moved back.
+
+The journal (:mod:`q_tmux.merge.journal`) names the bases in flight, so a
+merge killed at any step is settled by the next run: finished when every
+base moved, rolled back when only some did. The clean-up (window, worktrees,
+branches, record) uses the one safe removal of :mod:`q_tmux.merge.cleanup`
+and is safe to repeat. Never ``git stash``: it is shared by every worktree.
 """
 
 from __future__ import annotations
 
-import contextlib
-import json
-import re
-from dataclasses import dataclass, field
-from enum import Enum
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from q_tmux.adapters.git import (
-    Commit,
     CommitOid,
-    FileChange,
     History,
-    MergePrediction,
     Repo,
     branch_in_use,
+    commit_all_changes,
     commit_tree,
-    operation_in_progress,
+    head_commit,
     ref_move_refused,
     uncommitted,
     update_ref,
 )
 from q_tmux.errors import QTmuxError
-from q_tmux.merge.conflicts import pair_conflicts
-from q_tmux.store import jsonfile, paths, registry
-from q_tmux.store.session_file import SessionRecord, Status, StatusSource, WorktreeInfo
+from q_tmux.merge import journal as journals
+from q_tmux.merge.journal import MergeJournal, Mode, Phase, RepoEntry, Settle
+from q_tmux.merge.preview import Preview, other_branches, repos_of
+from q_tmux.merge.preview import build_preview as build_preview
+from q_tmux.merge.preview import session_repo as session_repo
+from q_tmux.merge.preview import some_of as some_of
+from q_tmux.merge.removal import delete_branch, remove_checkout, remove_session_folder
+from q_tmux.store import paths, registry
+from q_tmux.store.journals import step_done
+from q_tmux.store.session_file import SessionRecord, Status, StatusSource
 
 if TYPE_CHECKING:
+    from q_tmux.adapters.tmux import Tmux
     from q_tmux.sessions.views import SessionView
 
-
-class Mode(Enum):
-    MERGE = "merge commit"
-    SQUASH = "squash"
-    REBASE = "rebase"
+__all__ = ["Mode", "build_preview", "session_repo", "some_of"]
 
 
 class MergeRefused(QTmuxError):
     """The merge would conflict or lose something; nothing was changed."""
 
 
-@dataclass
-class OtherSession:
-    name: str
-    prediction: MergePrediction
-    shared_files: list[str]
+@dataclass(frozen=True)
+class Voice:
+    """Where the engine tells the user what it did: ``say`` (stdout) and ``note`` (stderr)."""
+
+    say: Callable[[str], None]
+    note: Callable[[str], None]
 
 
 @dataclass
-class Preview:
-    """Everything the user should know before saying yes, computed without touching a worktree."""
+class RepoMerge:
+    """One repository of the merge: its preview and, once made, the commit its base moves to."""
 
-    record: SessionRecord
-    work_dir: Path
-    branch: str
-    base: str
-    base_oid: CommitOid
-    tip: CommitOid
-    commits: list[Commit]
-    files: list[FileChange]
-    uncommitted: list[str]
-    base_prediction: MergePrediction
-    others: list[OtherSession] = field(default_factory=list)
-    base_worktree: Path | None = None
-    base_dirty: list[str] = field(default_factory=list)
-    base_operation: str | None = None
-    #: A rebase or bisect of the base, or a merge into it, under way in some worktree.
-    base_busy: str | None = None
-    #: A workspace session's repository (its path in the workspace); "" for one repository.
-    label: str = ""
+    preview: Preview
+    history: History
+    new: CommitOid | None = None
 
     @property
-    def base_overlap(self) -> list[str]:
-        changed = {change.path for change in self.files}
-        return sorted(path for path in self.base_dirty if path in changed)
+    def label(self) -> str:
+        return self.preview.label
 
-    def problems(self) -> list[str]:
-        """Why the merge cannot go ahead as things are; empty when it can."""
-        problems = []
-        if self.uncommitted:
-            problems.append(
-                f"the session has uncommitted changes ({some_of(self.uncommitted)}); "
-                "commit them, or pass --commit"
-            )
-        if self.base_prediction.clean is False:
-            conflicts = some_of(self.base_prediction.conflicts)
-            problems.append(
-                f"merging into {self.base} would conflict in {conflicts}; "
-                f"bring {self.base} in first with 'q-tmux sync {self.record.name}'"
-            )
-        if self.base_operation is not None and self.base_worktree is not None:
-            problems.append(
-                f"{self.base_worktree} is in the middle of an operation ({self.base_operation})"
-            )
-        if self.base_busy is not None:
-            problems.append(f"{self.base_busy}; finish that first")
-        if self.base_overlap:
-            problems.append(
-                f"your uncommitted changes in {self.base_worktree} touch files the merge changes "
-                f"({some_of(self.base_overlap)})"
-            )
-        return problems
-
-
-def some_of(paths: list[str] | tuple[str, ...], limit: int = 5) -> str:
-    shown = ", ".join(paths[:limit])
-    return shown + (f" and {len(paths) - limit} more" if len(paths) > limit else "")
-
-
-def session_repo(record: SessionRecord) -> tuple[Repo, str, str]:
-    """The repository, branch and base of a worktree session; refuse any other kind."""
-    info = record.worktree_info
-    if not info.owns_worktree or not info.branch or not info.base_branch or not info.repo_root:
-        raise QTmuxError(f"Session '{record.name}' has no branch of its own to merge.")
-    return Repo.discover(Path(info.repo_root)), info.branch, info.base_branch
-
-
-@dataclass(frozen=True)
-class OtherBranch:
-    """Another session's branch in the same repository."""
-
-    name: str
-    branch: str | None
-    base_branch: str | None
-
-
-def build_preview(
-    record: SessionRecord,
-    info: WorktreeInfo,
-    history: History,
-    others: list[OtherBranch],
-) -> Preview:
-    """The preview of merging ``info`` (the session's branch, or one workspace repository's)."""
-    repo = history.repo
-    branch, base = info.branch or "", info.base_branch or ""
-    work_dir = Path(info.path)
-    label = f" in {info.workspace_path}" if info.workspace_path else ""
-    base_oid = repo.branch_oid(base) if base else None
-    tip = repo.branch_oid(branch) if branch else None
-    if base_oid is None:
-        raise QTmuxError(
-            f"The base branch '{base}'{label} of session '{record.name}' no longer exists."
+    def entry(self) -> RepoEntry:
+        return RepoEntry(
+            label=self.label,
+            repo_root=str(self.history.repo.main_worktree),
+            base=self.preview.base,
+            branch=self.preview.branch,
+            old=self.preview.base_oid,
+            new=self.new,
+            tip=self.preview.tip,
+            work_dir=str(self.preview.work_dir),
         )
-    if tip is None:
-        raise QTmuxError(
-            f"The branch '{branch}'{label} of session '{record.name}' no longer exists."
-        )
-    files = history.changed_files(base_oid, tip)
-    preview = Preview(
-        record=record,
-        work_dir=work_dir,
-        branch=branch,
-        base=base,
-        base_oid=base_oid,
-        tip=tip,
-        commits=history.commits(base_oid, tip),
-        files=files,
-        uncommitted=[p for p in uncommitted(repo, work_dir) if not _ours(p)],
-        base_prediction=history.predict(base_oid, tip),
-        label=info.workspace_path or "",
-    )
-    changed = {change.path for change in files}
-    for other in others:
-        other_tip = repo.branch_oid(other.branch or "")
-        if other_tip is None or other_tip == tip:
-            continue
-        other_base = repo.branch_oid(other.base_branch or "") or base_oid
-        shared = sorted(changed & {c.path for c in history.changed_files(other_base, other_tip)})
-        # Only conflicts both sessions' own changes take part in (see q_tmux.merge.conflicts).
-        own = pair_conflicts(history, (base_oid, tip), (other_base, other_tip), shared)
-        prediction = MergePrediction(None if own is None else not own, None, own or ())
-        if shared or prediction.clean is False:
-            preview.others.append(OtherSession(other.name, prediction, shared))
+
+
+# -- before anything moves --------------------------------------------------------------
+
+
+def commit_leftovers(record: SessionRecord) -> list[str]:
+    """Commit the uncommitted work of each checkout (``--commit``); who had some, as sentences."""
+    committed = []
+    for info in repos_of(record):
+        work_dir = Path(info.path)
+        repo = Repo.discover(Path(info.repo_root or ""))
+        if work_dir.is_dir() and uncommitted(repo, work_dir):
+            who = (
+                f"'{record.name}' in {info.workspace_path}"
+                if info.workspace_path
+                else f"'{record.name}'"
+            )
+            commit_all_changes(repo, work_dir, f"Work left uncommitted in session {who}")
+            committed.append(who)
+    return committed
+
+
+def plan(
+    record: SessionRecord, views: list[SessionView], version: tuple[int, int, int]
+) -> list[RepoMerge]:
+    """One previewed merge per repository of ``record``; nothing is changed."""
+    merges = []
+    for info in repos_of(record):
+        history = History(Repo.discover(Path(info.repo_root or "")), version)
+        others = other_branches(views, record.id, info.repo_root)
+        merges.append(RepoMerge(build_preview(record, info, history, others), history))
+    return merges
+
+
+def problems(merges: list[RepoMerge]) -> list[str]:
+    """Why the merge cannot go ahead, each prefixed with its repository in a workspace."""
+    return [
+        f"{merge.label}: {problem}" if merge.label else problem
+        for merge in merges
+        for problem in merge.preview.problems()
+    ]
+
+
+# -- the merge --------------------------------------------------------------------------
+
+
+def run(record: SessionRecord, merges: list[RepoMerge], mode: Mode) -> MergeJournal:
+    """Merge every repository with new commits, or none; the journal of the moved bases."""
+    to_merge = [merge for merge in merges if merge.preview.commits]
+    for merge in to_merge:  # objects only: a refusal here has changed nothing
+        merge.new = make_result_commit(merge.preview, mode, merge.history)
+    step_done("commit")
+    journal = MergeJournal(record=record, mode=mode, repos=[merge.entry() for merge in merges])
+    journal.save()
+    step_done("journal")
+    try:
+        move_all(to_merge, record.name)
+    except MergeRefused:
+        journal.finish()
+        raise
+    journal.phase = Phase.MOVED
+    journal.save()
+    return journal
+
+
+def move_all(merges: list[RepoMerge], name: str) -> None:
+    """Move every base to its new commit, or move the ones already moved back and refuse."""
+    moved: list[RepoMerge] = []
+    for merge in merges:
+        assert merge.new is not None
+        try:
+            move_base(merge.preview, merge.new, merge.history.repo)
+        except MergeRefused as error:
+            if len(merges) == 1 and not merge.label:
+                raise
+            undone = roll_back([m.entry() for m in moved], name)
+            raise MergeRefused(
+                f"Merging '{name}' stopped at {merge.label}: {error} {undone}"
+            ) from None
+        moved.append(merge)
+        step_done(f"base:{merge.label}" if merge.label else "base")
+
+
+def roll_back(entries: list[RepoEntry], name: str) -> str:
+    """Move each journaled base from its new commit back to its old one; say how it went."""
+    if not entries:
+        return "No repository had been merged yet."
+    failures = []
+    for entry in reversed(entries):
+        problem = _move_back(Repo.discover(Path(entry.repo_root)), entry, name)
+        if problem is not None:
+            failures.append(f"{entry.label or entry.base}: {problem}")
+    labels = ", ".join(entry.label or entry.base for entry in entries)
+    if not failures:
+        return f"The repositories merged before it ({labels}) were moved back: nothing is merged."
+    return "Could not move back " + "; ".join(failures) + "."
+
+
+def _move_back(repo: Repo, entry: RepoEntry, name: str) -> str | None:
+    base, old, new = entry.base, CommitOid(entry.old), CommitOid(entry.new or "")
+    now = journals.where(repo.branch_oid(base), entry)
+    if now is journals.Where.OLD:
+        return None  # this one never moved
+    if now is journals.Where.ELSEWHERE:
+        return f"{base} has moved on since; 'git branch -f {base} {old[:12]}' would undo the merge"
     for worktree in repo.worktrees():
         if worktree.branch == base and not worktree.bare:
-            preview.base_worktree = worktree.path
-            preview.base_dirty = uncommitted(repo, worktree.path)
-            preview.base_operation = operation_in_progress(repo, worktree.path)
-    if preview.base_operation is None:
-        preview.base_busy = branch_in_use(repo, base)
-    return preview
+            # The inverse of the merge's --ff-only: moves the branch and its files back,
+            # keeps the user's unrelated uncommitted changes, refuses if they overlap.
+            result = repo.reset_keep(worktree.path, old)
+            if result.ok:
+                return None
+            return (
+                f"{result.error}; 'git reset --keep {old[:12]}' in {worktree.path} undoes the merge"
+            )
+    if update_ref(repo, f"refs/heads/{base}", old, new, f"q-tmux: undo merge of '{name}'"):
+        return None
+    return f"{base} moved meanwhile; 'git branch -f {base} {old[:12]}' would undo the merge"
 
 
-def _ours(path: str) -> bool:
-    """q-tmux's own files in a session worktree (hidden from git, listed only if tracked)."""
-    return path == ".amazonq/session.json"
+# -- a merge a kill interrupted ---------------------------------------------------------
 
 
-# -- doing it -------------------------------------------------------------------------
+def find_journal(view: SessionView) -> MergeJournal | None:
+    """The journal of ``view``'s merge (running, or killed midway), if there is one."""
+    roots = [Path(view.entry.repo_root)] if view.entry.repo_root else []
+    if view.record is not None:
+        infos = view.record.repos or [view.record.worktree_info]
+        roots += [Path(info.repo_root) for info in infos if info.repo_root]
+    return journals.find(view.entry.id, roots)
 
 
-@dataclass
-class Journal:
-    """What an interrupted merge had decided, kept in the common git dir until the end."""
+def settle(journal: MergeJournal, view: SessionView, tmux: Tmux, keep: bool, voice: Voice) -> bool:
+    """Finish or undo the merge ``journal`` names; True when that finished the job.
 
-    path: Path
-    data: dict[str, Any]
+    False: nothing of it is left (rolled back, or it never moved a base), so
+    the merge may start afresh.
+    """
+    name = journal.record.name
+    bases = {
+        entry.label: journals.where(
+            Repo.discover(Path(entry.repo_root)).branch_oid(entry.base), entry
+        )
+        for entry in journal.moving
+    }
+    decision = journals.settlement(journal, bases)
+    if decision is Settle.FINISH:
+        into = "" if journal.record.repos else f" into {journal.repos[0].base}"
+        voice.note(f"finishing the interrupted merge of '{name}'{into}.")
+        if journal.phase is not Phase.MOVED:
+            journal.phase = Phase.MOVED
+            journal.save()
+        clean_up(journal, view, tmux, keep, voice)
+        return True
+    if decision is Settle.ROLL_BACK:
+        voice.note(
+            f"an earlier merge of '{name}' was interrupted: {roll_back(journal.moving, name)}"
+        )
+    else:
+        voice.note(
+            f"an earlier merge of '{name}' stopped before changing anything; starting again."
+        )
+    journal.finish()
+    return False
 
-    @classmethod
-    def at(cls, path: Path) -> Journal:
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            data = {}
-        return cls(path, data if isinstance(data, dict) else {})
 
-    @classmethod
-    def for_session(cls, repo: Repo, session_id: str) -> Journal:
-        return cls.at(repo.common_dir / "q-tmux" / f"merge-{session_id}.json")
-
-    def record(self, **values: Any) -> None:
-        self.data.update(values)
-        jsonfile.write_atomic(self.path, self.data)
-
-    def finish(self) -> None:
-        self.path.unlink(missing_ok=True)
-        with contextlib.suppress(OSError):  # only when no other merge's journal is there
-            self.path.parent.rmdir()
+# -- the steps ------------------------------------------------------------------------
 
 
 def merge_message(preview: Preview, mode: Mode) -> str:
@@ -281,30 +306,21 @@ def replay_onto(
     if scratch.exists():
         repo.remove_worktree(scratch, force=True)
     scratch.parent.mkdir(parents=True, exist_ok=True)
-    repo.git_ok(
-        "worktree",
-        "add",
-        "--quiet",
-        "--detach",
-        str(scratch),
-        tip,
-        doing="make a scratch worktree for the rebase",
-    )
+    repo.add_detached_worktree(scratch, tip, doing="make a scratch worktree for the rebase")
     try:
-        result = repo.git("rebase", "--quiet", onto, cwd=scratch)
-        if not result.ok:
-            conflicted = repo.git("diff", "--name-only", "--diff-filter=U", "-z", cwd=scratch)
-            files = [path for path in conflicted.stdout.split("\0") if path]
-            repo.git("rebase", "--abort", cwd=scratch)
+        rebased = repo.rebase(scratch, onto)
+        if not rebased.ok:
+            repo.abort_rebase(scratch)
             why = (
-                f"stops on conflicts in {some_of(files)}"
-                if files
-                else f"failed: {sentence(result.first_error_line())}"
+                f"stops on conflicts in {some_of(list(rebased.conflicts))}"
+                if rebased.conflicts
+                else f"failed: {sentence(rebased.error)}"
             )
             raise MergeRefused(f"{what} {why}; nothing was changed.")
-        return CommitOid(
-            repo.git_ok("rev-parse", "HEAD", cwd=scratch, doing="read the rebase").strip()
-        )
+        head = head_commit(repo, scratch)
+        if head is None:
+            raise MergeRefused(f"{what} left no commit to read; nothing was changed.")
+        return head
     finally:
         repo.remove_worktree(scratch, force=True)  # ours, made above: nothing of the user's
         repo.prune_worktrees()
@@ -331,12 +347,12 @@ def move_base(preview: Preview, new: CommitOid, repo: Repo) -> None:
     if preview.base_worktree is not None:
         # --ff-only keeps the user's unrelated uncommitted files, refuses when theirs
         # overlap, and fails if the base moved since the preview: a compare-and-swap.
-        result = repo.git("merge", "--ff-only", "--quiet", new, cwd=preview.base_worktree)
-        if not result.ok:
+        moved = repo.fast_forward(preview.base_worktree, new)
+        if not moved.ok:
             undone = _undo_files_of_refused_move(repo, preview.base_worktree, base, old, new)
             raise MergeRefused(
                 f"{base} in {preview.base_worktree} could not move "
-                f"({sentence(result.first_error_line())}); {undone}"
+                f"({sentence(moved.error)}); {undone}"
             )
         return
     reason = f"q-tmux: merge session '{preview.record.name}'"
@@ -357,41 +373,109 @@ def _undo_files_of_refused_move(
     ``read-tree -m -u NEW OLD`` takes every path still as NEW back to OLD and
     keeps the user's own changes, so it is safe whether or not files moved.
     """
-    head = repo.git("rev-parse", "--verify", "-q", "HEAD", cwd=worktree).stdout.strip()
-    if repo.branch_oid(base) != old or head != old:
+    if repo.branch_oid(base) != old or head_commit(repo, worktree) != old:
         return "nothing was changed."
-    result = repo.git("read-tree", "-m", "-u", new, old, cwd=worktree)
+    result = repo.move_files(worktree, new, old)
     if result.ok:
         return "nothing was changed."
     return (
-        f"the files it wrote could not be put back ({sentence(result.first_error_line())}); "
+        f"the files it wrote could not be put back ({sentence(result.error)}); "
         f"'git read-tree -m -u {new[:12]} {old[:12]}' in {worktree} does it."
     )
 
 
-ARCHIVE_PREFIX = "refs/q-tmux/archive/"
+# -- clean-up ---------------------------------------------------------------------------
 
 
-def existing_archive_ref(repo: Repo, name: str, commit: CommitOid) -> str | None:
-    """An archive ref of ``name``'s branch that already keeps ``commit``, if any."""
-    out = repo.git(
-        "for-each-ref",
-        "--points-at",
-        commit,
-        "--format=%(refname)",
-        f"{ARCHIVE_PREFIX}{name}/",
-    ).stdout
-    kept = re.compile(r"\d{8}-\d{6}-branch(-\d+)?")
-    found = [ref for ref in out.splitlines() if kept.fullmatch(ref.rsplit("/", 1)[-1])]
-    return found[0] if found else None
+def clean_up(
+    journal: MergeJournal, view: SessionView, tmux: Tmux, keep: bool, voice: Voice
+) -> None:
+    """Close the window, remove every worktree and merged branch, the folder, and archive.
+
+    Each step is safe to repeat: a rerun after a kill finishes what is left.
+    """
+    from q_tmux.adapters.git import require_git
+    from q_tmux.merge.cleanup import close_window
+
+    record = journal.record
+    one = not record.repos  # a one-repository session: its worktree is its folder
+    if keep:
+        journal.finish()
+        what = "worktree and branch" if one else "worktrees and branches"
+        voice.say(f"Kept the session's window, {what} (--keep).")
+        return
+    own_window = close_window(view, record, tmux)
+    step_done("window")
+    version = require_git()
+    histories = {
+        entry.repo_root: History(Repo.discover(Path(entry.repo_root)), version)
+        for entry in journal.repos
+    }
+    kept = []
+    for entry in journal.repos:
+        why = remove_checkout(
+            histories[entry.repo_root], Path(entry.work_dir), entry.branch, entry.base
+        )
+        if why is not None:
+            kept.append(f"{entry.work_dir}: {why}")
+    step_done("worktree")
+    if kept:
+        journal.finish()
+        voice.note("kept the session, since its worktree could not be removed: " + "; ".join(kept))
+        return
+    for line in _move_children_off(tmux, record, journal.repos):
+        voice.say(line)
+    for entry in journal.repos:
+        history = histories[entry.repo_root]
+        outcome = delete_branch(history, entry.branch, tip=CommitOid(entry.tip), into=entry.base)
+        if outcome.kept:
+            voice.note(outcome.kept)
+    step_done("branch")
+    if record.repos and not remove_session_folder(view.work_dir, record):
+        voice.note(f"kept {view.work_dir}: it holds files that are not q-tmux's.")
+    archive = archive_record(journal)
+    step_done("archive")
+    journal.finish()
+    if one:
+        branch = journal.repos[0].branch
+        voice.say(f"Cleaned up: window closed, worktree removed, branch '{branch}' deleted.")
+    else:
+        voice.say(
+            f"Cleaned up: window closed, {len(journal.repos)} worktree(s) removed, "
+            "branches deleted."
+        )
+    voice.say(f"The session's record is kept in {archive}.")
+    if own_window is not None:
+        own_window()
 
 
-def archive_record(record: SessionRecord, merged_into: str, new: CommitOid, mode: Mode) -> Path:
-    """Keep the session's record (with how it ended) under the state dir, off the registry."""
+def archive_record(journal: MergeJournal) -> Path:
+    """Keep the record, with what each base moved to, under the state dir, off the registry."""
+    record = journal.record
     record.set_status(Status.COMPLETED, StatusSource.PROCESS)
     data = record.model_dump(mode="json")
-    data["merge"] = {"into": merged_into, "commit": new, "mode": mode.name.lower()}
+    mode = journal.mode.name.lower()
+    if record.repos:
+        moved = [{"repo": e.label, "into": e.base, "commit": e.new} for e in journal.moving]
+        data["merge"] = {"repos": moved, "mode": mode}
+    else:
+        entry = journal.repos[0]
+        data["merge"] = {"into": entry.base, "commit": entry.new, "mode": mode}
     return registry.archive(record.id, data)
+
+
+def _move_children_off(tmux: Tmux, record: SessionRecord, entries: list[RepoEntry]) -> list[str]:
+    """Sessions based on a merged (soon deleted) branch move to its base; one line each."""
+    from q_tmux.sessions.views import load_views
+
+    infos = {info.workspace_path or "": info for info in record.repos or [record.worktree_info]}
+    moves = [
+        MovedBase(infos[entry.label].repo_root or "", entry.branch, entry.base)
+        for entry in entries  # with or without new commits: every branch is deleted
+        if entry.label in infos
+    ]
+    views, _ = load_views(tmux)
+    return move_children_bases(views, record.id, moves)
 
 
 @dataclass(frozen=True)

@@ -450,7 +450,7 @@ def _settle_new(data: dict[str, Any]) -> str:
 def _undo_checkout(checkout: dict[str, Any], name: str, ours: list[str]) -> list[str]:
     """Remove one branch and worktree a killed ``new`` made; what was kept, and why."""
     from q_tmux.adapters.git import snapshot_worktree, uncommitted
-    from q_tmux.merge.cleanup import save_archive_ref
+    from q_tmux.merge.removal import save_archive_ref
 
     branch, base_oid = str(checkout["branch"]), CommitOid(str(checkout["base_oid"]))
     work_dir = Path(str(checkout["work_dir"]))

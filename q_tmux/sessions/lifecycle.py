@@ -38,7 +38,7 @@ def remove_if_unused(view: SessionView) -> str | None:
     worktree no change at all; returns why it was kept, or None when removed.
     """
     from q_tmux.adapters.git import History, require_git, uncommitted
-    from q_tmux.merge.cleanup import judge
+    from q_tmux.merge.removal import delete_branch, remove_checkout
 
     record = session_record(view)
     info = record.worktree_info
@@ -53,15 +53,12 @@ def remove_if_unused(view: SessionView) -> str | None:
     changes = [p for p in uncommitted(repo, view.work_dir) if p != SESSION_FILE]
     if changes:
         return f"its worktree has changes ({', '.join(changes[:5])})"
-    # Its HEAD too (a commit on a detached HEAD is work): the judgement every removal uses.
-    risk = judge(History(repo, require_git()), view.work_dir, info.branch, info.base_branch)
-    if risk:
-        return "; ".join(risk.reasons())
-    if not repo.remove_worktree(view.work_dir).ok:
-        return "git would not remove its worktree"
-    repo.prune_worktrees()
-    repo.delete_branch(info.branch, tip)
-    repo.forget_branch_config(info.branch)
+    # The one safe removal: its HEAD is judged too (a commit on a detached HEAD is work).
+    history = History(repo, require_git())
+    kept = remove_checkout(history, view.work_dir, info.branch, info.base_branch)
+    if kept is not None:
+        return kept
+    delete_branch(history, info.branch)
     registry.remove(record.id)
     return None
 

@@ -118,3 +118,34 @@ def test_files_made_by_setup_neither_block_the_merge_nor_get_committed(
     assert "real.txt" in tree
     assert not {".env", "made.txt", "cache", "out/deep/a*b.txt"} & set(tree)
     assert not worktree(repo, "setup").exists()
+
+
+def test_a_merge_journal_left_by_the_previous_version_is_finished(
+    qtmux: QTmux, repo: Path, isolated_env: Path
+) -> None:
+    """Before one journal, a one-repository merge kept a flat one in the common git dir."""
+    import json
+
+    work = session_with_commits(qtmux, repo, "old", {"old.txt": "old\n"})
+    killed = qtmux("merge", "old", "--yes", cwd=repo, env={"Q_TMUX_TEST_KILL_AFTER": "base"})
+    assert killed.returncode == -9
+    (current,) = (isolated_env / ".local/state/q-tmux/merges").glob("*.json")
+    data = json.loads(current.read_text())
+    (entry,) = data["repos"]
+    flat = {"record": data["record"], "mode": data["mode"]}
+    flat |= {key: entry[key] for key in ("base", "branch", "old", "new", "tip", "work_dir")}
+    legacy = repo / ".git" / "q-tmux" / f"merge-{current.stem}.json"
+    legacy.parent.mkdir()
+    legacy.write_text(json.dumps(flat))
+    current.unlink()
+    refused = qtmux("rm", "old", "--force", cwd=repo)  # found there too, and respected
+    assert refused.returncode == 1
+    assert "q-tmux merge old" in refused.stderr
+    again = qtmux.ok("merge", "old", "--yes", cwd=repo)
+    assert "finishing the interrupted merge of 'old' into main" in again.stderr
+    assert (repo / "old.txt").read_text() == "old\n"
+    assert not work.exists()
+    assert not branch_exists(repo, "old")
+    assert registry_files(isolated_env) == []
+    assert not (repo / ".git" / "q-tmux").exists()
+    assert not (isolated_env / ".local/state/q-tmux/merges").exists()

@@ -1,0 +1,201 @@
+"""What merging a session would do, computed without touching a worktree.
+
+Commits, changed files and predicted conflicts come from ``git merge-tree
+--write-tree``; the base's worktree (if checked out) is looked at for the
+user's uncommitted files and an operation under way. A workspace session
+gets one preview per repository; a one-repository session is a workspace of
+one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from q_tmux.adapters.git import (
+    Commit,
+    CommitOid,
+    FileChange,
+    History,
+    MergePrediction,
+    Repo,
+    branch_in_use,
+    operation_in_progress,
+    uncommitted,
+)
+from q_tmux.errors import QTmuxError
+from q_tmux.merge.conflicts import pair_conflicts
+from q_tmux.store.session_file import SessionRecord, WorktreeInfo
+
+if TYPE_CHECKING:
+    from q_tmux.sessions.views import SessionView
+
+
+@dataclass
+class OtherSession:
+    name: str
+    prediction: MergePrediction
+    shared_files: list[str]
+
+
+@dataclass
+class Preview:
+    """Everything the user should know before saying yes, computed without touching a worktree."""
+
+    record: SessionRecord
+    work_dir: Path
+    branch: str
+    base: str
+    base_oid: CommitOid
+    tip: CommitOid
+    commits: list[Commit]
+    files: list[FileChange]
+    uncommitted: list[str]
+    base_prediction: MergePrediction
+    others: list[OtherSession] = field(default_factory=list)
+    base_worktree: Path | None = None
+    base_dirty: list[str] = field(default_factory=list)
+    base_operation: str | None = None
+    #: A rebase or bisect of the base, or a merge into it, under way in some worktree.
+    base_busy: str | None = None
+    #: A workspace session's repository (its path in the workspace); "" for one repository.
+    label: str = ""
+
+    @property
+    def base_overlap(self) -> list[str]:
+        changed = {change.path for change in self.files}
+        return sorted(path for path in self.base_dirty if path in changed)
+
+    def problems(self) -> list[str]:
+        """Why the merge cannot go ahead as things are; empty when it can."""
+        problems = []
+        if self.uncommitted:
+            problems.append(
+                f"the session has uncommitted changes ({some_of(self.uncommitted)}); "
+                "commit them, or pass --commit"
+            )
+        if self.base_prediction.clean is False:
+            conflicts = some_of(self.base_prediction.conflicts)
+            problems.append(
+                f"merging into {self.base} would conflict in {conflicts}; "
+                f"bring {self.base} in first with 'q-tmux sync {self.record.name}'"
+            )
+        if self.base_operation is not None and self.base_worktree is not None:
+            problems.append(
+                f"{self.base_worktree} is in the middle of an operation ({self.base_operation})"
+            )
+        if self.base_busy is not None:
+            problems.append(f"{self.base_busy}; finish that first")
+        if self.base_overlap:
+            problems.append(
+                f"your uncommitted changes in {self.base_worktree} touch files the merge changes "
+                f"({some_of(self.base_overlap)})"
+            )
+        return problems
+
+
+def some_of(paths: list[str] | tuple[str, ...], limit: int = 5) -> str:
+    shown = ", ".join(paths[:limit])
+    return shown + (f" and {len(paths) - limit} more" if len(paths) > limit else "")
+
+
+def session_repo(record: SessionRecord) -> tuple[Repo, str, str]:
+    """The repository, branch and base of a worktree session; refuse any other kind."""
+    info = record.worktree_info
+    if not info.owns_worktree or not info.branch or not info.base_branch or not info.repo_root:
+        raise QTmuxError(f"Session '{record.name}' has no branch of its own to merge.")
+    return Repo.discover(Path(info.repo_root)), info.branch, info.base_branch
+
+
+@dataclass(frozen=True)
+class OtherBranch:
+    """Another session's branch in the same repository."""
+
+    name: str
+    branch: str | None
+    base_branch: str | None
+
+
+def build_preview(
+    record: SessionRecord,
+    info: WorktreeInfo,
+    history: History,
+    others: list[OtherBranch],
+) -> Preview:
+    """The preview of merging ``info`` (the session's branch, or one workspace repository's)."""
+    repo = history.repo
+    branch, base = info.branch or "", info.base_branch or ""
+    work_dir = Path(info.path)
+    label = f" in {info.workspace_path}" if info.workspace_path else ""
+    base_oid = repo.branch_oid(base) if base else None
+    tip = repo.branch_oid(branch) if branch else None
+    if base_oid is None:
+        raise QTmuxError(
+            f"The base branch '{base}'{label} of session '{record.name}' no longer exists."
+        )
+    if tip is None:
+        raise QTmuxError(
+            f"The branch '{branch}'{label} of session '{record.name}' no longer exists."
+        )
+    files = history.changed_files(base_oid, tip)
+    preview = Preview(
+        record=record,
+        work_dir=work_dir,
+        branch=branch,
+        base=base,
+        base_oid=base_oid,
+        tip=tip,
+        commits=history.commits(base_oid, tip),
+        files=files,
+        uncommitted=[p for p in uncommitted(repo, work_dir) if not _ours(p)],
+        base_prediction=history.predict(base_oid, tip),
+        label=info.workspace_path or "",
+    )
+    changed = {change.path for change in files}
+    for other in others:
+        other_tip = repo.branch_oid(other.branch or "")
+        if other_tip is None or other_tip == tip:
+            continue
+        other_base = repo.branch_oid(other.base_branch or "") or base_oid
+        shared = sorted(changed & {c.path for c in history.changed_files(other_base, other_tip)})
+        # Only conflicts both sessions' own changes take part in (see q_tmux.merge.conflicts).
+        own = pair_conflicts(history, (base_oid, tip), (other_base, other_tip), shared)
+        prediction = MergePrediction(None if own is None else not own, None, own or ())
+        if shared or prediction.clean is False:
+            preview.others.append(OtherSession(other.name, prediction, shared))
+    for worktree in repo.worktrees():
+        if worktree.branch == base and not worktree.bare:
+            preview.base_worktree = worktree.path
+            preview.base_dirty = uncommitted(repo, worktree.path)
+            preview.base_operation = operation_in_progress(repo, worktree.path)
+    if preview.base_operation is None:
+        preview.base_busy = branch_in_use(repo, base)
+    return preview
+
+
+def _ours(path: str) -> bool:
+    """q-tmux's own files in a session worktree (hidden from git, listed only if tracked)."""
+    return path == ".amazonq/session.json"
+
+
+def repos_of(record: SessionRecord) -> list[WorktreeInfo]:
+    """The checkouts a merge of ``record`` covers: each workspace repository, or its one branch."""
+    if record.repos:
+        return list(record.repos)
+    session_repo(record)  # refuses a session without a branch of its own
+    return [record.worktree_info]
+
+
+def other_branches(
+    views: list[SessionView], session_id: str, repo_root: str | None
+) -> list[OtherBranch]:
+    """Every other live session's branch in the repository at ``repo_root``."""
+    found = []
+    for view in views:
+        if view.record is None or view.worktree_missing or view.entry.id == session_id:
+            continue
+        for info in [view.record.worktree_info, *view.record.repos]:
+            if info.repo_root == repo_root and (info.owns_worktree or info.workspace_path):
+                found.append(OtherBranch(view.record.name, info.branch, info.base_branch))
+    return found
