@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from q_tmux.agents import PRESETS, resolve_agent
+from q_tmux.agents.launch import PRESETS, resolve_agent
 from q_tmux.errors import AgentNotFoundError, UsageError
 
 

@@ -77,3 +77,10 @@ def test_an_error_drops_the_journal_unless_the_job_must_be_finished() -> None:
     with pytest.raises(RuntimeError), journals.begin("test-job", "half", keep_on_error=True):
         raise RuntimeError("half done")
     assert journals.recover() == ["settled half"]
+
+
+def test_every_command_settles_through_one_place_that_knows_every_kind() -> None:
+    from q_tmux.sessions import recovery
+
+    assert recovery.recover() == []
+    assert {"new", "rename", "sync"} <= set(journals._RECOVERIES)

@@ -27,8 +27,8 @@ def cleanup(
     from q_tmux.errors import UsageError
     from q_tmux.merge.cleanup import Selection, forget_finished_removals, here, plan
     from q_tmux.sessions.names import printable
+    from q_tmux.sessions.recovery import recover
     from q_tmux.sessions.views import load_views
-    from q_tmux.store.journals import recover
 
     if names:
         shown = names[0] if names[0].isprintable() and "'" not in names[0] else printable(names[0])

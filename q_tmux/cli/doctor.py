@@ -137,7 +137,7 @@ def _check_config_and_sessions(app: AppContext) -> list[tuple[str, str]]:
 
 def _settle_interrupted() -> list[tuple[str, str]]:
     """Finish or undo what a killed new, rename or sync left half-made, and say so."""
-    from q_tmux.store.journals import recover
+    from q_tmux.sessions.recovery import recover
 
     return [(PROBLEM if line.startswith("could not") else INFO, line) for line in recover()]
 

@@ -4,7 +4,7 @@ A session is a name, a working directory (its own worktree and branch, or an
 existing directory with ``--no-worktree``), a tmux window running the agent,
 ``.amazonq/session.json`` in the working directory, and a registry entry
 pointing at it. A journal names each part before it is made, so a ``new``
-killed midway is finished or undone by :func:`q_tmux.store.journals.recover`.
+killed midway is finished or undone by :func:`q_tmux.sessions.recovery.recover`.
 """
 
 from __future__ import annotations
@@ -248,7 +248,7 @@ def create_session(request: NewSession, tmux: Tmux, config: Config) -> Created:
     """Make every part of a session, or, when any step fails, none of them.
 
     A journal names each part before it is made, so a ``new`` killed midway
-    is undone (or, once its agent runs, finished) by :func:`journals.recover`.
+    is undone (or, once its agent runs, finished) by :func:`q_tmux.sessions.recovery.recover`.
     """
     check_name(request.name)
     session_id = uuid.uuid4().hex[:12]
@@ -382,7 +382,7 @@ def _check_not_claimed(request: NewSession, place: Place) -> None:
 
 
 def _new_intent(request: NewSession, place: Place, session_id: str) -> dict[str, Any]:
-    """Everything a half-made session may hold, for :func:`_settle_new` to find."""
+    """Everything a half-made session may hold, for :func:`settle_new` to find."""
     return {
         "id": session_id,
         "name": request.name,
@@ -412,8 +412,7 @@ def _window_fields(window: WindowRef) -> dict[str, str]:
     }
 
 
-@journals.recovers("new")
-def _settle_new(data: dict[str, Any]) -> str:
+def settle_new(data: dict[str, Any]) -> str:
     """Finish a ``new`` killed after its agent started; else undo every part it made.
 
     Nothing the user may have put there since is lost: a branch that moved is

@@ -95,13 +95,13 @@ def start_new(
     the defaults); ``note`` gets what the user should know, ``report`` setup progress.
     """
     from q_tmux.adapters.tmux import require_tmux
-    from q_tmux.agents import resolve_agent
+    from q_tmux.agents.launch import resolve_agent
     from q_tmux.errors import UsageError
     from q_tmux.sessions.create import NewSession, create_session
     from q_tmux.sessions.decisions import default_branch
     from q_tmux.sessions.names import check_name
+    from q_tmux.sessions.recovery import recover
     from q_tmux.store.config import load_config
-    from q_tmux.store.journals import recover
 
     if args.no_worktree and (args.worktree is not None):
         raise UsageError("Choose one of --worktree and --no-worktree.")

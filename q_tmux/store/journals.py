@@ -6,8 +6,9 @@ flock on a sibling lock file for as long as it runs. A journal whose lock
 anyone can take belongs to a command that died (killed, power lost): the
 kernel drops a dead process's locks. :func:`recover` finishes or undoes
 each such job; ``new``, ``rename``, ``sync``, ``cleanup`` and ``doctor``
-call it first. The recipes themselves live with their commands
-(:mod:`q_tmux.sessions.create` and the command modules) and are registered here.
+call it first, through :mod:`q_tmux.sessions.recovery`, which registers the
+recovery of each kind (they live with their jobs: :mod:`q_tmux.sessions.create`,
+:mod:`q_tmux.sessions.rename`, :mod:`q_tmux.merge.sync`).
 """
 
 from __future__ import annotations
@@ -158,7 +159,6 @@ def recover(report: Callable[[str], None] | None = None) -> list[str]:
 
     A job that cannot be settled keeps its journal (and is reported) for the next try.
     """
-    _load_recipes()
     done = []
     for path in sorted(journal_dir().glob("*.json")):
         lock = path.with_suffix(".lock")
@@ -198,10 +198,3 @@ def _read(path: Path) -> dict[str, Any]:
     except (OSError, ValueError):
         return {}
     return data if isinstance(data, dict) else {}
-
-
-def _load_recipes() -> None:
-    """Import the modules that register recoveries (kept out of light callers' imports)."""
-    import q_tmux.cli.rename
-    import q_tmux.cli.sync
-    import q_tmux.sessions.create  # noqa: F401
