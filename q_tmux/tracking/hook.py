@@ -61,7 +61,7 @@ def handle(agent: str, event: str, payload: dict[str, object] | None = None) -> 
     socket = tmux.get("socket") if isinstance(tmux, dict) else None
     if not isinstance(socket, str) or not socket:
         return
-    from q_tmux.tracking import status_line, watchlock
+    from q_tmux.tracking import outside, status_line, watchlock
 
     snap = status_line.snapshot(socket)
     sessions = status_line.sessions_on(socket)  # read once, after our own write
@@ -71,6 +71,7 @@ def handle(agent: str, event: str, payload: dict[str, object] | None = None) -> 
             pane = snap.panes.get(session.id)
             if session.id == done.data.get("id") and pane is not None:
                 status_line.notify_waiting(socket, session, pane.window_id, snap)
+                outside.started_waiting(session.id, session.path, done.after[1] or "input")
     if snap.alive:
         watchlock.ensure_running(socket, watchlock.named_in(snap.options))
 
