@@ -17,7 +17,7 @@ class Endpoint:
     def __init__(self, url: str) -> None:
         self.url = url
         self.received: list[dict[str, Any]] = []
-        self.arrived: list[float] = []  # time.monotonic() of each request
+        self.arrived: list[float] = []  # time.time() of each request
         self.paths: list[str] = []
         self.status = 200
         self.hang = threading.Event()  # set: answer nothing until the test ends
@@ -34,7 +34,7 @@ def endpoint() -> Iterator[Endpoint]:
             length = int(self.headers.get("Content-Length", "0"))
             body = self.rfile.read(length)
             point = box[0]
-            point.arrived.append(time.monotonic())
+            point.arrived.append(time.time())
             point.paths.append(self.path)
             point.received.append(json.loads(body))
             if point.hang.is_set():

@@ -61,12 +61,14 @@ def handle(agent: str, event: str, payload: dict[str, object] | None = None) -> 
     socket = tmux.get("socket") if isinstance(tmux, dict) else None
     if not isinstance(socket, str) or not socket:
         return
-    from q_tmux.tracking import outside, status_line, watchlock
+    from q_tmux.tracking import status_line, watchlock
 
     snap = status_line.snapshot(socket)
     sessions = status_line.sessions_on(socket)  # read once, after our own write
     status_line.publish(socket, snap, sessions)
     if done is not None and done.started_waiting:
+        from q_tmux.tracking import outside  # only a turn that starts a wait pays for it
+
         for session in sessions:
             pane = snap.panes.get(session.id)
             if session.id == done.data.get("id") and pane is not None:

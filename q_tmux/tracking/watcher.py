@@ -405,7 +405,7 @@ def _code_version() -> tuple[int, ...]:
     stamps = []
     names = [
         os.path.join("tracking", name)
-        for name in ("watcher.py", "screen.py", "status_line.py", "state.py")
+        for name in ("watcher.py", "screen.py", "status_line.py", "state.py", "outside.py")
     ]
     names += [os.path.join("adapters", name) for name in ("tmuxcmd.py", "tmux_vocabulary.py")]
     names += [

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -113,3 +115,17 @@ def test_a_sender_that_cannot_start_is_no_error(
 
     monkeypatch.setattr(tmuxcmd, "spawn_detached", refuse)
     outside.started_waiting("s1", "/w/session.json", "approval")  # no exception
+
+
+def test_the_hot_path_half_imports_nothing_heavy() -> None:
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", "import q_tmux.tracking.outside"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    imported = {line.split("|")[-1].strip() for line in done.stderr.splitlines() if "|" in line}
+    assert "q_tmux.tracking.outside" in imported
+    heavy = {"httpx", "pydantic", "tomllib", "q_tmux.store.config", "subprocess", "typing"}
+    assert not heavy & imported
+    assert not {name for name in imported if name.startswith("q_tmux.sessions")}
