@@ -103,3 +103,15 @@ def test_notify_defaults_to_approvals_only_and_reads_every_key(tmp_path: Path) -
     notify = load_config(path).notify
     assert (notify.desktop, notify.webhook) == (True, "https://ntfy.sh/mine")
     assert (notify.on, notify.quiet_seconds) == (["approval", "input"], 30)
+
+
+def test_notify_in_a_repositorys_file_is_refused_with_where_it_belongs(tmp_path: Path) -> None:
+    user, repo = tmp_path / "config.toml", tmp_path / "repo"
+    repo.mkdir()
+    (repo / ".q-tmux.toml").write_text("[notify]\nwebhook = 'https://example.com/x'\n")
+    with pytest.raises(ConfigError) as caught:
+        load_config(user, repo_root=repo)
+    assert str(caught.value) == (
+        f"{repo / '.q-tmux.toml'}: key 'notify' belongs in your own config.toml ({user}), "
+        "not in a repository's file."
+    )

@@ -143,7 +143,10 @@ def message_for(path: str, reason: str) -> dict[str, Any] | None:
     if reason == Reason.APPROVAL:
         screen = screen_of(data)
         request = pending_request(summary.preset, screen) if screen is not None else None
+    what = f"q-tmux: {summary.name} waits for {reason}"
     return {
+        # A sentence for endpoints that show one field (Slack- and Mattermost-style read `text`).
+        "text": f"{what}: {request}" if request else what,
         "session": summary.name,
         "reason": reason,
         "repository": summary.repo_root or (checkout.repo_root if checkout else None),
@@ -185,7 +188,7 @@ def desktop_argv(title: str, body: str) -> list[str] | None:
 
 
 def show_desktop(message: dict[str, Any]) -> None:
-    title = f"q-tmux: {message['session']} waits for {message['reason']}"
+    title = f"q-tmux: {message['session']} waits for {message['reason']}"  # as in `text`
     body = message["request"] or f"{message['repository'] or ''} {message['branch'] or ''}".strip()
     argv = desktop_argv(title, body)
     if argv is None:

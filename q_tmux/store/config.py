@@ -383,6 +383,11 @@ def load_config(path: Path | None = None, repo_root: Path | None = None) -> Conf
     if repo is None:
         return Config.model_validate(user)
     _validated(repo_path, repo)
+    if "notify" in repo:
+        raise ConfigError(
+            f"{repo_path}: key 'notify' belongs in your own {path.name} ({path}), "
+            "not in a repository's file."
+        )
     return _validated(repo_path, _merge(user, repo))
 
 

@@ -48,6 +48,7 @@ def test_an_approval_question_reaches_the_webhook_with_its_request(
     assert (sent["session"], sent["reason"], sent["branch"]) == ("asker", "approval", "asker")
     assert sent["repository"] == str(repo)
     assert sent["request"].startswith("Allow this action?")
+    assert sent["text"] == f"q-tmux: asker waits for approval: {sent['request']}"
     assert [each["reason"] for each in hook.received] == ["approval"]
 
 

@@ -82,6 +82,7 @@ def test_the_webhook_gets_the_sessions_json(session: Path, hook: Endpoint) -> No
     assert len(hook.received) == 1
     sent = hook.received[0]
     assert sent.pop("at").endswith("Z")
+    assert sent.pop("text") == "q-tmux: fix-login waits for approval"
     assert sent == {
         "session": "fix-login",
         "reason": "approval",
