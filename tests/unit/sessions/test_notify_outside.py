@@ -108,8 +108,10 @@ def test_the_sender_applies_on_and_the_quiet_period_when_the_cache_was_stale(
 def test_a_refusing_endpoint_is_logged_once_per_streak(session: Path, hook: Endpoint) -> None:
     refused = f"http://127.0.0.1:{closed_port()}/hook"
     configure(f"[notify]\nwebhook = '{refused}'\n")
+    before = session.read_bytes()
     for _ in range(3):
         assert notify_outside.main([str(session), "approval"]) == 0
+    assert session.read_bytes() == before  # the session's state is the sender's to read only
     assert len(log_lines()) == 1
     assert f"webhook {refused}: ConnectError" in log_lines()[0]
     configure(f"[notify]\nwebhook = '{hook.url}'\n")  # fixed: the streak ends ...
@@ -146,12 +148,11 @@ def test_a_malformed_webhook_url_is_said_once_and_sends_nothing(
     )
 
 
-@pytest.fixture
-def fake_notify_send(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """A ``notify-send`` alone on PATH that records its arguments, one JSON list a line."""
-    bin_dir, record = tmp_path / "bin", tmp_path / "notify-send.jsonl"
+def fake_program(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str) -> Path:
+    """``name`` alone on PATH; it records its arguments in the returned file, a JSON list a line."""
+    bin_dir, record = tmp_path / "bin", tmp_path / f"{name}.jsonl"
     bin_dir.mkdir()
-    fake = bin_dir / "notify-send"
+    fake = bin_dir / name
     fake.write_text(
         "#!/bin/sh\n"
         f"exec {sys.executable} -c 'import json, sys; "
@@ -160,8 +161,28 @@ def fake_notify_send(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterato
     fake.chmod(0o755)
     monkeypatch.setenv("PATH", str(bin_dir))
     tmuxcmd._found.clear()
-    yield record
+    return record
+
+
+@pytest.fixture
+def fake_notify_send(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    yield fake_program(tmp_path, monkeypatch, "notify-send")
     tmuxcmd._found.clear()
+
+
+def test_on_macos_osascript_gets_the_texts_as_arguments_not_as_script(
+    session: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    record = fake_program(tmp_path, monkeypatch, "osascript")
+    try:
+        configure("[notify]\ndesktop = true\non = ['input']\n")
+        assert notify_outside.main([str(session), "input"]) == 0
+    finally:
+        tmuxcmd._found.clear()
+    argv = json.loads(record.read_text())
+    assert argv[0] == "-e"
+    assert "item 1 of argv" in argv[1]
+    assert argv[2:] == ["q-tmux: fix-login waits for input", "/src/app fix-login"]
 
 
 def test_a_desktop_notification_names_the_session_and_reason(
