@@ -201,6 +201,30 @@ def show_desktop(message: dict[str, Any]) -> None:
         succeeded("desktop")
 
 
+def findings(desktop: bool, webhook: str | None) -> list[tuple[bool, str]]:
+    """What ``doctor`` says about notifications: (is it a problem, one sentence) each."""
+    found: list[tuple[bool, str]] = []
+    if not desktop and not webhook:
+        return found
+    if desktop and desktop_argv("", "") is None:
+        found.append(
+            (
+                True,
+                "desktop notifications are on, but neither notify-send nor osascript is on PATH.",
+            )
+        )
+    for channel in ("webhook", "desktop"):
+        try:
+            with open(_streak_file(channel), encoding="utf-8") as handle:
+                found.append((True, f"notifications failing: {handle.read()} (see notify.log)."))
+        except OSError:
+            continue
+    if not found:
+        ways = [way for way, on in (("desktop", desktop), (f"webhook {webhook}", webhook)) if on]
+        found.append((False, f"notifications by {' and '.join(ways)}"))
+    return found
+
+
 def send(path: str, reason: str, decided: bool) -> int:
     if decided:
         key = outside.config_key()

@@ -61,3 +61,18 @@ def test_the_end_of_a_turn_notifies_input_from_the_agents_hook_when_asked(
     wait_for(lambda: hook.received, what="the webhook to be called")
     assert hook.received[0]["reason"] == "input"
     assert hook.received[0]["request"] is None
+
+
+def test_doctor_says_how_notifications_go_and_refuses_a_malformed_url(
+    qtmux: QTmux, repo: Path, hook: Endpoint
+) -> None:
+    configure(f"[notify]\nwebhook = '{hook.url}'\n")
+    assert f"ok  notifications by webhook {hook.url}\n" in qtmux("doctor", cwd=repo).stdout
+    configure("[notify]\nwebhook = 'localhost:8080'\n")
+    result = qtmux("doctor", cwd=repo)
+    assert result.returncode == 1
+    assert (
+        "!!  "
+        f"{Path(xdg.config_dir()) / 'config.toml'}: key 'notify.webhook': 'localhost:8080' is not "
+        "an http:// or https:// URL.\n"
+    ) in result.stdout

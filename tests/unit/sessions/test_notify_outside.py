@@ -225,3 +225,28 @@ def test_the_request_is_the_paragraph_that_ends_with_the_question() -> None:
 @pytest.mark.parametrize("argv", [[], ["x"], ["x", "bored"], ["x", "input", "--later"]])
 def test_bad_arguments_send_nothing(argv: list[str]) -> None:
     assert notify_outside.main(argv) == 2
+
+
+def test_doctor_names_a_missing_notifier_and_a_failing_streak(
+    session: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert notify_outside.findings(False, None) == []
+    assert notify_outside.findings(False, "http://x/") == [
+        (False, "notifications by webhook http://x/")
+    ]
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    tmuxcmd._found.clear()
+    refused = f"http://127.0.0.1:{closed_port()}/hook"
+    configure(f"[notify]\ndesktop = true\nwebhook = '{refused}'\n")
+    try:
+        notify_outside.main([str(session), "approval"])
+        found = notify_outside.findings(True, refused)
+    finally:
+        tmuxcmd._found.clear()
+    assert found[0] == (
+        True,
+        "desktop notifications are on, but neither notify-send nor osascript is on PATH.",
+    )
+    assert found[1][0]
+    assert found[1][1].startswith(f"notifications failing: webhook {refused}: ConnectError")
+    assert found[1][1].endswith("(see notify.log).")
