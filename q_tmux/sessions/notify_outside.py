@@ -36,6 +36,8 @@ TIMEOUT = 5.0
 #: Lines of the screen above the approval question that may belong to the request.
 REQUEST_LINES = 8
 LOG_LIMIT = 1_000_000
+#: Quiet-period stamps older than this (or than ``quiet_seconds``) are removed.
+STAMP_DAYS = 1
 
 
 def log(message: str) -> None:
@@ -225,6 +227,17 @@ def findings(desktop: bool, webhook: str | None) -> list[tuple[bool, str]]:
     return found
 
 
+def prune_stamps(keep_seconds: float) -> None:
+    """Remove quiet-period stamps older than ``keep_seconds`` (sessions long gone leave them)."""
+    quiet = os.path.dirname(outside.stamp_file("x", "input"))
+    now = datetime.now(UTC).timestamp()
+    with contextlib.suppress(OSError), os.scandir(quiet) as entries:
+        for entry in entries:
+            with contextlib.suppress(OSError):
+                if now - entry.stat().st_mtime > keep_seconds:
+                    os.unlink(entry.path)
+
+
 def send(path: str, reason: str, decided: bool) -> int:
     if decided:
         key = outside.config_key()
@@ -250,6 +263,8 @@ def send(path: str, reason: str, decided: bool) -> int:
         thread.start()
     for thread in threads:
         thread.join()
+    quiet = settings.get("quiet_seconds")
+    prune_stamps(max(float(quiet) if isinstance(quiet, int | float) else 0.0, STAMP_DAYS * 86400))
     return 0
 
 

@@ -250,3 +250,14 @@ def test_doctor_names_a_missing_notifier_and_a_failing_streak(
     assert found[1][0]
     assert found[1][1].startswith(f"notifications failing: webhook {refused}: ConnectError")
     assert found[1][1].endswith("(see notify.log).")
+
+
+def test_old_quiet_period_stamps_are_removed(session: Path, hook: Endpoint) -> None:
+    configure(f"[notify]\nwebhook = '{hook.url}'\n")
+    old, fresh = Path(outside.stamp_file("gone", "input")), Path(outside.stamp_file("s", "input"))
+    assert outside.claim("gone", "input", 0, now=1000)  # long ago
+    assert outside.claim("s", "input", 0)
+    notify_outside.main([str(session), "approval"])
+    assert not old.exists()
+    assert fresh.exists()
+    assert Path(outside.stamp_file("abc123", "approval")).exists()
