@@ -23,6 +23,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from q_tmux.adapters import tmuxcmd
 from q_tmux.errors import ConfigError
@@ -158,18 +159,26 @@ def message_for(path: str, reason: str) -> dict[str, Any] | None:
     }
 
 
+def shown_url(url: str) -> str:
+    """``url`` without what may be a secret (Slack's and Telegram's tokens sit in the path)."""
+    parts = urlsplit(url)
+    where = f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}"
+    return where + "/…" if parts.path.strip("/") or parts.query else where
+
+
 def post_webhook(url: str, message: dict[str, Any]) -> None:
     import httpx
 
+    shown = shown_url(url)
     try:
         response = httpx.post(url, json=message, timeout=TIMEOUT)
         response.raise_for_status()
     except httpx.HTTPStatusError as error:
-        failed("webhook", f"webhook {url}: answered {error.response.status_code}")
+        failed("webhook", f"webhook {shown}: answered {error.response.status_code}")
     except httpx.TimeoutException:
-        failed("webhook", f"webhook {url}: no answer within {TIMEOUT:g} s")
+        failed("webhook", f"webhook {shown}: no answer within {TIMEOUT:g} s")
     except (httpx.HTTPError, ValueError) as error:  # refused, unresolvable, malformed
-        failed("webhook", f"webhook {url}: {type(error).__name__}: {error}")
+        failed("webhook", f"webhook {shown}: {type(error).__name__}: {error}")
     else:
         succeeded("webhook")
 
@@ -222,7 +231,8 @@ def findings(desktop: bool, webhook: str | None) -> list[tuple[bool, str]]:
         except OSError:
             continue
     if not found:
-        ways = [way for way, on in (("desktop", desktop), (f"webhook {webhook}", webhook)) if on]
+        ways = ["desktop"] if desktop else []
+        ways += [f"webhook {shown_url(webhook)}"] if webhook else []
         found.append((False, f"notifications by {' and '.join(ways)}"))
     return found
 

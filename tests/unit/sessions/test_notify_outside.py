@@ -113,7 +113,7 @@ def test_a_refusing_endpoint_is_logged_once_per_streak(session: Path, hook: Endp
         assert notify_outside.main([str(session), "approval"]) == 0
     assert session.read_bytes() == before  # the session's state is the sender's to read only
     assert len(log_lines()) == 1
-    assert f"webhook {refused}: ConnectError" in log_lines()[0]
+    assert f"webhook {refused.removesuffix('hook')}…: ConnectError" in log_lines()[0]
     configure(f"[notify]\nwebhook = '{hook.url}'\n")  # fixed: the streak ends ...
     notify_outside.main([str(session), "approval"])
     assert "webhook: works again" in log_lines()[-1]
@@ -121,7 +121,7 @@ def test_a_refusing_endpoint_is_logged_once_per_streak(session: Path, hook: Endp
     notify_outside.main([str(session), "approval"])
     notify_outside.main([str(session), "approval"])
     assert log_lines()[2:] == [log_lines()[2]]
-    assert log_lines()[2].endswith(f"webhook {hook.url}: answered 500")
+    assert log_lines()[2].endswith(f"webhook {hook.url.removesuffix('hook')}…: answered 500")
     assert len(hook.received) == 3
 
 
@@ -132,7 +132,9 @@ def test_a_hanging_endpoint_is_given_up_on_after_the_timeout(
     hook.hang.set()
     configure(f"[notify]\nwebhook = '{hook.url}'\n")
     assert notify_outside.main([str(session), "approval"]) == 0
-    assert log_lines()[0].endswith(f"webhook {hook.url}: no answer within 0.3 s")
+    assert log_lines()[0].endswith(
+        f"webhook {hook.url.removesuffix('hook')}…: no answer within 0.3 s"
+    )
 
 
 def test_a_malformed_webhook_url_is_said_once_and_sends_nothing(
@@ -232,7 +234,7 @@ def test_doctor_names_a_missing_notifier_and_a_failing_streak(
 ) -> None:
     assert notify_outside.findings(False, None) == []
     assert notify_outside.findings(False, "http://x/") == [
-        (False, "notifications by webhook http://x/")
+        (False, "notifications by webhook http://x")
     ]
     monkeypatch.setenv("PATH", str(tmp_path / "empty"))
     tmuxcmd._found.clear()
@@ -248,7 +250,8 @@ def test_doctor_names_a_missing_notifier_and_a_failing_streak(
         "desktop notifications are on, but neither notify-send nor osascript is on PATH.",
     )
     assert found[1][0]
-    assert found[1][1].startswith(f"notifications failing: webhook {refused}: ConnectError")
+    failing = f"notifications failing: webhook {refused.removesuffix('hook')}…: ConnectError"
+    assert found[1][1].startswith(failing)
     assert found[1][1].endswith("(see notify.log).")
 
 
@@ -261,3 +264,16 @@ def test_old_quiet_period_stamps_are_removed(session: Path, hook: Endpoint) -> N
     assert not old.exists()
     assert fresh.exists()
     assert Path(outside.stamp_file("abc123", "approval")).exists()
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("https://hooks.slack.com/services/T0/B0/secret", "https://hooks.slack.com/…"),
+        ("https://api.telegram.org/bot123:abc/sendMessage", "https://api.telegram.org/…"),
+        ("https://user:pw@ntfy.example.com:8443/", "https://ntfy.example.com:8443"),
+        ("http://127.0.0.1:8080/?token=x", "http://127.0.0.1:8080/…"),
+    ],
+)
+def test_logs_and_doctor_never_show_what_may_be_a_token(url: str, shown: str) -> None:
+    assert notify_outside.shown_url(url) == shown
