@@ -283,8 +283,6 @@ def main(argv: list[str]) -> int:
         return 2
     if argv[2:] not in ([], [outside.DECIDED]):
         return 2
-    with contextlib.suppress(OSError):
-        os.nice(5)  # the agents and their hooks come first; a notification can wait a little
     try:
         return send(argv[0], argv[1], decided=len(argv) == 3)
     except Exception as error:  # detached: the log is the only place anyone reads
