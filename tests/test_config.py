@@ -28,7 +28,7 @@ def test_worktrees_dir_template(tmp_path: Path) -> None:
         (
             "defualt_agent = 'q'",
             "unknown key 'defualt_agent'; allowed here: default_agent, worktrees_dir, worktree, "
-            "naming, types, agents, setup, stalled_minutes.",
+            "naming, types, agents, setup, stalled_minutes, notify.",
         ),
         ("default_agent = 3", "key 'default_agent' must be a string, not 3."),
         ("worktrees_dir = '{home}/x'", "key 'worktrees_dir': only {repo_parent} and {repo}"),
@@ -61,6 +61,23 @@ def test_worktrees_dir_template(tmp_path: Path) -> None:
         ("[setup]\ncopy = '.env'", "key 'setup.copy' must be a list of strings, not '.env'."),
         ("[setup]\nenv = { A = 3 }", "key 'setup.env.A' must be a string, not 3."),
         ("[setup]\nrun = ['ok', 3]", "key 'setup.run[1]' must be a string, not 3."),
+        (
+            "[notify]\nwebhook = 'ntfy.sh/mine'",
+            "key 'notify.webhook': 'ntfy.sh/mine' is not an http:// or https:// URL.",
+        ),
+        (
+            "[notify]\nwebhook = 'http://host:port/x'",
+            "key 'notify.webhook': 'http://host:port/x' is not an http:// or https:// URL.",
+        ),
+        (
+            "[notify]\non = ['approval', 'bored']",
+            "key 'notify.on[1]' must be 'approval' or 'input', not 'bored'.",
+        ),
+        ("[notify]\ndesktop = 'yes'", "key 'notify.desktop' must be true or false, not 'yes'."),
+        (
+            "[notify]\nquiet_seconds = -1",
+            "key 'notify.quiet_seconds' must be a number at least 0, not -1.",
+        ),
     ],
 )
 def test_errors_name_the_file_and_the_key(tmp_path: Path, text: str, message: str) -> None:
@@ -72,3 +89,29 @@ def test_errors_name_the_file_and_the_key(tmp_path: Path, text: str, message: st
     assert message in str(caught.value)
     assert "Input should" not in str(caught.value)
     assert "Extra inputs" not in str(caught.value)
+
+
+def test_notify_defaults_to_approvals_only_and_reads_every_key(tmp_path: Path) -> None:
+    assert Config().notify.on == ["approval"]
+    assert not Config().notify.desktop
+    assert Config().notify.webhook is None
+    path = tmp_path / "config.toml"
+    path.write_text(
+        "[notify]\ndesktop = true\nwebhook = 'https://ntfy.sh/mine'\n"
+        "on = ['approval', 'input']\nquiet_seconds = 30\n"
+    )
+    notify = load_config(path).notify
+    assert (notify.desktop, notify.webhook) == (True, "https://ntfy.sh/mine")
+    assert (notify.on, notify.quiet_seconds) == (["approval", "input"], 30)
+
+
+def test_notify_in_a_repositorys_file_is_refused_with_where_it_belongs(tmp_path: Path) -> None:
+    user, repo = tmp_path / "config.toml", tmp_path / "repo"
+    repo.mkdir()
+    (repo / ".q-tmux.toml").write_text("[notify]\nwebhook = 'https://example.com/x'\n")
+    with pytest.raises(ConfigError) as caught:
+        load_config(user, repo_root=repo)
+    assert str(caught.value) == (
+        f"{repo / '.q-tmux.toml'}: key 'notify' belongs in your own config.toml ({user}), "
+        "not in a repository's file."
+    )

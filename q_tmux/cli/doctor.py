@@ -120,9 +120,10 @@ def _check_config_and_sessions(app: AppContext) -> list[tuple[str, str]]:
 
     lines = []
     try:
-        load_config()
+        config = load_config()
         path = config_path()
         lines.append((OK, f"config {path}" + ("" if path.exists() else " (not present: defaults)")))
+        lines.extend(_check_notify(config.notify.desktop, config.notify.webhook))
     except QTmuxError as error:
         lines.append((PROBLEM, str(error)))
     try:
@@ -133,6 +134,12 @@ def _check_config_and_sessions(app: AppContext) -> list[tuple[str, str]]:
     lines.extend((PROBLEM, problem) for problem in problems)
     lines.extend((PROBLEM, f"session '{v.entry.name}': {v.problem}") for v in views if v.problem)
     return lines
+
+
+def _check_notify(desktop: bool, webhook: str | None) -> list[tuple[str, str]]:
+    from q_tmux.sessions.notify_outside import findings
+
+    return [(PROBLEM if problem else OK, text) for problem, text in findings(desktop, webhook)]
 
 
 def _settle_interrupted() -> list[tuple[str, str]]:

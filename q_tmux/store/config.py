@@ -12,6 +12,7 @@ import tomllib
 from pathlib import Path
 from types import UnionType
 from typing import Any, Literal, Union, get_args, get_origin
+from urllib.parse import urlsplit
 
 import annotated_types
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -125,6 +126,44 @@ class SetupSettings(_Strict):
         return value
 
 
+NotifyReason = Literal["approval", "input"]
+
+
+class NotifySettings(_Strict):
+    """Notifications that reach the user outside tmux when a session starts waiting.
+
+    Read from the user's ``config.toml`` only: where the user is told is theirs, not a
+    repository's. The hot path reads a cache of it (:mod:`q_tmux.tracking.outside`).
+    Strict: ``desktop = "yes"`` is refused rather than read as true.
+    """
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    #: A desktop notification (``notify-send`` on Linux, ``osascript`` on macOS).
+    desktop: bool = False
+    #: An http(s) URL that gets a JSON POST (ntfy-, Slack- or Telegram-style endpoints).
+    webhook: str | None = None
+    #: The reasons for waiting that notify.
+    on: list[NotifyReason] = Field(default_factory=lambda: list[NotifyReason](["approval"]))
+    #: Seconds after a notification in which the same session, for the same reason, stays quiet.
+    quiet_seconds: float = Field(default=0, ge=0)
+
+    @field_validator("webhook")
+    @classmethod
+    def _url(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        try:
+            parts = urlsplit(value)
+            usable = parts.scheme in ("http", "https") and bool(parts.hostname)
+            parts.port  # noqa: B018 - raises on a port that is not a number
+        except ValueError:
+            usable = False
+        if not usable or any(ch.isspace() for ch in value):
+            raise ValueError(f"{value!r} is not an http:// or https:// URL")
+        return value
+
+
 class AgentSettings(_Strict):
     #: Whether sessions of this agent need a worktree of their own.
     requires_worktree: bool | None = None
@@ -144,6 +183,7 @@ class Config(_Strict):
     #: Minutes a busy agent's screen may stay unchanged before it is shown as stalled
     #: (read by the state watcher; see q_tmux.tracking.watcher.stalled_minutes).
     stalled_minutes: float = Field(default=10, gt=0)
+    notify: NotifySettings = Field(default_factory=NotifySettings)
 
     @field_validator("worktrees_dir")
     @classmethod
@@ -343,6 +383,11 @@ def load_config(path: Path | None = None, repo_root: Path | None = None) -> Conf
     if repo is None:
         return Config.model_validate(user)
     _validated(repo_path, repo)
+    if "notify" in repo:
+        raise ConfigError(
+            f"{repo_path}: key 'notify' belongs in your own {path.name} ({path}), "
+            "not in a repository's file."
+        )
     return _validated(repo_path, _merge(user, repo))
 
 

@@ -66,13 +66,20 @@ def handle(agent: str, event: str, payload: dict[str, object] | None = None) -> 
     snap = status_line.snapshot(socket)
     sessions = status_line.sessions_on(socket)  # read once, after our own write
     status_line.publish(socket, snap, sessions)
+    waiting = None
     if done is not None and done.started_waiting:
         for session in sessions:
             pane = snap.panes.get(session.id)
             if session.id == done.data.get("id") and pane is not None:
                 status_line.notify_waiting(socket, session, pane.window_id, snap)
+                waiting = session
     if snap.alive:
         watchlock.ensure_running(socket, watchlock.named_in(snap.options))
+    if waiting is not None and done is not None:
+        # Last: the sender starts once the hook's own tmux calls are done, not beside them.
+        from q_tmux.tracking import outside  # only a turn that starts a wait pays for it
+
+        outside.started_waiting(waiting.id, waiting.path, done.after[1] or "input")
 
 
 def _log(message: str) -> None:

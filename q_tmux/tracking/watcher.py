@@ -28,7 +28,7 @@ from q_tmux.agents import catalog
 from q_tmux.agents.shell import SHELL, is_busy
 from q_tmux.store import paths
 from q_tmux.store.record import Reason, Source, Status
-from q_tmux.tracking import state, status_line, watchlock
+from q_tmux.tracking import outside, state, status_line, watchlock
 from q_tmux.tracking.screen import Screen, read
 from q_tmux.tracking.status_line import SessionState, Snapshot
 
@@ -176,7 +176,11 @@ class Watcher:
             for session in started_waiting:
                 pane = snap.panes.get(session.id)
                 if pane is not None and session.id in by_id:
-                    status_line.notify_waiting(self.socket, by_id[session.id], pane.window_id, snap)
+                    waiting = by_id[session.id]
+                    status_line.notify_waiting(self.socket, waiting, pane.window_id, snap)
+                    if waiting.status == state.WAITING:
+                        reason = waiting.reason or state.INPUT
+                        outside.started_waiting(waiting.id, waiting.path, reason)
         live = any(not pane.dead for pane in snap.panes.values())
         busy = any(
             s.status in (state.PROCESSING, state.STARTING)
@@ -401,7 +405,7 @@ def _code_version() -> tuple[int, ...]:
     stamps = []
     names = [
         os.path.join("tracking", name)
-        for name in ("watcher.py", "screen.py", "status_line.py", "state.py")
+        for name in ("watcher.py", "screen.py", "status_line.py", "state.py", "outside.py")
     ]
     names += [os.path.join("adapters", name) for name in ("tmuxcmd.py", "tmux_vocabulary.py")]
     names += [
