@@ -51,7 +51,9 @@ CAPTURED: dict[str, Screen] = {
     "codex/idle": IDLE,
     "codex/typing": IDLE,
     "codex/working_no_output": BUSY,
-    "codex/streaming": IDLE,  # no marker: the changing transcript is the sign of work
+    "codex/streaming": IDLE,  # no marker: its hooks say when a turn starts and ends
+    "codex/turn_end_stop_hook": IDLE,  # "Working (…) · Running hook": our Stop hook runs
+    "codex/after_stop_hook": IDLE,
     "codex/turn_end": IDLE,
     "codex/after_turn_idle": IDLE,
     "codex/after_wait": IDLE,
@@ -126,6 +128,7 @@ ENDED = {
     "codex/api_error_400",
     "codex/after_ctrl_c_nodaemon_early",
     "codex/resumed_idle",
+    "codex/after_stop_hook",
 }
 
 

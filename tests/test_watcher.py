@@ -98,7 +98,9 @@ def test_gemini_approval_hook_before_its_box_is_drawn() -> None:
         (session("processing", preset="codex"), IDLE, False, STABLE_TICKS, 0, False, None),
         (session("processing", preset="codex"), IDLE, False, STABLE_TICKS, 0, True, W),
         (session("processing", preset="codex"), IDLE, False, SILENT_TICKS, 0, False, W),
-        (session("processing", preset="codex"), OTHER, False, SILENT_TICKS, 0, False, W),
+        # An unknown screen ends a turn only where no hook will: Codex's Stop hook does.
+        (session("processing", None, "codex", False), OTHER, False, SILENT_TICKS, 0, False, W),
+        (session("processing", preset="codex"), OTHER, False, SILENT_TICKS, 0, False, None),
         # Booting: never "waiting" before the prompt appeared once.
         (session("starting", preset="gemini"), OTHER, False, 100, 0, False, None),
         (session("starting", preset="aider"), OTHER, False, 100, 0, False, None),
@@ -117,9 +119,13 @@ def test_gemini_approval_hook_before_its_box_is_drawn() -> None:
         (session("waiting", "input", "claude"), BUSY, True, 0, BUSY_PERSIST, False, P),
         (session("waiting", "input", "codex"), IDLE, True, 0, 0.0, True, None),
         (session("waiting", "input", "codex"), IDLE, True, 0, 0.4, False, None),
-        # ... only work that persists does: a marker, or output that keeps coming.
-        (session("waiting", "input", "codex"), IDLE, True, 0, BUSY_PERSIST, False, None),
-        (session("waiting", "input", "codex"), IDLE, True, 0, HOOK_SETTLE, False, P),
+        # ... only work that persists does: a busy marker (Codex's hooks report a turn's
+        # start, so its output is never counted as work: see the tick tests below).
+        (session("waiting", "input", "codex"), BUSY, True, 0, 0.4, False, None),
+        (session("waiting", "input", "codex"), BUSY, True, 0, BUSY_PERSIST, False, P),
+        # ... or, where no hook reports a turn's start, output that keeps coming.
+        (session("waiting", "input", "codex", False), IDLE, True, 0, BUSY_PERSIST, False, None),
+        (session("waiting", "input", "codex", False), IDLE, True, 0, HOOK_SETTLE, False, P),
         # Typing at the prompt is not work: the transcript did not change.
         (session("waiting", "input", "codex"), IDLE, False, 3, 0, False, None),
         (session("waiting", "input", "claude"), IDLE, False, 3, 0, False, None),
@@ -133,12 +139,11 @@ def test_gemini_approval_hook_before_its_box_is_drawn() -> None:
         # output must keep coming for longer, unless a busy marker shows.
         (session("waiting", "input", "aider"), OTHER, True, 0, BUSY_PERSIST, False, None),
         (session("waiting", "input", "aider"), OTHER, True, 0, HOOK_SETTLE, False, P),
-        # Codex and aider have no hook for a turn's start: after their turn-end hook, even
-        # a busy marker must hold for longer (Codex's last frames, 3 of 100 steps live).
+        # aider has no hook for a turn's start: after its turn-end hook, even a busy marker
+        # must hold for longer.
         (session("waiting", "input", "aider"), BUSY, True, 0, BUSY_PERSIST, False, None),
-        (session("waiting", "input", "codex"), BUSY, True, 0, BUSY_PERSIST, False, None),
-        (session("waiting", "input", "codex"), BUSY, True, 0, HOOK_SETTLE, False, P),
-        (session("waiting", "input", "codex", source="screen"), BUSY, True, 0, 1.0, False, P),
+        (session("waiting", "input", "aider"), BUSY, True, 0, HOOK_SETTLE, False, P),
+        (session("waiting", "input", "aider", source="screen"), BUSY, True, 0, 1.0, False, P),
         (session("processing", preset="aider"), OTHER, False, QUIET_TICKS, 0, False, None),
         (session("processing", preset="aider"), OTHER, False, SILENT_TICKS, 0, False, W),
         (session("processing", preset="aider"), IDLE, False, STABLE_TICKS, 0, False, W),
@@ -229,8 +234,22 @@ def test_codex_worked_for_redraw_after_notify_is_not_work() -> None:
     assert run_ticks(state, screens) == [None] * 11
 
 
-def test_codex_streaming_after_a_turn_end_is_work_once_it_keeps_coming() -> None:
-    state = session("waiting", "input", "codex")
+def test_codex_tail_of_a_streamed_turn_after_its_stop_hook_is_not_work() -> None:
+    """3 flips in 100 steps live: Codex draws no busy marker while it streams, so the last
+    frames of an answer, still changing after the Stop hook, were taken for new work.
+    Its hooks report a turn's start: only that (or a busy marker that holds) is new work."""
+    state = session("waiting", "input", "codex")  # the Stop hook said so
+    composer = "\u203a Ask Codex"
+    base = capture("codex/streaming")
+    growing = [base.replace(composer, "• more\n" * n + composer) for n in range(1, 12)]
+    hook_running = capture("codex/turn_end_stop_hook")  # "Working (…) · Running hook"
+    screens = [*growing, *[hook_running] * 5, *[capture("codex/after_stop_hook")] * 3]
+    assert len(growing) * 0.4 > HOOK_SETTLE  # longer than any settling allowance
+    assert run_ticks(state, screens) == [None] * len(screens)
+
+
+def test_codex_streaming_after_a_turn_end_is_work_once_it_keeps_coming_without_hooks() -> None:
+    state = session("waiting", "input", "codex", hooked=False, source="screen")
     base = capture("codex/streaming")
     growing = [base.replace("word15", "word15 " + "more " * n) for n in range(8)]
     decisions = run_ticks(state, [capture("codex/turn_end"), *growing])
@@ -310,8 +329,8 @@ def test_aider_streaming_after_its_notify_is_work() -> None:
     assert P in decisions
 
 
-def test_codex_approved_command_and_answer_are_work() -> None:
-    state = session("waiting", "approval", "codex")
+def test_codex_approved_command_and_answer_are_work_without_hooks() -> None:
+    state = session("waiting", "approval", "codex", hooked=False, source="screen")
     after = capture("codex/after_approve").replace("Worked for 4s", "")  # not over yet
     composer = "\u203a Ask Codex"
     growing = [after.replace(composer, "• more\n" * n + composer) for n in range(1, 8)]
