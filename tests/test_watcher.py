@@ -395,3 +395,59 @@ def test_a_watcher_leaving_as_a_session_starts_looks_once_more(
     lock = watchlock.acquire("/tmp/sock")
     assert lock is not None  # released on the way out
     os.close(lock)
+
+
+@pytest.mark.parametrize(
+    ("state", "screen", "active_for", "submitted", "expected"),
+    [
+        # aider after its notify: output alone must keep coming for HOOK_SETTLE ...
+        (session("waiting", "input", "aider"), OTHER, BUSY_PERSIST, False, None),
+        (session("waiting", "input", "aider"), BUSY, BUSY_PERSIST, False, None),
+        # ... but input submitted once the prompt was back is a new turn: a second will do.
+        (session("waiting", "input", "aider"), OTHER, BUSY_PERSIST, True, P),
+        (session("waiting", "input", "aider"), BUSY, BUSY_PERSIST, True, P),
+        (session("waiting", "input", "aider"), OTHER, 0.4, True, None),
+    ],
+)
+def test_decide_submitted_input(
+    state: SessionState,
+    screen: Screen,
+    active_for: float,
+    submitted: bool,
+    expected: tuple[str, str | None, str] | None,
+) -> None:
+    assert decide(state, screen, True, 0, active_for, False, True, submitted) == expected
+
+
+def aider_turn(prompt: str, words: int) -> str:
+    """aider's screen after a finished turn, with the next prompt submitted and answered."""
+    finished = capture("aider/turn_end").rstrip().removesuffix("diff>").rstrip()
+    answer = " ".join(f"word{n}" for n in range(words))
+    return f"{finished}\ndiff> {prompt}\n{answer}\n"
+
+
+def test_aider_new_turn_after_its_notify_is_work_within_a_second() -> None:
+    """Live, 3 flips in 100 steps: after the notify, a new turn counted as work only after
+    3 s of output, so a 2-3 s answer was seen `processing` only after it had ended.
+    Input submitted once the prompt was back is a new turn: it needs only BUSY_PERSIST."""
+    state = session("waiting", "input", "aider")  # the notify said so
+    prompt = capture("aider/turn_end")
+    typed = prompt.rstrip() + " step 2 [[stream 3]]\n"
+    assert read("aider", typed).screen is IDLE  # typing: not work
+    new_turn = [aider_turn("step 2 [[stream 3]]", n) for n in range(1, 12)]
+    assert read("aider", new_turn[0]).submitted
+    decisions = run_ticks(state, [prompt, prompt, typed, typed, *new_turn])
+    assert decisions[:4] == [None] * 4
+    at = decisions.index(P) - 4  # ticks of 0.4 s into the new turn
+    assert BUSY_PERSIST <= at * 0.4 < HOOK_SETTLE
+
+
+def test_aider_tail_of_a_turn_after_its_notify_is_not_work() -> None:
+    """The rule and the prompt drawn after the notify, and typing: never work."""
+    state = session("waiting", "input", "aider")
+    finished = capture("aider/turn_end").rstrip().removesuffix("diff>").rstrip()
+    assert read("aider", finished).submitted  # the old turn's input, with its answer below
+    prompt = capture("aider/turn_end")
+    typing = [prompt.rstrip() + " " + "x" * n + "\n" for n in range(1, 8)]
+    screens = [finished, finished, prompt, *typing, prompt]
+    assert run_ticks(state, screens) == [None] * len(screens)
