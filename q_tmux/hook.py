@@ -27,7 +27,7 @@ def session_file() -> str:
 
 
 def payload_of(stdin: str, argv: list[str]) -> dict[str, object]:
-    """The event's JSON: on stdin (most agents), or the last argument (Codex's notify)."""
+    """The event's JSON: on stdin, or the last argument (notify-style commands)."""
     for text in (stdin, argv[-1] if argv else ""):
         text = text.strip()
         if text.startswith("{"):

@@ -237,3 +237,12 @@ def test_a_status_update_never_brings_back_a_removed_worktree(
     else:
         assert not state.set_field(path, "merge_conflicts", ["x"])
     assert not work.exists()
+
+
+def test_a_payload_may_come_as_the_last_argument() -> None:
+    """For notify-style commands, which get the JSON as an argument and nothing on stdin."""
+    from q_tmux.hook import payload_of
+
+    assert payload_of("", ['{"session_id": "c1"}']) == {"session_id": "c1"}
+    assert payload_of('{"session_id": "c2"}', ['{"session_id": "c1"}']) == {"session_id": "c2"}
+    assert payload_of("", ["not json"]) == {}
