@@ -68,6 +68,8 @@ class Seen:
     asked: bool = False
     #: The prompt has been on screen since the status last changed (aider's new turn).
     prompted: bool = False
+    #: When the session file says its status last changed (a hook may renew it).
+    status_at: str = ""
 
 
 def stalled_minutes() -> float:
@@ -250,10 +252,10 @@ class Watcher:
         # for an agent whose hooks miss the start of a turn (Codex streams without one).
         spec = catalog.get(session.preset)
         full_hooks = session.hooked and spec is not None and spec.reports_turn_start
-        if session.status != seen.status:
-            # Work must persist since the status last changed: output streamed before a
-            # hook said "turn over" is no sign of work after it.
-            seen.busy_since, seen.prompted = None, False
+        if session.status != seen.status or session.changed_at != seen.status_at:
+            # Work must persist since the status last changed (or a hook renewed it): output
+            # streamed before a hook said "turn over" is no sign of work after it.
+            seen.busy_since, seen.prompted, seen.status_at = None, False, session.changed_at
         # Input submitted once the prompt was back (aider echoes it): a new turn.
         submitted = seen.prompted and look.submitted and look.screen is not Screen.APPROVAL
         seen.prompted = seen.prompted or look.screen is Screen.IDLE

@@ -246,3 +246,20 @@ def test_a_payload_may_come_as_the_last_argument() -> None:
     assert payload_of("", ['{"session_id": "c1"}']) == {"session_id": "c1"}
     assert payload_of('{"session_id": "c2"}', ['{"session_id": "c1"}']) == {"session_id": "c2"}
     assert payload_of("", ["not json"]) == {}
+
+
+@pytest.mark.parametrize(
+    ("agent", "event", "renewed"), [("aider", "notify", True), ("claude", "Stop", False)]
+)
+def test_a_turn_end_is_news_where_no_hook_reports_a_turn_start(
+    tmp_path: Path, agent: str, event: str, renewed: bool
+) -> None:
+    """aider's notify after a turn whose start the screen missed: still "waiting", but a
+    new turn ended now, so the watcher drops the work it saw before (live: 4 flips)."""
+    path = make_session(tmp_path)
+    run_hook(tmp_path, agent, event)
+    first = json.loads(path.read_text())["status_changed_at"]
+    run_hook(tmp_path, agent, event)
+    again = json.loads(path.read_text())
+    assert status(path) == ("waiting", "input", "hook")
+    assert (again["status_changed_at"] != first) is renewed

@@ -451,3 +451,26 @@ def test_aider_tail_of_a_turn_after_its_notify_is_not_work() -> None:
     typing = [prompt.rstrip() + " " + "x" * n + "\n" for n in range(1, 8)]
     screens = [finished, finished, prompt, *typing, prompt]
     assert run_ticks(state, screens) == [None] * len(screens)
+
+
+def test_aider_turn_end_renewed_by_its_notify_drops_the_work_seen_before_it() -> None:
+    """Live: a short answer was still being taken up (input submitted, 0.8 s of work) when
+    the notify said the turn was over again; the work carried on counting through the
+    tail drawn before the prompt, and ended 'processing' after the turn (4 flips)."""
+    clock = Clock()
+    watcher = Watcher("/nonexistent", clock=clock)
+    snap = Snapshot({"id": Pane("id", "@1", "%1", False, "1", "")}, {}, alive=True)
+    state = session("waiting", "input", "aider")  # the last turn's notify
+    state.changed_at = "t1"
+    prompt = capture("aider/turn_end")
+    new_turn = [aider_turn("step 2 [[stream 2]]", n) for n in range(1, 4)]
+    tail = new_turn[-1] + "Tokens: 2.3k sent, 105 received.\n" + "─" * 40 + "\n"
+    decisions = []
+    for screen in [prompt, prompt, *new_turn[:2]]:
+        decisions.append(watcher._decide(state, snap, {"%1": screen}))
+        clock.now += 0.4
+    state.changed_at = "t2"  # the notify renewed "waiting": this turn is over
+    for screen in [new_turn[2], tail, tail, tail, tail, prompt, prompt]:
+        decisions.append(watcher._decide(state, snap, {"%1": screen}))
+        clock.now += 0.4
+    assert decisions == [None] * len(decisions)
