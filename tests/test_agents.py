@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import os
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -89,7 +90,7 @@ def test_gemini_takes_its_first_message_interactively(
 
 def test_every_event_mapped_is_wired(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """No event is mapped that is never wired, nor wired and never mapped (issue 10)."""
-    from q_tmux.agents import claude, gemini
+    from q_tmux.agents import claude, codex, gemini
     from q_tmux.agents.launch import Agent
 
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
@@ -104,6 +105,60 @@ def test_every_event_mapped_is_wired(tmp_path: Path, monkeypatch: pytest.MonkeyP
     wiring = gemini.wire(Agent("gemini", ["gemini"], ["gemini", "--resume"]), tmp_path, "s1", set())
     defaults = json.loads(Path(wiring.env[gemini.DEFAULTS_VARIABLE]).read_text())
     assert set(defaults["hooks"]) == set(gemini.EVENTS)
+    wiring = codex.wire(
+        Agent("codex", ["codex"], ["codex", "resume", "--last"]), tmp_path, "s1", set()
+    )
+    hooks = tomllib.loads(wiring.command[2])["hooks"]
+    assert set(hooks) - {"state"} == set(codex.EVENTS)
+
+
+@pytest.mark.parametrize(
+    ("event", "command", "expected"),
+    [  # what Codex 0.169 itself wrote to config.toml on "Trust all and continue"
+        (
+            "Stop",
+            "/tmp/agents10-lab/hooklog.sh Stop",
+            "f9921840346a1fd49fe6d4cafc78d88c0de9b7fc6cd1434154a732c51d488e67",
+        ),
+        (
+            "UserPromptSubmit",
+            "/tmp/agents10-lab/hooklog.sh UserPromptSubmit",
+            "4ddf2ed118a851684d948bea9ac3384dc42be70faec30f17328c581522ac5118",
+        ),
+    ],
+)
+def test_codex_trust_hash_is_the_one_codex_computes(
+    event: str, command: str, expected: str
+) -> None:
+    from q_tmux.agents import codex
+
+    handler = {"type": "command", "command": command, "timeout": 600}  # Codex's default
+    assert codex.trusted_hash(event, handler) == "sha256:" + expected
+
+
+def test_codex_hooks_go_on_the_command_line_each_trusted_and_nothing_is_written(
+    tmp_path: Path,
+) -> None:
+    """Codex runs only trusted hooks and asks about new ones at start: q-tmux's own come
+    with their trust, keyed by where Codex says ``-c`` hooks come from."""
+    from q_tmux.agents import codex
+    from q_tmux.agents.launch import Agent
+
+    agent = Agent("codex", ["codex", "fix it; $(x)"], ["codex", "resume", "--last"])
+    wiring = codex.wire(agent, tmp_path, "s1", set())
+    assert wiring.command[:2] == ["codex", "-c"]
+    assert wiring.command[3:] == ["fix it; $(x)"]
+    assert wiring.resume_command[3:] == ["resume", "--last"]
+    assert (wiring.hooked, wiring.worktree_files, list(tmp_path.iterdir())) == (True, [], [])
+    hooks = tomllib.loads(wiring.command[2])["hooks"]
+    state = hooks.pop("state")
+    for event, groups in hooks.items():
+        (handler,) = groups[0]["hooks"]
+        assert handler["command"].endswith(f"-m q_tmux.tracking.hook codex {event}")
+        assert handler["timeout"] == (3 if event == "Interrupt" else 5)  # Codex clamps to 3
+        key = f"/<session-flags>/config.toml:{codex.event_key(event)}:0:0"
+        assert state[key] == {"trusted_hash": codex.trusted_hash(event, handler)}
+    assert len(state) == len(hooks)
 
 
 def test_gemini_hooks_go_in_a_defaults_layer_outside_the_worktree(

@@ -60,7 +60,11 @@ def status(path: Path) -> tuple[str, str | None, str]:
         ("claude", "UserPromptSubmit", ("processing", None, "hook")),
         ("gemini", "BeforeAgent", ("processing", None, "hook")),
         ("gemini", "AfterAgent", ("waiting", "input", "hook")),
-        ("codex", "notify", ("waiting", "input", "hook")),
+        ("codex", "UserPromptSubmit", ("processing", None, "hook")),
+        ("codex", "PermissionRequest", ("waiting", "approval", "hook")),
+        ("codex", "PostToolUse", ("processing", None, "hook")),
+        ("codex", "Stop", ("waiting", "input", "hook")),
+        ("codex", "Interrupt", ("waiting", "input", "hook")),
         ("aider", "notify", ("waiting", "input", "hook")),
     ],
 )
@@ -122,24 +126,20 @@ def test_claude_conversation_id_is_recorded(tmp_path: Path) -> None:
     assert status(path)[0] == "processing"  # recorded as well as, not instead of, the status
 
 
-def test_codex_conversation_id_comes_from_the_notify_argument(tmp_path: Path) -> None:
+def test_codex_conversation_id_comes_from_its_hooks_session_id(tmp_path: Path) -> None:
+    """Codex 0.169's hooks carry the thread id for ``codex resume ID`` as ``session_id``."""
     path = make_session(tmp_path)
-    payload = {"type": "agent-turn-complete", "thread-id": "01a2-thread", "cwd": str(tmp_path)}
-    done = run_hook(tmp_path, "codex", "notify", json.dumps(payload), stdin="")
+    payload = {
+        "session_id": "01a2-thread",
+        "turn_id": "01a2-turn",
+        "transcript_path": "/h/.codex/sessions/2026/11/22/rollout-x-01a2-thread.jsonl",
+        "hook_event_name": "Stop",
+        "last_assistant_message": "done",
+    }
+    done = run_hook(tmp_path, "codex", "Stop", stdin=json.dumps(payload))
     assert (done.returncode, done.stdout) == (0, "")
     assert agent_table(path)["conversation_id"] == "01a2-thread"
     assert status(path) == ("waiting", "input", "hook")
-
-
-def test_codex_title_side_thread_notify_is_ignored(tmp_path: Path) -> None:
-    """Codex ends a title side thread on every turn, often mid-answer, with another id."""
-    path = make_session(tmp_path)
-    run_hook(tmp_path, "claude", "UserPromptSubmit")  # the turn is under way
-    title = "Generate a concise, single-line task title of at most 36 characters. User prompt:\nhi"
-    payload = {"type": "agent-turn-complete", "thread-id": "side", "input-messages": [title]}
-    run_hook(tmp_path, "codex", "notify", json.dumps(payload), stdin="")
-    assert status(path)[0] == "processing"
-    assert agent_table(path).get("conversation_id") is None
 
 
 @pytest.mark.parametrize("stdin", ["not json", "[1]", '{"session_id": 7}', "{"])
@@ -237,3 +237,29 @@ def test_a_status_update_never_brings_back_a_removed_worktree(
     else:
         assert not state.set_field(path, "merge_conflicts", ["x"])
     assert not work.exists()
+
+
+def test_a_payload_may_come_as_the_last_argument() -> None:
+    """For notify-style commands, which get the JSON as an argument and nothing on stdin."""
+    from q_tmux.tracking.hook import payload_of
+
+    assert payload_of("", ['{"session_id": "c1"}']) == {"session_id": "c1"}
+    assert payload_of('{"session_id": "c2"}', ['{"session_id": "c1"}']) == {"session_id": "c2"}
+    assert payload_of("", ["not json"]) == {}
+
+
+@pytest.mark.parametrize(
+    ("agent", "event", "renewed"), [("aider", "notify", True), ("claude", "Stop", False)]
+)
+def test_a_turn_end_is_news_where_no_hook_reports_a_turn_start(
+    tmp_path: Path, agent: str, event: str, renewed: bool
+) -> None:
+    """aider's notify after a turn whose start the screen missed: still "waiting", but a
+    new turn ended now, so the watcher drops the work it saw before (live: 4 flips)."""
+    path = make_session(tmp_path)
+    run_hook(tmp_path, agent, event)
+    first = json.loads(path.read_text())["status_changed_at"]
+    run_hook(tmp_path, agent, event)
+    again = json.loads(path.read_text())
+    assert status(path) == ("waiting", "input", "hook")
+    assert (again["status_changed_at"] != first) is renewed

@@ -51,7 +51,9 @@ CAPTURED: dict[str, Screen] = {
     "codex/idle": IDLE,
     "codex/typing": IDLE,
     "codex/working_no_output": BUSY,
-    "codex/streaming": IDLE,  # no marker: the changing transcript is the sign of work
+    "codex/streaming": IDLE,  # no marker: its hooks say when a turn starts and ends
+    "codex/turn_end_stop_hook": IDLE,  # "Working (…) · Running hook": our Stop hook runs
+    "codex/after_stop_hook": IDLE,
     "codex/turn_end": IDLE,
     "codex/after_turn_idle": IDLE,
     "codex/after_wait": IDLE,
@@ -126,6 +128,7 @@ ENDED = {
     "codex/api_error_400",
     "codex/after_ctrl_c_nodaemon_early",
     "codex/resumed_idle",
+    "codex/after_stop_hook",
 }
 
 
@@ -218,3 +221,19 @@ def test_hooks_running_after_a_turn_are_settling_not_work() -> None:
 )
 def test_classify(preset: str, screen: str, expected: Screen) -> None:
     assert classify(preset, screen) is expected
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("aider/streaming", True),  # "diff> hello …" with the answer below it
+        ("aider/api_error_500", True),  # ... or the spinner
+        ("aider/typing", False),  # still at the prompt
+        ("aider/turn_end", False),
+        ("aider/idle", False),
+        ("aider/booting_partial", False),  # no prompt yet
+        ("codex/streaming", False),  # only agents that echo their input
+    ],
+)
+def test_submitted_input_is_read_where_the_agent_echoes_it(name: str, expected: bool) -> None:
+    assert read(name.split("/")[0], _capture(name)).submitted is expected

@@ -101,7 +101,9 @@ def test_gemini_approval_hook_before_its_box_is_drawn() -> None:
         (session("processing", preset="codex"), IDLE, False, STABLE_TICKS, 0, False, None),
         (session("processing", preset="codex"), IDLE, False, STABLE_TICKS, 0, True, W),
         (session("processing", preset="codex"), IDLE, False, SILENT_TICKS, 0, False, W),
-        (session("processing", preset="codex"), OTHER, False, SILENT_TICKS, 0, False, W),
+        # An unknown screen ends a turn only where no hook will: Codex's Stop hook does.
+        (session("processing", None, "codex", False), OTHER, False, SILENT_TICKS, 0, False, W),
+        (session("processing", preset="codex"), OTHER, False, SILENT_TICKS, 0, False, None),
         # Booting: never "waiting" before the prompt appeared once.
         (session("starting", preset="gemini"), OTHER, False, 100, 0, False, None),
         (session("starting", preset="aider"), OTHER, False, 100, 0, False, None),
@@ -120,9 +122,13 @@ def test_gemini_approval_hook_before_its_box_is_drawn() -> None:
         (session("waiting", "input", "claude"), BUSY, True, 0, BUSY_PERSIST, False, P),
         (session("waiting", "input", "codex"), IDLE, True, 0, 0.0, True, None),
         (session("waiting", "input", "codex"), IDLE, True, 0, 0.4, False, None),
-        # ... only work that persists does: a marker, or output that keeps coming.
-        (session("waiting", "input", "codex"), IDLE, True, 0, BUSY_PERSIST, False, None),
-        (session("waiting", "input", "codex"), IDLE, True, 0, HOOK_SETTLE, False, P),
+        # ... only work that persists does: a busy marker (Codex's hooks report a turn's
+        # start, so its output is never counted as work: see the tick tests below).
+        (session("waiting", "input", "codex"), BUSY, True, 0, 0.4, False, None),
+        (session("waiting", "input", "codex"), BUSY, True, 0, BUSY_PERSIST, False, P),
+        # ... or, where no hook reports a turn's start, output that keeps coming.
+        (session("waiting", "input", "codex", False), IDLE, True, 0, BUSY_PERSIST, False, None),
+        (session("waiting", "input", "codex", False), IDLE, True, 0, HOOK_SETTLE, False, P),
         # Typing at the prompt is not work: the transcript did not change.
         (session("waiting", "input", "codex"), IDLE, False, 3, 0, False, None),
         (session("waiting", "input", "claude"), IDLE, False, 3, 0, False, None),
@@ -136,12 +142,11 @@ def test_gemini_approval_hook_before_its_box_is_drawn() -> None:
         # output must keep coming for longer, unless a busy marker shows.
         (session("waiting", "input", "aider"), OTHER, True, 0, BUSY_PERSIST, False, None),
         (session("waiting", "input", "aider"), OTHER, True, 0, HOOK_SETTLE, False, P),
-        # Codex and aider have no hook for a turn's start: after their turn-end hook, even
-        # a busy marker must hold for longer (Codex's last frames, 3 of 100 steps live).
+        # aider has no hook for a turn's start: after its turn-end hook, even a busy marker
+        # must hold for longer.
         (session("waiting", "input", "aider"), BUSY, True, 0, BUSY_PERSIST, False, None),
-        (session("waiting", "input", "codex"), BUSY, True, 0, BUSY_PERSIST, False, None),
-        (session("waiting", "input", "codex"), BUSY, True, 0, HOOK_SETTLE, False, P),
-        (session("waiting", "input", "codex", source="screen"), BUSY, True, 0, 1.0, False, P),
+        (session("waiting", "input", "aider"), BUSY, True, 0, HOOK_SETTLE, False, P),
+        (session("waiting", "input", "aider", source="screen"), BUSY, True, 0, 1.0, False, P),
         (session("processing", preset="aider"), OTHER, False, QUIET_TICKS, 0, False, None),
         (session("processing", preset="aider"), OTHER, False, SILENT_TICKS, 0, False, W),
         (session("processing", preset="aider"), IDLE, False, STABLE_TICKS, 0, False, W),
@@ -230,8 +235,22 @@ def test_codex_worked_for_redraw_after_notify_is_not_work() -> None:
     assert run_ticks(state, screens) == [None] * 11
 
 
-def test_codex_streaming_after_a_turn_end_is_work_once_it_keeps_coming() -> None:
-    state = session("waiting", "input", "codex")
+def test_codex_tail_of_a_streamed_turn_after_its_stop_hook_is_not_work() -> None:
+    """3 flips in 100 steps live: Codex draws no busy marker while it streams, so the last
+    frames of an answer, still changing after the Stop hook, were taken for new work.
+    Its hooks report a turn's start: only that (or a busy marker that holds) is new work."""
+    state = session("waiting", "input", "codex")  # the Stop hook said so
+    composer = "\u203a Ask Codex"
+    base = capture("codex/streaming")
+    growing = [base.replace(composer, "• more\n" * n + composer) for n in range(1, 12)]
+    hook_running = capture("codex/turn_end_stop_hook")  # "Working (…) · Running hook"
+    screens = [*growing, *[hook_running] * 5, *[capture("codex/after_stop_hook")] * 3]
+    assert len(growing) * 0.4 > HOOK_SETTLE  # longer than any settling allowance
+    assert run_ticks(state, screens) == [None] * len(screens)
+
+
+def test_codex_streaming_after_a_turn_end_is_work_once_it_keeps_coming_without_hooks() -> None:
+    state = session("waiting", "input", "codex", hooked=False, source="screen")
     base = capture("codex/streaming")
     growing = [base.replace("word15", "word15 " + "more " * n) for n in range(8)]
     decisions = run_ticks(state, [capture("codex/turn_end"), *growing])
@@ -311,8 +330,8 @@ def test_aider_streaming_after_its_notify_is_work() -> None:
     assert P in decisions
 
 
-def test_codex_approved_command_and_answer_are_work() -> None:
-    state = session("waiting", "approval", "codex")
+def test_codex_approved_command_and_answer_are_work_without_hooks() -> None:
+    state = session("waiting", "approval", "codex", hooked=False, source="screen")
     after = capture("codex/after_approve").replace("Worked for 4s", "")  # not over yet
     composer = "\u203a Ask Codex"
     growing = [after.replace(composer, "• more\n" * n + composer) for n in range(1, 8)]
@@ -378,3 +397,82 @@ def test_a_watcher_leaving_as_a_session_starts_looks_once_more(
     assert module.run(socket) == 0
     assert rounds == ["watched as named"] * 2
     assert watchlock.named(socket) == ""  # released on the way out
+
+
+@pytest.mark.parametrize(
+    ("state", "screen", "active_for", "submitted", "expected"),
+    [
+        # aider after its notify: output alone must keep coming for HOOK_SETTLE ...
+        (session("waiting", "input", "aider"), OTHER, BUSY_PERSIST, False, None),
+        (session("waiting", "input", "aider"), BUSY, BUSY_PERSIST, False, None),
+        # ... but input submitted once the prompt was back is a new turn: a second will do.
+        (session("waiting", "input", "aider"), OTHER, BUSY_PERSIST, True, P),
+        (session("waiting", "input", "aider"), BUSY, BUSY_PERSIST, True, P),
+        (session("waiting", "input", "aider"), OTHER, 0.4, True, None),
+    ],
+)
+def test_decide_submitted_input(
+    state: SessionState,
+    screen: Screen,
+    active_for: float,
+    submitted: bool,
+    expected: tuple[str, str | None, str] | None,
+) -> None:
+    assert decide(state, screen, True, 0, active_for, False, True, submitted) == expected
+
+
+def aider_turn(prompt: str, words: int) -> str:
+    """aider's screen after a finished turn, with the next prompt submitted and answered."""
+    finished = capture("aider/turn_end").rstrip().removesuffix("diff>").rstrip()
+    answer = " ".join(f"word{n}" for n in range(words))
+    return f"{finished}\ndiff> {prompt}\n{answer}\n"
+
+
+def test_aider_new_turn_after_its_notify_is_work_within_a_second() -> None:
+    """Live, 3 flips in 100 steps: after the notify, a new turn counted as work only after
+    3 s of output, so a 2-3 s answer was seen `processing` only after it had ended.
+    Input submitted once the prompt was back is a new turn: it needs only BUSY_PERSIST."""
+    state = session("waiting", "input", "aider")  # the notify said so
+    prompt = capture("aider/turn_end")
+    typed = prompt.rstrip() + " step 2 [[stream 3]]\n"
+    assert read("aider", typed).screen is IDLE  # typing: not work
+    new_turn = [aider_turn("step 2 [[stream 3]]", n) for n in range(1, 12)]
+    assert read("aider", new_turn[0]).submitted
+    decisions = run_ticks(state, [prompt, prompt, typed, typed, *new_turn])
+    assert decisions[:4] == [None] * 4
+    at = [d == P for d in decisions].index(True) - 4  # ticks of 0.4 s into the new turn
+    assert BUSY_PERSIST <= at * 0.4 < HOOK_SETTLE
+
+
+def test_aider_tail_of_a_turn_after_its_notify_is_not_work() -> None:
+    """The rule and the prompt drawn after the notify, and typing: never work."""
+    state = session("waiting", "input", "aider")
+    finished = capture("aider/turn_end").rstrip().removesuffix("diff>").rstrip()
+    assert read("aider", finished).submitted  # the old turn's input, with its answer below
+    prompt = capture("aider/turn_end")
+    typing = [prompt.rstrip() + " " + "x" * n + "\n" for n in range(1, 8)]
+    screens = [finished, finished, prompt, *typing, prompt]
+    assert run_ticks(state, screens) == [None] * len(screens)
+
+
+def test_aider_turn_end_renewed_by_its_notify_drops_the_work_seen_before_it() -> None:
+    """Live: a short answer was still being taken up (input submitted, 0.8 s of work) when
+    the notify said the turn was over again; the work carried on counting through the
+    tail drawn before the prompt, and ended 'processing' after the turn (4 flips)."""
+    clock = Clock()
+    watcher = Watcher("/nonexistent", clock=clock)
+    snap = Snapshot({"id": Pane("id", "@1", "%1", False, "1", "")}, {}, alive=True)
+    state = session("waiting", "input", "aider")  # the last turn's notify
+    state.changed_at = "t1"
+    prompt = capture("aider/turn_end")
+    new_turn = [aider_turn("step 2 [[stream 2]]", n) for n in range(1, 4)]
+    tail = new_turn[-1] + "Tokens: 2.3k sent, 105 received.\n" + "─" * 40 + "\n"
+    decisions = []
+    for screen in [prompt, prompt, *new_turn[:2]]:
+        decisions.append(watcher._decide(state, snap, {"%1": screen}))
+        clock.now += 0.4
+    state.changed_at = "t2"  # the notify renewed "waiting": this turn is over
+    for screen in [new_turn[2], tail, tail, tail, tail, prompt, prompt]:
+        decisions.append(watcher._decide(state, snap, {"%1": screen}))
+        clock.now += 0.4
+    assert decisions == [None] * len(decisions)

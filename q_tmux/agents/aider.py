@@ -5,7 +5,9 @@
 - Screen: the prompt ``> `` (``diff> ``, ``architect> `` … whenever the edit format
   is not the model's default) on the last line, with the user's typed text after it
   and sometimes a redrawn rule below; ``Waiting for MODEL`` with a spinner until the
-  first token, then only the growing answer (no busy marker). The approval question
+  first token, then only the growing answer (no busy marker). Submitted input stays
+  on screen as ``diff> TEXT`` with the answer below it: once the prompt is back
+  after a turn ended, that is the sign of a new turn. The approval question
   is ``Run shell command? (Y)es/(N)o …`` (also ``Add command output to the chat?``,
   adding files …).
 - First message: typed at the prompt once it appeared (aider has no argument for it).
@@ -33,6 +35,7 @@ SCREEN = ScreenModel(
     busy_reach=1,
     approval=r"\(y\)es/\(n\)o",
     approval_reach=0,
+    echoes_input=True,
 )
 
 

@@ -44,6 +44,7 @@ class ScreenModel:
         "busy",
         "busy_always_visible",
         "busy_reach",
+        "echoes_input",
         "not_busy",
         "only_prompt_below",
         "prompt",
@@ -68,6 +69,7 @@ class ScreenModel:
         approval_reach: int = 3,
         only_prompt_below: bool = False,
         turn_over: str | None = None,
+        echoes_input: bool = False,
     ) -> None:
         #: A line that is the agent's input prompt, empty or with typed text in it.
         self.prompt = re.compile(prompt, re.IGNORECASE)
@@ -97,6 +99,10 @@ class ScreenModel:
         #: A line just above the prompt that says the turn is over (Codex's ``Worked for``),
         #: for agents that draw no busy marker while they stream.
         self.turn_over = re.compile(turn_over, re.IGNORECASE) if turn_over else None
+        #: Submitted input stays on screen as a prompt line with the agent's output below
+        #: it, and nothing is drawn below the prompt until then (aider): that is how a
+        #: new turn shows where no hook reports one.
+        self.echoes_input = echoes_input
 
 
 def _session_id(payload: dict[str, object]) -> str | None:

@@ -1,23 +1,29 @@
 """OpenAI Codex CLI (``codex``).
 
-- Hooks: ``notify`` (``-c notify=[...]``): the program gets a JSON payload as its
-  last argument at the end of each turn (``type: agent-turn-complete``), with the
-  conversation's ``thread-id``. Each turn also ends a title side thread, whose
-  notify (another ``thread-id``, a "Generate a concise, single-line task title"
-  message) comes first, often mid-answer: it is ignored. Nothing reports the start
-  of a turn (nor an interrupted or failed one): the screen does.
+- Hooks (Codex 0.169 has Claude-style lifecycle hooks): ``UserPromptSubmit`` (a turn
+  starts), ``PermissionRequest`` (as the approval question is drawn), ``PostToolUse``
+  (a tool ran: the turn goes on), ``Stop`` (a turn ends) and ``Interrupt`` (Esc at an
+  approval, Ctrl-C or Esc mid-answer). Each gets JSON on stdin with ``session_id``,
+  the thread for ``codex resume ID``, and ``transcript_path``. The title side thread
+  Codex runs on every turn fires none of them.
+- Wiring: ``-c hooks={...}`` on the command line, nothing written anywhere. Codex runs
+  a hook only once it is trusted, and asks about new hooks in a dialog at start; the
+  trust of q-tmux's own hooks is given with them (``hooks.state``, keyed by the hook's
+  place, holding a hash of the hook), so the user's other hooks are still reviewed.
 - Screen: the composer line starts with ``›`` (placeholder or typed text), with
   footers below, and stays drawn during a turn. ``Working (Ns • esc to interrupt)``
-  sits above it only until output starts: while the answer streams, the streaming
-  itself is the sign of work. A turn ends with a ``Worked for Ns`` line just above
-  the composer, redrawn once after the notify (not new work). Approval: ``Would you
-  like to run the following command?`` … ``Press enter to confirm or esc to cancel``.
+  sits above it only until output starts: while the answer streams, nothing marks
+  it (the hooks say when it starts and ends). A turn ends with a ``Worked for Ns``
+  line just above the composer. While a hook runs (q-tmux's ``Stop`` among them) the
+  marker reads ``Working (… esc to interrupt) · Running hook``: not new work.
+  Approval: ``Would you like to run the following command?`` … ``Press enter to
+  confirm or esc to cancel``.
 - Resume: ``codex resume ID``, else ``codex resume --last``.
 """  # noqa: RUF002 - the glyphs the agent draws
 
 from __future__ import annotations
 
-from q_tmux.agents.base import TURN_OVER, AgentSpec, ScreenModel
+from q_tmux.agents.base import ASKING, TURN_OVER, WORKING, AgentSpec, ScreenModel
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -26,12 +32,19 @@ if TYPE_CHECKING:
     from q_tmux.agents.launch import Agent
     from q_tmux.agents.wiring import Wiring
 
-EVENTS = {"notify": TURN_OVER}
+EVENTS = {
+    "UserPromptSubmit": WORKING,
+    "PermissionRequest": ASKING,
+    "PostToolUse": WORKING,
+    "Stop": TURN_OVER,
+    "Interrupt": TURN_OVER,
+}
 
 SCREEN = ScreenModel(
     prompt=r"^\s*[\u203a▌](\s.*)?$",
     prompt_reach=5,
     busy=r"esc to interrupt",
+    not_busy=r"running hook",
     turn_over=r"^\s*(worked for \d|■)|interrupted",
     approval=(
         r"would you like to (run|make|allow)|press enter to confirm or esc to cancel"
@@ -40,44 +53,70 @@ SCREEN = ScreenModel(
     approval_reach=20,
 )
 
-
-#: Codex asks the model for a title in a side thread on every turn; its notify comes
-#: first (often while the answer still streams), with the side thread's id.
-_TITLE_REQUEST = "generate a concise, single-line task title"
-
-
-def side_thread(payload: dict[str, object]) -> bool:
-    messages = payload.get("input-messages")
-    first = messages[0] if isinstance(messages, list) and messages else None
-    return isinstance(first, str) and first.lower().startswith(_TITLE_REQUEST)
-
-
-def status_for(event: str, payload: dict[str, object]) -> tuple[str, str | None] | None:
-    """A turn's end, unless it is the end of the title side thread."""
-    return None if side_thread(payload) else EVENTS.get(event)
-
-
-def conversation_id(payload: dict[str, object]) -> str | None:
-    if side_thread(payload):
-        return None
-    for key in ("thread-id", "thread_id", "session_id", "conversation_id"):
-        value = payload.get(key)
-        if isinstance(value, str) and value:
-            return value
-    return None
+HOOK_TIMEOUT = 5  # seconds
+#: Codex clamps an ``Interrupt`` hook's timeout to 3 s, and the trust hash covers the value.
+TIMEOUTS = {"Interrupt": 3}
+#: Where Codex says hooks given with ``-c`` come from, in the key of their trust state.
+FLAGS_SOURCE = "/<session-flags>/config.toml"
 
 
 def resume_by_id(resume_command: list[str], conversation: str) -> list[str]:
     return [*(w for w in resume_command if w != "--last"), conversation]
 
 
-def wire(agent: Agent, work_dir: Path, session_id: str, owned: set[str]) -> Wiring:
-    """``-c notify=[...]`` on the command line: no file is written anywhere."""
+def event_key(event: str) -> str:
+    """Codex's name of an event in trust keys: ``UserPromptSubmit`` -> ``user_prompt_submit``."""
+    return "".join("_" + c.lower() if c.isupper() else c for c in event).lstrip("_")
+
+
+def trusted_hash(event: str, handler: dict[str, object]) -> str:
+    """The hash Codex keeps for a trusted hook: sha256 of its normalized identity.
+
+    The identity is the event's key and the hook's group (no matcher), its one
+    handler with every default filled in, as JSON with sorted keys and no spaces.
+    """
+    import hashlib
     import json
+
+    identity = {"event_name": event_key(event), "hooks": [{"async": False, **handler}]}
+    text = json.dumps(identity, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return "sha256:" + hashlib.sha256(text.encode()).hexdigest()
+
+
+def hooks_option(commands: dict[str, str]) -> str:
+    """``hooks={...}``: one command hook per event, each trusted, as one TOML inline table."""
+    import json
+
+    hooks: dict[str, object] = {}
+    state: dict[str, object] = {}
+    for event, command in commands.items():
+        handler = {
+            "type": "command",
+            "command": command,
+            "timeout": TIMEOUTS.get(event, HOOK_TIMEOUT),
+        }
+        hooks[event] = [{"hooks": [handler]}]
+        key = f"{FLAGS_SOURCE}:{event_key(event)}:0:0"
+        state[key] = {"trusted_hash": trusted_hash(event, handler)}
+
+    def toml(value: object) -> str:  # JSON strings and numbers are TOML's too
+        if isinstance(value, dict):
+            return "{" + ",".join(f"{json.dumps(k)}={toml(v)}" for k, v in value.items()) + "}"
+        if isinstance(value, list):
+            return "[" + ",".join(toml(v) for v in value) + "]"
+        return json.dumps(value)
+
+    return "hooks=" + toml({**hooks, "state": state})
+
+
+def wire(agent: Agent, work_dir: Path, session_id: str, owned: set[str]) -> Wiring:
+    """``-c hooks={...}`` on the command line: no file is written anywhere."""
+    import shlex
 
     from q_tmux.agents.wiring import hook_command, with_options
 
-    return with_options(agent, ["-c", "notify=" + json.dumps(hook_command("codex", "notify"))])
+    commands = {event: shlex.join(hook_command("codex", event)) for event in EVENTS}
+    return with_options(agent, ["-c", hooks_option(commands)])
 
 
 CODEX = AgentSpec(
@@ -86,9 +125,8 @@ CODEX = AgentSpec(
     description="OpenAI Codex CLI",
     resume_args=("resume", "--last"),
     events=EVENTS,
-    status_for=status_for,
+    reports_turn_start=True,
     screen=SCREEN,
     resume_by_id=resume_by_id,
-    conversation_id=conversation_id,
     wire=wire,
 )

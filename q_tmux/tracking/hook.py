@@ -28,7 +28,7 @@ def session_file() -> str:
 
 
 def payload_of(stdin: str, argv: list[str]) -> dict[str, object]:
-    """The event's JSON: on stdin (most agents), or the last argument (Codex's notify)."""
+    """The event's JSON: on stdin, or the last argument (notify-style commands)."""
     for text in (stdin, argv[-1] if argv else ""):
         text = text.strip()
         if text.startswith("{"):
@@ -55,7 +55,10 @@ def handle(agent: str, event: str, payload: dict[str, object] | None = None) -> 
     status = spec.status_for(event, payload)
     if status is None:
         return
-    done = state.set_status(session_file(), status[0], status[1], state.HOOK)
+    # Where no hook reports a turn's start (aider), the screen may have missed it: a turn
+    # end is news even when the status already said "waiting", and work seen before it ends.
+    renew = status[0] == state.WAITING and not spec.reports_turn_start
+    done = state.set_status(session_file(), status[0], status[1], state.HOOK, renew=renew)
     data = done.data if done is not None else state.load(session_file())
     tmux = data.get("tmux") if data else None
     socket = tmux.get("socket") if isinstance(tmux, dict) else None

@@ -40,9 +40,11 @@ PATTERNS: dict[str, ScreenModel] = {
 class Look:
     """What one capture says: its classification, and the parts the watcher compares."""
 
-    __slots__ = ("body", "ended", "screen", "settling")
+    __slots__ = ("body", "ended", "screen", "settling", "submitted")
 
-    def __init__(self, screen: Screen, body: str, ended: bool, settling: bool) -> None:
+    def __init__(
+        self, screen: Screen, body: str, ended: bool, settling: bool, submitted: bool = False
+    ) -> None:
         self.screen = screen
         #: The lines above the prompt (the transcript): what changes when the agent
         #: writes, and not when the user types or a footer toggles.
@@ -51,6 +53,9 @@ class Look:
         self.ended = ended
         #: A line says the busy marker is about to go (Claude's stop hook): no new work.
         self.settling = settling
+        #: The prompt left the bottom with the user's input in it, and the agent went
+        #: on below it: input was submitted (for agents that echo it, like aider).
+        self.submitted = submitted
 
 
 def read(preset: str, screen: str) -> Look:
@@ -73,7 +78,8 @@ def read(preset: str, screen: str) -> Look:
         looks = Screen.IDLE
     else:
         looks = Screen.OTHER
-    return Look(looks, "\n".join(body), ended, settling)
+    submitted = model.echoes_input and at is None and _echoed_input(model, lines)
+    return Look(looks, "\n".join(body), ended, settling, submitted)
 
 
 def classify(preset: str, screen: str) -> Screen:
@@ -96,6 +102,18 @@ def _prompt_at(model: ScreenModel, lines: list[str]) -> int | None:
         if model.prompt_below is not None and not model.prompt_below.search(lines[index]):
             return None  # under the prompt, a line that may not be there: output
     return None
+
+
+def _echoed_input(model: ScreenModel, lines: list[str]) -> bool:
+    """Whether the lowest prompt line on screen holds input, with the agent's output below."""
+    for index in range(len(lines) - 1, -1, -1):
+        found = model.prompt.search(lines[index])
+        if found is not None:
+            below = lines[index + 1 :]
+            rules = model.prompt_below
+            output = [b for b in below if rules is None or not rules.search(b)]
+            return bool(lines[index][found.end() :].strip()) and bool(output)
+    return False
 
 
 def _asks_approval(model: ScreenModel, lines: list[str]) -> bool:

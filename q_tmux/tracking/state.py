@@ -66,16 +66,18 @@ def set_status(
     source: str,
     *,
     expected_changed_at: str | None = None,
+    renew: bool = False,
 ) -> Transition | None:
     """Record ``status`` (and ``reason``) decided by ``source``; None when nothing was written.
 
     With ``expected_changed_at`` the write is a compare-and-set: it happens only
     if no one changed the status since the caller looked (a hook that fired
-    meanwhile wins over the screen).
+    meanwhile wins over the screen). With ``renew`` the status counts as new even
+    when it is the same (a turn ended again, whose start no one saw).
     """
     try:
         with jsonfile.FolderLock(os.path.dirname(path)):
-            return _set_status(path, status, reason, source, expected_changed_at)
+            return _set_status(path, status, reason, source, expected_changed_at, renew)
     except FileNotFoundError:  # the session was removed meanwhile
         return None
     except TimeoutError:  # a writer stuck for seconds: skip this update, never hang an agent
@@ -88,6 +90,7 @@ def _set_status(
     reason: str | None,
     source: str,
     expected_changed_at: str | None,
+    renew: bool = False,
 ) -> Transition | None:
     data = load(path)
     if data is None:
@@ -97,7 +100,7 @@ def _set_status(
     before = (data.get("status"), data.get("waiting_reason"))
     after = (status, reason if status == WAITING else None)
     now = timestamp()
-    if before != after:
+    if before != after or renew:
         data["status_changed_at"] = now
         data.pop("stalled_since", None)  # a new status is a sign of life
     elif data.get("status_source") == source:

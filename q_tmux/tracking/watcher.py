@@ -69,6 +69,10 @@ class Seen:
     #: Since when the session asks, and whether its question has been on screen since.
     asking_since: float | None = None
     asked: bool = False
+    #: The prompt has been on screen since the status last changed (aider's new turn).
+    prompted: bool = False
+    #: When the session file says its status last changed (a hook may renew it).
+    status_at: str = ""
 
 
 def stalled_minutes() -> float:
@@ -254,13 +258,23 @@ class Watcher:
         # for an agent whose hooks miss the start of a turn (Codex streams without one).
         spec = catalog.get(session.preset)
         full_hooks = session.hooked and spec is not None and spec.reports_turn_start
-        active = look.screen is Screen.BUSY or (
-            changed and not full_hooks and not look.settling and look.screen is not Screen.APPROVAL
+        if session.status != seen.status or session.changed_at != seen.status_at:
+            # Work must persist since the status last changed (or a hook renewed it): output
+            # streamed before a hook said "turn over" is no sign of work after it.
+            seen.busy_since, seen.prompted, seen.status_at = None, False, session.changed_at
+        # Input submitted once the prompt was back (aider echoes it): a new turn.
+        submitted = seen.prompted and look.submitted and look.screen is not Screen.APPROVAL
+        seen.prompted = seen.prompted or look.screen is Screen.IDLE
+        active = (
+            look.screen is Screen.BUSY
+            or submitted
+            or (
+                changed
+                and not full_hooks
+                and not look.settling
+                and look.screen is not Screen.APPROVAL
+            )
         )
-        if session.status != seen.status:
-            # Work must persist since the status last changed: output streamed before a
-            # hook said "turn over" is no sign of work after it.
-            seen.busy_since = None
         if active:
             seen.busy_since = now if seen.busy_since is None else seen.busy_since
         else:
@@ -284,7 +298,9 @@ class Watcher:
             or session.source != state.HOOK
             or now - (seen.asking_since or now) >= QUESTION_WAIT
         )
-        return decide(session, look.screen, changed, seen.stable, active_for, look.ended, shown)
+        return decide(
+            session, look.screen, changed, seen.stable, active_for, look.ended, shown, submitted
+        )
 
     def _mark_stalled(self, session: SessionState, unchanged_for: float) -> None:
         """Note in the file when a busy agent's screen has not changed for too long."""
@@ -318,6 +334,7 @@ def decide(
     active_for: float = 0.0,
     ended: bool = False,
     question_shown: bool = True,
+    submitted: bool = False,
 ) -> Decision | None:
     """The status a screen implies, given what the session file says now; None to keep it.
 
@@ -328,6 +345,8 @@ def decide(
     of a turn) a transcript that keeps changing. ``ended`` says a line just
     above the prompt marks the turn as over. ``question_shown`` is False while a
     hook says the agent asks but its question has not been drawn yet.
+    ``submitted`` says the user's input left the prompt after the prompt came back
+    (aider echoes it above its answer): a new turn, where no hook reports one.
     """
     spec = catalog.get(session.preset)
     model = spec.screen if spec is not None else None
@@ -342,13 +361,11 @@ def decide(
     idle = screen is Screen.IDLE and stable >= (SILENT_TICKS if patient else STABLE_TICKS)
     # After a hook said the turn is over, output alone (no busy marker) must keep coming
     # for longer: aider prints its token count, a rule and its prompt after the hook. So
-    # must a busy marker where no hook reports a turn's start (Codex's last frames).
+    # must a busy marker where no hook reports a turn's start; not once the user's input
+    # was seen submitted after the prompt came back (aider's tail is all drawn by then).
     after_hook = (status, reason, session.source) == (state.WAITING, state.INPUT, state.HOOK)
-    working = active_for >= (
-        HOOK_SETTLE
-        if after_hook and (screen is not Screen.BUSY or not full_hooks)
-        else BUSY_PERSIST
-    )
+    settle = after_hook and not submitted and (screen is not Screen.BUSY or not full_hooks)
+    working = active_for >= (HOOK_SETTLE if settle else BUSY_PERSIST)
     quiet = screen is not Screen.BUSY and stable >= QUIET_TICKS
     if screen is Screen.APPROVAL:
         if status == state.WAITING and reason == state.APPROVAL:

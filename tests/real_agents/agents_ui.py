@@ -1,10 +1,10 @@
 """How each real agent is driven in the tests, and where q-tmux must get each step's state from.
 
 ``sources`` is the contract of issue 10: a hook where the agent has one for that
-moment (Claude's Stop and PermissionRequest, Codex's notify, Gemini's AfterAgent
-and ToolPermission notification, aider's notifications command), the screen
-where it has none (Esc and Ctrl-C fire no hook; Codex and aider have no approval
-hook), the process for exits.
+moment (Claude's Stop and PermissionRequest, Codex's Stop, PermissionRequest and
+Interrupt, Gemini's AfterAgent and ToolPermission notification, aider's
+notifications command), the screen where it has none (Esc and Ctrl-C fire no hook
+in Claude; aider has no approval hook), the process for exits.
 """
 
 from __future__ import annotations
@@ -48,13 +48,14 @@ CODEX = AgentUI(
     quit_line="/quit",
     sources={
         "idle": SCREEN,
-        "stream": SCREEN,
+        # Its UserPromptSubmit hook, unless "Working" held on screen before the hook ran.
+        "stream": EITHER,
         "quick": HOOK,
         "turn_end": HOOK,
-        "approval": SCREEN,
+        "approval": EITHER,  # PermissionRequest races the screen
         "after_approve": HOOK,
-        "after_deny": SCREEN,
-        "interrupt": SCREEN,
+        "after_deny": HOOK,  # Interrupt fires on Esc at the question
+        "interrupt": HOOK,  # ... and on Ctrl-C mid-answer
         "quit": PROCESS,
         "resume": SCREEN,
         "kill": PROCESS,

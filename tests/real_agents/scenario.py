@@ -216,3 +216,29 @@ def resume_picks_its_own_conversation(conv: Conversation, other: list[str]) -> N
         conv.fail("`resume` brought back the newest conversation in the folder, not the session's")
     answered(conv, request)
     conv.settle(WAITING_INPUT, "quick")
+
+
+def short_answers_after_a_turn_end(conv: Conversation, seconds: float = 3, rounds: int = 3) -> None:
+    """Short streamed answers, each right after a turn a hook said was over.
+
+    Neither Codex nor aider draws a busy marker while it streams. Each answer must
+    be seen at work before the server sent its last word (not only after it ended,
+    which was then taken for new work and flipped), end ``waiting`` and hold.
+    """
+    conv.start()
+    boot(conv, "idle")
+    asked = conv.step("quick")
+    conv.type("hello [[quick]]")
+    answered(conv, conv.main_request_after(asked))
+    conv.settle(WAITING_INPUT, "quick")
+    assert conv.timeline is not None
+    for round_ in range(rounds):
+        started = conv.step("stream")
+        conv.type(f"short answer {round_} [[stream {seconds:g}]]")
+        request = conv.main_request_after(started)
+        answered(conv, request)
+        done = request.done_at or time.monotonic()
+        seen = [s.state for s in conv.timeline.since(started) if s.at < done]
+        if not any(state[0] == "processing" for state in seen[1:]):
+            conv.fail(f"answer {round_}: never seen at work while it streamed ({seen})")
+        conv.settle(WAITING_INPUT, "turn_end")

@@ -19,3 +19,9 @@ def test_aider_model_errors_end_waiting_with_the_error_on_screen(
     conversation: MakeConversation,
 ) -> None:
     scenario.model_errors(conversation(AIDER, "broken"))
+
+
+def test_aider_short_answers_after_a_turn_end_are_work_and_end_waiting(
+    conversation: MakeConversation,
+) -> None:
+    scenario.short_answers_after_a_turn_end(conversation(AIDER, "short"))

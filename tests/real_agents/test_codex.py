@@ -25,3 +25,9 @@ def test_codex_resume_brings_back_the_sessions_own_conversation(
     conversation: MakeConversation,
 ) -> None:
     scenario.resume_picks_its_own_conversation(conversation(CODEX, "own"), ["codex", "exec"])
+
+
+def test_codex_short_answers_after_a_turn_end_are_work_and_end_waiting(
+    conversation: MakeConversation,
+) -> None:
+    scenario.short_answers_after_a_turn_end(conversation(CODEX, "short"))
