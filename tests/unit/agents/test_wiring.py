@@ -62,12 +62,16 @@ def test_claude_gets_a_settings_file_outside_the_worktree(state: Path, work: Pat
     assert list(work.iterdir()) == []
 
 
-def test_codex_gets_its_notify_program_as_a_config_option(state: Path, work: Path) -> None:
+def test_codex_gets_its_trusted_hooks_as_one_config_option(state: Path, work: Path) -> None:
     result = wired("codex", ["codex", "fix it"], ["codex", "resume", "--last"], work)
 
-    option = ["-c", "notify=" + json.dumps(hook("codex", "notify"))]
-    assert result.command == ["codex", *option, "fix it"]  # the first message stays last
-    assert result.resume_command == ["codex", *option, "resume", "--last"]
+    flag, hooks = result.command[1:3]
+    assert flag == "-c"
+    assert hooks.startswith("hooks=")
+    assert result.command == ["codex", "-c", hooks, "fix it"]  # the first message stays last
+    assert result.resume_command == ["codex", "-c", hooks, "resume", "--last"]
+    for event in ("UserPromptSubmit", "PermissionRequest", "PostToolUse", "Stop", "Interrupt"):
+        assert f'"command"={json.dumps(shlex.join(hook("codex", event)))}' in hooks
     assert result.hooked
     assert result.worktree_files == []
     assert not state.exists()
