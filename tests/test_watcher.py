@@ -476,3 +476,52 @@ def test_aider_turn_end_renewed_by_its_notify_drops_the_work_seen_before_it() ->
         decisions.append(watcher._decide(state, snap, {"%1": screen}))
         clock.now += 0.4
     assert decisions == [None] * len(decisions)
+
+
+def test_a_tick_never_judges_a_newer_record_by_an_older_pane(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Seen under load: ``resume`` respawned a dead agent between the watcher's two reads.
+    Panes read first (dead) and the record second (``starting``, written by resume) made
+    the tick mark the resumed session ``exited`` for good. The record is read first, so the
+    panes a tick judges it by are never older than it."""
+    from q_tmux.tracking import state as state_module
+    from q_tmux.tracking import status_line
+
+    written: list[object] = []
+    old_world = {
+        "pane": Pane("id", "@1", "%1", True, "0", ""),
+        "record": session("exited", None, source="process"),
+    }
+    new_world = {
+        "pane": Pane("id", "@1", "%1", False, "0", ""),
+        "record": session("starting", None, source="process"),
+    }
+    reads: list[str] = []
+
+    def world() -> dict[str, object]:
+        return old_world if len(reads) < 2 else new_world  # resume lands after the first read
+
+    def snapshot(socket: str) -> status_line.Snapshot:
+        reads.append("panes")
+        pane = world()["pane"]
+        assert isinstance(pane, Pane)
+        return status_line.Snapshot({"id": pane}, {}, alive=True)
+
+    def sessions_on(socket: str) -> list[SessionState]:
+        reads.append("records")
+        current = world()["record"]
+        assert isinstance(current, SessionState)
+        return [current]
+
+    monkeypatch.setattr(status_line, "snapshot", snapshot)
+    monkeypatch.setattr(status_line, "sessions_on", sessions_on)
+    monkeypatch.setattr(status_line, "publish", lambda *args: None)
+    monkeypatch.setattr(state_module, "set_status", lambda *args, **kw: written.append(args))
+    watcher = Watcher("/nonexistent", clock=Clock())
+    monkeypatch.setattr(watcher, "_capture", lambda pane_ids: {})
+    monkeypatch.setattr(watcher, "check_conflicts", lambda sessions: None)
+    reads.append("start")  # the world changes after the tick's first read
+    watcher.tick()
+    assert reads[1] == "records"
+    assert written == []

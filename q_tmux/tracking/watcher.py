@@ -144,9 +144,11 @@ class Watcher:
 
     def tick(self) -> tuple[bool, bool]:
         """Look once; return (any live q-tmux agent, any agent working or asking)."""
+        # Records first, panes second: a record is then never judged by a pane older than
+        # it (a ``resume`` landing between the two reads would otherwise be marked exited).
+        sessions = status_line.sessions_on(self.socket)
         snap = status_line.snapshot(self.socket)
         self.named = watchlock.named_in(snap.options) if snap.alive else None
-        sessions = status_line.sessions_on(self.socket)
         if not snap.alive:
             # The server is gone (its last session closed, or it was killed):
             # every agent it ran has exited.
