@@ -25,6 +25,7 @@ import os
 import re
 import sys
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -150,19 +151,24 @@ class Tmux:
         socket_path: str | None = None,
         client: str | None = None,
     ) -> None:
-        from libtmux.server import Server
-
         env_socket = socket_from_environment()
         if socket_path is None:
             socket_path = default_socket_path(socket_name)
         #: Where this server listens; recorded in session files.
         self.socket_path: str = socket_path
-        self.server: Server = Server(socket_path=socket_path)
         #: The tmux client a key binding ran us for (``#{client_name}``), if any.
         self.client = client
         self.inside = env_socket == socket_path or client is not None
 
     # -- plumbing -----------------------------------------------------------------
+
+    @cached_property
+    def server(self) -> Server:
+        """libtmux's handle, made on first use: libtmux costs more to import than a bare start,
+        and a command that finds nothing to do never needs it."""
+        from libtmux.server import Server
+
+        return Server(socket_path=self.socket_path)
 
     def cmd(self, *args: str) -> tmux_cmd:
         return self.server.cmd(*args)
