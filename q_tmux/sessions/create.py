@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import uuid
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from fnmatch import fnmatch
 from pathlib import Path
@@ -541,6 +540,8 @@ def _make_checkouts(checkouts: tuple[Checkout, ...], name: str, undo: contextlib
             checkout.repo.add_worktree(checkout.work_dir, checkout.branch)
         step_done("new:worktree")
         return
+    from concurrent.futures import ThreadPoolExecutor  # workspaces only: not every new's cost
+
     with ThreadPoolExecutor(max_workers=min(len(checkouts), 8)) as pool:
         adding = [pool.submit(c.repo.add_worktree, c.work_dir, c.branch) for c in checkouts]
     for added in adding:

@@ -28,7 +28,7 @@ def _shims(folder: Path, log: Path) -> None:
         shim.write_text(
             "#!/bin/sh\n"
             f"printf '%s\\t%s\\n' \"$PPID\" \"{program} $*\" >> '{log}'\n"
-            f'exec \'{real}\' "$@"\n'
+            f"exec '{real}' \"$@\"\n"
         )
         shim.chmod(0o755)
 
