@@ -84,6 +84,8 @@ class Scale:
         self.works: list[Path] = []
         self.new_times: list[float] = []
         self.raw_times: list[float] = []
+        self.baseline_new: list[float] = []
+        self.baseline_made: list[int] = []
         self.moves = 0
 
     def q_tmux(self, *args: str) -> list[str]:
@@ -91,7 +93,7 @@ class Scale:
 
     def grow(self, size: int) -> None:
         """Sessions up to ``size``; the first ``runs`` timed beside a bare worktree add."""
-        while len(self.works) < size:
+        while len(self.works) + len(self.baseline_made) < size:
             index = len(self.works)
             new = self.q_tmux("new", f"s{index}", "--detach", "--agent", "shell")
             seconds, _ = measure(new, self.repo, self.env)
@@ -101,6 +103,10 @@ class Scale:
                 raw = self.lab.base / "raw" / f"raw{index}"
                 add = ["git", "worktree", "add", "-q", "-b", f"raw{index}", str(raw), "HEAD"]
                 self.raw_times.append(measure(add, self.repo, self.env)[0])
+                if self.baseline_env is not None:  # a session too, made by the other code
+                    other = self.q_tmux("new", f"b{index}", "--detach", "--agent", "shell")
+                    self.baseline_new.append(measure(other, self.repo, self.baseline_env)[0])
+                    self.baseline_made.append(index)
             if index == 4:
                 self._commit_some()
 
@@ -257,6 +263,8 @@ def main() -> int:
         scale.lab.close()
     new, raw = median(scale.new_times) * 1000, median(scale.raw_times) * 1000
     print_table(results, sizes, new, raw, options)
+    if scale.baseline_new:
+        print(f"{'new --detach (baseline)':<36}{median(scale.baseline_new) * 1000:>19.1f} ms")
     return 0
 
 
