@@ -146,3 +146,23 @@ def test_atomic_write_temporaries_are_hidden_with_the_file(repo: Path) -> None:
     (repo / ".amazonq" / "session.json").write_text("{}")
     (repo / ".amazonq" / ".session.json.123.456.tmp").write_text("{")
     assert git(repo, "status", "--porcelain", "-uall") == ""
+
+
+def test_branch_oids_reads_exact_branches_in_one_call(repo: Path) -> None:
+    head = git(repo, "rev-parse", "HEAD").strip()
+    git(repo, "branch", "feature/deep")  # below refs/heads/feature: not the branch "feature"
+    found = Repo.discover(repo).branch_oids("main", "feature", "missing", "*")
+    assert found == {"main": CommitOid(head)}
+
+
+def test_a_second_version_question_runs_no_git(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    count = tmp_path / "count"
+    fake_program(tmp_path / "bin", "git", f"echo x >> '{count}'; echo 'git version 2.40.1'")
+    monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}{os.pathsep}{os.environ['PATH']}")
+    assert require_git() == require_git() == (2, 40, 1)
+    assert count.read_text().count("x") == 1
+    fake_program(tmp_path / "bin", "git", "echo 'git version 2.20.1'")  # replaced: asked again
+    with pytest.raises(ToolMissingError, match=r"git 2\.20\.1 is too old"):
+        require_git()

@@ -45,12 +45,38 @@ def parse_version(text: str) -> tuple[int, int, int] | None:
     return int(match[1]), int(match[2]), int(match[3] or 0)
 
 
+#: The versions of the git programs this process asked, by what identifies each program file.
+_VERSIONS: dict[tuple[str, int, int, int], tuple[int, int, int]] = {}
+
+
+def _program_identity(name: str) -> tuple[str, int, int, int] | None:
+    """The file ``name`` runs on the live PATH: path, inode, size and change time; None if none."""
+    found = shutil.which(name, path=os.environ.get("PATH"))
+    if found is None:
+        return None
+    try:
+        info = os.stat(found)
+    except OSError:
+        return None
+    return found, info.st_ino, info.st_size, info.st_mtime_ns
+
+
 def git_version() -> tuple[int, int, int]:
-    """The installed git's version; raise ToolMissingError when absent or unreadable."""
+    """The installed git's version; raise ToolMissingError when absent or unreadable.
+
+    Asked once per git program in a process (several steps of one command check it):
+    another PATH, or the program file replaced, asks again.
+    """
+    identity = _program_identity("git")
+    known = _VERSIONS.get(identity) if identity is not None else None
+    if known is not None:
+        return known
     result = process.run("git", ["--version"])
     version = parse_version(result.stdout)
     if not result.ok or version is None:
         raise ToolMissingError(f"Could not read git's version from {result.stdout.strip()!r}.")
+    if identity is not None:
+        _VERSIONS[identity] = version
     return version
 
 
@@ -100,18 +126,6 @@ class Outcome:
         return cls(False, result.first_error_line(), tuple(conflicts or ()))
 
 
-def _refuse_git_dir(path: Path) -> None:
-    """Refuse, in one sentence, a bare repository or a folder inside a git directory."""
-    result = process.run(
-        "git", ["-C", str(path), "rev-parse", "--is-bare-repository", "--is-inside-git-dir"]
-    )
-    if result.ok and "true" in result.stdout.split():
-        raise UsageError(
-            f"{path} is a bare repository or inside a git directory, which has no work tree "
-            "for a session; run q-tmux in a checkout of it (git worktree add makes one)."
-        )
-
-
 def parse_worktree_list(output: str) -> list[Worktree]:
     """Parse NUL-separated ``worktree list --porcelain -z`` output."""
     worktrees: list[Worktree] = []
@@ -158,12 +172,16 @@ class Repo:
         A bare repository, a git directory, or a path git prints on several lines
         is refused with its own sentence: never taken for "no repository".
         """
+        # One rev-parse answers both: in a bare repository or a git directory the first two
+        # lines say "true" before --show-toplevel fails.
         result = process.run(
             "git",
             [
                 "-C",
                 str(path),
                 "rev-parse",
+                "--is-bare-repository",
+                "--is-inside-git-dir",
                 "--path-format=absolute",
                 "--git-dir",
                 "--git-common-dir",
@@ -172,14 +190,19 @@ class Repo:
         )
         lines = result.stdout.splitlines()
         if not result.ok:
-            _refuse_git_dir(path)
+            if "true" in lines[:2]:
+                raise UsageError(
+                    f"{path} is a bare repository or inside a git directory, which has no work "
+                    "tree for a session; run q-tmux in a checkout of it (git worktree add makes "
+                    "one)."
+                )
             raise NotARepositoryError(f"{path} is not inside a git work tree.")
-        if len(lines) != 3:  # rev-parse has no -z: a line break in a path splits it
+        if len(lines) != 5:  # rev-parse has no -z: a line break in a path splits it
             raise UsageError(
                 f"q-tmux cannot work in {printable(str(path), 200)}: the path of its repository "
                 "has a line break in it."
             )
-        git_dir, common_dir, toplevel = (Path(line) for line in lines)
+        git_dir, common_dir, toplevel = (Path(line) for line in lines[2:])
         return cls(toplevel=toplevel, git_dir=git_dir, common_dir=common_dir)
 
     def git(self, *args: str, cwd: Path | None = None) -> process.Completed:
@@ -239,6 +262,29 @@ class Repo:
     def branch_oid(self, branch: str) -> CommitOid | None:
         """Where local branch ``branch`` points, or None when there is no such branch."""
         return self.resolve_commit(f"refs/heads/{branch}")
+
+    def branch_oids(self, *branches: str) -> dict[str, CommitOid]:
+        """Where each of the local ``branches`` that exist points, in one git call."""
+        wanted = {f"refs/heads/{branch}": branch for branch in branches}
+        if not wanted:
+            return {}
+        out = self.git_ok(
+            "for-each-ref",
+            "--format=%(objecttype)%00%(objectname)%00%(refname)",
+            *wanted,
+            doing="read the branches",
+        )
+        found: dict[str, CommitOid] = {}
+        for line in out.splitlines():
+            kind, oid, ref = line.split("\0", 2)
+            branch = wanted.get(ref)  # patterns also match refs below them: keep exact names
+            if branch is None:
+                continue
+            if kind == "commit":
+                found[branch] = CommitOid(oid)
+            elif (peeled := self.branch_oid(branch)) is not None:  # a branch at a tag object
+                found[branch] = peeled
+        return found
 
     def is_valid_branch_name(self, name: str) -> bool:
         return self.git("check-ref-format", "--branch", name).ok

@@ -25,6 +25,7 @@ import os
 import re
 import sys
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -82,7 +83,7 @@ def require_tmux() -> str:
     libtmux asks ``tmux -V`` once per tmux binary and compares release numbers:
     builds from git (``master``, ``next-3.5``) count as new enough.
     """
-    from libtmux.common import get_version_str, has_gte_version
+    from libtmux.common import get_version_str
     from libtmux.exc import LibTmuxException
 
     executable = process.find_program("tmux")
@@ -92,7 +93,8 @@ def require_tmux() -> str:
         )
     try:
         version = get_version_str(tmux_bin=executable)
-        new_enough = has_gte_version(MINIMUM_TMUX, tmux_bin=executable)
+        # Judged from the same answer: libtmux's has_gte_version would run tmux -V again.
+        new_enough = version == "master" or _release(version) >= _release(MINIMUM_TMUX)
     except (LibTmuxException, IndexError, TypeError) as error:
         # IndexError: it did not print "tmux VERSION"; TypeError: a version libtmux cannot order.
         raise ToolMissingError(
@@ -103,6 +105,20 @@ def require_tmux() -> str:
             f"tmux {version} is too old; q-tmux needs tmux {MINIMUM_TMUX} or newer."
         )
     return version
+
+
+def _release(version: str) -> tuple[int, ...]:
+    """``(3, 3)`` from ``3.3a``, ``next-3.3`` or ``openbsd-3.3``: letters and dashes ignored,
+    as libtmux compares releases."""
+    return tuple(int(part) for part in re.findall(r"\d+", version))
+
+
+def _free_name(wanted: str, existing: set[str]) -> str:
+    """``wanted``, or ``wanted-2``, ``wanted-3``... the first not in ``existing``."""
+    name, counter = wanted, 2
+    while name in existing:
+        name, counter = f"{wanted}-{counter}", counter + 1
+    return name
 
 
 def tmux_session_name_for(directory: Path) -> str:
@@ -150,19 +166,24 @@ class Tmux:
         socket_path: str | None = None,
         client: str | None = None,
     ) -> None:
-        from libtmux.server import Server
-
         env_socket = socket_from_environment()
         if socket_path is None:
             socket_path = default_socket_path(socket_name)
         #: Where this server listens; recorded in session files.
         self.socket_path: str = socket_path
-        self.server: Server = Server(socket_path=socket_path)
         #: The tmux client a key binding ran us for (``#{client_name}``), if any.
         self.client = client
         self.inside = env_socket == socket_path or client is not None
 
     # -- plumbing -----------------------------------------------------------------
+
+    @cached_property
+    def server(self) -> Server:
+        """libtmux's handle, made on first use: libtmux costs more to import than a bare start,
+        and a command that finds nothing to do never needs it."""
+        from libtmux.server import Server
+
+        return Server(socket_path=self.socket_path)
 
     def cmd(self, *args: str) -> tmux_cmd:
         return self.server.cmd(*args)
@@ -216,8 +237,7 @@ class Tmux:
 
     def find_scope_session(self, scope: Path) -> str | None:
         """The tmux session id q-tmux made for ``scope`` earlier, if it still exists."""
-        if not self.is_running():
-            return None
+        # No is_running() first: without a server list-sessions fails, which says the same.
         result = self.cmd("list-sessions", "-F", format_of(("session_id", SCOPE_OPTION)))
         for line in result.stdout if result.returncode == 0 else []:
             values = split_line(line, 2)
@@ -265,9 +285,11 @@ class Tmux:
         # then leaves its error on screen instead of a vanished window.
         placeholder = ["sleep", "86400"]
         created_session = tmux_session is None
-        starts_server = created_session and not self.is_running()
+        starts_server = False
         if tmux_session is None:
-            name = self._free_session_name(new_session_name)
+            existing = self._session_names()
+            starts_server = existing is None
+            name = _free_name(new_session_name, existing or set())
             lines = self.cmd_ok(
                 "new-session",
                 "-d",
@@ -308,16 +330,21 @@ class Tmux:
         try:
             if made is not None:  # the caller journals the window before the agent starts
                 made(ref)
-            if created_session:
-                self.cmd_ok(
+            # One tmux call marks the new tmux session (when made) and sets the window's options.
+            scope_mark = (
+                [
                     "set-option",
                     "-t",
                     ref.session_id,
                     SCOPE_OPTION,
                     tmuxcmd.argument(str(scope)),
-                    doing="mark the tmux session",
-                )
+                    ";",
+                ]
+                if created_session
+                else []
+            )
             self.cmd_ok(
+                *scope_mark,
                 "set-option",
                 "-w",
                 "-t",
@@ -376,14 +403,10 @@ class Tmux:
             doing="start the agent",
         )
 
-    def _free_session_name(self, wanted: str) -> str:
-        existing: set[str] = set()
-        if self.is_running():
-            existing = {str(session.session_name) for session in self.server.sessions}
-        name, counter = wanted, 2
-        while name in existing:
-            name, counter = f"{wanted}-{counter}", counter + 1
-        return name
+    def _session_names(self) -> set[str] | None:
+        """The names of the server's tmux sessions; None when no server runs (one tmux call)."""
+        result = self.cmd("list-sessions", "-F", "#{session_name}")
+        return set(result.stdout) if result.returncode == 0 else None
 
     def type_text(self, pane_id: str, text: str) -> None:
         """Type ``text`` at the pane's prompt, literally, then Enter."""

@@ -1,7 +1,9 @@
-"""The ``q-tmux`` executable: the status line and ``next`` without click or libtmux.
+"""The ``q-tmux`` executable: the status line, ``next`` and ``--version`` without click or libtmux.
 
-Those two run on every status refresh and key press; everything else goes
-to the click CLI in :mod:`q_tmux.cli.app`, which imports what each command needs.
+The first two run on every status refresh and key press, and ``--version`` is
+what scripts and the plugin ask first; importing click alone costs several times
+a bare Python start. Everything else goes to the click CLI in
+:mod:`q_tmux.cli.app`, which imports what each command needs.
 The option names parsed here are the click declarations' own (:mod:`q_tmux.cli.fastpath`).
 """
 
@@ -21,6 +23,7 @@ from q_tmux.cli.fastpath import (
 )
 
 FAST_COMMANDS = (STATUS_LINE, NEXT)
+VERSION_OPTION = "--version"
 
 
 def split_socket_option(args: list[str]) -> tuple[str | None, list[str]] | None:
@@ -52,11 +55,17 @@ def split_socket_option(args: list[str]) -> tuple[str | None, list[str]] | None:
 
 
 def _fast(argv: list[str]) -> int | None:
-    """Run ``status-line|next [options]`` (``-L NAME`` anywhere) directly; None for the rest."""
+    """Run ``status-line|next [options]`` or ``--version`` (``-L NAME`` anywhere) directly;
+    None for the rest."""
     split = split_socket_option(argv)
     if split is None:
         return None
     socket_name, args = split
+    if args == [VERSION_OPTION]:
+        from q_tmux import __version__
+
+        print(f"q-tmux, version {__version__}")  # click's version_option words it so
+        return 0
     if not args or args[0] not in FAST_COMMANDS:
         return None
     command, options = args[0], args[1:]

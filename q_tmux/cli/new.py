@@ -16,6 +16,7 @@ from q_tmux.cli.common import AppContext, client_option, cwd, go_to, note, say
 from q_tmux.store.session_types import SESSION_TYPES
 
 if TYPE_CHECKING:
+    from q_tmux.adapters.tmux import Tmux, WindowRef
     from q_tmux.sessions.create import Created
 
 
@@ -186,5 +187,22 @@ def new(
     for line in started.created.notes:
         note(line)
     say(started_line(started.created, session_type))
-    go_to(app.tmux(), started.created.window, detach=detach or started.detach)
+    show_window(app.tmux(), started.created.window, detach=detach or started.detach)
     return 0
+
+
+def show_window(tmux: Tmux, window: WindowRef, *, detach: bool) -> None:
+    """Show the new session's window first, then tell the status line and the watcher.
+
+    Attaching replaces this process, so outside tmux they are told before.
+    """
+    from q_tmux.sessions.notify import session_changed
+
+    if not detach and not tmux.inside:
+        session_changed(window.socket_path)
+        go_to(tmux, window, detach=detach)
+        return
+    try:
+        go_to(tmux, window, detach=detach)
+    finally:
+        session_changed(window.socket_path)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import uuid
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from fnmatch import fnmatch
 from pathlib import Path
@@ -40,7 +39,6 @@ from q_tmux.sessions.agent_window import (
     wire_agent,
 )
 from q_tmux.sessions.names import check_name, printable, unique_name
-from q_tmux.sessions.notify import session_changed
 from q_tmux.sessions.workspace import RepoStart
 from q_tmux.store import journals, registry
 from q_tmux.store.config import Config, SetupSettings
@@ -91,6 +89,8 @@ class NewSession:
     repo_setups: dict[str, SetupSettings] = field(default_factory=dict)
     #: The name was made up from the message: on a clash take the next free ``-2``, ``-3``...
     automatic: bool = False
+    #: The repository ``cwd`` is in, when the caller found it already (spares a git call).
+    repo: Repo | None = None
     #: What an automatic name is counted up from (default: the name itself).
     name_base: str | None = None
     #: Put before an automatic name to make its branch (a session type's ``feature/``).
@@ -195,40 +195,41 @@ def _place_in_directory(request: NewSession) -> Place:
 def _place_in_new_worktree(request: NewSession, config: Config) -> Place:
     """A new branch from the base and its worktree outside the repository."""
     try:
-        repo = Repo.discover(request.cwd)
+        repo = request.repo or Repo.discover(request.cwd)
     except NotARepositoryError:
         raise NotARepositoryError(
             f"{request.cwd} is not inside a git repository; "
             "pass --no-worktree to start a session here without a branch."
         ) from None
     _check_name_free(request.name, repo.main_worktree)
-    if not repo.has_commits():
+    # Both branches in one git call; the rarer questions only when their answer matters.
+    current = repo.current_branch() if request.base is None else None
+    base_branch = request.base.removeprefix("refs/heads/") if request.base is not None else current
+    branch = request.branch or request.name
+    oids = repo.branch_oids(*{name for name in (base_branch, branch) if name})
+    base_oid = oids.get(base_branch) if base_branch else None
+    if base_oid is None and not repo.has_commits():
         raise QTmuxError(
             f"The repository at {repo.toplevel} has no commits yet; "
             "make a first commit before starting a session."
         )
     if request.base is not None:
-        base_branch = request.base.removeprefix("refs/heads/")
-        base_oid = repo.branch_oid(base_branch) if base_branch else None
         if base_oid is None:
             raise UsageError(
                 f"There is no local branch {printable(request.base)} to use as the base."
             )
-    else:
-        current = repo.current_branch()
-        if current is None:
-            raise UsageError(
-                f"HEAD is detached in {repo.toplevel}; pass --base BRANCH to choose "
-                "the branch the session starts from and merges back into."
-            )
-        base_branch = current
-        base_oid = repo.branch_oid(current)
-        if base_oid is None:  # an unborn branch in a repository that has other commits
-            raise QTmuxError(f"The current branch '{current}' has no commits yet.")
-    branch = request.branch or request.name
+    elif current is None:
+        raise UsageError(
+            f"HEAD is detached in {repo.toplevel}; pass --base BRANCH to choose "
+            "the branch the session starts from and merges back into."
+        )
+    elif base_oid is None:  # an unborn branch in a repository that has other commits
+        raise QTmuxError(f"The current branch '{current}' has no commits yet.")
+    assert base_branch is not None  # each way to None was refused above
+    assert base_oid is not None
     if not repo.is_valid_branch_name(branch):
         raise UsageError(f"git does not accept {printable(branch)} as a branch name.")
-    if repo.branch_oid(branch) is not None:
+    if branch in oids:
         raise NameClash(f"A branch named '{branch}' already exists; choose another name.")
     work_dir = config.worktrees_root(repo.main_worktree) / request.name
     if work_dir.exists() or work_dir.is_symlink():
@@ -329,7 +330,8 @@ def _create(
         write_session_file(file_path, record)
         step_done("new:recorded")
         undo.pop_all()
-    session_changed(window.socket_path)
+    # The status line and the watcher hear of it from the caller (session_changed), once the
+    # window is shown: they can wait, the user should not.
     return Created(record, window, [*request.agent.notes, *setup_notes, *wiring.notes])
 
 
@@ -537,6 +539,8 @@ def _make_checkouts(checkouts: tuple[Checkout, ...], name: str, undo: contextlib
             checkout.repo.add_worktree(checkout.work_dir, checkout.branch)
         step_done("new:worktree")
         return
+    from concurrent.futures import ThreadPoolExecutor  # workspaces only: not every new's cost
+
     with ThreadPoolExecutor(max_workers=min(len(checkouts), 8)) as pool:
         adding = [pool.submit(c.repo.add_worktree, c.work_dir, c.branch) for c in checkouts]
     for added in adding:

@@ -11,6 +11,7 @@ from q_tmux.tracking import status_line, watchlock
 
 def session_changed(socket: str, *, watch: bool = True) -> None:
     """Show the change in ``socket``'s status line now; ``watch``: make sure its watcher runs."""
-    if watch:
-        watchlock.ensure_running(socket)
-    status_line.publish(socket)
+    snap = status_line.snapshot(socket)  # one list-panes: the panes and the watcher's name
+    status_line.publish(socket, snap)
+    if watch and snap.alive:
+        watchlock.ensure_running(socket, watchlock.named_in(snap.options))

@@ -140,6 +140,7 @@ def start_new(
         first_message=message,
         agent=resolved,
         cwd=here,
+        repo=repo,
         base=base,
         no_worktree=not worktree,
         branch=(args.worktree or f"{prefix}{name}") if worktree else None,

@@ -86,6 +86,8 @@ def prepare(
     """
     from q_tmux.adapters.git import Repo, untracked_entries
 
+    if not (setup.copy_files or setup.link or setup.run):
+        return []  # nothing can appear: spare git the two listings
     repo = Repo.discover(work_dir)
     before = untracked_entries(repo, work_dir)
     try:

@@ -5,13 +5,17 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from q_tmux.adapters.tmux import LiveWindow, Tmux, WindowRef
 from q_tmux.errors import SessionFileError, SessionNotFoundError, UsageError
 from q_tmux.sessions.names import printable
 from q_tmux.store import registry
+from q_tmux.store.record import Status
 from q_tmux.store.registry import RegistryEntry
-from q_tmux.store.session_file import SessionRecord, Status, read_session_file, session_file_path
+
+if TYPE_CHECKING:
+    from q_tmux.store.session_file import SessionRecord
 
 
 @dataclass
@@ -66,6 +70,8 @@ def load_views(tmux: Tmux) -> tuple[list[SessionView], list[str]]:
     """Every registered session, oldest first, and one line per problem found."""
     entries, broken = registry.load()
     problems = [item.problem for item in broken]
+    if entries:  # pydantic costs more to import than a bare start: only with records to read
+        from q_tmux.store.session_file import read_session_file, session_file_path
     windows_by_socket: dict[str, dict[str, LiveWindow]] = {}
     records: list[tuple[RegistryEntry, SessionRecord | None, str | None]] = []
     for entry in entries:

@@ -3,6 +3,9 @@
 It lets ``list`` and the status line find every session without scanning
 disks or calling git. It only points at each session's working directory;
 the ``session.json`` there stays the source of truth.
+
+Standard library only: every ``list`` reads it, and pydantic alone costs more
+to import than a bare Python start; its five fields are checked by hand.
 """
 
 from __future__ import annotations
@@ -10,16 +13,17 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
-
-from pydantic import BaseModel, ValidationError
 
 from q_tmux.errors import QTmuxError
 from q_tmux.store import jsonfile, paths
 
 
-class RegistryEntry(BaseModel):
+@dataclass(frozen=True, kw_only=True)
+class RegistryEntry:
+    """Where one session lives; what a registry file holds."""
+
     version: int = 1
     id: str
     name: str
@@ -27,6 +31,32 @@ class RegistryEntry(BaseModel):
     work_dir: str
     #: The main work tree of the repository, or None outside git.
     repo_root: str | None = None
+
+    @classmethod
+    def from_json(cls, data: object) -> RegistryEntry:
+        """The entry ``data`` (a decoded registry file) holds; ValueError when it holds none.
+
+        Unknown keys are ignored, as a newer q-tmux may add some.
+        """
+        if not isinstance(data, dict):
+            raise ValueError("not a JSON object")
+        version = data.get("version", 1)
+        texts = {key: data.get(key) for key in ("id", "name", "work_dir")}
+        repo_root = data.get("repo_root")
+        if type(version) is not int or not all(isinstance(v, str) for v in texts.values()):
+            raise ValueError("a field is missing or of the wrong type")
+        if repo_root is not None and not isinstance(repo_root, str):
+            raise ValueError("repo_root is not a string")
+        return cls(
+            version=version,
+            id=str(texts["id"]),
+            name=str(texts["name"]),
+            work_dir=str(texts["work_dir"]),
+            repo_root=repo_root,
+        )
+
+    def as_json(self) -> dict[str, object]:
+        return asdict(self)
 
 
 @dataclass(frozen=True)
@@ -60,7 +90,7 @@ def locked() -> Iterator[None]:
 def add(entry: RegistryEntry) -> Path:
     path = entry_path(entry.id)
     with locked():
-        jsonfile.write_atomic(path, entry.model_dump(mode="json"))
+        jsonfile.write_atomic(path, entry.as_json())
     return path
 
 
@@ -75,8 +105,11 @@ def update(session_id: str, **changes: str | None) -> bool:
         data = jsonfile.load_object(path)
         if data is None:
             return False
-        entry = RegistryEntry.model_validate({**data, **changes})
-        jsonfile.write_atomic(path, entry.model_dump(mode="json"))
+        try:
+            entry = RegistryEntry.from_json({**data, **changes})
+        except ValueError as error:
+            raise QTmuxError(f"Could not change the session registry: {error}.") from None
+        jsonfile.write_atomic(path, entry.as_json())
     return True
 
 
@@ -104,10 +137,10 @@ def load() -> tuple[list[RegistryEntry], list[BrokenEntry]]:
     broken: list[BrokenEntry] = []
     for path in files:
         try:
-            entries.append(RegistryEntry.model_validate(json.loads(path.read_text("utf-8"))))
+            entries.append(RegistryEntry.from_json(json.loads(path.read_text("utf-8"))))
         except FileNotFoundError:
             continue  # removed while we were listing
-        except (OSError, ValueError, ValidationError) as error:
+        except (OSError, ValueError) as error:
             reason = "not valid JSON" if isinstance(error, json.JSONDecodeError) else "unreadable"
             broken.append(BrokenEntry(path, f"registry file {path.name} is {reason}"))
     return entries, broken

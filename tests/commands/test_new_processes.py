@@ -1,0 +1,57 @@
+"""``q-tmux new --detach`` asks git and tmux each question once, in as few processes as it can.
+
+git and tmux are wrapped by logging shims on PATH; only the calls made by the
+``new`` process itself count (the watcher and the plugin script it starts have
+other parents). It runs as a real process: an in-process run would share the
+answers earlier tests left in this interpreter.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from libtmux.server import Server
+
+from tests.conftest import QTmux
+
+
+def _shims(folder: Path, log: Path) -> None:
+    folder.mkdir()
+    for program in ("git", "tmux"):
+        real = shutil.which(program)
+        assert real is not None
+        shim = folder / program
+        shim.write_text(
+            "#!/bin/sh\n"
+            f"printf '%s\\t%s\\n' \"$PPID\" \"{program} $*\" >> '{log}'\n"
+            f"exec '{real}' \"$@\"\n"
+        )
+        shim.chmod(0o755)
+
+
+@pytest.mark.subprocess
+def test_new_detach_runs_each_git_and_tmux_command_once(
+    qtmux: QTmux, repo: Path, server: Server, tmp_path: Path
+) -> None:
+    qtmux.ok("new", "first", "--detach", "hello", cwd=repo)  # the tmux session now exists
+    log = tmp_path / "calls.log"
+    _shims(tmp_path / "shims", log)
+    path = f"{tmp_path / 'shims'}{os.pathsep}{os.environ['PATH']}"
+    qtmux.ok("new", "second", "--detach", "hello", cwd=repo, env={"PATH": path})
+
+    lines = [line.split("\t", 1) for line in log.read_text().splitlines()]
+    first_git = next(parent for parent, call in lines if call.startswith("git "))
+    ours = [call for parent, call in lines if parent == first_git]  # new's own calls
+    repeated = [call for call, times in Counter(ours).items() if times > 1]
+    assert repeated == []
+    git_calls = [call for call in ours if call.startswith("git ")]
+    # version, find the repository, HEAD's branch, both branches, the name's check,
+    # the branch, the worktree, the folder around the worktrees.
+    assert len(git_calls) <= 8, git_calls
+    # version, the scope's tmux session, the window, its options, the agent, the status line
+    # (a list-panes that also names the watcher, and what changed).
+    assert len(ours) - len(git_calls) <= 7, ours

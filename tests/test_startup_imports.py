@@ -1,0 +1,75 @@
+"""A command imports only what it uses: ``--version`` no click, an empty ``list`` no pydantic.
+
+Each runs in a fresh interpreter under ``-X importtime``, which names every
+module imported; HOME (and the XDG folders) point at an empty temp dir.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from q_tmux.store import registry
+
+HEAVY = {"pydantic", "libtmux", "plumbum", "httpx"}
+
+
+def _imports(tmp_path: Path, *args: str) -> tuple[str, set[str]]:
+    """What ``q-tmux ARGS`` prints, and every module it imported."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("XDG_", "TMUX"))}
+    env["HOME"] = str(tmp_path)
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "q_tmux", *args],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    imported = {line.split("|")[-1].strip() for line in done.stderr.splitlines() if "|" in line}
+    return done.stdout, imported
+
+
+def test_version_imports_neither_click_nor_anything_heavy(tmp_path: Path) -> None:
+    out, imported = _imports(tmp_path, "--version")
+    assert out == "q-tmux, version 0.1.0\n"
+    assert "q_tmux" in imported
+    assert not (HEAVY | {"click", "subprocess"}) & imported
+
+
+def test_version_says_what_clicks_version_option_says(capsys: pytest.CaptureFixture[str]) -> None:
+    from q_tmux.cli.app import main as click_main
+    from q_tmux.cli.entry import _fast
+
+    assert _fast(["-L", "elsewhere", "--version"]) == 0
+    fast = capsys.readouterr().out
+    assert click_main(["--version"]) == 0
+    assert capsys.readouterr().out == fast
+
+
+def test_list_without_sessions_imports_no_pydantic_nor_libtmux(tmp_path: Path) -> None:
+    out, imported = _imports(tmp_path, "-L", f"q-tmux-no-server-{os.getpid()}", "list")
+    assert out.startswith("No sessions yet.")
+    assert "q_tmux.sessions.views" in imported
+    # plumbum stays: list checks git's version before it computes branch facts.
+    assert not {"pydantic", "libtmux", "httpx"} & imported
+
+
+def test_a_registry_file_with_a_wrong_field_is_reported_not_fatal(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.delenv("XDG_STATE_HOME", raising=False)
+    registry.add(registry.RegistryEntry(id="good", name="a", work_dir=str(tmp_path)))
+    registry.entry_path("bad").write_text(json.dumps({"id": "bad", "name": 3, "work_dir": "/"}))
+    registry.entry_path("odd").write_text("[1]")
+    entries, broken = registry.load()
+    assert [entry.id for entry in entries] == ["good"]
+    assert sorted(item.path.name for item in broken) == ["bad.json", "odd.json"]
+    assert registry.update("good", name="b")
+    assert registry.load()[0][0].name == "b"
