@@ -17,7 +17,7 @@
 
 from __future__ import annotations
 
-from q_tmux.agents.base import TURN_OVER, AgentSpec, ScreenModel
+from q_tmux.agents.base import TURN_OVER, AgentSpec, Approval, ScreenModel
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -80,6 +80,29 @@ def wire(agent: Agent, work_dir: Path, session_id: str, owned: set[str]) -> Wiri
     return with_options(agent, ["-c", "notify=" + json.dumps(hook_command("codex", "notify"))])
 
 
+# -- approvals: the keys its menu offers, and what it asks ------------------------------
+
+
+def request(lines: list[str], at: int) -> tuple[str, str | None] | None:
+    """What the question at ``lines[at]`` asks: the ``$ command`` line, else what it lists.
+
+    Codex names no tool: ``Would you like to run the following command?``, then
+    ``Environment:``, ``Reason:``, ``$ echo hi`` and the numbered menu.
+    """
+    shown = []
+    for line in lines[at + 1 :]:
+        text = line.strip()
+        if text.startswith(("\u203a 1.", "1.", "Press enter")):
+            break
+        if text.startswith("$ "):
+            return text[2:], None
+        if text and not text.startswith(("Environment:", "Reason:")):
+            shown.append(text)
+    return ("\n".join(shown[:5]), None) if shown else None
+
+
+APPROVAL = Approval(approve=("y",), deny=("Escape",), always=("p",), request=request)
+
 CODEX = AgentSpec(
     "codex",
     "codex",
@@ -91,4 +114,5 @@ CODEX = AgentSpec(
     resume_by_id=resume_by_id,
     conversation_id=conversation_id,
     wire=wire,
+    approval=APPROVAL,
 )

@@ -21,7 +21,9 @@
 
 from __future__ import annotations
 
-from q_tmux.agents.base import ASKING, TURN_OVER, WORKING, AgentSpec, ScreenModel
+import re
+
+from q_tmux.agents.base import ASKING, TURN_OVER, WORKING, AgentSpec, Approval, ScreenModel
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -132,6 +134,21 @@ def wire(agent: Agent, work_dir: Path, session_id: str, owned: set[str]) -> Wiri
     )
 
 
+_TOOL_LINE = re.compile(r"^\?\s+(\S+)\s+(.*)$")
+
+
+def request(lines: list[str], at: int) -> tuple[str, str | None] | None:
+    """What the box around ``lines[at]`` asks: its ``? Shell  echo hi`` title line."""
+    for line in reversed(lines[max(at - 40, 0) : at]):
+        found = _TOOL_LINE.search(line.strip().strip("│|").strip())
+        if found:
+            return found.group(2).strip(), found.group(1)
+    return None
+
+
+#: Its menu: ``1. Allow once``, ``2. Allow for this session``, ``3. No … (esc)``.
+APPROVAL = Approval(approve=("1",), deny=("Escape",), always=("2",), request=request)
+
 GEMINI = AgentSpec(
     "gemini",
     "gemini",
@@ -144,4 +161,5 @@ GEMINI = AgentSpec(
     screen=SCREEN,
     resume_by_id=resume_by_id,
     wire=wire,
+    approval=APPROVAL,
 )

@@ -1,0 +1,101 @@
+"""What each agent's approval question asks, read from real captured screens; the keys it
+takes; and the tmux command line that presses them. Milliseconds, no tmux."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from q_tmux.errors import UsageError
+from q_tmux.sessions.approval import ALWAYS, APPROVE, DENY, keys_for, read_request, send_keys_args
+
+TESTS = Path(__file__).resolve().parents[2]
+#: Both folders hold real captures (tmux capture-pane -p -J, 120x40).
+FOLDERS = [TESTS / "screens", TESTS / "real_agents" / "screens"]
+
+ASKS: dict[str, tuple[str, str | None]] = {
+    "claude/approval": ("echo approved-run > /tmp/lab/claude/ran.txt", "Bash"),
+    "claude/approval2": ("echo denied-run > /tmp/lab/claude/denied.txt", "Bash"),
+    "codex/approval": ("echo second-run > /tmp/lab/codex/ran2.txt", None),
+    "gemini/approval": ("echo approved-run > /tmp/lab/gemini/ran.txt", "Shell"),
+    "gemini/approval2": ("echo denied > /tmp/lab/gemini/denied.txt", "Shell"),
+    "aider/approval": ("echo approved-run > /tmp/lab/aider/ran.txt", "shell"),
+    "aider/add_output_question": ("Add command output to the chat?", None),
+}
+
+
+def screen(folder: Path, name: str) -> str:
+    return (folder / f"{name}.txt").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("folder", FOLDERS, ids=["screens", "real_agents"])
+@pytest.mark.parametrize("name", sorted(ASKS))
+def test_the_request_is_read_from_a_real_approval_screen(folder: Path, name: str) -> None:
+    assert read_request(name.split("/")[0], screen(folder, name)) == ASKS[name]
+
+
+@pytest.mark.parametrize("folder", FOLDERS, ids=["screens", "real_agents"])
+def test_no_other_captured_screen_asks_anything(folder: Path) -> None:
+    for path in sorted(folder.glob("*/*.txt")):
+        name = f"{path.parent.name}/{path.stem}"
+        if name not in ASKS and not name.endswith(".ansi"):
+            assert read_request(path.parent.name, path.read_text(encoding="utf-8")) is None, name
+
+
+QUESTION = "Allow this action? Use 't' to trust (always allow) this tool for the session. [y/n/t]:"
+
+
+def q_screen(*tool_lines: str) -> str:
+    """A screen as Q draws a tool it asks about (lines from its README's transcripts)."""
+    return "\n".join(["> Let me look.", "", *tool_lines, "", "", QUESTION, "", "> "])
+
+
+def test_q_shows_the_command_of_a_shell_tool() -> None:
+    shown = q_screen(
+        "🛠️  Using tool: execute_bash",
+        " ⋮ ",
+        " ● I will run the following shell command: ",
+        "chmod +x /home/me/list_nodes.py",
+        " ⋮ ",
+        " ↳ Purpose: make it runnable",
+    )
+    assert read_request("q", shown) == ("chmod +x /home/me/list_nodes.py", "execute_bash")
+    assert read_request("kiro-cli", shown) == ("chmod +x /home/me/list_nodes.py", "execute_bash")
+
+
+def test_q_shows_the_path_of_a_file_tool_and_a_trusted_tools_name_alone() -> None:
+    shown = q_screen("🛠️  Using tool: fs_write", " ⋮ ", " ● Path: src/app.py")
+    assert read_request("q", shown) == ("Path: src/app.py", "fs_write")
+    assert read_request("q", q_screen("🛠️  Using tool: knowledge")) == ("knowledge", "knowledge")
+
+
+def test_a_question_without_a_tool_above_it_stands_for_itself() -> None:
+    assert read_request("q", q_screen()) == (QUESTION, None)
+
+
+def test_an_answered_question_asks_nothing() -> None:
+    assert read_request("q", q_screen("🛠️  Using tool: execute_bash") + "y\n> Echo") is None
+
+
+def test_each_agent_answers_with_its_own_keys() -> None:
+    assert keys_for("q", APPROVE) == ("y", "Enter")
+    assert keys_for("kiro-cli", ALWAYS) == ("t", "Enter")
+    assert keys_for("claude", DENY) == ("Escape",)
+    assert keys_for("codex", APPROVE) == ("y",)
+    assert keys_for("gemini", ALWAYS) == ("2",)
+    assert keys_for("aider", DENY) == ("n", "Enter")
+
+
+def test_always_is_refused_where_the_agent_has_no_such_answer() -> None:
+    with pytest.raises(UsageError, match=r"^aider's questions have no answer that always allows"):
+        keys_for("aider", ALWAYS)
+    with pytest.raises(UsageError, match="cannot answer the questions of agent 'shell'"):
+        keys_for("shell", APPROVE)
+
+
+def test_text_is_typed_literally_and_named_keys_are_pressed_in_one_tmux_call() -> None:
+    assert send_keys_args("%3", ("y;", "Enter")) == [
+        *("send-keys", "-t", "%3", "-l", "--", "y\\;", ";"),
+        *("send-keys", "-t", "%3", "Enter"),
+    ]
