@@ -21,7 +21,7 @@ from q_tmux.agents import catalog
 from q_tmux.agents.base import NAMED_KEYS
 from q_tmux.errors import QTmuxError, SessionNotFoundError, TmuxError, UsageError
 from q_tmux.sessions.names import printable
-from q_tmux.store import record, xdg
+from q_tmux.store import jsonfile, record, xdg
 from q_tmux.store.record import Reason, Status
 from q_tmux.tracking import status_line
 from q_tmux.tracking.screen import approval_question
@@ -162,10 +162,44 @@ class _Servers:
         return None if pane is None or pane.dead else pane.pane_id
 
 
-def _asking(session: SessionState, pane_id: str) -> Asking | None:
-    screen = capture(session.socket, pane_id)
+_LIVE_AND_OURS = f"{field('pane_dead')} {field(ID_OPTION)}"
+
+
+def look(socket: str, pane_id: str, session_id: str) -> str | None:
+    """The screen of ``pane_id`` while the session's agent runs there, in one tmux call.
+
+    None when the pane is gone or dead, or its window is no longer the session's.
+    """
+    code, out = tmuxcmd.run(
+        socket,
+        *("display-message", "-p", "-t", pane_id, _LIVE_AND_OURS, ";"),
+        *("capture-pane", "-p", "-J", "-t", pane_id),
+    )
+    head, _, screen = out.partition("\n")
+    return screen if code == 0 and head == f"0 {session_id}" else None
+
+
+def _read(work_dir: str) -> tuple[SessionState, str] | None:
+    """A session file's summary and the pane it records its agent in (may be stale)."""
+    path = record.session_path(work_dir)
+    data = jsonfile.load_object(path)
+    session = None if data is None else SessionState.parse(data, path)
+    if data is None or session is None:
+        return None
+    tmux = data.get("tmux")
+    pane = tmux.get("pane_id") if isinstance(tmux, dict) else None
+    return session, pane if isinstance(pane, str) else ""
+
+
+def _asking(session: SessionState, recorded_pane: str, servers: _Servers) -> Asking | None:
+    """The session, if its live agent's screen asks; the recorded pane is tried first."""
+    screen = look(session.socket, recorded_pane, session.id) if recorded_pane else None
+    pane_id: str | None = recorded_pane
+    if screen is None:  # moved, or not running: ask tmux where the session's window is
+        pane_id = servers.pane(session)
+        screen = capture(session.socket, pane_id) if pane_id is not None else None
     request = None if screen is None else read_request(session.preset, screen)
-    return None if request is None else Asking(session, pane_id, request)
+    return None if request is None or pane_id is None else Asking(session, pane_id, request)
 
 
 def named(name: str, cwd: Path) -> Asking:
@@ -176,16 +210,17 @@ def named(name: str, cwd: Path) -> Asking:
         raise QTmuxError(
             f"Session {shown} is gone (its directory {entry.work_dir} is gone); {NOTHING_TYPED}."
         )
-    session = SessionState.read(record.session_path(entry.work_dir))
-    if session is None:
+    found = _read(entry.work_dir)
+    if found is None:
         raise QTmuxError(f"Session {shown}'s session file cannot be read; {NOTHING_TYPED}.")
-    pane_id = _Servers().pane(session)
-    if pane_id is None:
+    session, recorded_pane = found
+    servers = _Servers()
+    asking = _asking(session, recorded_pane, servers)
+    if asking is not None:
+        return asking
+    if servers.pane(session) is None:
         raise QTmuxError(f"Session {shown}'s agent is not running; {NOTHING_TYPED}.")
-    asking = _asking(session, pane_id)
-    if asking is None:
-        raise QTmuxError(f"Session {shown} is not asking for approval; {NOTHING_TYPED}.")
-    return asking
+    raise QTmuxError(f"Session {shown} is not asking for approval; {NOTHING_TYPED}.")
 
 
 def _here(sessions: list[SessionState], cwd: Path) -> str | None:
@@ -210,28 +245,29 @@ def _here(sessions: list[SessionState], cwd: Path) -> str | None:
 def longest_waiting(cwd: Path, socket: str | None) -> Asking:
     """The session this runs in if it asks, else the one asking longest (on ``socket``'s
     server only, when given)."""
+    panes: dict[str, str] = {}
     sessions = []
     for entry in _registry():
-        session = SessionState.read(record.session_path(entry.work_dir))
-        if session is not None and (socket is None or session.socket == socket):
-            sessions.append(session)
+        found = _read(entry.work_dir)
+        if found is not None and (socket is None or found[0].socket == socket):
+            sessions.append(found[0])
+            panes[found[0].id] = found[1]
     here = _here(sessions, cwd)
     asking = [s for s in sessions if (s.status, s.reason) == (Status.WAITING, Reason.APPROVAL)]
     asking.sort(key=lambda s: (s.changed_at, s.name))
     candidates = [s for s in sessions if s.id == here] + [s for s in asking if s.id != here]
     servers = _Servers()
     for session in candidates:
-        pane_id = servers.pane(session)
-        found = _asking(session, pane_id) if pane_id is not None else None
-        if found is not None:
-            return found
+        shows = _asking(session, panes[session.id], servers)
+        if shows is not None:
+            return shows
     raise QTmuxError(f"No session is asking for approval; {NOTHING_TYPED}.")
 
 
-def answer(asking: Asking, answer: str, show: Callable[[Asking], None]) -> None:
-    """Show the request, then give ``answer`` if the very same question still shows."""
+def answer(asking: Asking, reply: str, show: Callable[[Asking], None]) -> None:
+    """Show the request, then give ``reply`` if the very same question still shows."""
     session = asking.session
-    keys = keys_for(session.preset, answer)
+    keys = keys_for(session.preset, reply)
     show(asking)
     screen = capture(session.socket, asking.pane_id)
     again = None if screen is None else read_request(session.preset, screen)
@@ -243,3 +279,25 @@ def answer(asking: Asking, answer: str, show: Callable[[Asking], None]) -> None:
     code, _ = tmuxcmd.run(session.socket, *send_keys_args(asking.pane_id, keys))
     if code != 0:
         raise TmuxError(f"Could not type into session {printable(session.name)}'s window.")
+
+
+def describe(asking: Asking) -> str:
+    """``NAME asks (TOOL): TEXT``, a request of several lines indented under it."""
+    text, tool = asking.request
+    lines = text.splitlines() or [""]
+    head = f"{asking.session.name} asks" + (f" ({tool})" if tool else "") + f": {lines[0]}"
+    return "\n".join([head, *(f"    {line}" for line in lines[1:])])
+
+
+#: What each answer says once its keys are typed.
+DONE = {APPROVE: "Approved.", ALWAYS: "Approved, and allowed from now on.", DENY: "Denied."}
+
+
+def run(name: str | None, reply: str, *, socket: str | None, cwd: Path) -> None:
+    """``q-tmux approve|deny [NAME]``: find the session, show its request, answer it.
+
+    ``socket``: without NAME, look only at the sessions of that server (``-L``).
+    """
+    asking = named(name, cwd) if name else longest_waiting(cwd, socket)
+    answer(asking, reply, lambda shown: print(describe(shown), flush=True))
+    print(DONE[reply], flush=True)

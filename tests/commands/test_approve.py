@@ -84,6 +84,13 @@ def test_a_session_that_is_not_asking_is_refused_and_nothing_is_typed(
 ) -> None:
     work = start(qtmux, repo, "idle", "hello")
     until(work, INPUT_HOOK)
+    wait_for(  # the stop hook's line, then the bare prompt: the screen is still
+        lambda: (
+            "hooks finished" in pane_text(server, window_of(work))
+            and pane_text(server, window_of(work)).rstrip().endswith("\n>")
+        ),
+        what="the prompt after the stop hook",
+    )
     before = pane_text(server, window_of(work))
     for verb in ("approve", "deny"):
         result = qtmux(verb, "idle", cwd=repo)
@@ -127,18 +134,16 @@ def test_a_question_answered_between_the_two_reads_is_not_answered_again(
     work = asking(qtmux, repo, "racer", "echo race")
     window = window_of(work)
     real_capture = approval.capture
-    reads: list[str] = []
 
     def capture(socket: str, pane_id: str) -> str | None:
-        if reads:  # the second read: the user answers in the window first
-            type_line(server, window, "y")
-            wait_for(
-                lambda: approval.read_request("q", real_capture(socket, pane_id) or "") is None,
-                what="the question to go",
-            )
-        screen = real_capture(socket, pane_id)
-        reads.append(screen or "")
-        return screen
+        # The read again before typing (the first read was approval.look's): the user
+        # answers in the window just before it.
+        type_line(server, window, "y")
+        wait_for(
+            lambda: approval.read_request("q", real_capture(socket, pane_id) or "") is None,
+            what="the question to go",
+        )
+        return real_capture(socket, pane_id)
 
     monkeypatch.setattr(approval, "capture", capture)
     result = qtmux("deny", "racer", cwd=repo)

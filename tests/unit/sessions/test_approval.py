@@ -99,3 +99,23 @@ def test_text_is_typed_literally_and_named_keys_are_pressed_in_one_tmux_call() -
         *("send-keys", "-t", "%3", "-l", "--", "y\\;", ";"),
         *("send-keys", "-t", "%3", "Enter"),
     ]
+
+
+def test_an_answer_imports_neither_click_nor_libtmux_nor_pydantic(tmp_path: Path) -> None:
+    """The 150 ms figure rests on it: ``approve`` runs on the standard library only."""
+    import os
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "q_tmux", "approve", "nobody"],
+        env={**os.environ, "HOME": str(tmp_path), "XDG_STATE_HOME": str(tmp_path / "state")},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 1
+    assert done.stderr.endswith("q-tmux: There is no session named 'nobody'; see 'q-tmux list'.\n")
+    imported = {line.split("|")[-1].strip() for line in done.stderr.splitlines() if "|" in line}
+    assert "q_tmux.sessions.approval" in imported
+    assert not {"click", "libtmux", "pydantic", "plumbum", "subprocess"} & imported
