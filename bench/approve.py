@@ -28,6 +28,7 @@ def main() -> int:
     q_tmux = [sys.executable, "-m", "q_tmux", "-L", lab.socket_name]
     named: list[float] = []
     unnamed: list[float] = []
+    floor: list[float] = []  # an interpreter that starts and exits, for the machine's load
     try:
         works = [lab.new(f"s{i}", "hello") for i in range(options.sessions)]
         work = works[0]
@@ -42,11 +43,13 @@ def main() -> int:
             argv = [*q_tmux, "approve", "s0"] if run % 2 == 0 else [*q_tmux, "approve"]
             (named if run % 2 == 0 else unnamed).append(timed(argv, lab.repo, env))
             wait_until(lambda: status_of(work)[:2] == ("waiting", "input"), 30)
+            floor.append(timed([sys.executable, "-c", "pass"], lab.repo, env))
     finally:
         lab.close()
     print(f"{options.sessions} sessions, one asking; medians of {options.runs} runs each")
     print(f"q-tmux approve NAME      {median_ms(named)}  (p95 {p95_ms(named)})")
     print(f"q-tmux approve (no name) {median_ms(unnamed)}  (p95 {p95_ms(unnamed)})")
+    print(f"python -c pass           {median_ms(floor)}  (the interpreter's start, same moments)")
     return 0
 
 
