@@ -43,6 +43,13 @@ def test_no_other_captured_screen_asks_anything(folder: Path) -> None:
             assert read_request(path.parent.name, path.read_text(encoding="utf-8")) is None, name
 
 
+def test_claudes_call_wrapped_at_80_columns_is_joined_again() -> None:
+    """A real capture (tests/real_agents/test_approve.py) in an 80-column pane."""
+    shown = (Path(__file__).parent / "screens" / "claude_approval_80_columns.txt").read_text()
+    folder = "/tmp/pytest-of-root/pytest-604/test_claude_is_approved_and_de0/src/app.worktrees"
+    assert read_request("claude", shown) == (f"echo approve > {folder}/ask-approve.txt", "Bash")
+
+
 QUESTION = "Allow this action? Use 't' to trust (always allow) this tool for the session. [y/n/t]:"
 
 
