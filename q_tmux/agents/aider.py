@@ -14,7 +14,7 @@
 
 from __future__ import annotations
 
-from q_tmux.agents.base import TURN_OVER, TYPED, AgentSpec, Approval, ScreenModel
+from q_tmux.agents.base import TURN_OVER, TYPED, AgentSpec, Approval, ScreenModel, unwrap
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -51,7 +51,8 @@ def wire(agent: Agent, work_dir: Path, session_id: str, owned: set[str]) -> Wiri
 
 def request(lines: list[str], at: int) -> tuple[str, str | None] | None:
     """What the question at ``lines[at]`` asks: the commands printed just above
-    ``Run shell command?``, else the question itself (``Add … to the chat?``)."""
+    ``Run shell command?`` (wrapped lines joined), else the question itself
+    (``Add … to the chat?``)."""
     question = lines[at].split("(Y)es", 1)[0].strip()
     if not question.lower().startswith("run shell command"):
         return question, None
@@ -60,7 +61,7 @@ def request(lines: list[str], at: int) -> tuple[str, str | None] | None:
         if not line.strip():
             break
         commands.insert(0, line.strip())
-    return ("\n".join(commands), "shell") if commands else (question, "shell")
+    return (unwrap(commands), "shell") if commands else (question, "shell")
 
 
 APPROVAL = Approval(

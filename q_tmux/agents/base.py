@@ -132,6 +132,21 @@ class Approval:
         self.request = request
 
 
+def unwrap(lines: list[str]) -> str:
+    """Lines an agent wrapped itself, joined again where it cut inside a word.
+
+    A line as long as the longest one was cut at the width and is joined to the next
+    as it is; a shorter one ended there (a line break, or a word wrap: which one cannot
+    be told), so its break is kept.
+    """
+    parts = [line.strip() for line in lines if line.strip()]
+    width = max((len(part) for part in parts), default=0)
+    text = ""
+    for index, part in enumerate(parts):
+        text += part if index == 0 else ("" if len(parts[index - 1]) >= width else "\n") + part
+    return text
+
+
 def _session_id(payload: dict[str, object]) -> str | None:
     value = payload.get("session_id")
     return value if isinstance(value, str) and value else None

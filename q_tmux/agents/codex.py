@@ -17,7 +17,7 @@
 
 from __future__ import annotations
 
-from q_tmux.agents.base import TURN_OVER, AgentSpec, Approval, ScreenModel
+from q_tmux.agents.base import TURN_OVER, AgentSpec, Approval, ScreenModel, unwrap
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -84,20 +84,28 @@ def wire(agent: Agent, work_dir: Path, session_id: str, owned: set[str]) -> Wiri
 
 
 def request(lines: list[str], at: int) -> tuple[str, str | None] | None:
-    """What the question at ``lines[at]`` asks: the ``$ command`` line, else what it lists.
+    """What the question at ``lines[at]`` asks: the ``$ command`` (wrapped lines joined),
+    else what it lists before its menu.
 
     Codex names no tool: ``Would you like to run the following command?``, then
     ``Environment:``, ``Reason:``, ``$ echo hi`` and the numbered menu.
     """
-    shown = []
+    shown: list[str] = []
+    command: list[str] | None = None
     for line in lines[at + 1 :]:
         text = line.strip()
         if text.startswith(("\u203a 1.", "1.", "Press enter")):
             break
-        if text.startswith("$ "):
-            return text[2:], None
-        if text and not text.startswith(("Environment:", "Reason:")):
+        if command is not None:
+            if not text:
+                break
+            command.append(text)
+        elif text.startswith("$ "):
+            command = [text[2:]]
+        elif text and not text.startswith(("Environment:", "Reason:")):
             shown.append(text)
+    if command is not None:
+        return unwrap(command), None
     return ("\n".join(shown[:5]), None) if shown else None
 
 

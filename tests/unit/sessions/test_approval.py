@@ -50,6 +50,23 @@ def test_claudes_call_wrapped_at_80_columns_is_joined_again() -> None:
     assert read_request("claude", shown) == (f"echo approve > {folder}/ask-approve.txt", "Bash")
 
 
+@pytest.mark.parametrize(
+    ("agent", "tool"), [("codex", None), ("gemini", "Shell"), ("aider", "shell")]
+)
+def test_a_command_the_agent_wrapped_at_80_columns_is_joined_where_it_was_cut(
+    agent: str, tool: str | None
+) -> None:
+    """Real captures (tests/real_agents/test_approve.py): each agent broke the command
+    after ``>`` (kept: it may be a line break) and cut the path at the width (joined)."""
+    shown = (Path(__file__).parent / "screens" / f"{agent}_approval_80_columns.txt").read_text()
+    text, found_tool = read_request(agent, shown) or ("", "")
+    first, path = text.split("\n")
+    assert (first, found_tool) == ("echo approve >", tool)
+    assert path.startswith("/tmp/pytest-of-root/")
+    assert path.endswith("/app.worktrees/ask-approve.txt")
+    assert " " not in path
+
+
 QUESTION = "Allow this action? Use 't' to trust (always allow) this tool for the session. [y/n/t]:"
 
 
