@@ -69,7 +69,8 @@ def answer_command(socket_name: str | None, command: str, options: list[str]) ->
     except FileNotFoundError:  # removed under us: where the user was still says which session
         here = Path(os.environ.get("PWD") or Path.home())
     socket = socket_path(socket_name) if socket_name is not None else None
-    answer = approval.ALWAYS if always else (approval.APPROVE if command == APPROVE else DENY)
+    answer = approval.DENY if command == DENY else approval.APPROVE
+    answer = approval.ALWAYS if always else answer
     try:
         approval.run(words[0] if words else None, answer, socket=socket, cwd=here)
     except QTmuxError as error:

@@ -201,11 +201,9 @@ def pending_requests(views: list[SessionView]) -> dict[str, dict[str, str | None
     found: dict[str, dict[str, str | None]] = {}
     for view in views:
         record, window = view.record, view.window
-        asks = record is not None and (record.status, record.waiting_reason) == (
-            Status.WAITING,
-            Reason.APPROVAL,
-        )
-        if not asks or record is None or window is None or not view.alive or not record.tmux.socket:
+        if record is None or window is None or not view.alive or not record.tmux.socket:
+            continue
+        if (record.status, record.waiting_reason) != (Status.WAITING, Reason.APPROVAL):
             continue
         request = pending_request(record.tmux.socket, window.pane_id, record.agent.preset)
         if request is not None:
