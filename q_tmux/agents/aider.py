@@ -16,7 +16,7 @@
 
 from __future__ import annotations
 
-from q_tmux.agents.base import TURN_OVER, TYPED, AgentSpec, ScreenModel
+from q_tmux.agents.base import TURN_OVER, TYPED, AgentSpec, Approval, ScreenModel, unwrap
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -49,6 +49,31 @@ def wire(agent: Agent, work_dir: Path, session_id: str, owned: set[str]) -> Wiri
     return with_options(agent, ["--notifications", "--notifications-command", command])
 
 
+# -- approvals: its (Y)es/(N)o questions, and what they ask ------------------------------
+
+
+def request(lines: list[str], at: int) -> tuple[str, str | None] | None:
+    """What the question at ``lines[at]`` asks: the commands printed just above
+    ``Run shell command?`` (wrapped lines joined), else the question itself
+    (``Add … to the chat?``)."""
+    question = lines[at].split("(Y)es", 1)[0].strip()
+    if not question.lower().startswith("run shell command"):
+        return question, None
+    commands: list[str] = []
+    for line in reversed(lines[:at]):
+        if not line.strip():
+            break
+        commands.insert(0, line.strip())
+    return (unwrap(commands), "shell") if commands else (question, "shell")
+
+
+APPROVAL = Approval(
+    approve=("y", "Enter"),
+    deny=("n", "Enter"),
+    no_always="aider's questions have no answer that always allows",
+    request=request,
+)
+
 AIDER = AgentSpec(
     "aider",
     "aider",
@@ -58,4 +83,5 @@ AIDER = AgentSpec(
     events=EVENTS,
     screen=SCREEN,
     wire=wire,
+    approval=APPROVAL,
 )

@@ -21,6 +21,9 @@ if TYPE_CHECKING:  # typing costs more to import than a hook may spend
     from q_tmux.agents.wiring import Wiring
 
     Wire = Callable[[Agent, Path, str, set[str]], Wiring]
+    #: What an approval question asks: (text, tool or None), from the screen's lines
+    #: (blank ones kept) and the index of the question among them.
+    Extract = Callable[[list[str], int], tuple[str, str | None] | None]
     StatusFor = Callable[[str, dict[str, object]], tuple[str, str | None] | None]
 
 # What a hook event means, in the record's vocabulary.
@@ -105,6 +108,51 @@ class ScreenModel:
         self.echoes_input = echoes_input
 
 
+#: tmux's names for the keys an answer may press; any other word is typed as text.
+NAMED_KEYS = frozenset({"Enter", "Escape", "Tab", "Up", "Down", "Space"})
+
+
+class Approval:
+    """How to answer an agent's approval question, and how to read what it asks.
+
+    Each answer is a key sequence: words in :data:`NAMED_KEYS` are pressed as keys,
+    others typed as text. ``always`` (allow this kind of request from now on) is
+    None where the agent offers no such answer; ``no_always`` then says why.
+    """
+
+    __slots__ = ("always", "approve", "deny", "no_always", "request")
+
+    def __init__(
+        self,
+        *,
+        approve: tuple[str, ...],
+        deny: tuple[str, ...],
+        always: tuple[str, ...] | None = None,
+        no_always: str = "",
+        request: Extract,
+    ) -> None:
+        self.approve = approve
+        self.deny = deny
+        self.always = always
+        self.no_always = no_always
+        self.request = request
+
+
+def unwrap(lines: list[str]) -> str:
+    """Lines an agent wrapped itself, joined again where it cut inside a word.
+
+    A line as long as the longest one was cut at the width and is joined to the next
+    as it is; a shorter one ended there (a line break, or a word wrap: which one cannot
+    be told), so its break is kept.
+    """
+    parts = [line.strip() for line in lines if line.strip()]
+    width = max((len(part) for part in parts), default=0)
+    text = ""
+    for index, part in enumerate(parts):
+        text += part if index == 0 else ("" if len(parts[index - 1]) >= width else "\n") + part
+    return text
+
+
 def _session_id(payload: dict[str, object]) -> str | None:
     value = payload.get("session_id")
     return value if isinstance(value, str) and value else None
@@ -114,6 +162,7 @@ class AgentSpec:
     """One agent: how to launch and resume it, its hooks, and its screen."""
 
     __slots__ = (
+        "approval",
         "args",
         "conversation_id",
         "description",
@@ -149,6 +198,7 @@ class AgentSpec:
         conversation_id: Callable[[dict[str, object]], str | None] = _session_id,
         wire: Wire | None = None,
         version_args: tuple[str, ...] = ("--version",),
+        approval: Approval | None = None,
     ) -> None:
         self.name = name
         self.executable = executable
@@ -173,3 +223,5 @@ class AgentSpec:
         #: Hooks the agent up for a session (its heavy imports happen inside, when called).
         self.wire = wire
         self.version_args = version_args
+        #: How to answer its approval questions (None: q-tmux cannot answer them).
+        self.approval = approval

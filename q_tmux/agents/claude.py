@@ -18,7 +18,9 @@
 
 from __future__ import annotations
 
-from q_tmux.agents.base import ASKING, TURN_OVER, WORKING, AgentSpec, ScreenModel
+import re
+
+from q_tmux.agents.base import ASKING, TURN_OVER, WORKING, AgentSpec, Approval, ScreenModel
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -92,6 +94,50 @@ def wire(agent: Agent, work_dir: Path, session_id: str, owned: set[str]) -> Wiri
     return with_options(agent, ["--settings", str(path)])
 
 
+_RULE = re.compile(r"^\s*[─━]{10,}")
+_TOOL_CALL = re.compile(r"^\s*●\s*([\w. -]+?)\((.*)$")
+
+
+def _tool_call(lines: list[str], rule: int) -> tuple[str, str | None] | None:
+    """``● Bash(echo hi)`` just above the dialog's rule, its wrapped lines joined again.
+
+    Claude wraps the call at the pane's width (a line that long was cut inside a word)
+    or between words (the space is dropped at the cut), so the width tells how to join.
+    """
+    width = max((len(line) for line in lines), default=0)
+    for start in range(rule - 1, max(rule - 12, 0) - 1, -1):
+        call = _TOOL_CALL.search(lines[start])
+        if call:
+            break
+    else:
+        return None
+    text, previous = call.group(2), lines[start]
+    for line in lines[start + 1 : rule]:
+        if not line.strip() or line.strip().startswith("⎿"):
+            break
+        text += ("" if len(previous) >= width - 1 else " ") + line.strip()
+        previous = line
+    return (text[:-1], call.group(1)) if text.endswith(")") else None
+
+
+def request(lines: list[str], at: int) -> tuple[str, str | None] | None:
+    """What the dialog ending at ``lines[at]`` asks: the tool and its command or file.
+
+    Above the dialog's rule Claude draws ``● Bash(echo hi)`` over ``⎿  Waiting…``;
+    inside it, a title (``Bash command``, ``Edit file``) and the command or file.
+    """
+    rule = next((i for i in range(at - 1, max(at - 60, 0) - 1, -1) if _RULE.search(lines[i])), None)
+    if rule is None:
+        return None
+    call = _tool_call(lines, rule)
+    if call is not None:
+        return call
+    inside = [line.strip() for line in lines[rule + 1 : at] if line.strip()]
+    return (inside[1], inside[0]) if len(inside) > 1 else None
+
+
+APPROVAL = Approval(approve=("1",), deny=("Escape",), always=("2",), request=request)
+
 CLAUDE = AgentSpec(
     "claude",
     "claude",
@@ -103,4 +149,5 @@ CLAUDE = AgentSpec(
     screen=SCREEN,
     resume_by_id=resume_by_id,
     wire=wire,
+    approval=APPROVAL,
 )

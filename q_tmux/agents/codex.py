@@ -23,7 +23,7 @@
 
 from __future__ import annotations
 
-from q_tmux.agents.base import ASKING, TURN_OVER, WORKING, AgentSpec, ScreenModel
+from q_tmux.agents.base import ASKING, TURN_OVER, WORKING, AgentSpec, Approval, ScreenModel, unwrap
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -119,6 +119,37 @@ def wire(agent: Agent, work_dir: Path, session_id: str, owned: set[str]) -> Wiri
     return with_options(agent, ["-c", hooks_option(commands)])
 
 
+# -- approvals: the keys its menu offers, and what it asks ------------------------------
+
+
+def request(lines: list[str], at: int) -> tuple[str, str | None] | None:
+    """What the question at ``lines[at]`` asks: the ``$ command`` (wrapped lines joined),
+    else what it lists before its menu.
+
+    Codex names no tool: ``Would you like to run the following command?``, then
+    ``Environment:``, ``Reason:``, ``$ echo hi`` and the numbered menu.
+    """
+    shown: list[str] = []
+    command: list[str] | None = None
+    for line in lines[at + 1 :]:
+        text = line.strip()
+        if text.startswith(("\u203a 1.", "1.", "Press enter")):
+            break
+        if command is not None:
+            if not text:
+                break
+            command.append(text)
+        elif text.startswith("$ "):
+            command = [text[2:]]
+        elif text and not text.startswith(("Environment:", "Reason:")):
+            shown.append(text)
+    if command is not None:
+        return unwrap(command), None
+    return ("\n".join(shown[:5]), None) if shown else None
+
+
+APPROVAL = Approval(approve=("y",), deny=("Escape",), always=("p",), request=request)
+
 CODEX = AgentSpec(
     "codex",
     "codex",
@@ -129,4 +160,5 @@ CODEX = AgentSpec(
     screen=SCREEN,
     resume_by_id=resume_by_id,
     wire=wire,
+    approval=APPROVAL,
 )

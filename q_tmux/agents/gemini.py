@@ -21,7 +21,17 @@
 
 from __future__ import annotations
 
-from q_tmux.agents.base import ASKING, TURN_OVER, WORKING, AgentSpec, ScreenModel
+import re
+
+from q_tmux.agents.base import (
+    ASKING,
+    TURN_OVER,
+    WORKING,
+    AgentSpec,
+    Approval,
+    ScreenModel,
+    unwrap,
+)
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -132,6 +142,30 @@ def wire(agent: Agent, work_dir: Path, session_id: str, owned: set[str]) -> Wiri
     )
 
 
+_TOOL_LINE = re.compile(r"^\?\s+(\S+)\s+(.*)$")
+_BORDER = "│|"
+
+
+def request(lines: list[str], at: int) -> tuple[str, str | None] | None:
+    """What the box around ``lines[at]`` asks: the tool named on its ``? Shell  echo hi``
+    title line, and the command from the inner box below it (the title cuts it with …)."""
+    for start in range(at - 1, max(at - 40, 0) - 1, -1):
+        found = _TOOL_LINE.search(lines[start].strip().strip(_BORDER).strip())
+        if found:
+            break
+    else:
+        return None
+    inner = []
+    for line in lines[start + 1 : at]:
+        text = line.strip().strip(_BORDER).strip()
+        if text[:1] in _BORDER:  # a line of the inner box: its text
+            inner.append(text.strip(_BORDER).strip())
+    return unwrap(inner) or found.group(2).strip(), found.group(1)
+
+
+#: Its menu: ``1. Allow once``, ``2. Allow for this session``, ``3. No … (esc)``.
+APPROVAL = Approval(approve=("1",), deny=("Escape",), always=("2",), request=request)
+
 GEMINI = AgentSpec(
     "gemini",
     "gemini",
@@ -144,4 +178,5 @@ GEMINI = AgentSpec(
     screen=SCREEN,
     resume_by_id=resume_by_id,
     wire=wire,
+    approval=APPROVAL,
 )

@@ -18,7 +18,9 @@
 
 from __future__ import annotations
 
-from q_tmux.agents.base import TURN_OVER, WORKING, AgentSpec, ScreenModel
+import re
+
+from q_tmux.agents.base import TURN_OVER, WORKING, AgentSpec, Approval, ScreenModel
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -161,6 +163,36 @@ def wire(agent: Agent, work_dir: Path, session_id: str, owned: set[str]) -> Wiri
     )
 
 
+_USING_TOOL = re.compile(r"Using tool: (\S+)")
+
+
+def request(lines: list[str], at: int) -> tuple[str, str | None] | None:
+    """What the question at ``lines[at]`` asks: the tool's lines since ``Using tool: NAME``.
+
+    Q draws ``🛠️  Using tool: execute_bash``, `` ⋮ ``, `` ● I will run the following
+    shell command:``, the command, `` ⋮``, `` ↳ Purpose: …``, then the question. The
+    command or file is kept; the dots, the headers (ending in ``:``) and the purpose go.
+    """
+    for start in range(at - 1, max(at - 60, 0) - 1, -1):
+        found = _USING_TOOL.search(lines[start])
+        if found:
+            break
+    else:
+        return None
+    shown = []
+    for line in lines[start + 1 : at]:
+        raw = line.strip()
+        text = raw.removeprefix("●").strip()
+        header = raw.startswith("●") and text.endswith(":")
+        if text.strip("⋮ ") and not header and not text.startswith("↳"):
+            shown.append(text)
+    return "\n".join(shown) or found.group(1), found.group(1)
+
+
+APPROVAL = Approval(
+    approve=("y", "Enter"), deny=("n", "Enter"), always=("t", "Enter"), request=request
+)
+
 Q = AgentSpec(
     "q",
     "q",
@@ -171,6 +203,7 @@ Q = AgentSpec(
     reports_turn_start=True,
     screen=SCREEN,
     wire=wire,
+    approval=APPROVAL,
 )
 KIRO = AgentSpec(
     "kiro-cli",
@@ -182,4 +215,5 @@ KIRO = AgentSpec(
     reports_turn_start=True,
     screen=SCREEN,
     wire=wire,
+    approval=APPROVAL,
 )

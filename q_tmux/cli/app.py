@@ -40,6 +40,8 @@ COMMANDS = {
     NEXT: "next:next_",
     "pick": "pick:pick",
     "doctor": "doctor:doctor",
+    "approve": "approve:approve",
+    "deny": "approve:deny",
 }
 
 

@@ -12,17 +12,20 @@ from __future__ import annotations
 import sys
 
 from q_tmux.cli.fastpath import (
+    APPROVE,
     CLIENT_OPTION,
+    DENY,
     MARKUP_OPTION,
     NEXT,
     PUBLISH_OPTION,
     SOCKET_OPTION,
     STATUS_LINE,
+    answer_command,
     next_command,
     status_line_command,
 )
 
-FAST_COMMANDS = (STATUS_LINE, NEXT)
+FAST_COMMANDS = (STATUS_LINE, NEXT, APPROVE, DENY)
 VERSION_OPTION = "--version"
 
 
@@ -69,6 +72,8 @@ def _fast(argv: list[str]) -> int | None:
     if not args or args[0] not in FAST_COMMANDS:
         return None
     command, options = args[0], args[1:]
+    if command in (APPROVE, DENY):
+        return answer_command(socket_name, command, options)
     from q_tmux.adapters import tmux_vocabulary
 
     socket = tmux_vocabulary.socket_path(socket_name)

@@ -20,6 +20,10 @@ MARKUP_OPTION = "--tmux"
 
 NEXT = "next"
 
+#: ``approve [--always] [NAME]`` and ``deny [NAME]``: an answer should reach the agent at once.
+APPROVE, DENY = "approve", "deny"
+ALWAYS_OPTION = "--always"
+
 
 def status_line_command(socket: str, *, publish: bool, markup: bool) -> int:
     """Print the status line (plain, or with tmux markup); ``publish`` also pushes it to tmux."""
@@ -45,3 +49,33 @@ def next_command(socket: str, client: str | None) -> int:
     from q_tmux.tracking import jump
 
     return jump.main(socket, client)
+
+
+def answer_command(socket_name: str | None, command: str, options: list[str]) -> int | None:
+    """Run ``approve``/``deny`` with ``options``; None when click should read them (``--help``)."""
+    always = command == APPROVE and ALWAYS_OPTION in options
+    words = [word for word in options if not (always and word == ALWAYS_OPTION)]
+    if len(words) > 1 or any(word.startswith("-") for word in words):
+        return None  # let click explain
+    import os
+    from pathlib import Path
+
+    from q_tmux.adapters.tmux_vocabulary import socket_path
+    from q_tmux.errors import QTmuxError
+    from q_tmux.sessions import approval
+
+    try:
+        here = Path.cwd().resolve()
+    except FileNotFoundError:  # removed under us: where the user was still says which session
+        here = Path(os.environ.get("PWD") or Path.home())
+    socket = socket_path(socket_name) if socket_name is not None else None
+    answer = approval.DENY if command == DENY else approval.APPROVE
+    answer = approval.ALWAYS if always else answer
+    try:
+        approval.run(words[0] if words else None, answer, socket=socket, cwd=here)
+    except QTmuxError as error:
+        import sys
+
+        print(f"q-tmux: {error}", file=sys.stderr)
+        return error.exit_code
+    return 0

@@ -192,6 +192,25 @@ def _as_json(view: SessionView, current: bool, facts: dict[str, BranchFacts]) ->
     }
 
 
+def pending_requests(views: list[SessionView]) -> dict[str, dict[str, str | None]]:
+    """``pending_request`` of each session waiting for approval, by id: read from its screen
+    now (one capture each), so it is the very request ``q-tmux approve`` would answer."""
+    from q_tmux.sessions.approval import pending_request
+    from q_tmux.store.record import Reason, Status
+
+    found: dict[str, dict[str, str | None]] = {}
+    for view in views:
+        record, window = view.record, view.window
+        if record is None or window is None or not view.alive or not record.tmux.socket:
+            continue
+        if (record.status, record.waiting_reason) != (Status.WAITING, Reason.APPROVAL):
+            continue
+        request = pending_request(record.tmux.socket, window.pane_id, record.agent.preset)
+        if request is not None:
+            found[view.entry.id] = {"text": request[0], "tool": request[1]}
+    return found
+
+
 def _socket(view: SessionView) -> str | None:
     return view.record.tmux.socket if view.record is not None else None
 
@@ -221,8 +240,13 @@ def list_sessions(app: AppContext, *, as_json: bool) -> int:
     current = current_session_id(tmux, views, cwd())
     facts = branch_facts(views)
     if as_json:
+        pending = pending_requests(views)
         items = [
-            {**_as_json(v, v.entry.id == current, facts), "server": _server_json(_socket(v))}
+            {
+                **_as_json(v, v.entry.id == current, facts),
+                "server": _server_json(_socket(v)),
+                **({"pending_request": pending[v.entry.id]} if v.entry.id in pending else {}),
+            }
             for v in views
         ]
         say(json.dumps(items, indent=2))

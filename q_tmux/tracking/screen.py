@@ -117,17 +117,36 @@ def _echoed_input(model: ScreenModel, lines: list[str]) -> bool:
 
 
 def _asks_approval(model: ScreenModel, lines: list[str]) -> bool:
+    return _question_at(model, lines) is not None
+
+
+def _question_at(model: ScreenModel, lines: list[str]) -> int | None:
+    """Index in ``lines`` (non-blank) of the approval question on screen, or None."""
     assert model.approval is not None
-    bottom = lines[-(model.approval_reach + 1) :]
-    for index, line in enumerate(bottom):
-        if not model.approval.search(line):
+    start = max(len(lines) - (model.approval_reach + 1), 0)
+    for index in range(start, len(lines)):
+        if not model.approval.search(lines[index]):
             continue
-        below = bottom[index + 1 :]
+        below = lines[index + 1 :]
         if model.only_prompt_below and not all(model.prompt.search(b) for b in below):
             continue
         if model.approval_choice is not None and not any(
             model.approval_choice.search(b) for b in below
         ):
             continue
-        return True
-    return False
+        return index
+    return None
+
+
+def approval_question(preset: str, screen: str) -> tuple[list[str], int] | None:
+    """The screen's lines (blank ones kept) and the index of its approval question.
+
+    None when the screen (read with ``preset``'s model) asks no approval question.
+    """
+    model = PATTERNS.get(preset)
+    if model is None or model.approval is None:
+        return None
+    lines = [line.rstrip() for line in screen.splitlines()]
+    where = [index for index, line in enumerate(lines) if line.strip()]
+    at = _question_at(model, [lines[index] for index in where])
+    return None if at is None else (lines, where[at])
