@@ -162,3 +162,31 @@ def page(text: str, pager: str) -> int:
             process.stdin.write(text)
             process.stdin.close()
         return int(process.wait())
+
+
+def run_on_terminal(
+    program: str, args: list[str], *, stdin: str, env: dict[str, str] | None = None
+) -> Completed:
+    """Run an interactive ``program`` (fzf) that draws on the terminal through its stderr.
+
+    ``stdin`` is its whole input; its stdout (the answer) is captured, stderr is the
+    terminal's. The returned ``stderr`` is empty.
+    """
+    import contextlib
+    import subprocess
+
+    from plumbum import local
+
+    leave_vanished_cwd()
+    with _live_environment(env):
+        command = local[_require(program)][tuple(args)]
+        process = command.popen(
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=None, text=True
+        )
+        assert process.stdin is not None
+        assert process.stdout is not None
+        with contextlib.suppress(BrokenPipeError):  # it may answer before reading it all
+            process.stdin.write(stdin)
+            process.stdin.close()
+        out = process.stdout.read()
+        return Completed(int(process.wait()), out, "")
