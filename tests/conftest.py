@@ -253,11 +253,28 @@ def pane_text(server: Server, target: str) -> str:
 CLIENT_ESCAPES = re.compile(r"\x1b(\[[0-9;?]*[A-Za-z]|\(B|[=>])")
 
 
+@dataclass
+class Client:
+    """A tmux client on a pseudo-terminal: what it drew so far, and a keyboard."""
+
+    name: str
+    chunks: list[bytes]
+    controller: int
+
+    def drawn(self) -> str:
+        """Everything the client drew, escape sequences removed."""
+        return CLIENT_ESCAPES.sub("", b"".join(list(self.chunks)).decode(errors="replace"))
+
+    def type(self, keys: str) -> None:
+        """Type ``keys`` at the terminal, as the user's keyboard would."""
+        os.write(self.controller, keys.encode())
+
+
 @contextmanager
-def attached(server: Server, columns: int = 80) -> Iterator[list[bytes]]:
-    """A tmux client on a pseudo-terminal ``columns`` wide; yields what it has drawn so far."""
+def attached_client(server: Server, columns: int = 80, rows: int = 24) -> Iterator[Client]:
+    """A tmux client on a pseudo-terminal ``columns`` by ``rows``, attached to ``server``."""
     controller, terminal = pty.openpty()
-    fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", 24, columns, 0, 0))
+    fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
     client = subprocess.Popen(
         ["tmux", "-L", str(server.socket_name), "attach"],
         stdin=terminal,
@@ -278,13 +295,24 @@ def attached(server: Server, columns: int = 80) -> Iterator[list[bytes]]:
     reader = threading.Thread(target=read, daemon=True)
     reader.start()
     try:
-        yield chunks
+        names = wait_for(
+            lambda: server.cmd("list-clients", "-F", "#{client_name}").stdout,
+            what="the client to attach",
+        )
+        yield Client(names[0], chunks, controller)
     finally:
         server.cmd("detach-client", "-a")
         server.cmd("detach-client")
         client.wait(timeout=10)
         os.close(controller)
         reader.join(timeout=2)
+
+
+@contextmanager
+def attached(server: Server, columns: int = 80) -> Iterator[list[bytes]]:
+    """A tmux client on a pseudo-terminal ``columns`` wide; yields what it has drawn so far."""
+    with attached_client(server, columns) as client:
+        yield client.chunks
 
 
 def rendered_status_right(server: Server, timeout: float = 30) -> str:

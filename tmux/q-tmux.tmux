@@ -123,7 +123,7 @@ bind_keys() {
 
     if [ "$popup" = yes ]; then
         bind_unless_taken "$(option @q-tmux-key-pick J)" "pick a session" \
-            display-popup -E -w 90% -h 60% "${title[@]}" "'$q' pick $client"
+            display-popup -E -w 90% -h 80% "${title[@]}" "'$q' pick $client"
         bind_unless_taken "$(option @q-tmux-key-new N)" "new session" \
             display-popup -E -w 80% -h 40% -d '#{pane_current_path}' "${title[@]}" \
             "'$q' new --ask $client"

@@ -889,3 +889,63 @@ def snapshot_index(repo: Repo, worktree: Path, message: str) -> CommitOid | None
 def create_ref(repo: Repo, ref: str, commit: str) -> bool:
     """Make ``ref`` at ``commit`` only if it does not exist yet; True when made."""
     return repo.git("update-ref", ref, commit, "").ok
+
+
+# --- what a session would bring to its base (``q-tmux diff``) ---
+
+
+def merge_base(repo: Repo, worktree: Path, base: str) -> CommitOid | None:
+    """Where ``worktree``'s HEAD branched from ``base`` (a branch or commit), or None.
+
+    None when ``base`` names nothing or the two share no history.
+    """
+    result = repo.git("merge-base", "HEAD", "--end-of-options", base, cwd=worktree)
+    return CommitOid(result.stdout.strip()) if result.ok and result.stdout.strip() else None
+
+
+def wants_colour(repo: Repo, worktree: Path, *, terminal: bool) -> bool:
+    """Would the user's git colour a diff written to a terminal (``terminal``) or a pipe?"""
+    answer = repo.git(
+        "config", "--get-colorbool", "color.diff", "true" if terminal else "false", cwd=worktree
+    )
+    return answer.ok and answer.stdout.strip() == "true"
+
+
+def user_pager(repo: Repo, worktree: Path) -> str:
+    """The pager git would use (``GIT_PAGER``, ``core.pager``, ``PAGER``, else less)."""
+    answer = repo.git("var", "GIT_PAGER", cwd=worktree)
+    return answer.stdout.strip() if answer.ok and answer.stdout.strip() else "less"
+
+
+def diff_from(repo: Repo, worktree: Path, since: CommitOid, *, stat: bool, colour: bool) -> str:
+    """``git diff`` of ``worktree``'s files (committed, staged, changed, untracked) since ``since``.
+
+    Untracked files (not ignored) show as new files: they are marked intent-to-add
+    in a scratch copy of the worktree's index (``GIT_INDEX_FILE``), so the user's
+    index is never written, and ``git add -N`` stores no file content.
+    """
+    git_dir = Path(
+        repo.git_ok(
+            "rev-parse", "--absolute-git-dir", cwd=worktree, doing="find a worktree's git dir"
+        ).strip()
+    )
+    with tempfile.TemporaryDirectory() as scratch:
+        index = Path(scratch) / "index"
+        source = git_dir / "index"
+        if source.exists():
+            index.write_bytes(source.read_bytes())
+        env = {"GIT_INDEX_FILE": str(index)}
+
+        def run(*args: str, stdin: str | None = None) -> str:
+            result = process.run(
+                "git", ["-C", str(worktree), "--literal-pathspecs", *args], env=env, stdin=stdin
+            )
+            if not result.ok:
+                raise GitError(f"Could not diff {worktree}: {result.first_error_line()}.")
+            return result.stdout
+
+        untracked = run("ls-files", "-z", "--others", "--exclude-standard")
+        if untracked:
+            run("add", "-N", "--pathspec-from-file=-", "--pathspec-file-nul", stdin=untracked)
+        shape = ["--stat"] if stat else []
+        return run("diff", f"--color={'always' if colour else 'never'}", *shape, since, "--")

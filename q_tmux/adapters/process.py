@@ -140,3 +140,53 @@ def run_visible(program: str, args: list[str], *, cwd: Path, env: dict[str, str]
         command = local[_require(program)][tuple(args)]
         process = command.popen(cwd=str(cwd), stdin=None, stdout=None, stderr=None)
         return int(process.wait())
+
+
+def page(text: str, pager: str) -> int:
+    """Show ``text`` on the terminal through ``pager``, a shell command as git runs it.
+
+    As git does, ``less`` is told ``FRX`` (quit when it fits, keep colours, leave
+    the screen) unless the user set ``LESS`` themselves.
+    """
+    import contextlib
+    import subprocess
+
+    from plumbum import local
+
+    environment = {"LESS": os.environ.get("LESS", "FRX"), "LV": os.environ.get("LV", "-c")}
+    with _live_environment(environment):
+        command = local[_require("sh")]["-c", pager]
+        process = command.popen(stdin=subprocess.PIPE, stdout=None, stderr=None, text=True)
+        with contextlib.suppress(BrokenPipeError):  # the user quit before the end
+            assert process.stdin is not None
+            process.stdin.write(text)
+            process.stdin.close()
+        return int(process.wait())
+
+
+def run_on_terminal(
+    program: str, args: list[str], *, stdin: str, env: dict[str, str] | None = None
+) -> Completed:
+    """Run an interactive ``program`` (fzf) that draws on the terminal through its stderr.
+
+    ``stdin`` is its whole input; its stdout (the answer) is captured, stderr is the
+    terminal's. The returned ``stderr`` is empty.
+    """
+    import contextlib
+    import subprocess
+
+    from plumbum import local
+
+    leave_vanished_cwd()
+    with _live_environment(env):
+        command = local[_require(program)][tuple(args)]
+        process = command.popen(
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=None, text=True
+        )
+        assert process.stdin is not None
+        assert process.stdout is not None
+        with contextlib.suppress(BrokenPipeError):  # it may answer before reading it all
+            process.stdin.write(stdin)
+            process.stdin.close()
+        out = process.stdout.read()
+        return Completed(int(process.wait()), out, "")

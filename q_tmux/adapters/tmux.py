@@ -421,6 +421,16 @@ class Tmux:
         )
         self.cmd_ok("send-keys", "-t", pane_id, "Enter", doing="type the first message")
 
+    def screen_tail(self, pane_id: str, lines: int) -> list[str]:
+        """The last ``lines`` non-blank-ended lines of the pane's screen (empty when it is gone)."""
+        result = self.cmd("capture-pane", "-p", "-J", "-t", pane_id)
+        if result.returncode != 0:
+            return []
+        shown = list(result.stdout)
+        while shown and not shown[-1].strip():
+            shown.pop()
+        return shown[-lines:]
+
     def rename_window(self, window_id: str, name: str) -> None:
         self.cmd("rename-window", "-t", window_id, tmuxcmd.literal(name))
 

@@ -39,6 +39,7 @@ COMMANDS = {
     STATUS_LINE: "status_line:status_line",
     NEXT: "next:next_",
     "pick": "pick:pick",
+    "diff": "diff:diff",
     "doctor": "doctor:doctor",
     "approve": "approve:approve",
     "deny": "approve:deny",
