@@ -217,9 +217,11 @@ def test_the_watcher_ends_when_no_agent_is_left(qtmux: QTmux, repo: Path, server
     socket = str(json.loads((work / ".amazonq/session.json").read_text())["tmux"]["socket"])
     assert watchlock.running(socket)  # the server names its live watcher
     watcher = watchlock.named(socket)
-    server.cmd("kill-window", "-t", window_of(work))
+    # Keep the server up first: killing its only window would make it exit, and a session
+    # started while it exits fails ("server exited unexpectedly", seen under load).
     server.new_session("keep-server", window_command="sleep 300")
-    wait_for(lambda: not watchlock.alive(watcher or ""), timeout=10, what="the watcher to end")
+    server.cmd("kill-window", "-t", window_of(work))
+    wait_for(lambda: not watchlock.alive(watcher or ""), what="the watcher to end")
     assert watchlock.named(socket) == ""  # and it gave up its name
 
 
