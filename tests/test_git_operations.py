@@ -275,3 +275,30 @@ def test_the_watcher_reaches_merge_tree_without_the_git_adapter() -> None:
     assert "q_tmux.adapters.merge_tree" in imported
     heavy = {"plumbum", "pydantic", "libtmux", "click", "httpx", "q_tmux.adapters.git"}
     assert not heavy & imported
+
+
+def test_a_worktree_written_into_while_it_is_removed_is_removed_on_the_next_try(
+    repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Seen under load: the watcher marked the closed agent exited (a file written in the
+    worktree) while git emptied it, and ``rm --force`` failed with "Directory not empty"."""
+    from q_tmux.adapters import git as git_module
+    from q_tmux.adapters.process import Completed
+
+    main = Repo.discover(repo)
+    work = tmp_path / "wt"
+    git(repo, "worktree", "add", "-q", "-b", "wt", str(work))
+    real = Repo.git
+    calls: list[tuple[str, ...]] = []
+
+    def racing(self: Repo, *args: str, **kwargs: object) -> Completed:
+        calls.append(args)
+        if args[:2] == ("worktree", "remove") and len(calls) == 1:
+            return Completed(255, "", f"error: failed to delete '{work}': Directory not empty\n")
+        return real(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(git_module.Repo, "git", racing)
+    monkeypatch.setattr("time.sleep", lambda seconds: None)
+    assert main.remove_worktree(work, force=True).ok
+    assert [args[:2] for args in calls] == [("worktree", "remove")] * 2
+    assert not work.exists()

@@ -129,8 +129,13 @@ def test_respawn_starts_in_a_hostile_folder(server: Server, tmp_path: Path) -> N
         scope=tmp_path,
     )
     tmux.respawn(ref.pane_id, cwd=folder, command=["sleep", "60"], env={})
-    path = server.cmd("display-message", "-p", "-t", ref.pane_id, "#{pane_current_path}")
-    assert path.stdout == [str(folder)]
+
+    def current_path() -> list[str]:
+        shown = server.cmd("display-message", "-p", "-t", ref.pane_id, "#{pane_current_path}")
+        return list(shown.stdout)
+
+    # tmux reads the new process's folder from /proc: wait until the respawned one runs.
+    wait_for(lambda: current_path() == [str(folder)], what=lambda: f"{folder}: {current_path()}")
 
 
 def test_new_in_a_hostile_repository_runs_nothing_and_lands_in_its_worktree(

@@ -12,6 +12,7 @@ import os
 import re
 import shutil
 import tempfile
+import time
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -322,7 +323,15 @@ class Repo:
         # be left in a folder that no longer exists: step out to the main checkout first.
         step_out_of(path, self.main_worktree)
         args = ["worktree", "remove", *(["--force"] if force else []), str(path)]
-        return self.git(*args)
+        result = self.git(*args)
+        # A last write into the worktree (the watcher marking the closed agent exited) can
+        # land while git empties it: "Directory not empty". It is a one-off; try again.
+        for pause in (0.1, 0.3, 1.0):
+            if result.ok or "not empty" not in result.stderr:
+                break
+            time.sleep(pause)
+            result = self.git(*args)
+        return result
 
     def prune_worktrees(self) -> None:
         self.git("worktree", "prune")
