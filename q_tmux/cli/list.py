@@ -46,17 +46,18 @@ def facts_key(session_id: str, repo: WorktreeInfo | None = None) -> str:
     return f"{session_id}/{repo.workspace_path}" if repo is not None else session_id
 
 
-def branch_facts(views: list[SessionView]) -> dict[str, BranchFacts]:
-    """Ahead/behind the base and predicted merge conflicts, by :func:`facts_key`."""
-    from q_tmux.adapters.git import History, Repo, require_git
+def branch_facts(views: list[SessionView], *, refresh: bool = False) -> dict[str, BranchFacts]:
+    """Ahead/behind the base and predicted merge conflicts, by :func:`facts_key`.
+
+    Tips are read from the ref files and everything else from the repository's
+    fact file (:mod:`q_tmux.store.facts`): git runs only for a (base, tip) not
+    seen before, or for every one with ``refresh``.
+    """
     from q_tmux.errors import QTmuxError
+    from q_tmux.merge.facts import CachedHistory
 
     facts: dict[str, BranchFacts] = {}
-    histories: dict[str, History] = {}
-    try:
-        version = require_git()
-    except QTmuxError:
-        return facts
+    histories: dict[str, CachedHistory] = {}
     for view in views:
         if view.worktree_missing or view.record is None:
             continue
@@ -67,12 +68,10 @@ def branch_facts(views: list[SessionView]) -> dict[str, BranchFacts]:
         for key, info in branches:
             if not info.repo_root:
                 continue
+            history = histories.setdefault(
+                info.repo_root, CachedHistory(info.repo_root, refresh=refresh)
+            )
             try:
-                if info.repo_root not in histories:
-                    histories[info.repo_root] = History(
-                        Repo.discover(Path(info.repo_root)), version
-                    )
-                history = histories[info.repo_root]
                 tip = history.branch(info.branch or "")
                 base = history.branch(info.base_branch or "")
                 if tip is None or base is None:
@@ -80,9 +79,11 @@ def branch_facts(views: list[SessionView]) -> dict[str, BranchFacts]:
                 ahead, behind = history.ahead_behind(base, tip)
                 prediction = history.predict(base, tip)
             except QTmuxError:
-                continue  # a broken repository: the row shows what the file says
+                continue  # a broken repository, or no git: the row shows what the file says
             conflicts = None if prediction.clean is None else prediction.conflicts
             facts[key] = BranchFacts(ahead, behind, conflicts)
+    for history in histories.values():
+        history.save()
     return facts
 
 
@@ -208,8 +209,9 @@ def server_label(socket: str | None) -> str:
 
 @click.command("list")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--refresh", is_flag=True, help="Compute ahead/behind and conflicts again.")
 @click.pass_obj
-def list_sessions(app: AppContext, *, as_json: bool) -> int:
+def list_sessions(app: AppContext, *, as_json: bool, refresh: bool) -> int:
     """List sessions: status, branch → base, worktree, window, last activity."""
     from q_tmux.sessions.views import current_session_id, load_views
 
@@ -219,7 +221,7 @@ def list_sessions(app: AppContext, *, as_json: bool) -> int:
     if chosen:  # the server asked for first; sorted() keeps the rest in their order
         views = sorted(views, key=lambda view: _socket(view) != tmux.socket_path)
     current = current_session_id(tmux, views, cwd())
-    facts = branch_facts(views)
+    facts = branch_facts(views, refresh=refresh)
     if as_json:
         items = [
             {**_as_json(v, v.entry.id == current, facts), "server": _server_json(_socket(v))}
