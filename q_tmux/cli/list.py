@@ -15,6 +15,7 @@ from q_tmux.cli.common import AppContext, cwd, note, say
 
 if TYPE_CHECKING:
     from q_tmux.sessions.views import SessionView
+    from q_tmux.store.facts import FactStore
     from q_tmux.store.session_file import WorktreeInfo
 
 
@@ -54,9 +55,13 @@ def branch_facts(views: list[SessionView], *, refresh: bool = False) -> dict[str
     seen before, or for every one with ``refresh``.
     """
     from q_tmux.errors import QTmuxError
-    from q_tmux.merge.facts import CachedHistory
+    from q_tmux.store.facts import FactStore
+
+    if TYPE_CHECKING:
+        from q_tmux.merge.facts import CachedHistory
 
     facts: dict[str, BranchFacts] = {}
+    stores: dict[str, FactStore] = {}
     histories: dict[str, CachedHistory] = {}
     for view in views:
         if view.worktree_missing or view.record is None:
@@ -68,9 +73,17 @@ def branch_facts(views: list[SessionView], *, refresh: bool = False) -> dict[str
         for key, info in branches:
             if not info.repo_root:
                 continue
-            history = histories.setdefault(
-                info.repo_root, CachedHistory(info.repo_root, refresh=refresh)
-            )
+            if not refresh:
+                store = stores.setdefault(info.repo_root, FactStore(info.repo_root))
+                known = _known_facts(store, info)
+                if known is not None:
+                    facts[key] = known
+                    continue
+            if info.repo_root not in histories:
+                from q_tmux.merge.facts import CachedHistory  # git's whole adapter: only now
+
+                histories[info.repo_root] = CachedHistory(info.repo_root, refresh=refresh)
+            history = histories[info.repo_root]
             try:
                 tip = history.branch(info.branch or "")
                 base = history.branch(info.base_branch or "")
@@ -85,6 +98,26 @@ def branch_facts(views: list[SessionView], *, refresh: bool = False) -> dict[str
     for history in histories.values():
         history.save()
     return facts
+
+
+def _known_facts(store: FactStore, info: WorktreeInfo) -> BranchFacts | None:
+    """A branch's facts when every one is known already: no process, no git adapter."""
+    from q_tmux.adapters import refs
+    from q_tmux.store.facts import key
+
+    common = refs.common_dir_of(info.repo_root or "")
+    if common is None or not info.branch or not info.base_branch:
+        return None
+    tip, base = refs.read_branch(common, info.branch), refs.read_branch(common, info.base_branch)
+    if tip is None or base is None:
+        return None
+    counts, prediction = (
+        store.get(key("ahead-behind", base, tip)),
+        store.get(key("predict", base, tip)),
+    )
+    if not isinstance(counts, list) or not isinstance(prediction, dict):
+        return None
+    return BranchFacts(int(counts[0]), int(counts[1]), tuple(prediction["conflicts"]))
 
 
 def _branch_text(info: WorktreeInfo, facts: BranchFacts | None) -> str:

@@ -54,7 +54,11 @@ class CachedHistory(History):
     def repo(self) -> Repo:  # type: ignore[override]
         if self._repo is None:
             self.version  # a missing or old git says so, not "not a repository"  # noqa: B018
-            self._repo = Repo.discover(Path(self.root))
+            if self._common_dir is not None:  # a plain main worktree: nothing to ask git
+                common = Path(self._common_dir)
+                self._repo = Repo(toplevel=Path(self.root), git_dir=common, common_dir=common)
+            else:
+                self._repo = Repo.discover(Path(self.root))
         return self._repo
 
     @property

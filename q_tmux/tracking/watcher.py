@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from q_tmux.adapters import merge_tree, refs, tmuxcmd
+from q_tmux.adapters import counts, merge_tree, refs, tmuxcmd
 from q_tmux.agents import catalog
 from q_tmux.agents.shell import SHELL, is_busy
 from q_tmux.store import facts, paths
@@ -150,6 +150,12 @@ class Watcher:
             return None
         clean, tree, conflicts = answer
         store.put(fact, facts.prediction_fact(clean, tree, conflicts))
+        # What list shows beside it, so the next list after a commit runs no git either.
+        counted = facts.key("ahead-behind", base, tip)
+        if store.get(counted) is None:
+            found = counts.ahead_behind(repo_root, base, tip, tmuxcmd.run_program)
+            if found is not None:
+                store.put(counted, list(found))
         store.save()
         return conflicts
 
@@ -420,7 +426,7 @@ def _code_version() -> tuple[int, ...]:
     ]
     names += [
         os.path.join("adapters", name)
-        for name in ("tmuxcmd.py", "tmux_vocabulary.py", "merge_tree.py", "refs.py")
+        for name in ("tmuxcmd.py", "tmux_vocabulary.py", "merge_tree.py", "refs.py", "counts.py")
     ]
     names.append(os.path.join("store", "facts.py"))
     names += [
