@@ -115,9 +115,11 @@ def _known_facts(store: FactStore, info: WorktreeInfo) -> BranchFacts | None:
         store.get(key("ahead-behind", base, tip)),
         store.get(key("predict", base, tip)),
     )
-    if not isinstance(counts, list) or not isinstance(prediction, dict):
-        return None
-    return BranchFacts(int(counts[0]), int(counts[1]), tuple(prediction["conflicts"]))
+    from q_tmux.store.facts import is_counts, is_prediction
+
+    if not is_counts(counts) or not is_prediction(prediction):
+        return None  # unknown, or a file not of our making: the slow path computes it
+    return BranchFacts(counts[0], counts[1], tuple(prediction["conflicts"]))
 
 
 def _branch_text(info: WorktreeInfo, facts: BranchFacts | None) -> str:

@@ -185,7 +185,7 @@ def pair_conflicts(
     # Which files both changed follows from the four commits: they make the whole key.
     fact = key("pair", *first, *second)
     known = history.facts.get(fact)
-    if isinstance(known, list):
+    if isinstance(known, list) and all(isinstance(path, str) for path in known):
         return tuple(known)
     found = _pair_conflicts(history, first, second, shared)
     if found is not None:  # "unknown" is git's age, not the commits'

@@ -22,7 +22,7 @@ from q_tmux.adapters.git import (
     Repo,
     require_git,
 )
-from q_tmux.store.facts import FactStore, key, prediction_fact
+from q_tmux.store.facts import FactStore, is_counts, is_prediction, key, prediction_fact
 
 
 class CachedHistory(History):
@@ -78,10 +78,12 @@ class CachedHistory(History):
                 return CommitOid(found)
         return super().branch(name)  # reftable, a symbolic ref, or no such branch
 
-    def remembered(self, fact: str, compute: Callable[[], Any]) -> Any:
-        """The JSON value kept under ``fact``, computed (and kept) when unknown."""
+    def remembered(
+        self, fact: str, compute: Callable[[], Any], valid: Callable[[Any], bool]
+    ) -> Any:
+        """The JSON value kept under ``fact``, computed (and kept) when unknown or malformed."""
         value = self.facts.get(fact)
-        if value is None:
+        if value is None or not valid(value):
             value = compute()
             if value is not None:
                 self.facts.put(fact, value)
@@ -90,7 +92,7 @@ class CachedHistory(History):
     def predict(self, ours: CommitOid, theirs: CommitOid) -> MergePrediction:
         fact = key("predict", ours, theirs)
         known = self.facts.get(fact)
-        if isinstance(known, dict):
+        if is_prediction(known):
             return MergePrediction(known["clean"], known["tree"], tuple(known["conflicts"]))
         prediction = super().predict(ours, theirs)
         if prediction.clean is not None:  # "unknown" is git's age, not the commits'
@@ -103,6 +105,7 @@ class CachedHistory(History):
         ahead, behind = self.remembered(
             key("ahead-behind", base, tip),
             lambda: list(super(CachedHistory, self).ahead_behind(base, tip)),
+            is_counts,
         )
         return int(ahead), int(behind)
 
@@ -113,6 +116,10 @@ class CachedHistory(History):
                 [c.path, c.added, c.deleted]
                 for c in super(CachedHistory, self).changed_files(base, tip)
             ],
+            lambda rows: (
+                isinstance(rows, list)
+                and all(_rows_of(row, (str, (int, type(None)), (int, type(None)))) for row in rows)
+            ),
         )
         return [FileChange(path, added, deleted) for path, added, deleted in rows]
 
@@ -120,5 +127,18 @@ class CachedHistory(History):
         rows = self.remembered(
             key("commits", base, tip),
             lambda: [[c.oid, c.subject] for c in super(CachedHistory, self).commits(base, tip)],
+            lambda rows: isinstance(rows, list) and all(_rows_of(row, (str, str)) for row in rows),
         )
         return [Commit(CommitOid(oid), subject) for oid, subject in rows]
+
+
+def _rows_of(value: Any, types: tuple[type | tuple[type, ...], ...]) -> bool:
+    """Whether ``value`` is a list of exactly these types (a bool is no number here)."""
+    return (
+        isinstance(value, list)
+        and len(value) == len(types)
+        and all(
+            isinstance(item, kind) and not isinstance(item, bool)
+            for item, kind in zip(value, types, strict=True)
+        )
+    )

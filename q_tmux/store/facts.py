@@ -45,6 +45,26 @@ def prediction_fact(clean: bool, tree: str | None, conflicts: Any) -> dict[str, 
     return {"clean": clean, "tree": tree, "conflicts": list(conflicts)}
 
 
+def is_prediction(value: Any) -> bool:
+    """Whether ``value`` is a kept merge prediction (see :func:`prediction_fact`)."""
+    return (
+        isinstance(value, dict)
+        and isinstance(value.get("clean"), bool)
+        and (value.get("tree") is None or isinstance(value.get("tree"), str))
+        and isinstance(value.get("conflicts"), list)
+        and all(isinstance(path, str) for path in value["conflicts"])
+    )
+
+
+def is_counts(value: Any) -> bool:
+    """Whether ``value`` is a kept [ahead, behind]."""
+    return (
+        isinstance(value, list)
+        and len(value) == 2
+        and all(isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in value)
+    )
+
+
 class FactStore:
     """The facts of one repository, read once; new ones are written back by :meth:`save`.
 

@@ -143,8 +143,8 @@ class Watcher:
         store = facts.FactStore(repo_root)
         fact = facts.key("predict", base, tip)
         known = store.get(fact)
-        if isinstance(known, dict) and isinstance(known.get("conflicts"), list):
-            return [str(path) for path in known["conflicts"]]
+        if facts.is_prediction(known):
+            return list(known["conflicts"])
         answer = merge_tree.ask(repo_root, base, tip, tmuxcmd.run_program)
         if answer is None:
             return None

@@ -108,3 +108,19 @@ def test_the_dry_run_reuses_predictions_and_a_merge_computes_its_own(
     qtmux.ok("merge", "a", "--yes", cwd=repo, env=env)
     assert any("merge-tree" in call for call in calls(log))
     assert (repo / "a.txt").read_text() == "a\n"
+
+
+def test_a_fact_file_not_of_our_making_is_no_error(qtmux: QTmux, repo: Path) -> None:
+    from q_tmux.store.facts import facts_path
+
+    session_with_commits(qtmux, repo, "a", {"a.txt": "a\n"})
+    qtmux.ok("list", cwd=repo)
+    path = Path(facts_path(str(repo)))
+    text = path.read_text()
+    assert "[\n      1,\n      0\n    ]" in text  # a's ahead/behind
+    path.write_text(text.replace("[\n      1,\n      0\n    ]", '"one"'))
+    listed = {i["name"]: i for i in qtmux.ok("list", "--json", cwd=repo).json()}
+    assert (listed["a"]["ahead"], listed["a"]["behind"]) == (1, 0)
+    path.write_text("{ torn")
+    assert "+1/-0" in qtmux.ok("list", cwd=repo).stdout
+    assert qtmux.ok("conflicts", cwd=repo).stdout

@@ -10,6 +10,7 @@ from q_tmux.adapters import process
 from q_tmux.adapters.git import CommitOid
 from q_tmux.merge.conflicts import pair_conflicts
 from q_tmux.merge.facts import CachedHistory
+from q_tmux.store.facts import FactStore, key
 from tests.conftest import git, make_repo
 
 
@@ -120,3 +121,23 @@ def test_a_missing_branch_is_asked_of_git(tmp_path: Path) -> None:
     history = CachedHistory(str(root))
     assert history.branch("nope") is None
     assert history.branch("main") == CommitOid(git(root, "rev-parse", "main").strip())
+
+
+def test_a_fact_of_the_wrong_shape_is_computed_again(tmp_path: Path) -> None:
+    root = make_repo(tmp_path / "app", {"README.md": "hello\n"})
+    git(root, "branch", "topic")
+    commit(root, "topic", "a.txt", "a\n")
+    base, tip = (git(root, "rev-parse", name).strip() for name in ("main", "topic"))
+    store = FactStore(str(root))
+    for kind, bad in [
+        ("ahead-behind", ["1", "x"]),
+        ("predict", {"clean": "yes", "conflicts": 3}),
+        ("diff-stat", [["a.txt", "many"]]),
+        ("commits", "nope"),
+    ]:
+        store.put(key(kind, base, tip), bad)
+    store.save()
+    assert facts_of(root) == ((1, 0), (), ["a.txt"])
+    history = CachedHistory(str(root))
+    assert [c.subject for c in history.commits(CommitOid(base), CommitOid(tip))] == ["a.txt"]
+    assert FactStore(str(root)).get(key("ahead-behind", base, tip)) == [1, 0]  # rewritten
