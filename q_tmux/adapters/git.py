@@ -18,7 +18,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import NewType
 
-from q_tmux.adapters import merge_tree, process
+from q_tmux.adapters import counts, merge_tree, process
 from q_tmux.adapters.merge_tree import MERGE_TREE_GIT
 from q_tmux.errors import (
     GitError,
@@ -611,11 +611,11 @@ class History:
 
     def ahead_behind(self, base: CommitOid, tip: CommitOid) -> tuple[int, int]:
         """Commits ``tip`` has that ``base`` lacks, and the other way round."""
-        out = self.repo.git_ok(
-            "rev-list", "--left-right", "--count", f"{base}...{tip}", doing="count commits"
-        )
-        behind, ahead = (int(n) for n in out.split())
-        return ahead, behind
+        out = self.repo.git_ok(*counts.arguments(base, tip), doing="count commits")
+        found = counts.parse(out)
+        if found is None:
+            raise GitError(f"Could not count commits: git answered {out.strip()[:80]!r}.")
+        return found
 
     def commits(self, base: CommitOid, tip: CommitOid) -> list[Commit]:
         out = self.repo.git_ok("log", "--format=%H%x00%s", f"{base}..{tip}", doing="list commits")

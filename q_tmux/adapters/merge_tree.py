@@ -36,6 +36,16 @@ def parse(returncode: int, stdout: str) -> Answer | None:
     return returncode == 0, fields[0], fields[1:]
 
 
+def ask(
+    repo_root: str, ours: str, theirs: str, run: Callable[[str, list[str]], tuple[int, str]]
+) -> Answer | None:
+    """merge-tree's answer (see :func:`parse`) for merging ``theirs`` into ``ours``.
+
+    ``run(program, args)`` returns (exit status, stdout).
+    """
+    return parse(*run("git", ["-C", repo_root, *arguments(ours, theirs)]))
+
+
 def conflicts_in(
     repo_root: str, ours: str, theirs: str, run: Callable[[str, list[str]], tuple[int, str]]
 ) -> list[str] | None:
@@ -44,5 +54,5 @@ def conflicts_in(
     ``run(program, args)`` returns (exit status, stdout). None when git cannot
     say (too old, or no answer).
     """
-    answer = parse(*run("git", ["-C", repo_root, *arguments(ours, theirs)]))
+    answer = ask(repo_root, ours, theirs, run)
     return None if answer is None else answer[2]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from dataclasses import asdict
-from pathlib import Path
 
 import click
 
@@ -20,11 +19,12 @@ def _verdict(conflicts: tuple[str, ...] | None, clean: str) -> str:
 
 @click.command()
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--refresh", is_flag=True, help="Compute every prediction again.")
 @click.pass_obj
-def conflicts(app: AppContext, *, as_json: bool) -> int:
+def conflicts(app: AppContext, *, as_json: bool, refresh: bool) -> int:
     """Which live sessions touch the same files, and which would conflict, with a merge order."""
-    from q_tmux.adapters.git import History, Repo, require_git
     from q_tmux.merge.conflicts import Checkout, Report, analyse
+    from q_tmux.merge.facts import CachedHistory
     from q_tmux.sessions.views import load_views
 
     views, _ = load_views(app.tmux())
@@ -38,10 +38,14 @@ def conflicts(app: AppContext, *, as_json: bool) -> int:
         for info in infos:
             if info.repo_root and info.owns_worktree:
                 by_repo[info.repo_root].append(Checkout(record.name, info))
-    version = require_git()
     reports: dict[str, Report] = {}
     for root, checkouts in sorted(by_repo.items()):
-        reports[root] = analyse(checkouts, History(Repo.discover(Path(root)), version))
+        # Facts already known for these commits are reused; git runs for the rest.
+        history = CachedHistory(root, refresh=refresh)
+        try:
+            reports[root] = analyse(checkouts, history)
+        finally:
+            history.save()
     if as_json:
         say(
             json.dumps(

@@ -15,6 +15,7 @@ from q_tmux.cli.common import AppContext, cwd, note, say
 
 if TYPE_CHECKING:
     from q_tmux.sessions.views import SessionView
+    from q_tmux.store.facts import FactStore
     from q_tmux.store.session_file import WorktreeInfo
 
 
@@ -46,17 +47,22 @@ def facts_key(session_id: str, repo: WorktreeInfo | None = None) -> str:
     return f"{session_id}/{repo.workspace_path}" if repo is not None else session_id
 
 
-def branch_facts(views: list[SessionView]) -> dict[str, BranchFacts]:
-    """Ahead/behind the base and predicted merge conflicts, by :func:`facts_key`."""
-    from q_tmux.adapters.git import History, Repo, require_git
+def branch_facts(views: list[SessionView], *, refresh: bool = False) -> dict[str, BranchFacts]:
+    """Ahead/behind the base and predicted merge conflicts, by :func:`facts_key`.
+
+    Tips are read from the ref files and everything else from the repository's
+    fact file (:mod:`q_tmux.store.facts`): git runs only for a (base, tip) not
+    seen before, or for every one with ``refresh``.
+    """
     from q_tmux.errors import QTmuxError
+    from q_tmux.store.facts import FactStore
+
+    if TYPE_CHECKING:
+        from q_tmux.merge.facts import CachedHistory
 
     facts: dict[str, BranchFacts] = {}
-    histories: dict[str, History] = {}
-    try:
-        version = require_git()
-    except QTmuxError:
-        return facts
+    stores: dict[str, FactStore] = {}
+    histories: dict[str, CachedHistory] = {}
     for view in views:
         if view.worktree_missing or view.record is None:
             continue
@@ -67,12 +73,18 @@ def branch_facts(views: list[SessionView]) -> dict[str, BranchFacts]:
         for key, info in branches:
             if not info.repo_root:
                 continue
+            if not refresh:
+                store = stores.setdefault(info.repo_root, FactStore(info.repo_root))
+                known = _known_facts(store, info)
+                if known is not None:
+                    facts[key] = known
+                    continue
+            if info.repo_root not in histories:
+                from q_tmux.merge.facts import CachedHistory  # git's whole adapter: only now
+
+                histories[info.repo_root] = CachedHistory(info.repo_root, refresh=refresh)
+            history = histories[info.repo_root]
             try:
-                if info.repo_root not in histories:
-                    histories[info.repo_root] = History(
-                        Repo.discover(Path(info.repo_root)), version
-                    )
-                history = histories[info.repo_root]
                 tip = history.branch(info.branch or "")
                 base = history.branch(info.base_branch or "")
                 if tip is None or base is None:
@@ -80,10 +92,34 @@ def branch_facts(views: list[SessionView]) -> dict[str, BranchFacts]:
                 ahead, behind = history.ahead_behind(base, tip)
                 prediction = history.predict(base, tip)
             except QTmuxError:
-                continue  # a broken repository: the row shows what the file says
+                continue  # a broken repository, or no git: the row shows what the file says
             conflicts = None if prediction.clean is None else prediction.conflicts
             facts[key] = BranchFacts(ahead, behind, conflicts)
+    for history in histories.values():
+        history.save()
     return facts
+
+
+def _known_facts(store: FactStore, info: WorktreeInfo) -> BranchFacts | None:
+    """A branch's facts when every one is known already: no process, no git adapter."""
+    from q_tmux.adapters import refs
+    from q_tmux.store.facts import key
+
+    common = refs.common_dir_of(info.repo_root or "")
+    if common is None or not info.branch or not info.base_branch:
+        return None
+    tip, base = refs.read_branch(common, info.branch), refs.read_branch(common, info.base_branch)
+    if tip is None or base is None:
+        return None
+    counts, prediction = (
+        store.get(key("ahead-behind", base, tip)),
+        store.get(key("predict", base, tip)),
+    )
+    from q_tmux.store.facts import is_counts, is_prediction
+
+    if not is_counts(counts) or not is_prediction(prediction):
+        return None  # unknown, or a file not of our making: the slow path computes it
+    return BranchFacts(counts[0], counts[1], tuple(prediction["conflicts"]))
 
 
 def _branch_text(info: WorktreeInfo, facts: BranchFacts | None) -> str:
@@ -227,8 +263,9 @@ def server_label(socket: str | None) -> str:
 
 @click.command("list")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--refresh", is_flag=True, help="Compute ahead/behind and conflicts again.")
 @click.pass_obj
-def list_sessions(app: AppContext, *, as_json: bool) -> int:
+def list_sessions(app: AppContext, *, as_json: bool, refresh: bool) -> int:
     """List sessions: status, branch → base, worktree, window, last activity."""
     from q_tmux.sessions.views import current_session_id, load_views
 
@@ -238,7 +275,7 @@ def list_sessions(app: AppContext, *, as_json: bool) -> int:
     if chosen:  # the server asked for first; sorted() keeps the rest in their order
         views = sorted(views, key=lambda view: _socket(view) != tmux.socket_path)
     current = current_session_id(tmux, views, cwd())
-    facts = branch_facts(views)
+    facts = branch_facts(views, refresh=refresh)
     if as_json:
         pending = pending_requests(views)
         items = [

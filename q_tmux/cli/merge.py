@@ -76,6 +76,7 @@ def merge(
     dry_run: bool,
     keep: bool,
     commit: bool,
+    reuse_facts: bool = False,
 ) -> int:
     from q_tmux.adapters.git import require_git
     from q_tmux.errors import QTmuxError, SessionNotFoundError, UsageError
@@ -106,7 +107,7 @@ def merge(
     if commit:
         for who in engine.commit_leftovers(record):
             say(f"Committed the uncommitted changes of {who}.")
-    merges = engine.plan(record, views, require_git())
+    merges = engine.plan(record, views, require_git(), reuse_facts=reuse_facts)
     if not _show(record, merges, mode):
         return 0
     problems = engine.problems(merges)
@@ -180,6 +181,7 @@ def confirmed(question: str) -> bool:
 @click.option("--rebase", is_flag=True, help="Replay the session's commits onto the base.")
 @click.option("-y", "--yes", is_flag=True, help="Do not ask for confirmation.")
 @click.option("--dry-run", is_flag=True, help="Show the preview only.")
+@click.option("--refresh", is_flag=True, help="Compute the preview's predictions again.")
 @click.option("--keep", is_flag=True, help="Keep the window, worktree and branch afterwards.")
 @click.option("--commit", is_flag=True, help="Commit the session's uncommitted changes first.")
 @click.option("--from-key", is_flag=True, hidden=True, help="Run from the plugin's key.")
@@ -196,6 +198,7 @@ def merge_command(
     commit: bool,
     from_key: bool,
     client: str | None,
+    refresh: bool = False,
 ) -> int:
     """Merge session NAME (default: this one) into the branch it started from, then clean up.
 
@@ -208,4 +211,13 @@ def merge_command(
         raise UsageError("Choose one of --squash and --rebase.")
     app.client = client
     mode = "squash" if squash else "rebase" if rebase else "merge"
-    return merge(app, name, mode_name=mode, yes=yes, dry_run=dry_run, keep=keep, commit=commit)
+    return merge(
+        app,
+        name,
+        mode_name=mode,
+        yes=yes,
+        dry_run=dry_run,
+        keep=keep,
+        commit=commit,
+        reuse_facts=dry_run and not refresh,
+    )

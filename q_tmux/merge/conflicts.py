@@ -36,6 +36,8 @@ from enum import Enum
 from itertools import combinations
 
 from q_tmux.adapters.git import CommitOid, History
+from q_tmux.merge.facts import CachedHistory
+from q_tmux.store.facts import key
 from q_tmux.store.session_file import WorktreeInfo
 
 
@@ -178,7 +180,25 @@ def pair_conflicts(
     ``first`` and ``second`` are each session's (base commit, tip); ``shared``
     the files both changed since they left their base.
     """
+    if not isinstance(history, CachedHistory):
+        return _pair_conflicts(history, first, second, shared)
+    # Which files both changed follows from the four commits: they make the whole key.
+    fact = key("pair", *first, *second)
+    known = history.facts.get(fact)
+    if isinstance(known, list) and all(isinstance(path, str) for path in known):
+        return tuple(known)
+    found = _pair_conflicts(history, first, second, shared)
+    if found is not None:  # "unknown" is git's age, not the commits'
+        history.facts.put(fact, list(found))
+    return found
 
+
+def _pair_conflicts(
+    history: History,
+    first: tuple[CommitOid, CommitOid],
+    second: tuple[CommitOid, CommitOid],
+    shared: Collection[str],
+) -> tuple[str, ...] | None:
     def with_base(base: CommitOid, tip: CommitOid) -> tuple[str, ...] | None:
         prediction = history.predict(base, tip)
         return None if prediction.clean is None else prediction.conflicts

@@ -37,6 +37,7 @@ from q_tmux.adapters.git import (
 )
 from q_tmux.errors import QTmuxError
 from q_tmux.merge import journal as journals
+from q_tmux.merge.facts import CachedHistory
 from q_tmux.merge.journal import MergeJournal, Mode, Phase, RepoEntry, Settle
 from q_tmux.merge.preview import Preview, other_branches, repos_of
 from q_tmux.merge.preview import build_preview as build_preview
@@ -112,14 +113,29 @@ def commit_leftovers(record: SessionRecord) -> list[str]:
 
 
 def plan(
-    record: SessionRecord, views: list[SessionView], version: tuple[int, int, int]
+    record: SessionRecord,
+    views: list[SessionView],
+    version: tuple[int, int, int],
+    *,
+    reuse_facts: bool = False,
 ) -> list[RepoMerge]:
-    """One previewed merge per repository of ``record``; nothing is changed."""
+    """One previewed merge per repository of ``record``; nothing is changed.
+
+    ``reuse_facts``: take what is known about these commits from the fact
+    files (a preview only). A merge computes everything again, since it
+    builds on the trees git predicted (and saves them for the next look).
+    """
     merges = []
     for info in repos_of(record):
-        history = History(Repo.discover(Path(info.repo_root or "")), version)
+        repo = Repo.discover(Path(info.repo_root or ""))
+        history = CachedHistory(
+            info.repo_root or "", refresh=not reuse_facts, repo=repo, version=version
+        )
         others = other_branches(views, record.id, info.repo_root)
-        merges.append(RepoMerge(build_preview(record, info, history, others), history))
+        try:
+            merges.append(RepoMerge(build_preview(record, info, history, others), history))
+        finally:
+            history.save()
     return merges
 
 

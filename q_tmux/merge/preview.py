@@ -128,8 +128,9 @@ def build_preview(
     branch, base = info.branch or "", info.base_branch or ""
     work_dir = Path(info.path)
     label = f" in {info.workspace_path}" if info.workspace_path else ""
-    base_oid = repo.branch_oid(base) if base else None
-    tip = repo.branch_oid(branch) if branch else None
+    # Through the history: one read for every branch (ref files, when it keeps facts).
+    base_oid = history.branch(base) if base else None
+    tip = history.branch(branch) if branch else None
     if base_oid is None:
         raise QTmuxError(
             f"The base branch '{base}'{label} of session '{record.name}' no longer exists."
@@ -154,10 +155,10 @@ def build_preview(
     )
     changed = {change.path for change in files}
     for other in others:
-        other_tip = repo.branch_oid(other.branch or "")
+        other_tip = history.branch(other.branch) if other.branch else None
         if other_tip is None or other_tip == tip:
             continue
-        other_base = repo.branch_oid(other.base_branch or "") or base_oid
+        other_base = (history.branch(other.base_branch) if other.base_branch else None) or base_oid
         shared = sorted(changed & {c.path for c in history.changed_files(other_base, other_tip)})
         # Only conflicts both sessions' own changes take part in (see q_tmux.merge.conflicts).
         own = pair_conflicts(history, (base_oid, tip), (other_base, other_tip), shared)

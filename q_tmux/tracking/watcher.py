@@ -23,10 +23,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from q_tmux.adapters import merge_tree, refs, tmuxcmd
+from q_tmux.adapters import counts, merge_tree, refs, tmuxcmd
 from q_tmux.agents import catalog
 from q_tmux.agents.shell import SHELL, is_busy
-from q_tmux.store import paths
+from q_tmux.store import facts, paths
 from q_tmux.store.record import Reason, Source, Status
 from q_tmux.tracking import outside, state, status_line, watchlock
 from q_tmux.tracking.screen import Screen, read
@@ -139,8 +139,29 @@ class Watcher:
 
     @staticmethod
     def merge_conflicts(repo_root: str, base: str, tip: str) -> list[str] | None:
-        """The files merging ``tip`` into ``base`` would conflict in; None when git cannot say."""
-        return merge_tree.conflicts_in(repo_root, base, tip, tmuxcmd.run_program)
+        """The files merging ``tip`` into ``base`` would conflict in; None when git cannot say.
+
+        What is predicted is kept in the repository's fact file, for ``list``,
+        ``conflicts`` and the merge preview; a prediction already there is reused.
+        """
+        store = facts.FactStore(repo_root)
+        fact = facts.key("predict", base, tip)
+        known = store.get(fact)
+        if facts.is_prediction(known):
+            return list(known["conflicts"])
+        answer = merge_tree.ask(repo_root, base, tip, tmuxcmd.run_program)
+        if answer is None:
+            return None
+        clean, tree, conflicts = answer
+        store.put(fact, facts.prediction_fact(clean, tree, conflicts))
+        # What list shows beside it, so the next list after a commit runs no git either.
+        counted = facts.key("ahead-behind", base, tip)
+        if store.get(counted) is None:
+            found = counts.ahead_behind(repo_root, base, tip, tmuxcmd.run_program)
+            if found is not None:
+                store.put(counted, list(found))
+        store.save()
+        return conflicts
 
     def tick(self) -> tuple[bool, bool]:
         """Look once; return (any live q-tmux agent, any agent working or asking)."""
@@ -426,7 +447,11 @@ def _code_version() -> tuple[int, ...]:
         os.path.join("tracking", name)
         for name in ("watcher.py", "screen.py", "status_line.py", "state.py", "outside.py")
     ]
-    names += [os.path.join("adapters", name) for name in ("tmuxcmd.py", "tmux_vocabulary.py")]
+    names += [
+        os.path.join("adapters", name)
+        for name in ("tmuxcmd.py", "tmux_vocabulary.py", "merge_tree.py", "refs.py", "counts.py")
+    ]
+    names.append(os.path.join("store", "facts.py"))
     names += [
         os.path.join("agents", name) for name in sorted(os.listdir(os.path.join(here, "agents")))
     ]

@@ -1,0 +1,144 @@
+"""A :class:`History` that remembers its answers across commands (see :mod:`q_tmux.store.facts`).
+
+Branch tips are read from the ref files, so no process runs to learn them;
+every other answer depends only on commits and is taken from the repository's
+fact file when it is there. git runs (and the repository is found, and git's
+version asked) only for what is missing, so a warm ``list`` spawns no process.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from q_tmux.adapters import refs
+from q_tmux.adapters.git import (
+    Commit,
+    CommitOid,
+    FileChange,
+    History,
+    MergePrediction,
+    Repo,
+    require_git,
+)
+from q_tmux.store.facts import FactStore, is_counts, is_prediction, key, prediction_fact
+
+
+class CachedHistory(History):
+    """:class:`History` of the repository at ``repo_root``, with its facts kept on disk.
+
+    The repository is discovered, and git's version asked, only when a fact has
+    to be computed. Call :meth:`save` when done (it never raises).
+    """
+
+    def __init__(
+        self,
+        repo_root: str,
+        *,
+        refresh: bool = False,
+        repo: Repo | None = None,
+        version: tuple[int, int, int] | None = None,
+    ) -> None:
+        # History.__init__ is not called: it wants the Repo this class finds lazily.
+        self.root = repo_root
+        self.facts = FactStore(repo_root, refresh=refresh)
+        self._repo = repo
+        self._version = version
+        self._predictions: dict[tuple[str, str], MergePrediction] = {}
+        self._branches: dict[str, CommitOid] | None = None
+        self._merged: dict[tuple[str, str], CommitOid] = {}
+        self._common_dir = refs.common_dir_of(repo_root)
+
+    @property
+    def repo(self) -> Repo:  # type: ignore[override]
+        if self._repo is None:
+            self.version  # a missing or old git says so, not "not a repository"  # noqa: B018
+            if self._common_dir is not None:  # a plain main worktree: nothing to ask git
+                common = Path(self._common_dir)
+                self._repo = Repo(toplevel=Path(self.root), git_dir=common, common_dir=common)
+            else:
+                self._repo = Repo.discover(Path(self.root))
+        return self._repo
+
+    @property
+    def version(self) -> tuple[int, int, int]:  # type: ignore[override]
+        if self._version is None:
+            self._version = require_git()
+        return self._version
+
+    def save(self) -> None:
+        self.facts.save()
+
+    def branch(self, name: str) -> CommitOid | None:
+        """Where ``name`` points now, read from its ref file (git asked only if that fails)."""
+        if self._common_dir is not None and name:
+            found = refs.read_branch(self._common_dir, name)
+            if found is not None:
+                return CommitOid(found)
+        return super().branch(name)  # reftable, a symbolic ref, or no such branch
+
+    def remembered(
+        self, fact: str, compute: Callable[[], Any], valid: Callable[[Any], bool]
+    ) -> Any:
+        """The JSON value kept under ``fact``, computed (and kept) when unknown or malformed."""
+        value = self.facts.get(fact)
+        if value is None or not valid(value):
+            value = compute()
+            if value is not None:
+                self.facts.put(fact, value)
+        return value
+
+    def predict(self, ours: CommitOid, theirs: CommitOid) -> MergePrediction:
+        fact = key("predict", ours, theirs)
+        known = self.facts.get(fact)
+        if is_prediction(known):
+            return MergePrediction(known["clean"], known["tree"], tuple(known["conflicts"]))
+        prediction = super().predict(ours, theirs)
+        if prediction.clean is not None:  # "unknown" is git's age, not the commits'
+            self.facts.put(
+                fact, prediction_fact(prediction.clean, prediction.tree, prediction.conflicts)
+            )
+        return prediction
+
+    def ahead_behind(self, base: CommitOid, tip: CommitOid) -> tuple[int, int]:
+        ahead, behind = self.remembered(
+            key("ahead-behind", base, tip),
+            lambda: list(super(CachedHistory, self).ahead_behind(base, tip)),
+            is_counts,
+        )
+        return int(ahead), int(behind)
+
+    def changed_files(self, base: CommitOid, tip: CommitOid) -> list[FileChange]:
+        rows = self.remembered(
+            key("diff-stat", base, tip),
+            lambda: [
+                [c.path, c.added, c.deleted]
+                for c in super(CachedHistory, self).changed_files(base, tip)
+            ],
+            lambda rows: (
+                isinstance(rows, list)
+                and all(_rows_of(row, (str, (int, type(None)), (int, type(None)))) for row in rows)
+            ),
+        )
+        return [FileChange(path, added, deleted) for path, added, deleted in rows]
+
+    def commits(self, base: CommitOid, tip: CommitOid) -> list[Commit]:
+        rows = self.remembered(
+            key("commits", base, tip),
+            lambda: [[c.oid, c.subject] for c in super(CachedHistory, self).commits(base, tip)],
+            lambda rows: isinstance(rows, list) and all(_rows_of(row, (str, str)) for row in rows),
+        )
+        return [Commit(CommitOid(oid), subject) for oid, subject in rows]
+
+
+def _rows_of(value: Any, types: tuple[type | tuple[type, ...], ...]) -> bool:
+    """Whether ``value`` is a list of exactly these types (a bool is no number here)."""
+    return (
+        isinstance(value, list)
+        and len(value) == len(types)
+        and all(
+            isinstance(item, kind) and not isinstance(item, bool)
+            for item, kind in zip(value, types, strict=True)
+        )
+    )

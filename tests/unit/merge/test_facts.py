@@ -1,0 +1,143 @@
+"""CachedHistory: what is known about commits is reused, a moved tip is computed again."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from q_tmux.adapters import process
+from q_tmux.adapters.git import CommitOid
+from q_tmux.merge.conflicts import pair_conflicts
+from q_tmux.merge.facts import CachedHistory
+from q_tmux.store.facts import FactStore, key
+from tests.conftest import git, make_repo
+
+
+@pytest.fixture(autouse=True)
+def state_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+
+
+@pytest.fixture
+def runs(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
+    """Every program q-tmux runs, by its arguments."""
+    seen: list[list[str]] = []
+    real = process.run
+
+    def counting(program: str, args: list[str], **kwargs: object) -> process.Completed:
+        seen.append([program, *args])
+        return real(program, args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(process, "run", counting)
+    return seen
+
+
+def commit(repo: Path, branch: str, path: str, content: str) -> None:
+    git(repo, "switch", "-q", branch)
+    (repo / path).write_text(content)
+    git(repo, "add", path)
+    git(repo, "commit", "-qm", path)
+    git(repo, "switch", "-q", "main")
+
+
+Facts = tuple[tuple[int, int], tuple[str, ...], list[str]]
+
+
+def facts_of(root: Path, *, refresh: bool = False) -> Facts:
+    history = CachedHistory(str(root), refresh=refresh)
+    base, tip = history.branch("main"), history.branch("topic")
+    assert base is not None
+    assert tip is not None
+    found = (
+        history.ahead_behind(base, tip),
+        history.predict(base, tip).conflicts,
+        [change.path for change in history.changed_files(base, tip)],
+    )
+    history.save()
+    return found
+
+
+def test_known_facts_cost_no_process_and_a_moved_tip_is_computed_again(
+    tmp_path: Path, runs: list[list[str]]
+) -> None:
+    root = make_repo(tmp_path / "app", {"README.md": "hello\n"})
+    git(root, "branch", "topic")
+    commit(root, "topic", "README.md", "topic\n")
+    commit(root, "main", "README.md", "main\n")
+    assert facts_of(root) == ((1, 1), ("README.md",), ["README.md"])
+    assert runs  # the first look asks git
+    runs.clear()
+    assert facts_of(root) == ((1, 1), ("README.md",), ["README.md"])
+    assert runs == []  # tips from the ref files, the rest from the fact file
+    commit(root, "topic", "new.txt", "new\n")
+    assert facts_of(root) == ((2, 1), ("README.md",), ["README.md", "new.txt"])  # never stale
+    assert runs
+    runs.clear()
+    git(root, "pack-refs", "--all")  # tips now only in packed-refs
+    assert facts_of(root) == ((2, 1), ("README.md",), ["README.md", "new.txt"])
+    assert runs == []
+
+
+def test_refresh_asks_git_again(tmp_path: Path, runs: list[list[str]]) -> None:
+    root = make_repo(tmp_path / "app", {"README.md": "hello\n"})
+    git(root, "branch", "topic")
+    commit(root, "topic", "a.txt", "a\n")
+    facts_of(root)
+    runs.clear()
+    assert facts_of(root, refresh=True) == ((1, 0), (), ["a.txt"])
+    assert any("merge-tree" in run for run in runs)
+
+
+def test_a_pairs_prediction_is_kept_by_its_four_commits(
+    tmp_path: Path, runs: list[list[str]]
+) -> None:
+    root = make_repo(tmp_path / "app", {"shared.txt": "base\n"})
+    git(root, "branch", "one")
+    git(root, "branch", "two")
+    commit(root, "one", "shared.txt", "one\n")
+    commit(root, "two", "shared.txt", "two\n")
+
+    def pair() -> tuple[str, ...] | None:
+        history = CachedHistory(str(root))
+        base, one, two = (history.branch(name) for name in ("main", "one", "two"))
+        assert base is not None
+        assert one is not None
+        assert two is not None
+        found = pair_conflicts(history, (base, one), (base, two), ["shared.txt"])
+        history.save()
+        return found
+
+    assert pair() == ("shared.txt",)
+    runs.clear()
+    assert pair() == ("shared.txt",)
+    assert runs == []
+    commit(root, "two", "shared.txt", "one\n")  # now the same change as one's: no conflict
+    assert pair() == ()
+
+
+def test_a_missing_branch_is_asked_of_git(tmp_path: Path) -> None:
+    root = make_repo(tmp_path / "app")
+    history = CachedHistory(str(root))
+    assert history.branch("nope") is None
+    assert history.branch("main") == CommitOid(git(root, "rev-parse", "main").strip())
+
+
+def test_a_fact_of_the_wrong_shape_is_computed_again(tmp_path: Path) -> None:
+    root = make_repo(tmp_path / "app", {"README.md": "hello\n"})
+    git(root, "branch", "topic")
+    commit(root, "topic", "a.txt", "a\n")
+    base, tip = (git(root, "rev-parse", name).strip() for name in ("main", "topic"))
+    store = FactStore(str(root))
+    for kind, bad in [
+        ("ahead-behind", ["1", "x"]),
+        ("predict", {"clean": "yes", "conflicts": 3}),
+        ("diff-stat", [["a.txt", "many"]]),
+        ("commits", "nope"),
+    ]:
+        store.put(key(kind, base, tip), bad)
+    store.save()
+    assert facts_of(root) == ((1, 0), (), ["a.txt"])
+    history = CachedHistory(str(root))
+    assert [c.subject for c in history.commits(CommitOid(base), CommitOid(tip))] == ["a.txt"]
+    assert FactStore(str(root)).get(key("ahead-behind", base, tip)) == [1, 0]  # rewritten
