@@ -441,33 +441,30 @@ def step_out_of(folder: Path, to: Path) -> None:
         os.chdir(to if to.is_dir() and to.resolve() != folder.resolve() else Path.home())
 
 
-def untracked_entries(repo: Repo, worktree: Path) -> set[str]:
-    """Untracked, not ignored entries of ``worktree``; a wholly untracked folder is one ``dir/``."""
+def _entries_not_tracked(repo: Repo, worktree: Path, which: tuple[str, ...], what: str) -> set[str]:
+    """``git ls-files --others --directory`` with ``which``: the entries, folders as ``dir/``."""
     out = repo.git_ok(
         "ls-files",
         "--others",
-        "--exclude-standard",
+        *which,
         "--directory",
         "-z",
         cwd=worktree,
-        doing=f"list the untracked files of {worktree}",
+        doing=f"list {what} {worktree}",
     )
     return {entry for entry in out.split("\0") if entry}
+
+
+def untracked_entries(repo: Repo, worktree: Path) -> set[str]:
+    """Untracked, not ignored entries of ``worktree``; a wholly untracked folder is one ``dir/``."""
+    return _entries_not_tracked(repo, worktree, ("--exclude-standard",), "the untracked files of")
 
 
 def ignored_entries(repo: Repo, worktree: Path) -> set[str]:
     """What git ignores in ``worktree`` (build outputs, caches); a folder as one ``dir/``."""
-    out = repo.git_ok(
-        "ls-files",
-        "--others",
-        "--ignored",
-        "--exclude-standard",
-        "--directory",
-        "-z",
-        cwd=worktree,
-        doing=f"list the ignored files of {worktree}",
+    return _entries_not_tracked(
+        repo, worktree, ("--ignored", "--exclude-standard"), "the ignored files of"
     )
-    return {entry for entry in out.split("\0") if entry}
 
 
 def not_tracked_entries(repo: Repo, worktree: Path) -> set[str]:
@@ -475,16 +472,9 @@ def not_tracked_entries(repo: Repo, worktree: Path) -> set[str]:
 
     Empty folders are left out. git never looks inside a nested repository: it is one entry.
     """
-    out = repo.git_ok(
-        "ls-files",
-        "--others",
-        "--directory",
-        "--no-empty-directory",
-        "-z",
-        cwd=worktree,
-        doing=f"list what git does not track in {worktree}",
+    return _entries_not_tracked(
+        repo, worktree, ("--no-empty-directory",), "what git does not track in"
     )
-    return {entry for entry in out.split("\0") if entry}
 
 
 def literal_exclude_pattern(path: str) -> str | None:
