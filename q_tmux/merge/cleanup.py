@@ -240,10 +240,7 @@ class Removal(BaseModel):
         jsonfile.write_atomic(_removal_path(self.record.id), self.model_dump(mode="json"))
 
     def finish(self) -> None:
-        path = _removal_path(self.record.id)
-        path.unlink(missing_ok=True)
-        with contextlib.suppress(OSError):  # only when no other journal is there
-            path.parent.rmdir()
+        jsonfile.remove_with_empty_folder(_removal_path(self.record.id))
 
 
 def _removal_path(session_id: str) -> Path:

@@ -15,7 +15,6 @@ dir under ``q-tmux/merge-ID.json``) are read and carried over.
 
 from __future__ import annotations
 
-import contextlib
 import json
 from collections.abc import Sequence
 from enum import Enum, StrEnum
@@ -86,10 +85,7 @@ class MergeJournal(BaseModel):
         jsonfile.write_atomic(path_for(self.record.id), self.model_dump(mode="json"))
 
     def finish(self) -> None:
-        path = path_for(self.record.id)
-        path.unlink(missing_ok=True)
-        with contextlib.suppress(OSError):  # only when no other journal is there
-            path.parent.rmdir()
+        jsonfile.remove_with_empty_folder(path_for(self.record.id))
 
 
 def folder() -> Path:
@@ -170,9 +166,7 @@ def _carry_over(legacy: Path, root: Path) -> MergeJournal:
             "session by hand, then remove the file."
         ) from None
     journal.save()
-    legacy.unlink(missing_ok=True)
-    with contextlib.suppress(OSError):  # only when no other journal is there
-        legacy.parent.rmdir()
+    jsonfile.remove_with_empty_folder(legacy)
     return journal
 
 

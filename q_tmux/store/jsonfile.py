@@ -9,6 +9,7 @@ write back what it read before another writer's update.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import json
 import os
@@ -49,6 +50,14 @@ def write_atomic(path: str | os.PathLike[str], data: Any, *, make_parents: bool 
         if os.path.lexists(temporary):
             os.unlink(temporary)
         raise
+
+
+def remove_with_empty_folder(path: str | os.PathLike[str]) -> None:
+    """Remove ``path`` (gone already is fine), then its folder when nothing else is left there."""
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(path)
+    with contextlib.suppress(OSError):  # another file is still there
+        os.rmdir(os.path.dirname(os.fspath(path)))
 
 
 def load_object(path: str | os.PathLike[str]) -> dict[str, Any] | None:
