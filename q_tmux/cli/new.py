@@ -93,9 +93,23 @@ def started_line(created: Created, session_type: str | None) -> str:
 @click.argument("message", nargs=-1)
 @click.option(
     "--agent",
+    "agents",
     metavar="PRESET|COMMAND",
+    multiple=True,
     help="q, kiro-cli, claude, codex, gemini, aider, shell, or a command line "
-    "({prompt} marks where the first message goes).",
+    "({prompt} marks where the first message goes). Repeat it to give the task to "
+    "several agents, a session each (NAME-claude, NAME-codex).",
+)
+@click.option(
+    "--count",
+    type=int,
+    metavar="N",
+    help="Give the task to N sessions (NAME-1 … NAME-N); with repeated --agent, N of each.",
+)
+@click.option(
+    "--queue",
+    is_flag=True,
+    help="Start the agent only when [limits] max_busy allows (until then: queued).",
 )
 @click.option(
     "--base",
@@ -140,7 +154,9 @@ def new(
     app: AppContext,
     name: str | None,
     message: tuple[str, ...],
-    agent: str | None,
+    agents: tuple[str, ...],
+    count: int | None,
+    queue: bool,
     base: str | None,
     worktree: str | None,
     no_worktree: bool,
@@ -173,7 +189,10 @@ def new(
     args = NewArgs(
         name,
         text,
-        agent=agent,
+        agent=agents[0] if len(agents) == 1 else None,
+        agents=agents,
+        count=count,
+        queue=queue,
         base=base,
         worktree=worktree,
         no_worktree=no_worktree,
@@ -184,9 +203,10 @@ def new(
     )
     person = Terminal() if _at_a_terminal(client) else None
     started = start_new(args, cwd(), app.tmux, person=person, note=note, report=say)
-    for line in started.created.notes:
-        note(line)
-    say(started_line(started.created, session_type))
+    for created in started.group or [started.created]:
+        for line in created.notes:
+            note(line)
+        say(started_line(created, session_type))
     show_window(app.tmux(), started.created.window, detach=detach or started.detach)
     return 0
 
