@@ -4,6 +4,12 @@ as a group; bad input refused with nothing made."""
 from __future__ import annotations
 
 import json
+import os
+import pty
+import select
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -64,7 +70,7 @@ def test_list_and_conflicts_show_the_group_together(qtmux: QTmux, repo: Path) ->
     qtmux.ok("new", "alone-first", "--detach", cwd=repo)
     qtmux.ok("new", "grp", "--count", "2", "--detach", "task", cwd=repo)
     qtmux.ok("new", "alone-last", "--detach", cwd=repo)
-    # A session made alone between... and one whose branch changes a file in the group's file.
+    # Both of the group change the same file, so conflicts has something to say about them.
     for name in ("grp-1", "grp-2"):
         work = worktree(repo, name)
         (work / "login.py").write_text(f"{name}\n")
@@ -220,3 +226,69 @@ def test_a_member_that_fails_midway_undoes_the_ones_made_before_it(
     worktree(repo, "boom-3").rmdir()
     worktree(repo, "boom-3").parent.rmdir()  # made by this test's mkdir, with boom-3
     assert snapshot(repo, server, isolated_env) == before
+
+
+def test_merge_force_without_remove_group_is_refused_and_nothing_is_merged(
+    qtmux: QTmux, repo: Path
+) -> None:
+    qtmux.ok("new", "race", "--count", "2", "--detach", "Do it", cwd=repo)
+    commit_in(repo, "race-1", {"a.txt": "one\n"})
+    main_before = git(repo, "rev-parse", "main")
+    result = qtmux("merge", "race-1", "-y", "--force", cwd=repo)
+    assert result.returncode != 0
+    assert "--force goes with --remove-group" in result.stderr
+    assert git(repo, "rev-parse", "main") == main_before
+    assert sorted(names_of(qtmux, repo)) == ["race-1", "race-2"]
+
+
+def answer_in_a_terminal(
+    argv: list[str], cwd: Path, answers: dict[str, str], timeout: float = 60
+) -> tuple[int, str]:
+    """Run q-tmux on a pseudo-terminal; type each answer once its question shows. (exit, text)"""
+    controller, terminal = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "q_tmux", *argv],
+        cwd=cwd,
+        env={**os.environ, "TERM": "dumb"},
+        stdin=terminal,
+        stdout=terminal,
+        stderr=terminal,
+    )
+    os.close(terminal)
+    seen, pending = "", dict(answers)
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            if not select.select([controller], [], [], 0.1)[0]:
+                if process.poll() is not None:
+                    break
+                continue
+            try:
+                chunk = os.read(controller, 65536)
+            except OSError:  # the other end closed: the command ended
+                break
+            seen += chunk.decode("utf-8", "replace")
+            for question in [q for q in pending if q in seen]:
+                os.write(controller, pending.pop(question).encode() + b"\r")
+        return process.wait(timeout=10), seen
+    finally:
+        if process.poll() is None:
+            process.kill()
+        os.close(controller)
+
+
+def test_merge_at_a_terminal_asks_to_remove_the_rest_of_the_group(
+    qtmux: QTmux, repo: Path, server: Server
+) -> None:
+    qtmux.ok("new", "race", "--count", "3", "--detach", "Do it", cwd=repo)
+    commit_in(repo, "race-1", {"a.txt": "one\n"})
+    commit_in(repo, "race-2", {"b.txt": "two\n"})
+    code, text = answer_in_a_terminal(
+        ["-L", str(server.socket_name), "merge", "race-1"],
+        repo,
+        {"Merge 'race-1' into main?": "y", "group 'race' (race-2, race-3)?": "y"},
+    )
+    assert code == 0, text
+    assert "removed session 'race-3'" in text
+    assert "Not removing 'race-2'" in text  # its commit is not in main: kept
+    assert sorted(names_of(qtmux, repo)) == ["race-2"]
