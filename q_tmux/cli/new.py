@@ -67,8 +67,8 @@ def _at_a_terminal(client: str | None) -> bool:
     return client is None and sys.stdin.isatty() and sys.stdout.isatty()
 
 
-def started_line(created: Created, session_type: str | None) -> str:
-    """The one line that says what ``new`` made and where."""
+def started_line(created: Created, session_type: str | None, *, queued: bool = False) -> str:
+    """The one line that says what ``new`` made and where (``queued``: its agent waits)."""
     info = created.record.worktree_info
     window = created.window
     if created.record.repos:
@@ -83,7 +83,8 @@ def started_line(created: Created, session_type: str | None) -> str:
         where = f"in {info.path} (no worktree)"
     kind = f" ({session_type})" if session_type else ""
     return (
-        f"Session '{created.record.name}'{kind} started: {where}; window {window.window_id} "
+        f"Session '{created.record.name}'{kind} {'queued' if queued else 'started'}: {where}; "
+        f"window {window.window_id} "
         f"in tmux session '{window.session_name}', agent {created.record.agent.preset}."
     )
 
@@ -206,7 +207,7 @@ def new(
     for created in started.group or [started.created]:
         for line in created.notes:
             note(line)
-        say(started_line(created, session_type))
+        say(started_line(created, session_type, queued=created.record.name in started.queued))
     show_window(app.tmux(), started.created.window, detach=detach or started.detach)
     return 0
 

@@ -71,6 +71,8 @@ class Started:
     detach: bool
     #: Every session made, ``created`` first (more than one for a fan-out).
     group: list[Created] = field(default_factory=list)
+    #: The names of those whose agent waits for ``[limits] max_busy`` (queued).
+    queued: list[str] = field(default_factory=list)
 
 
 def wanted_name(name: str | None, message: str | None) -> tuple[str | None, str | None, bool]:
@@ -183,7 +185,7 @@ def start_new(
         branch_prefix=prefix,
     )
     made = fanout.make(request, fan, args.queue, tmux(), config, note)
-    return Started(made.created[0], bool(settings and settings.detach), made.created)
+    return Started(made.created[0], bool(settings and settings.detach), made.created, made.queued)
 
 
 def _repositories(

@@ -74,6 +74,8 @@ def test_max_busy_two_with_a_fan_out_of_four_never_has_more_than_two_busy(
     # Each agent thinks for 2 s before it answers, then waits for input.
     out = qtmux.ok("new", "job", "--count", "4", "-d", "go", cwd=repo, env={"Q_STANDIN_DELAY": "2"})
     assert "queued job-3, job-4" in out.stderr
+    assert "Session 'job-2' started" in out.stdout
+    assert "Session 'job-3' queued" in out.stdout
     most = 0
 
     def all_ran() -> bool:
