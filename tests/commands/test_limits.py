@@ -101,7 +101,9 @@ def test_queue_waits_for_a_busy_agent_and_is_never_shown_as_waiting_for_you(
     out = qtmux.ok("new", "later", "--queue", "-d", "hello", cwd=repo)
     assert "queued later" in out.stderr
     assert states(qtmux, repo)["later"] == "queued"
-    assert "later" not in qtmux.ok("status-line", cwd=repo).stdout
+    line = qtmux.ok("status-line", cwd=repo).stdout
+    assert "later" not in line  # not waiting for you
+    assert "1 busy" in line  # and not busy either
     assert [Path(launch["cwd"]).name for launch in launches(agent_log)] == ["busy"]
     # Ctrl-C ends the busy turn (no hook fires: the watcher sees the prompt), and the
     # queued agent starts with its first message.
