@@ -135,8 +135,9 @@ def merge(
         assert merge.new is not None
         what = merge.label or f"'{record.name}'"
         say(f"Merged {what} into {merge.preview.base}: now at {merge.new[:8]}.")
-    engine.clean_up(done, view, tmux, keep, voice)
+    # Before this session's clean-up, which ends this command when it runs in its window.
     offer_group(app, record, views, remove_group, force=force, ask=not yes)
+    engine.clean_up(done, view, tmux, keep, voice)
     return 0
 
 

@@ -292,3 +292,19 @@ def test_merge_at_a_terminal_asks_to_remove_the_rest_of_the_group(
     assert "removed session 'race-3'" in text
     assert "Not removing 'race-2'" in text  # its commit is not in main: kept
     assert sorted(names_of(qtmux, repo)) == ["race-2"]
+
+
+def test_merge_run_in_the_sessions_own_window_still_removes_the_rest_of_the_group(
+    qtmux: QTmux, repo: Path, server: Server
+) -> None:
+    """The merged session's clean-up closes the window the command runs in, so the group's
+    removal must come before it."""
+    qtmux.ok("new", "own", "--agent", "shell", "--count", "2", "--detach", cwd=repo)
+    commit_in(repo, "own-1", {"a.txt": "one\n"})
+    pane = session_json(worktree(repo, "own-1"))["tmux"]["pane_id"]
+    command = f"{sys.executable} -m q_tmux merge -y --remove-group"
+    server.cmd("send-keys", "-t", pane, "-l", command)
+    server.cmd("send-keys", "-t", pane, "Enter")
+    wait_for(lambda: not branch_exists(repo, "own-1"), what="the merge to finish")
+    wait_for(lambda: not branch_exists(repo, "own-2"), what="the rest of the group to go")
+    assert not worktree(repo, "own-2").exists()
