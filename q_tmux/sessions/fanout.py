@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from q_tmux.errors import NameInUseError, QTmuxError, UsageError
+from q_tmux.errors import NameInUseError, UsageError
 
 if TYPE_CHECKING:
     from q_tmux.adapters.tmux import Tmux
@@ -218,14 +218,17 @@ def make(
                 request,
                 name=member.name,
                 agent=agent,
-                branch=f"{request.branch_prefix}{member.name}" if request.branch else None,
-                automatic=False,  # every name was checked free: a clash now is an error
+                branch=f"{request.branch_prefix}{member.name}"
+                if fan is not None and request.branch
+                else request.branch,
+                # A group's names were all checked free: a clash now is an error.
+                automatic=request.automatic and fan is None,
                 group=request.name if fan is not None else None,
                 queued=True,
             )
             try:
                 made.created.append(create_session(one, tmux, config))
-            except QTmuxError:
+            except BaseException:  # an error, or Ctrl-C: no group is left half-made
                 undone = _undo(made.created, tmux)
                 if undone:
                     note(undone)

@@ -169,3 +169,8 @@ def test_a_bad_limit_refuses_new_with_nothing_made(
     assert result.returncode != 0
     assert "limits.max_busy" in result.stderr
     assert snapshot(repo, server, isolated_env) == before
+
+
+def test_queue_keeps_the_branch_named_with_worktree(qtmux: QTmux, repo: Path) -> None:
+    qtmux.ok("new", "named", "--queue", "--worktree", "feature/x", "-d", cwd=repo)
+    assert session_json(worktree(repo, "named"))["worktree_info"]["branch"] == "feature/x"
