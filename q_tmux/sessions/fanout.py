@@ -59,8 +59,9 @@ def _presets() -> set[str]:
 
 
 def group_taken(fan: FanOut, taken: Callable[[str], bool]) -> Callable[[str], bool]:
-    """Whether a group name is unusable: any of its sessions' names is taken (automatic names)."""
-    return lambda name: any(taken(m.name) for m in fan.members(name))
+    """Whether a made-up group name is unusable: it, or any of its sessions' names, is taken
+    (a group named like another session would read as that session's)."""
+    return lambda name: taken(name) or any(taken(m.name) for m in fan.members(name))
 
 
 def check_members(fan: FanOut, name: str, taken: Callable[[str], bool]) -> None:

@@ -308,3 +308,18 @@ def test_merge_run_in_the_sessions_own_window_still_removes_the_rest_of_the_grou
     wait_for(lambda: not branch_exists(repo, "own-1"), what="the merge to finish")
     wait_for(lambda: not branch_exists(repo, "own-2"), what="the rest of the group to go")
     assert not worktree(repo, "own-2").exists()
+
+
+def test_a_group_without_a_name_is_named_from_the_message_and_counted_up_when_taken(
+    qtmux: QTmux, repo: Path
+) -> None:
+    qtmux.ok("new", "--count", "2", "-d", "Fix the parser crash", cwd=repo)
+    qtmux.ok("new", "--count", "2", "-d", "Fix the parser crash", cwd=repo)
+    groups = {i["name"]: i["group"] for i in qtmux.ok("list", "--json", cwd=repo).json()}
+    assert groups == {
+        "fix-parser-crash-1": "fix-parser-crash",
+        "fix-parser-crash-2": "fix-parser-crash",
+        # Not "fix-parser-crash-2": a session of the first group is called that.
+        "fix-parser-crash-3-1": "fix-parser-crash-3",
+        "fix-parser-crash-3-2": "fix-parser-crash-3",
+    }
