@@ -25,9 +25,11 @@ def conflicts(app: AppContext, *, as_json: bool, refresh: bool) -> int:
     """Which live sessions touch the same files, and which would conflict, with a merge order."""
     from q_tmux.merge.conflicts import Checkout, Report, analyse
     from q_tmux.merge.facts import CachedHistory
+    from q_tmux.sessions.fanout import group_of, grouped
     from q_tmux.sessions.views import load_views
 
     views, _ = load_views(app.tmux())
+    views = grouped(views, group_of)  # a fan-out's sessions together
     by_repo: dict[str, list[Checkout]] = defaultdict(list)
     for view in views:
         record = view.record
@@ -37,7 +39,7 @@ def conflicts(app: AppContext, *, as_json: bool, refresh: bool) -> int:
         infos = record.repos if record.is_workspace else [record.worktree_info]
         for info in infos:
             if info.repo_root and info.owns_worktree:
-                by_repo[info.repo_root].append(Checkout(record.name, info))
+                by_repo[info.repo_root].append(Checkout(record.name, info, record.group))
     reports: dict[str, Report] = {}
     for root, checkouts in sorted(by_repo.items()):
         # Facts already known for these commits are reused; git runs for the rest.
@@ -71,8 +73,9 @@ def conflicts(app: AppContext, *, as_json: bool, refresh: bool) -> int:
         say(f"{root}:")
         for session in report.sessions:
             verdict = _verdict(session.conflicts_with_base, "merges cleanly")
+            shown = session.name + (f" (group {session.group})" if session.group else "")
             say(
-                f"  {session.name:<24} {len(session.files):>3} file(s), +{session.ahead}/-"
+                f"  {shown:<24} {len(session.files):>3} file(s), +{session.ahead}/-"
                 f"{session.behind} vs {session.base}: {verdict}"
             )
         if not report.pairs:

@@ -52,6 +52,8 @@ class SessionChanges:
     behind: int
     files: set[str]
     conflicts_with_base: tuple[str, ...] | None  # None: unknown (old git)
+    #: The fan-out the session was made in (see q_tmux.sessions.fanout), or None.
+    group: str | None = None
 
 
 @dataclass
@@ -128,6 +130,7 @@ class Checkout:
 
     name: str
     info: WorktreeInfo
+    group: str | None = None
 
 
 def analyse(checkouts: list[Checkout], history: History) -> Report:
@@ -156,6 +159,7 @@ def analyse(checkouts: list[Checkout], history: History) -> Report:
                 behind=behind,
                 files={change.path for change in history.changed_files(base_oid, tip)},
                 conflicts_with_base=None if prediction.clean is None else prediction.conflicts,
+                group=checkout.group,
             )
         )
     for first, second in combinations(report.sessions, 2):
