@@ -261,3 +261,26 @@ def test_committed_files_come_from_the_fact_file_when_known(tmp_path: Path) -> N
 
     gatherer = awareness.Gatherer("/sock", run)
     assert gatherer.committed_files("/repo", "b1", "t1") == ["kept.py"]
+
+
+def test_an_agents_instructions_file_follows_the_summary_once_its_wiring_made_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(refs, "common_dir_of", lambda root: None)
+    files = {"one": "?? a.py\0", "two": "?? a.py\0?? b.py\0"}
+
+    def run(program: str, args: list[str]) -> tuple[int, str]:
+        return 0, files[Path(args[1]).name]
+
+    gatherer = awareness.Gatherer("/sock", run)
+    one, two = state("one", tmp_path / "one"), state("two", tmp_path / "two")
+    made = Path(awareness.instructions_path("one"))
+    made.parent.mkdir(parents=True)
+    made.write_text("")
+    gatherer.refresh([one, two], snap("one", "two"), force=True)
+    assert made.read_text().splitlines()[1] == "- name-two: also changes a.py"
+    assert not Path(awareness.instructions_path("two")).exists()  # no wiring asked for it
+    files["two"] = "?? b.py\0"
+    busy = state("two", tmp_path / "two", status="processing", changed="t1")
+    gatherer.refresh([one, busy], snap("one", "two"), force=True)
+    assert made.read_text() == ""  # nothing overlaps any more
