@@ -45,9 +45,10 @@ def summary_of(repo: Path, server: Server) -> dict[str, Any]:
 
     path = awareness.summary_path(str(repo), socket_path(server.socket_name))
     try:
-        return json.loads(Path(path).read_text())
+        data = json.loads(Path(path).read_text())
     except (OSError, ValueError):
         return {}
+    return data if isinstance(data, dict) else {}
 
 
 def names_in(summary: dict[str, Any]) -> dict[str, list[str]]:
