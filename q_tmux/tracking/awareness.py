@@ -19,12 +19,11 @@ small file per repository and runs no process.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import time
+import zlib
 
-from q_tmux.adapters import changes, refs
-from q_tmux.store import facts, jsonfile, record, xdg
+from q_tmux.store import jsonfile, record, xdg
 from q_tmux.store.record import Status
 
 TYPE_CHECKING = False
@@ -32,6 +31,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from typing import Any
 
+    from q_tmux.adapters.changes import Run
     from q_tmux.tracking.status_line import SessionState, Snapshot
 
     #: What one other session shares with this one: (name, task, shared files, conflicts).
@@ -56,8 +56,9 @@ HEADER = (
 
 def summary_path(repo_root: str, socket: str) -> str:
     """The summary of the repository at ``repo_root`` for the sessions of tmux server ``socket``."""
+    # zlib, not hashlib: hashlib loads OpenSSL, which costs the hook more than all the rest.
     key = f"{os.path.abspath(repo_root)}\0{socket}".encode()
-    digest = hashlib.blake2b(key, digest_size=10).hexdigest()
+    digest = f"{zlib.crc32(key):08x}{zlib.adler32(key):08x}"
     return os.path.join(xdg.state_dir(), "awareness", f"{digest}.json")
 
 
@@ -210,10 +211,11 @@ class Gatherer:
     """What the watcher remembers between its looks, so that a look runs git only for news.
 
     ``run(program, args)`` returns (exit status, stdout), as
-    :func:`q_tmux.adapters.tmuxcmd.run_program` does.
+    :func:`q_tmux.adapters.tmuxcmd.run_program` does. (Its modules are imported in its
+    methods: the hook, which imports this module too, never needs them.)
     """
 
-    def __init__(self, socket: str, run: changes.Run) -> None:
+    def __init__(self, socket: str, run: Run) -> None:
         self.socket = socket
         self.run = run
         self.next_look = 0.0
@@ -281,6 +283,8 @@ class Gatherer:
         self, repo_root: str, live: list[tuple[SessionState, record.Checkout, str]]
     ) -> dict[str, Any]:
         """Each live session's changed files in one repository, and the conflicts known."""
+        from q_tmux.adapters import refs
+
         found: dict[str, Any] = {}
         commits: dict[str, tuple[str, str]] = {}
         committed_files: dict[str, set[str]] = {}
@@ -308,6 +312,9 @@ class Gatherer:
         What git says is kept in the fact file, as ``conflicts`` keeps it, so each
         reuses the other's answer.
         """
+        from q_tmux.adapters import changes
+        from q_tmux.store import facts
+
         known = self.committed.get((repo_root, base, tip))
         if known is not None:
             return known
@@ -330,6 +337,8 @@ class Gatherer:
     def uncommitted_files(self, worktree: str, session: SessionState, activity: str) -> list[str]:
         """The worktree's uncommitted files; git asked again only when the session may have
         changed them (it worked, or printed something) or after :data:`RECHECK_IDLE`."""
+        from q_tmux.adapters import changes
+
         look = (str(session.status), session.changed_at, activity)
         idle = session.status == Status.WAITING
         known = self.uncommitted.get(worktree)
@@ -352,6 +361,8 @@ class Gatherer:
 
     def fact_file(self, repo_root: str) -> dict[str, Any]:
         """The repository's facts, read again only when the file changed."""
+        from q_tmux.store import facts
+
         path = facts.facts_path(repo_root)
         try:
             stamp = os.stat(path).st_mtime_ns
@@ -374,6 +385,8 @@ class Gatherer:
         the fact file under the four commits; the watcher reuses them, never
         predicts them itself.
         """
+        from q_tmux.store import facts
+
         known = self.fact_file(repo_root)
         found: list[list[Any]] = []
         ids = sorted(commits)
