@@ -53,8 +53,10 @@ def test_the_model_is_told_which_other_session_changes_the_agents_files(
     git(greeter, "commit", "-qam", "new greeting")
     (conv.work_dir / "shared.txt").write_text("hello there\n")  # uncommitted, in the agent's
     wait_for(
-        lambda: "shared.txt" in summary_names(repo, server).get("aware", [])
-        and summary_names(repo, server).get("greeter") == ["shared.txt"],
+        lambda: (
+            "shared.txt" in summary_names(repo, server).get("aware", [])
+            and summary_names(repo, server).get("greeter") == ["shared.txt"]
+        ),
         timeout=60,
         what=lambda: f"the watcher's summary naming both, got {summary_names(repo, server)}",
     )
