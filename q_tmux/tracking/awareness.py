@@ -140,6 +140,34 @@ def merge_overlaps(found: list[Overlap]) -> list[Overlap]:
     return sorted(merged.values(), key=lambda item: (not item[3], -len(item[2]), item[0]))
 
 
+def pairs(summary: dict[str, Any]) -> list[tuple[str, str, list[str]]]:
+    """Every two sessions of ``summary`` that change a same file, committed or not:
+    (name, other name, files), in name order."""
+    sessions = summary.get("sessions")
+    if not isinstance(sessions, dict):
+        return []
+    named = sorted(
+        (about["name"], set(_strings(about.get("files"))))
+        for about in sessions.values()
+        if isinstance(about, dict) and isinstance(about.get("name"), str)
+    )
+    found = []
+    for index, (first, mine) in enumerate(named):
+        for second, theirs in named[index + 1 :]:
+            if mine & theirs:
+                found.append((first, second, sorted(mine & theirs)))
+    return found
+
+
+def fresh_summary(repo_root: str, socket: str, now: float | None = None) -> dict[str, Any]:
+    """The repository's summary as the watcher last wrote it; empty when none or stale."""
+    summary = jsonfile.load_object(summary_path(repo_root, socket)) or {}
+    at = summary.get("at")
+    now = time.time() if now is None else now
+    fresh = isinstance(at, int | float) and now - at <= STALE_AFTER
+    return summary if fresh and summary.get("version") == VERSION else {}
+
+
 def _strings(value: object) -> list[str]:
     return [item for item in value if isinstance(item, str)] if isinstance(value, list) else []
 

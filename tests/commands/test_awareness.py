@@ -81,6 +81,12 @@ def test_the_agent_hears_of_another_session_changing_its_files(
         timeout=60,
         what=lambda: f"the watcher's summary naming both, got {summary_of(repo, server)}",
     )
+    # ``conflicts`` sees the same: the pair shares no committed file, but an uncommitted one.
+    shown = qtmux.ok("conflicts", cwd=repo).stdout
+    assert "  mine and other: both change shared.txt (uncommitted too)" in shown
+    assert "no two sessions change the same file" not in shown
+    overlap = qtmux.ok("conflicts", "--json", cwd=repo).json()[str(repo)]["overlap"]
+    assert overlap == [{"first": "mine", "second": "other", "files": ["shared.txt"]}]
     type_line(server, window_of(mine), "what next")
     wait_for(lambda: told(model, mine), timeout=30, what="the prompt hook's output")
     text = told(model, mine)[-1]
@@ -148,6 +154,10 @@ def test_conflicts_and_the_agents_text_agree(
         }
 
     wait_for(lambda: heard() == expected, timeout=60, what=lambda: f"{heard()} == {expected}")
+    overlap = qtmux.ok("conflicts", "--json", cwd=repo).json()[str(repo)]["overlap"]
+    assert {frozenset((o["first"], o["second"])): o["files"] for o in overlap} == {
+        frozenset((pair["first"], pair["second"])): pair["shared"] for pair in report["pairs"]
+    }
     for name, work in works.items():
         text = awareness.context_for(session_json(work), str(work / ".amazonq/session.json"))
         for other, (shared, conflicts) in expected[name].items():
