@@ -3,7 +3,9 @@
 One real agent in a session, and beside it a second session of the same
 repository (a plain shell: it only has to be live) whose branch changed a file
 the agent's worktree changes too. The request the model server receives for the
-agent's next prompt must name that session, its task and the file.
+agent's next prompt must name that session, its task and the file: through the
+prompt hook (Claude Code, Codex, Gemini CLI), or the ``--read`` file the
+watcher keeps (aider, which reads it again for each message).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from q_tmux.adapters.tmux_vocabulary import socket_path
 from q_tmux.tracking import awareness
 from tests.conftest import QTmux, git, wait_for
 from tests.real_agents import scenario
-from tests.real_agents.agents_ui import CLAUDE, CODEX, GEMINI
+from tests.real_agents.agents_ui import AIDER, CLAUDE, CODEX, GEMINI
 from tests.real_agents.conftest import MakeConversation
 from tests.real_agents.conversation import AgentUI
 
@@ -37,7 +39,7 @@ def summary_names(repo: Path, server: Server) -> dict[str, list[str]]:
     return {s["name"]: s["files"] for s in sessions.values()}
 
 
-@pytest.mark.parametrize("ui", [CLAUDE, CODEX, GEMINI], ids=lambda ui: ui.preset)
+@pytest.mark.parametrize("ui", [CLAUDE, CODEX, GEMINI, AIDER], ids=lambda ui: ui.preset)
 def test_the_model_is_told_which_other_session_changes_the_agents_files(
     conversation: MakeConversation, qtmux: QTmux, server: Server, repo: Path, ui: AgentUI
 ) -> None:
