@@ -162,10 +162,17 @@ def pairs(summary: dict[str, Any]) -> list[tuple[str, str, list[str]]]:
 def fresh_summary(repo_root: str, socket: str, now: float | None = None) -> dict[str, Any]:
     """The repository's summary as the watcher last wrote it; empty when none or stale."""
     summary = jsonfile.load_object(summary_path(repo_root, socket)) or {}
+    return summary if _fresh(summary, time.time() if now is None else now) else {}
+
+
+def _fresh(summary: dict[str, Any], now: float) -> bool:
+    """Whether ``summary`` is one this version writes, and its watcher looked lately."""
     at = summary.get("at")
-    now = time.time() if now is None else now
-    fresh = isinstance(at, int | float) and now - at <= STALE_AFTER
-    return summary if fresh and summary.get("version") == VERSION else {}
+    return (
+        summary.get("version") == VERSION
+        and isinstance(at, int | float)
+        and now - at <= STALE_AFTER
+    )
 
 
 def _strings(value: object) -> list[str]:
@@ -214,10 +221,7 @@ def text_for(
     found: list[Overlap] = []
     for checkout in session.checkouts:
         summary = summary_of(checkout.repo_root)
-        if summary is None or summary.get("version") != VERSION:
-            continue
-        at = summary.get("at")
-        if not isinstance(at, int | float) or now - at > STALE_AFTER:
+        if summary is None or not _fresh(summary, now):
             continue
         for name, task, shared, conflicts in overlaps(session.id, summary):
             prefix = checkout.prefix  # a workspace's files are named from its folder
@@ -287,6 +291,18 @@ class Gatherer:
         for session in sessions:
             if session.id in live_ids:
                 self.write_instructions(session, written)
+        self.forget(live_ids, set(members))
+
+    def forget(self, live_ids: set[str], repositories: set[str]) -> None:
+        """Drop what was kept for sessions no longer live: a watcher runs for days."""
+        self.tasks = {sid: task for sid, task in self.tasks.items() if sid in live_ids}
+        self.committed = {k: v for k, v in self.committed.items() if k[0] in repositories}
+        if len(self.committed) > 4 * len(live_ids) + 16:  # tips moved on: keep the newest
+            self.committed = dict(list(self.committed.items())[-(2 * len(live_ids) + 8) :])
+        self.facts = {k: v for k, v in self.facts.items() if k in repositories}
+        # A live session's worktree is looked at every RECHECK_IDLE at least.
+        old = time.monotonic() - 4 * RECHECK_IDLE
+        self.uncommitted = {k: v for k, v in self.uncommitted.items() if v[0] > old}
 
     def write_instructions(self, session: SessionState, written: dict[str, dict[str, Any]]) -> None:
         """Keep the lines in the file an agent without a prompt hook reads (aider's ``--read``).
@@ -315,7 +331,6 @@ class Gatherer:
 
         found: dict[str, Any] = {}
         commits: dict[str, tuple[str, str]] = {}
-        committed_files: dict[str, set[str]] = {}
         common = refs.common_dir_of(repo_root)
         for session, checkout, activity in live:
             files: set[str] = set()
@@ -323,8 +338,7 @@ class Gatherer:
             tip = refs.read_branch(common, checkout.branch) if common else None
             if base is not None and tip is not None:
                 commits[session.id] = (base, tip)
-                committed_files[session.id] = set(self.committed_files(repo_root, base, tip))
-                files |= committed_files[session.id]
+                files |= set(self.committed_files(repo_root, base, tip))
             worktree = os.path.join(_work_dir(session), checkout.prefix.rstrip("/"))
             files |= set(self.uncommitted_files(worktree.rstrip("/"), session, activity))
             found[session.id] = {

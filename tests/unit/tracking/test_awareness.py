@@ -284,3 +284,19 @@ def test_an_agents_instructions_file_follows_the_summary_once_its_wiring_made_it
     busy = state("two", tmp_path / "two", status="processing", changed="t1")
     gatherer.refresh([one, busy], snap("one", "two"), force=True)
     assert made.read_text() == ""  # nothing overlaps any more
+
+
+def test_what_was_kept_for_a_session_goes_with_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The watcher runs for days: sessions that ended leave nothing behind in it."""
+    monkeypatch.setattr(refs, "common_dir_of", lambda root: None)
+    gatherer = awareness.Gatherer("/sock", lambda program, args: (0, ""))
+    one, two = state("one", tmp_path / "one"), state("two", tmp_path / "two")
+    gatherer.committed[("/repo", "b", "t")] = ["x"]
+    gatherer.committed[("/gone", "b", "t")] = ["y"]
+    gatherer.refresh([one, two], snap("one", "two"), force=True)
+    assert set(gatherer.tasks) == {"one", "two"}
+    gatherer.refresh([one], snap("one"), force=True)
+    assert set(gatherer.tasks) == {"one"}
+    assert list(gatherer.committed) == [("/repo", "b", "t")]
