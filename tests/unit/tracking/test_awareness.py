@@ -300,3 +300,65 @@ def test_what_was_kept_for_a_session_goes_with_it(
     gatherer.refresh([one], snap("one"), force=True)
     assert set(gatherer.tasks) == {"one"}
     assert list(gatherer.committed) == [("/repo", "b", "t")]
+
+
+# -- what the hook prints, per agent ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("preset", "event", "as_json"),
+    [
+        ("q", "userPromptSubmit", False),
+        ("kiro-cli", "userPromptSubmit", False),
+        ("claude", "UserPromptSubmit", False),
+        ("codex", "UserPromptSubmit", True),
+        ("gemini", "BeforeAgent", True),
+    ],
+)
+def test_each_agent_gets_the_lines_the_way_it_adds_them_to_the_context(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, preset: str, event: str, as_json: bool
+) -> None:
+    from q_tmux.agents import catalog
+    from q_tmux.tracking import hook
+
+    spec = catalog.get(preset)
+    assert spec is not None
+    assert spec.context_event == event
+    session_file = tmp_path / ".amazonq" / "session.json"
+    session_file.parent.mkdir()
+    session_file.write_text(json.dumps(session_data("me", "/repo")))
+    monkeypatch.setenv("Q_TMUX_SESSION_FILE", str(session_file))
+    assert hook.prompt_context(spec) == ""  # no summary yet: silence
+    write_summary("/repo", summary({"me": ["a.py"], "other": ["a.py"]}))
+    printed = hook.prompt_context(spec)
+    lines = awareness.context_for(session_data("me", "/repo"), str(session_file))
+    assert lines
+    if as_json:
+        output = {"hookEventName": event, "additionalContext": lines}
+        assert json.loads(printed) == {"hookSpecificOutput": output}
+    else:
+        assert printed == lines
+
+
+def test_the_prompt_hook_imports_nothing_heavy(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    session_file = tmp_path / ".amazonq" / "session.json"
+    session_file.parent.mkdir()
+    session_file.write_text(json.dumps(session_data("me", "/repo")))
+    write_summary("/repo", summary({"me": ["a.py"], "other": ["a.py"]}))
+    hook = ["-m", "q_tmux.tracking.hook", "claude", "UserPromptSubmit"]
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", *hook],
+        cwd=tmp_path,
+        input="{}",
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "- name-other (task: " in done.stdout  # it did print the lines
+    imported = {line.split("|")[-1].strip() for line in done.stderr.splitlines() if "|" in line}
+    assert "q_tmux.tracking.awareness" in imported
+    heavy = {"hashlib", "subprocess", "pathlib", "dataclasses", "typing", "q_tmux.store.facts"}
+    assert not heavy & imported
