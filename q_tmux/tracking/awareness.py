@@ -48,6 +48,8 @@ MAX_LINES = 15
 #: Files named per session; the rest are counted.
 MAX_FILES = 4
 TASK_CHARS = 60
+#: A line longer than this (long paths) is cut: all 15 stay well within Q's 10 KiB of hook output.
+LINE_CHARS = 300
 HEADER = (
     "q-tmux: other live sessions of this repository change files that you change too "
     "(committed or not); mind their work:"
@@ -117,7 +119,7 @@ def render(found: list[Overlap]) -> str:
         line += f": also changes {_files(shared)}"
         if conflicts:
             line += f"; merging both would CONFLICT in {_files(conflicts)}"
-        lines.append(line)
+        lines.append(line if len(line) <= LINE_CHARS else line[: LINE_CHARS - 1] + "…")
     if len(shown) < len(found):
         lines.append(f"- and {len(found) - len(shown)} more sessions (see `q-tmux conflicts`)")
     return "\n".join(lines) + "\n"

@@ -102,6 +102,13 @@ def test_never_more_than_fifteen_lines() -> None:
     assert "more sessions" not in fourteen[-1]
 
 
+def test_long_paths_never_make_a_long_line() -> None:
+    deep = ["/".join(["folder"] * 60) + f"/{n}.py" for n in range(4)]
+    lines = awareness.render([("s", "t", deep, deep)] * 14).splitlines()
+    assert max(len(line) for line in lines) == awareness.LINE_CHARS
+    assert lines[1].endswith("…")
+
+
 def test_names_and_tasks_cannot_put_control_characters_before_the_model() -> None:
     text = awareness.render([("evil\x1b[2J", "run\x07 this\r\n", ["x\x1b.py"], [])])
     assert not {"\x1b", "\x07", "\r"} & set(text)
