@@ -31,6 +31,7 @@ def conflicts(app: AppContext, *, as_json: bool, refresh: bool) -> int:
     views, _ = load_views(app.tmux())
     views = grouped(views, group_of)  # a fan-out's sessions together
     by_repo: dict[str, list[Checkout]] = defaultdict(list)
+    sockets: dict[str, str] = {}  # where the watcher's awareness summary of each is kept
     for view in views:
         record = view.record
         if record is None or view.worktree_missing:
@@ -40,6 +41,7 @@ def conflicts(app: AppContext, *, as_json: bool, refresh: bool) -> int:
         for info in infos:
             if info.repo_root and info.owns_worktree:
                 by_repo[info.repo_root].append(Checkout(record.name, info, record.group))
+                sockets.setdefault(info.repo_root, record.tmux.socket or "")
     reports: dict[str, Report] = {}
     for root, checkouts in sorted(by_repo.items()):
         # Facts already known for these commits are reused; git runs for the rest.
@@ -48,6 +50,10 @@ def conflicts(app: AppContext, *, as_json: bool, refresh: bool) -> int:
             reports[root] = analyse(checkouts, history)
         finally:
             history.save()
+    # Committed and uncommitted, as the watcher last saw them: what the agents are told.
+    from q_tmux.tracking.awareness import fresh_summary, pairs
+
+    overlap = {root: pairs(fresh_summary(root, sockets[root])) for root in reports}
     if as_json:
         say(
             json.dumps(
@@ -59,6 +65,10 @@ def conflicts(app: AppContext, *, as_json: bool, refresh: bool) -> int:
                         "pairs": [asdict(pair) for pair in report.pairs],
                         "merge_order": report.merge_order(),
                         "skipped": report.skipped,
+                        "overlap": [
+                            {"first": first, "second": second, "files": files}
+                            for first, second, files in overlap[root]
+                        ],
                     }
                     for root, report in reports.items()
                 },
@@ -78,11 +88,16 @@ def conflicts(app: AppContext, *, as_json: bool, refresh: bool) -> int:
                 f"  {shown:<24} {len(session.files):>3} file(s), +{session.ahead}/-"
                 f"{session.behind} vs {session.base}: {verdict}"
             )
-        if not report.pairs:
+        if not report.pairs and not overlap[root]:
             say("  no two sessions change the same file")
         for pair in report.pairs:
             verdict = _verdict(pair.conflicts, "merge cleanly together")
             say(f"  {pair.first} and {pair.second}: share {', '.join(pair.shared)}; {verdict}")
+        committed = {(pair.first, pair.second): set(pair.shared) for pair in report.pairs}
+        for first, second, files in overlap[root]:
+            known = committed.get((first, second), set()) | committed.get((second, first), set())
+            if set(files) - known:
+                say(f"  {first} and {second}: both change {', '.join(files)} (uncommitted too)")
         if len(report.sessions) > 1:
             say("  suggested merge order: " + ", ".join(report.merge_order()))
         for skipped in report.skipped:
