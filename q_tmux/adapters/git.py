@@ -948,3 +948,120 @@ def diff_from(repo: Repo, worktree: Path, since: CommitOid, *, stat: bool, colou
             run("add", "-N", "--pathspec-from-file=-", "--pathspec-file-nul", stdin=untracked)
         shape = ["--stat"] if stat else []
         return run("diff", f"--color={'always' if colour else 'never'}", *shape, since, "--")
+
+
+# --- carrying a worktree's uncommitted changes into another (q_tmux.sessions.carry) ---
+
+
+@dataclass(frozen=True)
+class WorktreeTrees:
+    """A worktree's state as trees: HEAD, what is staged, and its files as they are."""
+
+    head: CommitOid
+    #: The index as a tree; None when it holds unmerged entries (a conflict), which no tree can.
+    staged: str | None
+    #: Tracked, changed and untracked files (ignored ones left out), as a tree.
+    files: str
+
+
+def read_worktree_trees(repo: Repo, worktree: Path, scratch_index: Path) -> WorktreeTrees:
+    """``worktree``'s HEAD, staged tree and files tree, through ``scratch_index``.
+
+    The worktree's index is copied to ``scratch_index`` and only the copy is
+    written (``write-tree`` would otherwise refresh the real index's cache), so
+    the worktree's index, files and HEAD stay byte for byte as they were. The
+    copy is left holding the files tree, with fresh stat data, for
+    :func:`restore_head_files`.
+    """
+    git_dir, head = repo.git_ok(
+        "rev-parse", "--absolute-git-dir", "HEAD", cwd=worktree, doing=f"read HEAD in {worktree}"
+    ).split()
+    source = Path(git_dir) / "index"
+    if source.exists():
+        shutil.copyfile(source, scratch_index)
+    else:
+        scratch_index.unlink(missing_ok=True)
+    env = {"GIT_INDEX_FILE": str(scratch_index)}
+
+    def run(*args: str) -> process.Completed:
+        return process.run("git", ["-C", str(worktree), *args], env=env)
+
+    staged = run("write-tree")
+    if not staged.ok and "unmerged" not in staged.stderr:
+        raise GitError(f"Could not read the index of {worktree}: {staged.first_error_line()}.")
+    for args in (["add", "-A"], ["write-tree"]):
+        files = run(*args)
+        if not files.ok:
+            raise GitError(f"Could not read the files of {worktree}: {files.first_error_line()}.")
+    return WorktreeTrees(
+        CommitOid(head), staged.stdout.strip() if staged.ok else None, files.stdout.strip()
+    )
+
+
+def plant_trees(repo: Repo, worktree: Path, files: str, staged: str) -> None:
+    """Make a clean ``worktree``'s files ``files`` and its index ``staged``, HEAD unchanged.
+
+    A two-tree ``read-tree -m -u`` moves the files from HEAD's to ``files``
+    (writing only those that differ); reading ``staged`` over it keeps the stat
+    data of every entry whose content matches.
+    """
+    for args in (["read-tree", "-m", "-u", "HEAD", files], ["read-tree", "-m", staged]):
+        repo.git_ok(*args, cwd=worktree, doing=f"put the carried changes into {worktree}")
+
+
+def restore_head_files(repo: Repo, worktree: Path, scratch_index: Path, files: str) -> str | None:
+    """Put ``worktree``'s files and index back to its HEAD; why not, when git refuses.
+
+    ``scratch_index`` must hold ``files`` as :func:`read_worktree_trees` left it:
+    git then refuses, changing nothing, when a file changed since it was read, or
+    when a new untracked file stands where a deleted file would come back. The
+    index is replaced only after the files are done.
+    """
+    git_dir = Path(
+        repo.git_ok(
+            "rev-parse", "--absolute-git-dir", cwd=worktree, doing="find a worktree's git dir"
+        ).strip()
+    )
+    result = process.run(
+        "git",
+        ["-C", str(worktree), "read-tree", "-m", "-u", files, "HEAD"],
+        env={"GIT_INDEX_FILE": str(scratch_index)},
+    )
+    if not result.ok:
+        return result.first_error_line()
+    staging = git_dir / "q-tmux-carry.index.tmp"
+    shutil.copyfile(scratch_index, staging)
+    os.replace(staging, git_dir / "index")
+    return None
+
+
+def tree_of_head(repo: Repo, head: CommitOid) -> str:
+    return repo.git_ok("rev-parse", f"{head}^{{tree}}", doing="read a tree").strip()
+
+
+def operation_name(marker: str) -> str:
+    """What the user would call the operation ``marker`` (one of OPERATION_MARKERS) shows."""
+    return {
+        "MERGE_HEAD": "merge",
+        "rebase-merge": "rebase",
+        "rebase-apply": "rebase",
+        "CHERRY_PICK_HEAD": "cherry-pick",
+        "REVERT_HEAD": "revert",
+        "BISECT_LOG": "bisect",
+    }.get(marker, marker)
+
+
+def index_bytes(repo: Repo, worktree: Path) -> bytes | None:
+    """``worktree``'s index file as it is now (None: it has none)."""
+    path = repo.git_ok(
+        "rev-parse",
+        "--path-format=absolute",
+        "--git-path",
+        "index",
+        cwd=worktree,
+        doing="find a worktree's index",
+    ).strip()
+    try:
+        return Path(path).read_bytes()
+    except FileNotFoundError:
+        return None

@@ -25,6 +25,9 @@ if TYPE_CHECKING:  # typing costs more to import than a hook may spend
     #: (blank ones kept) and the index of the question among them.
     Extract = Callable[[list[str], int], tuple[str, str | None] | None]
     StatusFor = Callable[[str, dict[str, object]], tuple[str, str | None] | None]
+    #: Prepares a forked conversation's files for a new working directory (from the
+    #: conversation's file and that directory); False when it cannot.
+    ForkFiles = Callable[[str, Path], bool]
 
 # What a hook event means, in the record's vocabulary.
 WORKING: tuple[str, str | None] = (Status.PROCESSING, None)
@@ -168,6 +171,8 @@ class AgentSpec:
         "description",
         "events",
         "executable",
+        "fork_args",
+        "fork_files",
         "name",
         "prompt_flag",
         "prompt_style",
@@ -199,6 +204,8 @@ class AgentSpec:
         wire: Wire | None = None,
         version_args: tuple[str, ...] = ("--version",),
         approval: Approval | None = None,
+        fork_args: Callable[[str], list[str]] | None = None,
+        fork_files: ForkFiles | None = None,
     ) -> None:
         self.name = name
         self.executable = executable
@@ -225,3 +232,8 @@ class AgentSpec:
         self.version_args = version_args
         #: How to answer its approval questions (None: q-tmux cannot answer them).
         self.approval = approval
+        #: Arguments that start a copy of a conversation (by its id), for ``q-tmux fork``;
+        #: None where the agent cannot fork one.
+        self.fork_args = fork_args
+        #: What a forked conversation needs in place before the agent starts elsewhere.
+        self.fork_files = fork_files

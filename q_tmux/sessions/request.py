@@ -9,6 +9,7 @@ at the terminal is reached through :class:`Person`, never directly.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,6 +41,8 @@ class NewArgs:
     trust_setup: bool = False
     keep_on_failure: bool = False
     repos: tuple[str, ...] = ()
+    #: ``--with-changes``: move this worktree's uncommitted changes into the session.
+    with_changes: bool = False
 
 
 class Person(Protocol):
@@ -113,6 +116,10 @@ def start_new(
     if args.session_type in UNATTENDED_TYPES:
         person = None
     repo, members = _repositories(here, args.repos, args.no_worktree)
+    if args.with_changes:
+        from q_tmux.sessions.carry import check_can_move
+
+        check_can_move(here, repo, no_worktree=args.no_worktree)
     config = load_config(repo_root=repo.main_worktree if repo else None)
     settings = config.session_type(args.session_type) if args.session_type else None
     resolved = resolve_agent(args.agent, message, config.default_agent)
@@ -135,6 +142,13 @@ def start_new(
     repo_setups: dict[str, SetupSettings] = {}
     if worktree and repo is None:
         workspace, repo_setups = _workspace(members, base, settings, args.trust_setup, person)
+    carrying = contextlib.ExitStack()
+    moving = None
+    if args.with_changes:
+        from q_tmux.sessions.carry import changes_to_move
+
+        assert repo is not None  # check_can_move refused the rest
+        moving = carrying.enter_context(changes_to_move(repo, base, worktree=worktree))
     request = NewSession(
         name=name,
         first_message=message,
@@ -156,8 +170,13 @@ def start_new(
         automatic=automatic and person is None,
         name_base=base_name,
         branch_prefix=prefix,
+        start_at=moving.head if moving is not None else None,
+        seed=moving.plant if moving is not None else None,
     )
-    created = create_session(request, tmux(), config)
+    with carrying:
+        created = create_session(request, tmux(), config)
+        if moving is not None:
+            created.notes.append(moving.finish_move(created.record.name))
     return Started(created, detach=bool(settings and settings.detach))
 
 
