@@ -975,7 +975,7 @@ def read_worktree_trees(repo: Repo, worktree: Path, scratch_index: Path) -> Work
     """
     git_dir, head = repo.git_ok(
         "rev-parse", "--absolute-git-dir", "HEAD", cwd=worktree, doing=f"read HEAD in {worktree}"
-    ).split()
+    ).splitlines()
     source = Path(git_dir) / "index"
     if source.exists():
         shutil.copyfile(source, scratch_index)
@@ -1009,34 +1009,25 @@ def plant_trees(repo: Repo, worktree: Path, files: str, staged: str) -> None:
         repo.git_ok(*args, cwd=worktree, doing=f"put the carried changes into {worktree}")
 
 
-def restore_head_files(repo: Repo, worktree: Path, scratch_index: Path, files: str) -> str | None:
-    """Put ``worktree``'s files and index back to its HEAD; why not, when git refuses.
+def restore_head_files(repo: Repo, scratch_index: Path, files: str) -> str | None:
+    """Put the files and index of the worktree ``repo`` was found in back to its HEAD.
 
-    ``scratch_index`` must hold ``files`` as :func:`read_worktree_trees` left it:
-    git then refuses, changing nothing, when a file changed since it was read, or
-    when a new untracked file stands where a deleted file would come back. The
-    index is replaced only after the files are done.
+    Returns why not when git refuses. ``scratch_index`` must hold ``files`` as
+    :func:`read_worktree_trees` left it: git then refuses, changing nothing, when
+    a file changed since it was read, or when a new untracked file stands where a
+    deleted file would come back. The index is replaced only after the files are done.
     """
-    git_dir = Path(
-        repo.git_ok(
-            "rev-parse", "--absolute-git-dir", cwd=worktree, doing="find a worktree's git dir"
-        ).strip()
-    )
     result = process.run(
         "git",
-        ["-C", str(worktree), "read-tree", "-m", "-u", files, "HEAD"],
+        ["-C", str(repo.toplevel), "read-tree", "-m", "-u", files, "HEAD"],
         env={"GIT_INDEX_FILE": str(scratch_index)},
     )
     if not result.ok:
         return result.first_error_line()
-    staging = git_dir / "q-tmux-carry.index.tmp"
+    staging = repo.git_dir / "q-tmux-carry.index.tmp"
     shutil.copyfile(scratch_index, staging)
-    os.replace(staging, git_dir / "index")
+    os.replace(staging, repo.git_dir / "index")
     return None
-
-
-def tree_of_head(repo: Repo, head: CommitOid) -> str:
-    return repo.git_ok("rev-parse", f"{head}^{{tree}}", doing="read a tree").strip()
 
 
 def operation_name(marker: str) -> str:
@@ -1051,17 +1042,17 @@ def operation_name(marker: str) -> str:
     }.get(marker, marker)
 
 
-def index_bytes(repo: Repo, worktree: Path) -> bytes | None:
-    """``worktree``'s index file as it is now (None: it has none)."""
-    path = repo.git_ok(
-        "rev-parse",
-        "--path-format=absolute",
-        "--git-path",
-        "index",
-        cwd=worktree,
-        doing="find a worktree's index",
-    ).strip()
+def index_bytes(repo: Repo) -> bytes | None:
+    """The index file of the worktree ``repo`` was found in, as it is now (None: it has none)."""
     try:
-        return Path(path).read_bytes()
+        return (repo.git_dir / "index").read_bytes()
     except FileNotFoundError:
         return None
+
+
+def operation_under_way(repo: Repo) -> str | None:
+    """What the user would call the operation under way where ``repo`` was found, if any."""
+    for marker in OPERATION_MARKERS:
+        if (repo.git_dir / marker).exists():
+            return operation_name(marker)
+    return None

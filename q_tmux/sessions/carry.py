@@ -188,9 +188,9 @@ class Captured:
         """Put the source back to its HEAD; None when done, else why it was left as it is."""
         from q_tmux.adapters.git import index_bytes, restore_head_files
 
-        if index_bytes(self.repo, self.worktree) != self.index_bytes:
+        if index_bytes(self.repo) != self.index_bytes:
             return f"its index changed meanwhile, so {self.worktree} was left as it is"
-        refused = restore_head_files(self.repo, self.worktree, self.scratch_index, self.trees.files)
+        refused = restore_head_files(self.repo, self.scratch_index, self.trees.files)
         if refused is not None:
             return f"git refused to clean {self.worktree} ({refused}), so it was left as it is"
         return None
@@ -207,16 +207,18 @@ class Captured:
 
 
 @contextlib.contextmanager
-def capture(repo: Repo, worktree: Path, *, what: str) -> Iterator[Captured]:
-    """``worktree``'s state, for the ``with`` block; ``what`` names it in refusals.
+def capture(repo: Repo, *, what: str) -> Iterator[Captured]:
+    """The state of the worktree ``repo`` was found in, for the ``with`` block.
 
+    ``what`` names the worktree in refusals.
     A conflict (unmerged paths) is refused: no tree can hold it.
     """
     from q_tmux.adapters.git import index_bytes, read_worktree_trees
 
     with tempfile.TemporaryDirectory(prefix="q-tmux-carry-") as scratch:
         index = Path(scratch) / "index"
-        before = index_bytes(repo, worktree)
+        worktree = repo.toplevel
+        before = index_bytes(repo)
         trees = read_worktree_trees(repo, worktree, index)
         if trees.staged is None:
             raise CarryError(
@@ -250,20 +252,19 @@ def changes_to_move(repo: Repo, base: str | None, *, worktree: bool) -> Iterator
     The session starts at this worktree's HEAD, so its base (``base``, else
     the branch checked out here) must be there too.
     """
-    from q_tmux.adapters.git import operation_in_progress, operation_name
+    from q_tmux.adapters.git import operation_under_way
 
     if not worktree:
         raise UsageError(
             "--with-changes moves changes into a worktree, but this session would have none."
         )
-    marker = operation_in_progress(repo, repo.toplevel)
-    operation = operation_name(marker) if marker is not None else None
+    operation = operation_under_way(repo)
     if operation is not None:
         raise UsageError(
             f"A {operation} is under way in {repo.toplevel}; finish or abort it "
             "before moving its changes."
         )
-    with capture(repo, repo.toplevel, what="This worktree") as captured:
+    with capture(repo, what="This worktree") as captured:
         branch = base.removeprefix("refs/heads/") if base else repo.current_branch()
         if branch is not None:  # on a detached HEAD without --base, new refuses by itself
             refuse_mismatched_start(captured.head, repo.branch_oid(branch), branch)
@@ -279,7 +280,7 @@ def fork_session(
     base (a sibling, merged into the same branch), and its agent continues a
     copy of ``name``'s conversation where it can. ``name`` is not written to.
     """
-    from q_tmux.adapters.git import Repo, operation_in_progress, operation_name, require_git
+    from q_tmux.adapters.git import Repo, operation_under_way, require_git
     from q_tmux.agents.launch import resolve_agent
     from q_tmux.sessions.create import NewSession, create_session
     from q_tmux.sessions.names import check_name
@@ -299,8 +300,7 @@ def fork_session(
     repo = None
     if record is not None and info is not None and info.owns_worktree and not record.repos:
         repo = Repo.discover(view.work_dir)
-        marker = operation_in_progress(repo, view.work_dir)
-        operation = operation_name(marker) if marker is not None else None
+        operation = operation_under_way(repo)
     refusal = fork_refusal(
         view.entry.name,
         worktree_missing=view.worktree_missing,
@@ -317,7 +317,7 @@ def fork_session(
     if not info.base_branch:
         raise UsageError(f"Session '{view.entry.name}' has no recorded base branch to fork from.")
     config = load_config(repo_root=repo.main_worktree)
-    with capture(repo, view.work_dir, what=f"Session '{view.entry.name}'") as captured:
+    with capture(repo, what=f"Session '{view.entry.name}'") as captured:
         message = fork_message(view.entry.name, info.branch, captured.head, record.first_message)
         plan = fork_agent(record, message, lambda preset, text: resolve_agent(preset, text, None))
 

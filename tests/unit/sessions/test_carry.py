@@ -193,14 +193,14 @@ def dirty(tmp_path: Path) -> Repo:
 def test_reading_a_worktree_writes_nothing_to_it(dirty: Repo) -> None:
     index = dirty.git_dir / "index"
     before = index.read_bytes()
-    with capture(dirty, dirty.toplevel, what="it") as captured:
+    with capture(dirty, what="it") as captured:
         assert captured.trees.staged != captured.trees.files  # new.txt is not staged
     assert index.read_bytes() == before
     assert git(dirty.toplevel, "status", "--porcelain") == "M  a.txt\n?? new.txt\n"
 
 
 def test_a_file_changed_after_reading_is_never_cleaned_away(dirty: Repo) -> None:
-    with capture(dirty, dirty.toplevel, what="it") as captured:
+    with capture(dirty, what="it") as captured:
         (dirty.toplevel / "new.txt").write_text("written meanwhile, longer than before\n")
         problem = captured.clean_source()
     assert problem is not None
@@ -210,7 +210,7 @@ def test_a_file_changed_after_reading_is_never_cleaned_away(dirty: Repo) -> None
 
 
 def test_an_index_changed_after_reading_is_left_alone(dirty: Repo) -> None:
-    with capture(dirty, dirty.toplevel, what="it") as captured:
+    with capture(dirty, what="it") as captured:
         git(dirty.toplevel, "add", "new.txt")
         problem = captured.clean_source()
     assert problem is not None
@@ -219,7 +219,7 @@ def test_an_index_changed_after_reading_is_left_alone(dirty: Repo) -> None:
 
 
 def test_cleaning_puts_the_worktree_back_to_head(dirty: Repo) -> None:
-    with capture(dirty, dirty.toplevel, what="it") as captured:
+    with capture(dirty, what="it") as captured:
         assert captured.clean_source() is None
     assert git(dirty.toplevel, "status", "--porcelain", "--untracked-files=all") == ""
 
@@ -238,6 +238,6 @@ def test_unmerged_paths_are_refused(dirty: Repo) -> None:
     assert "UU a.txt" in git(path, "status", "--porcelain")
     with (
         pytest.raises(CarryError, match="unresolved conflicts"),
-        capture(dirty, path, what="This worktree"),
+        capture(dirty, what="This worktree"),
     ):
         pass
