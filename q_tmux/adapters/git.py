@@ -962,6 +962,8 @@ class WorktreeTrees:
     staged: str | None
     #: Tracked, changed and untracked files (ignored ones left out), as a tree.
     files: str
+    #: Untracked git repositories inside (not submodules): the tree holds only their commit.
+    embedded: tuple[str, ...] = ()
 
 
 def read_worktree_trees(repo: Repo, worktree: Path, scratch_index: Path) -> WorktreeTrees:
@@ -981,7 +983,8 @@ def read_worktree_trees(repo: Repo, worktree: Path, scratch_index: Path) -> Work
         shutil.copyfile(source, scratch_index)
     else:
         scratch_index.unlink(missing_ok=True)
-    env = {"GIT_INDEX_FILE": str(scratch_index)}
+    # Untranslated, so that the embedded repository warning can be read.
+    env = {"GIT_INDEX_FILE": str(scratch_index), "LC_ALL": "C"}
 
     def run(*args: str) -> process.Completed:
         return process.run("git", ["-C", str(worktree), *args], env=env)
@@ -989,13 +992,26 @@ def read_worktree_trees(repo: Repo, worktree: Path, scratch_index: Path) -> Work
     staged = run("write-tree")
     if not staged.ok and "unmerged" not in staged.stderr:
         raise GitError(f"Could not read the index of {worktree}: {staged.first_error_line()}.")
+    embedded: list[str] = []
     for args in (["add", "-A"], ["write-tree"]):
         files = run(*args)
         if not files.ok:
             raise GitError(f"Could not read the files of {worktree}: {files.first_error_line()}.")
+        embedded += [
+            line.partition(EMBEDDED_REPOSITORY)[2].strip()
+            for line in files.stderr.splitlines()
+            if EMBEDDED_REPOSITORY in line
+        ]
     return WorktreeTrees(
-        CommitOid(head), staged.stdout.strip() if staged.ok else None, files.stdout.strip()
+        CommitOid(head),
+        staged.stdout.strip() if staged.ok else None,
+        files.stdout.strip(),
+        tuple(embedded),
     )
+
+
+#: How ``git add`` warns of a repository inside the work tree that is not a submodule.
+EMBEDDED_REPOSITORY = "adding embedded git repository:"
 
 
 def plant_trees(repo: Repo, worktree: Path, files: str, staged: str) -> None:

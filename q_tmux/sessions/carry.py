@@ -225,6 +225,12 @@ def capture(repo: Repo, *, what: str) -> Iterator[Captured]:
                 f"{what} has unresolved conflicts in {worktree}; resolve them "
                 "(git add or git checkout) first."
             )
+        if trees.embedded:
+            raise CarryError(
+                f"{what} holds git repositories that are not submodules "
+                f"({', '.join(trees.embedded[:3])}) in {worktree}, whose files cannot be "
+                "carried; move them out or list them in .gitignore first."
+            )
         yield Captured(repo, worktree, trees, index, before)
 
 

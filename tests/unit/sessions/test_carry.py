@@ -241,3 +241,13 @@ def test_unmerged_paths_are_refused(dirty: Repo) -> None:
         capture(dirty, what="This worktree"),
     ):
         pass
+
+
+def test_a_repository_inside_that_is_not_a_submodule_is_refused(dirty: Repo) -> None:
+    inner = make_repo(dirty.toplevel / "vendor" / "lib", {"x.txt": "x\n"})
+    with (
+        pytest.raises(CarryError, match=r"not submodules \(vendor/lib\)"),
+        capture(dirty, what="It"),
+    ):
+        pass
+    assert (inner / "x.txt").read_text() == "x\n"
