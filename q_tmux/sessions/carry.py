@@ -252,7 +252,7 @@ def check_can_move(here: Path, repo: Repo | None, *, no_worktree: bool) -> None:
 
 
 @contextlib.contextmanager
-def changes_to_move(repo: Repo, base: str | None, *, worktree: bool) -> Iterator[Captured]:
+def changes_to_move(repo: Repo, base: str | None) -> Iterator[Captured]:
     """The current worktree's changes, for ``new --with-changes`` to start a session with.
 
     The session starts at this worktree's HEAD, so its base (``base``, else
@@ -260,10 +260,6 @@ def changes_to_move(repo: Repo, base: str | None, *, worktree: bool) -> Iterator
     """
     from q_tmux.adapters.git import operation_under_way
 
-    if not worktree:
-        raise UsageError(
-            "--with-changes moves changes into a worktree, but this session would have none."
-        )
     operation = operation_under_way(repo)
     if operation is not None:
         raise UsageError(

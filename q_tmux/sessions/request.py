@@ -148,7 +148,7 @@ def start_new(
         from q_tmux.sessions.carry import changes_to_move
 
         assert repo is not None  # check_can_move refused the rest
-        moving = carrying.enter_context(changes_to_move(repo, base, worktree=worktree))
+        moving = carrying.enter_context(changes_to_move(repo, base))
     request = NewSession(
         name=name,
         first_message=message,
@@ -216,7 +216,7 @@ def _wants_worktree(
 
     decision = decide_worktree(
         no_worktree=args.no_worktree,
-        worktree=args.worktree is not None,
+        worktree=args.worktree is not None or args.with_changes,  # it moves changes into one
         session_type=args.session_type,
         type_settings=settings,
         agent=config.agents.get(preset),

@@ -193,6 +193,13 @@ def test_with_changes_moves_them_and_leaves_the_source_clean(
     wait_started(server, moved, "Echo: Carry on")
 
 
+def test_with_changes_makes_a_worktree_whatever_the_type_says(qtmux: QTmux, repo: Path) -> None:
+    (repo / "README.md").write_text("changed\n")
+    qtmux.ok("new", "look", "--type", "exploration", "--with-changes", "-d", cwd=repo)
+    assert (worktree(repo, "look") / "README.md").read_text() == "changed\n"
+    assert status(repo) == ""
+
+
 def test_without_the_flag_nothing_moves(qtmux: QTmux, repo: Path) -> None:
     committed(repo)
     make_changes(repo)
