@@ -200,6 +200,23 @@ def test_with_changes_makes_a_worktree_whatever_the_type_says(qtmux: QTmux, repo
     assert status(repo) == ""
 
 
+def test_a_new_that_fails_after_the_copy_leaves_the_changes_where_they_were(
+    qtmux: QTmux, repo: Path
+) -> None:
+    (repo / ".q-tmux.toml").write_text('[setup]\nrun = ["exit 3"]\n')
+    committed(repo)
+    make_changes(repo)
+    before_status, before_files = status(repo), files(repo)
+    args = ("new", "broken", "--with-changes", "--trust-setup", "-d")
+    result = qtmux(*args, cwd=repo)  # the setup fails once the copy is in the new worktree
+    assert result.returncode != 0
+    assert "The setup command 'exit 3' failed" in result.stderr
+    assert not worktree(repo, "broken").exists()
+    assert git(repo, "branch", "--list", "broken") == ""
+    assert status(repo) == before_status
+    assert files(repo) == before_files
+
+
 def test_without_the_flag_nothing_moves(qtmux: QTmux, repo: Path) -> None:
     committed(repo)
     make_changes(repo)
