@@ -1025,24 +1025,41 @@ def plant_trees(repo: Repo, worktree: Path, files: str, staged: str) -> None:
         repo.git_ok(*args, cwd=worktree, doing=f"put the carried changes into {worktree}")
 
 
-def restore_head_files(repo: Repo, scratch_index: Path, files: str) -> str | None:
+def restore_head_files(
+    repo: Repo, scratch_index: Path, files: str, index_was: bytes | None
+) -> str | None:
     """Put the files and index of the worktree ``repo`` was found in back to its HEAD.
 
-    Returns why not when git refuses. ``scratch_index`` must hold ``files`` as
-    :func:`read_worktree_trees` left it: git then refuses, changing nothing, when
-    a file changed since it was read, or when a new untracked file stands where a
-    deleted file would come back. The index is replaced only after the files are done.
+    Returns why not, changing nothing. It holds the index's lock as git does
+    (``index.lock``), so no git command there runs meanwhile, and refuses when
+    the index is no longer ``index_was``. ``scratch_index`` must hold ``files``
+    as :func:`read_worktree_trees` left it: git then refuses a file that changed
+    since it was read, or a new untracked file where a deleted one would come
+    back. The index is replaced only after the files are done.
     """
-    result = process.run(
-        "git",
-        ["-C", str(repo.toplevel), "read-tree", "-m", "-u", files, "HEAD"],
-        env={"GIT_INDEX_FILE": str(scratch_index)},
-    )
-    if not result.ok:
-        return result.first_error_line()
-    staging = repo.git_dir / "q-tmux-carry.index.tmp"
-    shutil.copyfile(scratch_index, staging)
-    os.replace(staging, repo.git_dir / "index")
+    index, lock = repo.git_dir / "index", repo.git_dir / "index.lock"
+    try:
+        held = lock.open("xb")
+    except FileExistsError:
+        return f"another git command holds {lock}"
+    replaced = False
+    try:
+        with held:
+            if index_bytes(repo) != index_was:
+                return "its index changed meanwhile"
+            result = process.run(
+                "git",
+                ["-C", str(repo.toplevel), "read-tree", "-m", "-u", files, "HEAD"],
+                env={"GIT_INDEX_FILE": str(scratch_index)},
+            )
+            if not result.ok:
+                return f"git refused: {result.first_error_line()}"
+            held.write(scratch_index.read_bytes())
+        os.replace(lock, index)
+        replaced = True
+    finally:
+        if not replaced:
+            lock.unlink(missing_ok=True)
     return None
 
 

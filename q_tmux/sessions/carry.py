@@ -186,13 +186,13 @@ class Captured:
 
     def clean_source(self) -> str | None:
         """Put the source back to its HEAD; None when done, else why it was left as it is."""
-        from q_tmux.adapters.git import index_bytes, restore_head_files
+        from q_tmux.adapters.git import restore_head_files
 
-        if index_bytes(self.repo) != self.index_bytes:
-            return f"its index changed meanwhile, so {self.worktree} was left as it is"
-        refused = restore_head_files(self.repo, self.scratch_index, self.trees.files)
+        refused = restore_head_files(
+            self.repo, self.scratch_index, self.trees.files, self.index_bytes
+        )
         if refused is not None:
-            return f"git refused to clean {self.worktree} ({refused}), so it was left as it is"
+            return f"{self.worktree} was left as it is ({refused})"
         return None
 
     def finish_move(self, new_name: str) -> str:

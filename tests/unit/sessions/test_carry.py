@@ -204,7 +204,7 @@ def test_a_file_changed_after_reading_is_never_cleaned_away(dirty: Repo) -> None
         (dirty.toplevel / "new.txt").write_text("written meanwhile, longer than before\n")
         problem = captured.clean_source()
     assert problem is not None
-    assert "left as it is" in problem
+    assert "git refused" in problem
     assert (dirty.toplevel / "new.txt").read_text() == "written meanwhile, longer than before\n"
     assert (dirty.toplevel / "a.txt").read_text() == "changed\n"
 
@@ -214,7 +214,7 @@ def test_an_index_changed_after_reading_is_left_alone(dirty: Repo) -> None:
         git(dirty.toplevel, "add", "new.txt")
         problem = captured.clean_source()
     assert problem is not None
-    assert "its index changed" in problem
+    assert "its index changed meanwhile" in problem
     assert git(dirty.toplevel, "status", "--porcelain") == "M  a.txt\nA  new.txt\n"
 
 
@@ -251,3 +251,15 @@ def test_a_repository_inside_that_is_not_a_submodule_is_refused(dirty: Repo) -> 
     ):
         pass
     assert (inner / "x.txt").read_text() == "x\n"
+
+
+def test_a_git_command_running_in_the_source_keeps_it_as_it_is(dirty: Repo) -> None:
+    lock = dirty.git_dir / "index.lock"
+    with capture(dirty, what="it") as captured:
+        lock.write_bytes(b"")
+        problem = captured.clean_source()
+    assert problem is not None
+    assert "another git command holds" in problem
+    assert lock.exists()  # theirs: left alone
+    lock.unlink()
+    assert git(dirty.toplevel, "status", "--porcelain") == "M  a.txt\n?? new.txt\n"
