@@ -948,3 +948,144 @@ def diff_from(repo: Repo, worktree: Path, since: CommitOid, *, stat: bool, colou
             run("add", "-N", "--pathspec-from-file=-", "--pathspec-file-nul", stdin=untracked)
         shape = ["--stat"] if stat else []
         return run("diff", f"--color={'always' if colour else 'never'}", *shape, since, "--")
+
+
+# --- carrying a worktree's uncommitted changes into another (q_tmux.sessions.carry) ---
+
+
+@dataclass(frozen=True)
+class WorktreeTrees:
+    """A worktree's state as trees: HEAD, what is staged, and its files as they are."""
+
+    head: CommitOid
+    #: The index as a tree; None when it holds unmerged entries (a conflict), which no tree can.
+    staged: str | None
+    #: Tracked, changed and untracked files (ignored ones left out), as a tree.
+    files: str
+    #: Untracked git repositories inside (not submodules): the tree holds only their commit.
+    embedded: tuple[str, ...] = ()
+
+
+def read_worktree_trees(repo: Repo, worktree: Path, scratch_index: Path) -> WorktreeTrees:
+    """``worktree``'s HEAD, staged tree and files tree, through ``scratch_index``.
+
+    The worktree's index is copied to ``scratch_index`` and only the copy is
+    written (``write-tree`` would otherwise refresh the real index's cache), so
+    the worktree's index, files and HEAD stay byte for byte as they were. The
+    copy is left holding the files tree, with fresh stat data, for
+    :func:`restore_head_files`.
+    """
+    git_dir, head = repo.git_ok(
+        "rev-parse", "--absolute-git-dir", "HEAD", cwd=worktree, doing=f"read HEAD in {worktree}"
+    ).splitlines()
+    source = Path(git_dir) / "index"
+    if source.exists():
+        shutil.copyfile(source, scratch_index)
+    else:
+        scratch_index.unlink(missing_ok=True)
+    # Untranslated, so that the embedded repository warning can be read.
+    env = {"GIT_INDEX_FILE": str(scratch_index), "LC_ALL": "C"}
+
+    def run(*args: str) -> process.Completed:
+        return process.run("git", ["-C", str(worktree), *args], env=env)
+
+    staged = run("write-tree")
+    if not staged.ok and "unmerged" not in staged.stderr:
+        raise GitError(f"Could not read the index of {worktree}: {staged.first_error_line()}.")
+    embedded: list[str] = []
+    for args in (["add", "-A"], ["write-tree"]):
+        files = run(*args)
+        if not files.ok:
+            raise GitError(f"Could not read the files of {worktree}: {files.first_error_line()}.")
+        embedded += [
+            line.partition(EMBEDDED_REPOSITORY)[2].strip()
+            for line in files.stderr.splitlines()
+            if EMBEDDED_REPOSITORY in line
+        ]
+    return WorktreeTrees(
+        CommitOid(head),
+        staged.stdout.strip() if staged.ok else None,
+        files.stdout.strip(),
+        tuple(embedded),
+    )
+
+
+#: How ``git add`` warns of a repository inside the work tree that is not a submodule.
+EMBEDDED_REPOSITORY = "adding embedded git repository:"
+
+
+def plant_trees(repo: Repo, worktree: Path, files: str, staged: str) -> None:
+    """Make a clean ``worktree``'s files ``files`` and its index ``staged``, HEAD unchanged.
+
+    A two-tree ``read-tree -m -u`` moves the files from HEAD's to ``files``
+    (writing only those that differ); reading ``staged`` over it keeps the stat
+    data of every entry whose content matches.
+    """
+    for args in (["read-tree", "-m", "-u", "HEAD", files], ["read-tree", "-m", staged]):
+        repo.git_ok(*args, cwd=worktree, doing=f"put the carried changes into {worktree}")
+
+
+def restore_head_files(
+    repo: Repo, scratch_index: Path, files: str, index_was: bytes | None
+) -> str | None:
+    """Put the files and index of the worktree ``repo`` was found in back to its HEAD.
+
+    Returns why not, changing nothing. It holds the index's lock as git does
+    (``index.lock``), so no git command there runs meanwhile, and refuses when
+    the index is no longer ``index_was``. ``scratch_index`` must hold ``files``
+    as :func:`read_worktree_trees` left it: git then refuses a file that changed
+    since it was read, or a new untracked file where a deleted one would come
+    back. The index is replaced only after the files are done.
+    """
+    index, lock = repo.git_dir / "index", repo.git_dir / "index.lock"
+    try:
+        held = lock.open("xb")
+    except FileExistsError:
+        return f"another git command holds {lock}"
+    replaced = False
+    try:
+        with held:
+            if index_bytes(repo) != index_was:
+                return "its index changed meanwhile"
+            result = process.run(
+                "git",
+                ["-C", str(repo.toplevel), "read-tree", "-m", "-u", files, "HEAD"],
+                env={"GIT_INDEX_FILE": str(scratch_index)},
+            )
+            if not result.ok:
+                return f"git refused: {result.first_error_line()}"
+            held.write(scratch_index.read_bytes())
+        os.replace(lock, index)
+        replaced = True
+    finally:
+        if not replaced:
+            lock.unlink(missing_ok=True)
+    return None
+
+
+def operation_name(marker: str) -> str:
+    """What the user would call the operation ``marker`` (one of OPERATION_MARKERS) shows."""
+    return {
+        "MERGE_HEAD": "merge",
+        "rebase-merge": "rebase",
+        "rebase-apply": "rebase",
+        "CHERRY_PICK_HEAD": "cherry-pick",
+        "REVERT_HEAD": "revert",
+        "BISECT_LOG": "bisect",
+    }.get(marker, marker)
+
+
+def index_bytes(repo: Repo) -> bytes | None:
+    """The index file of the worktree ``repo`` was found in, as it is now (None: it has none)."""
+    try:
+        return (repo.git_dir / "index").read_bytes()
+    except FileNotFoundError:
+        return None
+
+
+def operation_under_way(repo: Repo) -> str | None:
+    """What the user would call the operation under way where ``repo`` was found, if any."""
+    for marker in OPERATION_MARKERS:
+        if (repo.git_dir / marker).exists():
+            return operation_name(marker)
+    return None

@@ -25,6 +25,9 @@ if TYPE_CHECKING:  # typing costs more to import than a hook may spend
     #: (blank ones kept) and the index of the question among them.
     Extract = Callable[[list[str], int], tuple[str, str | None] | None]
     StatusFor = Callable[[str, dict[str, object]], tuple[str, str | None] | None]
+    #: Prepares a forked conversation's files for a new working directory (from the
+    #: conversation's file and that directory); False when it cannot.
+    ForkFiles = Callable[[str, Path], bool]
 
 # What a hook event means, in the record's vocabulary.
 WORKING: tuple[str, str | None] = (Status.PROCESSING, None)
@@ -170,6 +173,8 @@ class AgentSpec:
         "description",
         "events",
         "executable",
+        "fork_args",
+        "fork_files",
         "name",
         "prompt_flag",
         "prompt_style",
@@ -203,6 +208,8 @@ class AgentSpec:
         approval: Approval | None = None,
         context_event: str | None = None,
         context_json: bool = False,
+        fork_args: Callable[[str], list[str]] | None = None,
+        fork_files: ForkFiles | None = None,
     ) -> None:
         self.name = name
         self.executable = executable
@@ -234,3 +241,8 @@ class AgentSpec:
         self.context_event = context_event
         #: That output must be JSON (``hookSpecificOutput.additionalContext``), not plain text.
         self.context_json = context_json
+        #: Arguments that start a copy of a conversation (by its id), for ``q-tmux fork``;
+        #: None where the agent cannot fork one.
+        self.fork_args = fork_args
+        #: What a forked conversation needs in place before the agent starts elsewhere.
+        self.fork_files = fork_files

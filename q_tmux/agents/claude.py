@@ -14,6 +14,10 @@
   to proceed?`` (or ``... make this edit``) over numbered choices. Right after a
   turn ends the screen may still say ``running stop hook``: that is not new work.
 - Resume: ``--resume ID``, else ``--continue`` (the last conversation in this folder).
+- Fork: ``--resume ID --fork-session`` continues a copy under a new id. Claude looks a
+  conversation up only in the folder of the directory it runs in
+  (``projects/<directory with every other character than letters and digits as ->``),
+  so the conversation's file is first copied there.
 """  # noqa: RUF002 - the glyphs the agent draws
 
 from __future__ import annotations
@@ -136,6 +140,37 @@ def request(lines: list[str], at: int) -> tuple[str, str | None] | None:
     return (inside[1], inside[0]) if len(inside) > 1 else None
 
 
+def fork_args(conversation: str) -> list[str]:
+    """Continue a copy of ``conversation`` (its history, under a new id)."""
+    return ["--resume", conversation, "--fork-session"]
+
+
+def project_folder_name(directory: str) -> str:
+    """The folder Claude keeps a directory's conversations in (under its ``projects/``)."""
+    return re.sub(r"[^a-zA-Z0-9]", "-", directory)
+
+
+def fork_files(conversation_file: str, work_dir: Path) -> bool:
+    """Copy the conversation's file (and its folder of extras) where Claude looks from ``work_dir``.
+
+    The file's folder's parent is Claude's ``projects/`` folder, wherever its
+    configuration lives; False when the file is gone.
+    """
+    import shutil
+    from pathlib import Path
+
+    source = Path(conversation_file)
+    if not source.is_file():
+        return False
+    target = source.parent.parent / project_folder_name(str(work_dir))
+    target.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(source, target / source.name)
+    extras = source.with_suffix("")
+    if extras.is_dir():
+        shutil.copytree(extras, target / extras.name, dirs_exist_ok=True)
+    return True
+
+
 APPROVAL = Approval(approve=("1",), deny=("Escape",), always=("2",), request=request)
 
 CLAUDE = AgentSpec(
@@ -151,4 +186,6 @@ CLAUDE = AgentSpec(
     wire=wire,
     approval=APPROVAL,
     context_event="UserPromptSubmit",  # plain stdout, exit 0: added to the model's context
+    fork_args=fork_args,
+    fork_files=fork_files,
 )

@@ -24,6 +24,7 @@ INTERNAL_ERROR = 70
 #: Every command: its name and where it is declared (``module:attribute`` in q_tmux.cli).
 COMMANDS = {
     "new": "new:new",
+    "fork": "fork:fork",
     "list": "list:list_sessions",
     "switch": "switch:switch",
     "close": "close:close",

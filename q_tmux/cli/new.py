@@ -149,6 +149,11 @@ def started_line(created: Created, session_type: str | None, *, queued: bool = F
     multiple=True,
     help="In a folder of repositories: take only REPO (a path or folder name; repeatable).",
 )
+@click.option(
+    "--with-changes",
+    is_flag=True,
+    help="Move this worktree's uncommitted and untracked changes into the new session.",
+)
 @client_option
 @click.pass_obj
 def new(
@@ -168,6 +173,7 @@ def new(
     keep_on_failure: bool,
     repos: tuple[str, ...],
     client: str | None,
+    with_changes: bool = False,
 ) -> int:
     """Start a session with an optional first MESSAGE for the agent.
 
@@ -201,6 +207,7 @@ def new(
         trust_setup=trust_setup,
         keep_on_failure=keep_on_failure,
         repos=repos,
+        with_changes=with_changes,
     )
     person = Terminal() if _at_a_terminal(client) else None
     started = start_new(args, cwd(), app.tmux, person=person, note=note, report=say)

@@ -102,6 +102,12 @@ class NewSession:
     group: str | None = None
     #: Made queued: its window runs the waiter of :mod:`q_tmux.tracking.queue` until released.
     queued: bool = False
+    #: The commit the branch starts at (and is recorded as ``base_oid``) instead of the
+    #: base's tip: a fork starts at the forked session's HEAD.
+    start_at: CommitOid | None = None
+    #: Fills the new worktree right after its checkout, before setup (carried changes);
+    #: raising undoes the whole session.
+    seed: Callable[[Repo, Path], None] | None = None
 
 
 @dataclass
@@ -234,6 +240,8 @@ def _place_in_new_worktree(request: NewSession, config: Config) -> Place:
         raise QTmuxError(f"The current branch '{current}' has no commits yet.")
     assert base_branch is not None  # each way to None was refused above
     assert base_oid is not None
+    if request.start_at is not None:
+        base_oid = request.start_at
     if not repo.is_valid_branch_name(branch):
         raise UsageError(f"git does not accept {printable(branch)} as a branch name.")
     if branch in oids:
@@ -297,6 +305,8 @@ def _create(
         _make_checkouts(place.checkouts, request.name, undo)
         if place.checkouts and not place.is_workspace:
             _hide_in_enclosing_repository(place.work_dir.parent)
+        if request.seed is not None and place.repo is not None and place.checkouts:
+            request.seed(place.repo, place.work_dir)
         setup_notes = _run_setup(request, place, record)
         step_done("new:setup")
         if not place.checkouts or place.is_workspace:  # in a directory git does not own

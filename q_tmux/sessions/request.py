@@ -9,6 +9,7 @@ at the terminal is reached through :class:`Person`, never directly.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,6 +46,8 @@ class NewArgs:
     agents: tuple[str, ...] = ()
     count: int | None = None
     queue: bool = False
+    #: ``--with-changes``: move this worktree's uncommitted changes into the session.
+    with_changes: bool = False
 
 
 class Person(Protocol):
@@ -129,6 +132,15 @@ def start_new(
     if args.session_type in UNATTENDED_TYPES:
         person = None
     repo, members = _repositories(here, args.repos, args.no_worktree)
+    if args.with_changes and fan is not None:
+        raise UsageError(
+            "--with-changes moves the changes into one session, so it cannot go with --count"
+            " or a repeated --agent."
+        )
+    if args.with_changes:
+        from q_tmux.sessions.carry import check_can_move
+
+        check_can_move(here, repo, no_worktree=args.no_worktree)
     config = load_config(repo_root=repo.main_worktree if repo else None)
     settings = config.session_type(args.session_type) if args.session_type else None
     resolved = resolve_agent(
@@ -162,6 +174,13 @@ def start_new(
     repo_setups: dict[str, SetupSettings] = {}
     if worktree and repo is None:
         workspace, repo_setups = _workspace(members, base, settings, args.trust_setup, person)
+    carrying = contextlib.ExitStack()
+    moving = None
+    if args.with_changes:
+        from q_tmux.sessions.carry import changes_to_move
+
+        assert repo is not None  # check_can_move refused the rest
+        moving = carrying.enter_context(changes_to_move(repo, base))
     request = NewSession(
         name=name,
         first_message=message,
@@ -183,8 +202,13 @@ def start_new(
         automatic=automatic and person is None,
         name_base=base_name,
         branch_prefix=prefix,
+        start_at=moving.head if moving is not None else None,
+        seed=moving.plant if moving is not None else None,
     )
-    made = fanout.make(request, fan, args.queue, tmux(), config, note)
+    with carrying:
+        made = fanout.make(request, fan, args.queue, tmux(), config, note)
+        if moving is not None:
+            made.created[0].notes.append(moving.finish_move(made.created[0].record.name))
     return Started(made.created[0], bool(settings and settings.detach), made.created, made.queued)
 
 
@@ -224,7 +248,7 @@ def _wants_worktree(
 
     decision = decide_worktree(
         no_worktree=args.no_worktree,
-        worktree=args.worktree is not None,
+        worktree=args.worktree is not None or args.with_changes,  # it moves changes into one
         session_type=args.session_type,
         type_settings=settings,
         agent=config.agents.get(preset),

@@ -152,6 +152,7 @@ def test_merge_without_a_terminal_keeps_the_group_and_says_how_to_remove_it(
         (["--agent", "q", "--agent", "q"], "--agent q is given twice"),
         (["--count", "2", "--no-worktree"], "cannot go with --no-worktree"),
         (["--count", "2", "--worktree", "br"], "--worktree BRANCH"),
+        (["--count", "2", "--with-changes"], "cannot go with --count or a repeated --agent"),
     ],
 )
 def test_bad_fan_out_is_refused_in_one_sentence_and_nothing_is_made(
