@@ -167,8 +167,33 @@ def test_window_markers_cannot_be_taken_for_tmux_window_flags() -> None:
         for option, value in status_line.DEFAULTS.items()
         if option.startswith("@q-tmux-mark-")
     }
-    assert len(marks) == 5  # approval, input, processing, stalled, exited
+    assert len(marks) == 6  # approval, input, processing, stalled, exited, queued
     for option, mark in marks.items():
         assert mark, option
         assert not set(mark) & TMUX_WINDOW_FLAGS, f"{option} shows {mark!r}, a tmux window flag"
     assert len(set(marks.values())) == len(marks)  # each status has its own marker
+
+
+def _pane(session_id: str, window_id: str, dead: bool = False) -> status_line.Pane:
+    return status_line.Pane(session_id, window_id, "%1", dead, "0", "")
+
+
+@pytest.mark.parametrize(
+    ("status", "dead", "option"),
+    [
+        ("queued", False, "@q-tmux-mark-queued"),
+        ("exited", False, "@q-tmux-mark-exited"),
+        ("queued", True, "@q-tmux-mark-exited"),  # its waiter died: nothing will start there
+        ("processing", False, "@q-tmux-mark-processing"),
+    ],
+)
+def test_a_queued_window_has_its_own_marker_and_is_never_named(
+    status: str, dead: bool, option: str
+) -> None:
+    session = status_line.SessionState(
+        "s1", "job", status, None, "2026-01-01T00:00:00+00:00", "/sock", "q", "/w"
+    )
+    snap = status_line.Snapshot({"s1": _pane("s1", "@7", dead)}, {}, alive=True)
+    text, marks = status_line.render([session], snap)
+    assert marks == {"@7": status_line.DEFAULTS[option]}
+    assert "job" not in text

@@ -49,6 +49,7 @@ DEFAULTS = {
     "@q-tmux-mark-input": "#[fg=yellow,bold]@#[default]",
     "@q-tmux-mark-processing": "#[dim]…#[default]",
     "@q-tmux-mark-exited": "#[dim]x#[default]",
+    "@q-tmux-mark-queued": "#[dim]=#[default]",  # made, its agent waits for [limits] max_busy
     "@q-tmux-format-conflict": "#[fg=magenta,bold]≠#[default]",
     "@q-tmux-format-stalled": "#[fg=red]{name} stalled#[default]",
     "@q-tmux-mark-stalled": "#[fg=red,bold]&#[default]",
@@ -170,7 +171,9 @@ def render(sessions: list[SessionState], snap: Snapshot) -> tuple[str, dict[str,
         conflict = snap.option("@q-tmux-format-conflict") if session.conflicts else ""
         pane = snap.panes.get(session.id)
         if pane is not None:
-            marks[pane.window_id] = snap.option(_MARK_OPTIONS[level]) + conflict
+            # A queued session is quiet, but its window waits to start, not an ended agent.
+            mark = "@q-tmux-mark-queued" if status is Status.QUEUED else _MARK_OPTIONS[level]
+            marks[pane.window_id] = snap.option(mark) + conflict
 
     def item(option: str, session: SessionState) -> str:
         text = snap.option(option).replace("{name}", shown_name(session.name))
