@@ -26,6 +26,7 @@ from q_tmux.errors import (
     GitError,
     NameInUseError,
     NotARepositoryError,
+    QTmuxError,
     ToolMissingError,
     UsageError,
 )
@@ -253,6 +254,22 @@ class Repo:
         if _answers is not None:
             _answers.found[str(path)] = (toplevel, git_dir, common_dir)
         return cls(toplevel=toplevel, git_dir=git_dir, common_dir=common_dir)
+
+    @classmethod
+    def enclosing(cls, path: Path) -> Repo | None:
+        """The work tree ``path`` sits in, or None (also for a bare repository or git dir).
+
+        No git runs where no folder from ``path`` up holds a ``.git``, the usual answer
+        for the folder beside a repository that holds its sessions' worktrees.
+        """
+        if "GIT_DIR" not in os.environ and not any(
+            os.path.lexists(folder / ".git") for folder in (path, *path.parents)
+        ):
+            return None
+        try:
+            return cls.discover(path)
+        except QTmuxError:
+            return None
 
     def git(self, *args: str, cwd: Path | None = None) -> process.Completed:
         """Run git in this repository (or in ``cwd``, one of its worktrees)."""
