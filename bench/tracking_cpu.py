@@ -81,6 +81,8 @@ def measure(
             try:
                 time.sleep(3)
                 before = watcher_cpu(other.pid, seconds)[0]
+                if other.poll() is not None:  # it found another watcher named: not measured
+                    before = None
             finally:
                 other.terminate()
                 other.wait()
