@@ -16,10 +16,37 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def compile_bytecode() -> None:
+    """Write q_tmux's bytecode, as installing the package does.
+
+    With PYTHONDONTWRITEBYTECODE set (as on the shared machine), a checkout never
+    gets its .pyc files, and every timed command compiled its modules again: a
+    third of ``merge --dry-run`` under load, which no installed q-tmux pays.
+    """
+    import compileall
+
+    compileall.compile_dir(ROOT / "q_tmux", quiet=1)
+
+
+def baseline_env(env: dict[str, str], revision: str, into: Path) -> dict[str, str]:
+    """``env`` running the q_tmux of ``revision`` (a commit of this checkout), compiled as
+    installed: for timing the code before a change beside it, in the same rounds."""
+    import compileall
+
+    into.mkdir(parents=True, exist_ok=True)
+    archive = subprocess.run(
+        ["git", "-C", str(ROOT), "archive", revision, "q_tmux"], capture_output=True, check=True
+    )
+    subprocess.run(["tar", "-x", "-C", str(into)], input=archive.stdout, check=True)
+    compileall.compile_dir(into / "q_tmux", quiet=1)
+    return {**env, "PYTHONPATH": str(into)}
+
+
 class Lab:
     def __init__(
         self, files: int = 20, extra_env: dict[str, str] | None = None, commit: bool = True
     ) -> None:
+        compile_bytecode()
         self._tmp = tempfile.TemporaryDirectory(prefix="q-tmux-bench-")
         self.base = Path(self._tmp.name)
         self.home = self.base / "home"

@@ -1,7 +1,8 @@
 """Merge preview on a repository of 2,000 files and 1,000 commits with 5 live sessions,
 beside the raw git commands it runs; and ``q-tmux conflicts`` with 10 sessions.
 
-Usage: .venv/bin/python -m bench.merge_preview [--runs 10]
+Usage: .venv/bin/python -m bench.merge_preview [--runs 10] [--baseline REV]
+(``--baseline REV`` also times the dry-run of the q_tmux of commit REV, in the same rounds.)
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import sys
 import time
 from pathlib import Path
 
-from bench.harness import Lab, timed
+from bench.harness import Lab, baseline_env, timed
 from q_tmux.adapters.git import History, Repo, require_git
 from q_tmux.merge.preview import OtherBranch, build_preview
 from q_tmux.store.session_file import read_session_file
@@ -55,6 +56,7 @@ def commit_in(work: Path, env: dict[str, str], paths: list[str], tag: str) -> No
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=10)
+    parser.add_argument("--baseline", help="a commit whose q_tmux to time beside this one")
     options = parser.parse_args()
     lab = Lab(files=0, commit=False)
     env = lab.env
@@ -70,9 +72,13 @@ def main() -> int:
         for index in range(5, 10):
             lab.q_tmux("close", f"s{index}")
         q_tmux = [sys.executable, "-m", "q_tmux", "-L", lab.socket_name]
-        preview_cli = [
-            timed([*q_tmux, "merge", "s0", "--dry-run"], lab.repo, env) for _ in range(options.runs)
-        ]
+        timed([*q_tmux, "merge", "s0", "--dry-run"], lab.repo, env)  # the facts become known
+        preview_cli: list[float] = []
+        startup: list[float] = []
+        before: list[float] = []
+        old_env = (
+            baseline_env(env, options.baseline, lab.base / "baseline") if options.baseline else None
+        )
         repo = Repo.discover(lab.repo)
         version = require_git()
         record = read_session_file(works[0] / ".amazonq/session.json")
@@ -94,7 +100,11 @@ def main() -> int:
             check=True,
         ).stdout.strip()
         raw: list[float] = []
-        for _ in range(options.runs):
+        for _ in range(options.runs):  # interleaved: each round sees the same machine
+            preview_cli.append(timed([*q_tmux, "merge", "s0", "--dry-run"], lab.repo, env))
+            startup.append(timed([*q_tmux, "--version"], lab.repo, env))
+            if old_env is not None:
+                before.append(timed([*q_tmux, "merge", "s0", "--dry-run"], lab.repo, old_env))
             start = time.perf_counter()
             commands = [
                 ["git", "rev-parse", "--verify", "main^{commit}"],
@@ -138,18 +148,25 @@ def main() -> int:
         for index in range(5, 10):
             lab.q_tmux("resume", f"s{index}", "--detach")
         conflicts = [timed([*q_tmux, "conflicts"], lab.repo, env) for _ in range(options.runs)]
-        startup = [timed([*q_tmux, "--version"], lab.repo, env) for _ in range(options.runs)]
     finally:
         lab.close()
 
     def ms(values: list[float]) -> str:
         return f"{statistics.median(values) * 1000:8.1f} ms"
 
-    print(f"repository: 2,000 files, 1,000 commits; medians of {options.runs}")
+    median = statistics.median
+    target = median(startup) + 2 * median(raw)
+    print(f"repository: 2,000 files, 1,000 commits; medians of {options.runs} interleaved rounds")
     print(f"merge preview, 5 live sessions (q-tmux merge --dry-run)  {ms(preview_cli)}")
+    if before:
+        print(f"  the same with the q_tmux of {options.baseline:<22}{ms(before)}")
     print(f"  of which the preview itself, in-process             {ms(in_process)}")
     print(f"  the raw git commands it runs, one after another     {ms(raw)}")
     print(f"  q-tmux start-up (q-tmux --version)                  {ms(startup)}")
+    print(
+        f"  target: --version + 2 x raw git                     {target * 1000:8.1f} ms"
+        f"  [measured / target {median(preview_cli) / target:.2f}]"
+    )
     print(f"q-tmux conflicts, 10 sessions                         {ms(conflicts)}")
     return 0
 

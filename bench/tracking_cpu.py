@@ -1,20 +1,23 @@
 """CPU used by q-tmux's state tracking: the watcher, plus what it costs the tmux server.
 
-Measured from /proc over a window (60 s by default) with 10 and 50 idle
+Measured from /proc over a window (60 s by default) with 10, 50 and 100 idle
 sessions (agents at their prompt) and with 10 busy ones (agents streaming
-a long reply). The agents' own CPU is not counted: it is theirs.
-Usage: .venv/bin/python -m bench.tracking_cpu [--seconds 60]
+a long reply). The agents' own CPU is not counted: it is theirs. Issue 16's
+target: under 1 % of one core at 100 idle sessions.
+Usage: .venv/bin/python -m bench.tracking_cpu [--seconds 60] [--idle 10,50,100] [--busy 10]
+       [--baseline REV]  (then, on the same sessions, the watcher of commit REV's q_tmux)
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import signal
 import subprocess
 import sys
 import time
 
-from bench.harness import Lab, session_data, status_of, wait_until
+from bench.harness import Lab, baseline_env, session_data, status_of, wait_until
 
 TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -43,7 +46,10 @@ def watcher_pid(socket: str) -> int | None:
     return pids[0] if pids else None
 
 
-def measure(sessions: int, busy: bool, seconds: float) -> tuple[float, float, int]:
+def measure(
+    sessions: int, busy: bool, seconds: float, baseline: str | None = None
+) -> tuple[float, float, int, float | None]:
+    """Watcher and tmux server CPU %, sessions still busy, and the baseline watcher's CPU %."""
     lab = Lab(extra_env={"Q_STANDIN_DELAY": "0.05", "Q_STANDIN_STREAM": "0.05"})
     try:
         works = [lab.new(f"s{i}") for i in range(sessions)]
@@ -59,32 +65,71 @@ def measure(sessions: int, busy: bool, seconds: float) -> tuple[float, float, in
         server = int(lab.tmux("display-message", "-p", "#{pid}").strip() or 0)
         assert watcher, "no watcher found"
         assert server, "no tmux server found"
-        before_w, before_s = cpu_seconds(watcher, children=True), cpu_seconds(server)
-        started = time.monotonic()
-        time.sleep(seconds)
-        elapsed = time.monotonic() - started
+        used_w, used_s = watcher_cpu(watcher, seconds, server)
         still_busy = sum(status_of(w)[0] == "processing" for w in works)
-        used_w = cpu_seconds(watcher, children=True) - before_w
-        used_s = cpu_seconds(server) - before_s
-        return 100 * used_w / elapsed, 100 * used_s / elapsed, still_busy
+        before: float | None = None
+        if baseline is not None:
+            os.kill(watcher, signal.SIGTERM)
+            env = baseline_env(lab.env, baseline, lab.base / "baseline")
+            other = subprocess.Popen(
+                [sys.executable, "-m", "q_tmux.tracking.watcher", lab.socket],
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            try:
+                time.sleep(3)
+                before = watcher_cpu(other.pid, seconds)[0]
+                if other.poll() is not None:  # it found another watcher named: not measured
+                    before = None
+            finally:
+                other.terminate()
+                other.wait()
+        return used_w, used_s, still_busy, before
     finally:
         lab.close()
+
+
+def watcher_cpu(pid: int, seconds: float, server: int | None = None) -> tuple[float, float]:
+    """% of one core used by ``pid`` (with its tmux calls), and by ``server``, over ``seconds``."""
+    before_w = cpu_seconds(pid, children=True)
+    before_s = cpu_seconds(server) if server else 0.0
+    started = time.monotonic()
+    time.sleep(seconds)
+    elapsed = time.monotonic() - started
+    used_w = cpu_seconds(pid, children=True) - before_w
+    used_s = (cpu_seconds(server) - before_s) if server else 0.0
+    return 100 * used_w / elapsed, 100 * used_s / elapsed
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--idle", default="10,50,100", help="idle session counts")
+    parser.add_argument("--busy", default="10", help="busy session counts")
+    parser.add_argument("--baseline", help="a commit whose watcher to time on the same sessions")
     options = parser.parse_args()
     print(
         f"% of one core over {options.seconds:.0f} s; tmux server = all its work, agents included"
     )
-    print(f"{'sessions':<26}{'watcher+its tmux calls':>24}{'tmux server':>14}")
-    for sessions, busy in ((10, False), (50, False), (10, True)):
-        watcher, server, still_busy = measure(sessions, busy, options.seconds)
+    header = f"{'sessions':<26}{'watcher+its tmux calls':>24}{'tmux server':>14}"
+    print(header + (f"{'baseline watcher':>20}" if options.baseline else ""))
+    runs = [(int(n), False) for n in options.idle.split(",") if n]
+    runs += [(int(n), True) for n in options.busy.split(",") if n]
+    for sessions, busy in runs:
+        watcher, server, still_busy, before = measure(
+            sessions, busy, options.seconds, options.baseline
+        )
         label = f"{sessions} {'busy' if busy else 'idle'}" + (
             f" ({still_busy} busy at end)" if busy else ""
         )
-        print(f"{label:<26}{watcher:>23.2f}%{server:>13.2f}%", flush=True)
+        line = f"{label:<26}{watcher:>23.2f}%{server:>13.2f}%"
+        if before is not None:
+            line += f"{before:>19.2f}%"
+        if sessions == 100 and not busy:
+            line += f"  [target < 1 %: {watcher:.2f} / 1.00]"
+        print(line, flush=True)
     return 0
 
 

@@ -19,6 +19,7 @@ from q_tmux.tracking.watcher import (
     STABLE_TICKS,
     Decision,
     Seen,
+    SessionFiles,
     Watcher,
     decide,
     decide_shell,
@@ -516,6 +517,8 @@ def test_a_tick_never_judges_a_newer_record_by_an_older_pane(
 
     monkeypatch.setattr(status_line, "snapshot", snapshot)
     monkeypatch.setattr(status_line, "sessions_on", sessions_on)
+    # The watcher reads the files through its stat-checked copy of sessions_on.
+    monkeypatch.setattr(SessionFiles, "sessions_on", lambda self, socket: sessions_on(socket))
     monkeypatch.setattr(status_line, "publish", lambda *args: None)
     monkeypatch.setattr(state_module, "set_status", lambda *args, **kw: written.append(args))
     watcher = Watcher("/nonexistent", clock=Clock())

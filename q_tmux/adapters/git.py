@@ -13,6 +13,8 @@ import re
 import shutil
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -24,6 +26,7 @@ from q_tmux.errors import (
     GitError,
     NameInUseError,
     NotARepositoryError,
+    QTmuxError,
     ToolMissingError,
     UsageError,
 )
@@ -158,6 +161,47 @@ def parse_worktree_list(output: str) -> list[Worktree]:
     return worktrees
 
 
+class _Answers:
+    """What git said during one stretch of a command that only reads (see :func:`remembering`)."""
+
+    def __init__(self) -> None:
+        #: ``Repo.discover``'s answer (toplevel, git dir, common dir), by the path asked about.
+        self.found: dict[str, tuple[Path, Path, Path]] = {}
+        #: ``worktree list``, by common dir: every checkout of one repository lists the same.
+        self.worktrees: dict[Path, list[Worktree]] = {}
+
+
+_answers: _Answers | None = None
+
+#: Subcommands that change nothing a remembered answer depends on; any other one run
+#: through :meth:`Repo.git` inside :func:`remembering` forgets the worktree lists.
+_READ_ONLY = frozenset(
+    {"rev-parse", "status", "diff", "log", "merge-tree", "for-each-ref", "config", "ls-files"}
+    | {"symbolic-ref", "merge-base", "rev-list", "cat-file", "show", "check-ref-format"}
+    | {"--version", "--no-optional-locks"}
+)
+
+
+@contextmanager
+def remembering() -> Iterator[None]:
+    """Within the block, each repository is found once and its worktrees are listed once.
+
+    For the stretch of a command that looks before it acts (a merge's preview): several
+    steps ask the same questions, and a warm preview asked git for the repository four
+    times and the worktree list twice. A command that runs a changing git command through
+    :meth:`Repo.git` meanwhile forgets the worktree lists. Nested blocks share the outer one.
+    """
+    global _answers
+    if _answers is not None:
+        yield
+        return
+    _answers = _Answers()
+    try:
+        yield
+    finally:
+        _answers = None
+
+
 class Repo:
     """A git work tree, found from any directory inside it."""
 
@@ -173,6 +217,9 @@ class Repo:
         A bare repository, a git directory, or a path git prints on several lines
         is refused with its own sentence: never taken for "no repository".
         """
+        known = _answers.found.get(str(path)) if _answers is not None else None
+        if known is not None:
+            return cls(*known)
         # One rev-parse answers both: in a bare repository or a git directory the first two
         # lines say "true" before --show-toplevel fails.
         result = process.run(
@@ -204,10 +251,31 @@ class Repo:
                 "has a line break in it."
             )
         git_dir, common_dir, toplevel = (Path(line) for line in lines[2:])
+        if _answers is not None:
+            _answers.found[str(path)] = (toplevel, git_dir, common_dir)
         return cls(toplevel=toplevel, git_dir=git_dir, common_dir=common_dir)
+
+    @classmethod
+    def enclosing(cls, path: Path) -> Repo | None:
+        """The work tree ``path`` sits in, or None (also for a bare repository or git dir).
+
+        No git runs where no folder from ``path`` up holds a ``.git``, the usual answer
+        for the folder beside a repository that holds its sessions' worktrees.
+        """
+        if "GIT_DIR" not in os.environ and not any(
+            os.path.lexists(folder / ".git") for folder in (path, *path.parents)
+        ):
+            return None
+        try:
+            return cls.discover(path)
+        except QTmuxError:
+            return None
 
     def git(self, *args: str, cwd: Path | None = None) -> process.Completed:
         """Run git in this repository (or in ``cwd``, one of its worktrees)."""
+        changing = args and args[0] not in _READ_ONLY and args[:2] != ("worktree", "list")
+        if _answers is not None and changing:
+            _answers.worktrees.clear()
         return process.run("git", ["-C", str(cwd or self.toplevel), *args])
 
     def git_ok(self, *args: str, doing: str, cwd: Path | None = None) -> str:
@@ -308,9 +376,15 @@ class Repo:
         return self.git("update-ref", "-d", f"refs/heads/{branch}", expected).ok
 
     def worktrees(self) -> list[Worktree]:
-        return parse_worktree_list(
+        known = _answers.worktrees.get(self.common_dir) if _answers is not None else None
+        if known is not None:
+            return list(known)
+        found = parse_worktree_list(
             self.git_ok("worktree", "list", "--porcelain", "-z", doing="list worktrees")
         )
+        if _answers is not None:
+            _answers.worktrees[self.common_dir] = found
+        return list(found)
 
     def add_worktree(self, path: Path, branch: str) -> None:
         self.git_ok(
@@ -673,13 +747,17 @@ def uncommitted(repo: Repo, worktree: Path) -> list[str]:
     return entries
 
 
-def operation_in_progress(repo: Repo, worktree: Path) -> str | None:
-    """The merge, rebase, cherry-pick, revert or bisect under way in ``worktree``, if any."""
-    git_dir = Path(
-        repo.git_ok(
-            "rev-parse", "--absolute-git-dir", cwd=worktree, doing="find a worktree's git dir"
-        ).strip()
-    )
+def operation_in_progress(repo: Repo, worktree: Path, git_dir: Path | None = None) -> str | None:
+    """The merge, rebase, cherry-pick, revert or bisect under way in ``worktree``, if any.
+
+    ``git_dir``: the worktree's git dir when the caller knows it (saves asking git).
+    """
+    if git_dir is None:
+        git_dir = Path(
+            repo.git_ok(
+                "rev-parse", "--absolute-git-dir", cwd=worktree, doing="find a worktree's git dir"
+            ).strip()
+        )
     for marker in OPERATION_MARKERS:
         if (git_dir / marker).exists():
             return marker

@@ -1,25 +1,25 @@
-"""How commands run programs (git, ``sh`` for setup commands): plumbum's ``local``.
+"""How commands run programs (git, ``sh`` for setup commands).
 
-The hot path (hooks, status line, watcher, ``next``) cannot afford plumbum and
-runs programs through :mod:`q_tmux.adapters.tmuxcmd` instead; tmux calls from
-commands go through libtmux (:mod:`q_tmux.adapters.tmux`). plumbum costs ~85 ms
-to import, so it is imported inside the functions here.
+The hot path (hooks, status line, watcher, ``next``) runs programs through
+:mod:`q_tmux.adapters.tmuxcmd` instead. :func:`run`, which every git command
+goes through, uses :mod:`subprocess` directly: plumbum costs ~40 ms to import,
+more than the git commands of a warm ``merge --dry-run`` take. Each run sees
+the live ``os.environ`` (the tests running the CLI in-process change it; so
+could any embedding program) and finds its program on that ``PATH``; its stdin
+is empty unless given, never the user's terminal.
 
-Every call runs in plumbum's own environment, ``local.env``, and finds its
-program with ``local.which`` (which remembers each answer per ``PATH``). plumbum
-fills ``local.env`` from ``os.environ`` once, when it is imported; a caller that
-changes ``os.environ`` later (the tests running the CLI in-process do, and so
-could any embedding program) would be ignored, so each call first makes
-``local.env`` the live environment, inside ``with local.env()``, which puts
-plumbum's back afterwards. The folder a program runs in is passed per call
-(``cwd=``): ``local.cwd(...)`` would move this whole process there and back, and
-git is always told its folder anyway. q-tmux runs programs from one thread.
+The programs that use the terminal (setup commands, the pager, fzf) go through
+plumbum's ``local``. plumbum fills ``local.env`` from ``os.environ`` once, when
+it is imported; each of those calls first makes ``local.env`` the live
+environment, inside ``with local.env()``, which puts plumbum's back afterwards.
+The folder a program runs in is passed per call (``cwd=``): ``local.cwd(...)``
+would move this whole process there and back. q-tmux runs programs from one thread.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -61,29 +61,25 @@ def _live_environment(extra: dict[str, str] | None = None) -> Iterator[None]:
         yield
 
 
-def _which(program: str) -> str | None:
-    """``program``'s path on ``local.env``'s PATH, or None."""
-    from plumbum import local
-    from plumbum.commands.processes import CommandNotFound
+def _which(program: str, environment: Mapping[str, str] | None = None) -> str | None:
+    """``program``'s path on the PATH of ``environment`` (the live one by default), or None."""
+    import shutil
 
-    try:
-        return str(local.which(program))
-    except CommandNotFound:
-        return None
+    path = (os.environ if environment is None else environment).get("PATH", os.defpath)
+    return shutil.which(program, path=path)
 
 
 def find_program(name: str) -> str | None:
     """Absolute path of ``name`` on the live PATH, or None."""
-    with _live_environment():
-        return _which(name)
+    return _which(name)
 
 
-def _require(program: str) -> str:
+def _require(program: str, environment: Mapping[str, str] | None = None) -> str:
     """``program``'s path (a path is taken as it is); :class:`ToolMissingError` when none."""
     if os.sep in program:
         executable: str | None = program if os.access(program, os.X_OK) else None
     else:
-        executable = _which(program)
+        executable = _which(program, environment)
     if executable is None:
         raise ToolMissingError(f"{program} is not installed or not on PATH.")
     return executable
@@ -116,20 +112,28 @@ def run(
     ``stdin``, when given, is the program's whole input. A program still running
     after ``timeout`` seconds is killed; it then answers exit status -9 and no output.
     """
-    from plumbum import local
-    from plumbum.commands.processes import ProcessTimedOut
+    import subprocess
 
     leave_vanished_cwd()
-    with _live_environment(env):
-        bound = local[_require(program)][tuple(args)]
-        command = bound << stdin if stdin is not None else bound
-        try:
-            returncode, stdout, stderr = command.run(
-                retcode=None, cwd=str(cwd) if cwd is not None else None, timeout=timeout
-            )
-        except ProcessTimedOut:
-            return Completed(-9, "", f"{program} did not finish within {timeout:g} seconds")
-    return Completed(int(returncode), str(stdout), str(stderr))
+    environment = {**os.environ, **(env or {})}
+    try:
+        done = subprocess.run(
+            [_require(program, environment), *args],
+            input=stdin.encode() if stdin is not None else None,
+            stdin=subprocess.DEVNULL if stdin is None else None,  # never the user's terminal
+            capture_output=True,
+            cwd=cwd,
+            env=environment,
+            timeout=timeout,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:  # run() has killed it
+        return Completed(-9, "", f"{program} did not finish within {timeout:g} seconds")
+    return Completed(
+        done.returncode,
+        done.stdout.decode("utf-8", "ignore"),  # as plumbum decoded it
+        done.stderr.decode("utf-8", "ignore"),
+    )
 
 
 def run_visible(program: str, args: list[str], *, cwd: Path, env: dict[str, str]) -> int:
@@ -137,7 +141,7 @@ def run_visible(program: str, args: list[str], *, cwd: Path, env: dict[str, str]
     from plumbum import local
 
     with _live_environment(env):
-        command = local[_require(program)][tuple(args)]
+        command = local[_require(program, {**os.environ, **env})][tuple(args)]
         process = command.popen(cwd=str(cwd), stdin=None, stdout=None, stderr=None)
         return int(process.wait())
 
@@ -179,7 +183,7 @@ def run_on_terminal(
 
     leave_vanished_cwd()
     with _live_environment(env):
-        command = local[_require(program)][tuple(args)]
+        command = local[_require(program, {**os.environ, **(env or {})})][tuple(args)]
         process = command.popen(
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=None, text=True
         )

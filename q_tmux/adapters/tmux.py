@@ -1,4 +1,4 @@
-"""tmux through libtmux, for commands: which server, windows for sessions, switching, attaching.
+"""tmux for commands: which server, windows for sessions, switching, attaching.
 
 Windows that belong to q-tmux carry the window option ``@q-tmux-id`` (the
 session id), so one ``list-panes -a`` call maps every session to its window
@@ -8,15 +8,18 @@ and tells whether its agent is still alive. tmux sessions made by q-tmux carry
 and their parsing are :mod:`q_tmux.adapters.tmux_vocabulary`'s, shared with the
 hot path.
 
-libtmux gives the server (:class:`libtmux.server.Server`: its socket, whether it
-is alive, its sessions) and the version check (``libtmux.common``). Windows are
-made and marked through ``Server.cmd`` rather than libtmux's ``new_session`` /
-``new_window`` / ``set_option``: those pass names and paths to tmux as they
-are, where tmux expands ``#{}`` and ``#()`` in them (see the escaping notes in
-:mod:`q_tmux.adapters.tmuxcmd`), and they cost one tmux call per object where
-q-tmux chains its option settings (and reads every pane) in one. Global options
-are read with ``show-option -gqv``: libtmux 0.62's ``Server.show_option(...,
-global_=True)`` answers ``InvalidOption`` for ``@`` user options on tmux 3.3a.
+Commands run tmux through :meth:`Tmux.cmd`, as libtmux's ``Server.cmd`` would
+(``tmux -S SOCKET ARGS``, its output as lines), but without importing libtmux:
+that import alone cost a command more than all its tmux calls. libtmux's
+``Server`` stays available as :attr:`Tmux.server` for whoever wants its objects.
+Windows are made and marked with plain tmux commands rather than libtmux's
+``new_session`` / ``new_window`` / ``set_option``: those pass names and paths to
+tmux as they are, where tmux expands ``#{}`` and ``#()`` in them (see the
+escaping notes in :mod:`q_tmux.adapters.tmuxcmd`), and they cost one tmux call
+per object where q-tmux chains its option settings (and reads every pane) in
+one. Global options are read with ``show-option -gqv``: libtmux 0.62's
+``Server.show_option(..., global_=True)`` answers ``InvalidOption`` for ``@``
+user options on tmux 3.3a.
 """
 
 from __future__ import annotations
@@ -49,7 +52,6 @@ from q_tmux.errors import TmuxError, ToolMissingError
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from libtmux.common import tmux_cmd
     from libtmux.server import Server
 
 #: libtmux's floor (``libtmux.common.TMUX_MIN_VERSION``), and the first release
@@ -77,34 +79,57 @@ _NOT_PASSED = frozenset(
 _TMUX_SESSION_UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
 
 
+#: ``tmux -V``'s answer per tmux program file (path, inode, size, change time).
+_VERSIONS: dict[tuple[str, int, int, int], str] = {}
+
+
 def require_tmux() -> str:
     """Check tmux is installed and new enough; return its version (``3.3a``, ``master``).
 
-    libtmux asks ``tmux -V`` once per tmux binary and compares release numbers:
-    builds from git (``master``, ``next-3.5``) count as new enough.
+    ``tmux -V`` is asked once per tmux program file, and releases compare by their
+    numbers, as libtmux compares them: builds from git (``master``, ``next-3.5``) count
+    as new enough. Asked here rather than through libtmux, whose import costs a command
+    more than all its tmux calls.
     """
-    from libtmux.common import get_version_str
-    from libtmux.exc import LibTmuxException
-
     executable = process.find_program("tmux")
     if executable is None:
         raise ToolMissingError(
             f"tmux is not installed or not on PATH; q-tmux needs tmux {MINIMUM_TMUX} or newer."
         )
-    try:
-        version = get_version_str(tmux_bin=executable)
-        # Judged from the same answer: libtmux's has_gte_version would run tmux -V again.
-        new_enough = version == "master" or _release(version) >= _release(MINIMUM_TMUX)
-    except (LibTmuxException, IndexError, TypeError) as error:
-        # IndexError: it did not print "tmux VERSION"; TypeError: a version libtmux cannot order.
-        raise ToolMissingError(
-            f"{executable} -V did not say its version; q-tmux needs tmux {MINIMUM_TMUX} or newer."
-        ) from error
-    if not new_enough:
-        raise ToolMissingError(
-            f"tmux {version} is too old; q-tmux needs tmux {MINIMUM_TMUX} or newer."
-        )
+    version = _version_of(executable)
+    silent = ToolMissingError(
+        f"{executable} -V did not say its version; q-tmux needs tmux {MINIMUM_TMUX} or newer."
+    )
+    if version is None:
+        raise silent
+    if version not in ("master", "openbsd"):
+        if not _release(version):
+            raise silent
+        if _release(version) < _release(MINIMUM_TMUX):
+            raise ToolMissingError(
+                f"tmux {version} is too old; q-tmux needs tmux {MINIMUM_TMUX} or newer."
+            )
     return version
+
+
+def _version_of(executable: str) -> str | None:
+    """What ``EXECUTABLE -V`` says after ``tmux ``, or None when it says no version."""
+    try:
+        info = os.stat(executable)
+    except OSError:
+        return None
+    identity = (executable, info.st_ino, info.st_size, info.st_mtime_ns)
+    if identity not in _VERSIONS:
+        done = process.run(executable, ["-V"])
+        if done.stderr.strip() == "tmux: unknown option -- V" and sys.platform.startswith(
+            "openbsd"
+        ):
+            return "openbsd"  # OpenBSD's own tmux has no -V, and is new enough (as libtmux says)
+        first = (done.stdout.splitlines() or [""])[0]
+        if not done.ok or done.stderr.strip() or "tmux " not in first:
+            return None
+        _VERSIONS[identity] = first.split("tmux ", 1)[1]
+    return _VERSIONS[identity]
 
 
 def _release(version: str) -> tuple[int, ...]:
@@ -154,6 +179,16 @@ class LiveWindow:
     tmux_session: str
 
 
+@dataclass(frozen=True)
+class TmuxResult:
+    """What one tmux command answered: its output's lines (trailing blank ones dropped), as
+    libtmux's ``tmux_cmd`` gives them, and its non-blank error lines."""
+
+    returncode: int
+    stdout: list[str]
+    stderr: list[str]
+
+
 _REF_FORMAT = format_of(WINDOW_REF_FIELDS)
 
 
@@ -179,14 +214,20 @@ class Tmux:
 
     @cached_property
     def server(self) -> Server:
-        """libtmux's handle, made on first use: libtmux costs more to import than a bare start,
-        and a command that finds nothing to do never needs it."""
+        """libtmux's handle, for callers that want libtmux's objects (q-tmux itself does not)."""
         from libtmux.server import Server
 
         return Server(socket_path=self.socket_path)
 
-    def cmd(self, *args: str) -> tmux_cmd:
-        return self.server.cmd(*args)
+    def cmd(self, *args: str) -> TmuxResult:
+        """``tmux -S SOCKET ARGS``, run as libtmux's ``Server.cmd`` runs it, without importing
+        libtmux: that costs more than a bare start, more than every tmux call of a command."""
+        done = process.run("tmux", [f"-S{self.socket_path}", *args])
+        lines = done.stdout.split("\n")
+        while lines and not lines[-1]:  # trailing line ends say nothing
+            lines.pop()
+        errors = [line for line in done.stderr.split("\n") if line]
+        return TmuxResult(done.returncode, lines, errors)
 
     def cmd_ok(self, *args: str, doing: str) -> list[str]:
         result = self.cmd(*args)
@@ -196,7 +237,9 @@ class Tmux:
         return list(result.stdout)
 
     def is_running(self) -> bool:
-        return bool(self.server.is_alive())
+        if not os.path.exists(self.socket_path):  # no socket, no server: nothing to ask
+            return False
+        return self.cmd("list-sessions").returncode == 0
 
     def global_option(self, name: str) -> str:
         result = self.cmd("show-option", "-gqv", name)
@@ -247,9 +290,9 @@ class Tmux:
 
     def live_windows(self) -> dict[str, LiveWindow]:
         """Every q-tmux window on this server, by q-tmux session id, in one tmux call."""
-        if not self.is_running():
+        if not os.path.exists(self.socket_path):
             return {}
-        result = self.cmd(*list_panes())
+        result = self.cmd(*list_panes())  # fails, as is_running() would, without a server
         if result.returncode != 0:
             return {}
         panes, _ = parse_panes("\n".join(result.stdout))

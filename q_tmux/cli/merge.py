@@ -81,7 +81,7 @@ def merge(
     remove_group: bool | None = None,
     force: bool = False,
 ) -> int:
-    from q_tmux.adapters.git import require_git
+    from q_tmux.adapters.git import remembering, require_git
     from q_tmux.errors import QTmuxError, SessionNotFoundError, UsageError
     from q_tmux.merge import engine, journal
     from q_tmux.sessions.views import load_views, session_record
@@ -110,7 +110,8 @@ def merge(
     if commit:
         for who in engine.commit_leftovers(record):
             say(f"Committed the uncommitted changes of {who}.")
-    merges = engine.plan(record, views, require_git(), reuse_facts=reuse_facts)
+    with remembering():  # the preview only reads: each repository is found and listed once
+        merges = engine.plan(record, views, require_git(), reuse_facts=reuse_facts)
     if not _show(record, merges, mode):
         return 0
     problems = engine.problems(merges)

@@ -146,10 +146,15 @@ def find_by_name(name: str) -> MergeJournal | None:
 
 
 def _legacy_path(root: Path, session_id: str) -> Path | None:
+    from q_tmux.adapters import refs
     from q_tmux.adapters.git import Repo
 
+    name = f"merge-{session_id}.json"
+    common = refs.common_dir_of(str(root))  # a plain main worktree: no git process to ask
+    if common is not None:
+        return Path(common) / "q-tmux" / name
     try:
-        return Repo.discover(root).common_dir / "q-tmux" / f"merge-{session_id}.json"
+        return Repo.discover(root).common_dir / "q-tmux" / name
     except QTmuxError:
         return None
 

@@ -22,7 +22,9 @@ from q_tmux.adapters.git import (
     Repo,
     branch_in_use,
     operation_in_progress,
+    remembering,
     uncommitted,
+    worktree_git_dir,
 )
 from q_tmux.errors import QTmuxError
 from q_tmux.merge.conflicts import pair_conflicts
@@ -124,6 +126,16 @@ def build_preview(
     others: list[OtherBranch],
 ) -> Preview:
     """The preview of merging ``info`` (the session's branch, or one workspace repository's)."""
+    with remembering():  # it only reads: the worktrees are listed once for all its steps
+        return _build_preview(record, info, history, others)
+
+
+def _build_preview(
+    record: SessionRecord,
+    info: WorktreeInfo,
+    history: History,
+    others: list[OtherBranch],
+) -> Preview:
     repo = history.repo
     branch, base = info.branch or "", info.base_branch or ""
     work_dir = Path(info.path)
@@ -169,7 +181,9 @@ def build_preview(
         if worktree.branch == base and not worktree.bare:
             preview.base_worktree = worktree.path
             preview.base_dirty = uncommitted(repo, worktree.path)
-            preview.base_operation = operation_in_progress(repo, worktree.path)
+            preview.base_operation = operation_in_progress(
+                repo, worktree.path, worktree_git_dir(worktree, repo.common_dir)
+            )
     if preview.base_operation is None:
         preview.base_busy = branch_in_use(repo, base)
     return preview

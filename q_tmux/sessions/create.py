@@ -362,9 +362,8 @@ def _hide_in_enclosing_repository(worktrees_root: Path) -> None:
 
     A submodule's worktrees go beside it, inside its superproject's work tree.
     """
-    try:
-        outer = Repo.discover(worktrees_root.parent)
-    except QTmuxError:  # in no repository: nothing to hide from
+    outer = Repo.enclosing(worktrees_root.parent)
+    if outer is None:  # in no repository: nothing to hide from
         return
     with contextlib.suppress(ValueError):
         outer.exclude("/" + worktrees_root.relative_to(outer.toplevel).as_posix() + "/")

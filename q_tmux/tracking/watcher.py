@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from q_tmux.adapters import counts, merge_tree, refs, tmuxcmd
 from q_tmux.agents import catalog
 from q_tmux.agents.shell import SHELL, is_busy
-from q_tmux.store import facts, paths
+from q_tmux.store import facts, jsonfile, paths, record, xdg
 from q_tmux.store.record import Reason, Source, Status
 from q_tmux.tracking import awareness, outside, queue, state, status_line, watchlock
 from q_tmux.tracking.screen import Screen, read
@@ -88,6 +88,102 @@ def stalled_minutes() -> float:
     return float(value) if ok else STALLED_MINUTES
 
 
+#: A file whose change time is this close to now is read again even when its stat says
+#: "unchanged": a second write within the clock's granularity could keep the same stamp.
+FRESH_SECONDS = 2.0
+
+StatKey = tuple[int, int, int]
+
+
+def _stat_key(path: str) -> StatKey | None:
+    """What changes whenever ``path`` is written (inode, size, change time); None when absent."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return info.st_ino, info.st_size, info.st_mtime_ns
+
+
+class SessionFiles:
+    """The registry's and the session files' contents, read again only when a file changed.
+
+    An idle tick used to open and parse every registry file and every session file
+    twice: at 100 sessions most of the watcher's CPU. A stat per file now tells
+    whether the last reading still holds (writers replace files atomically, so any
+    write changes the inode as well as the time); one written just now is read anyway.
+    """
+
+    def __init__(self, clock: Callable[[], float] = time.time) -> None:
+        self.clock = clock
+        self._work_dirs: dict[str, tuple[StatKey, str | None]] = {}
+        self._records: dict[str, tuple[StatKey, SessionState | None]] = {}
+        self._listed: tuple[StatKey, list[str]] | None = None
+
+    def sessions_on(self, socket: str) -> list[SessionState]:
+        """:func:`status_line.sessions_on`, from what is remembered where nothing changed."""
+        sessions = []
+        for work_dir in self._registry_work_dirs():
+            session = self._read(record.session_path(work_dir))
+            if session is not None and session.socket == socket:
+                sessions.append(session)
+        return sessions
+
+    def _unchanged(self, known: StatKey | None, now: StatKey | None) -> bool:
+        return known is not None and known == now and self.clock() - now[2] / 1e9 > FRESH_SECONDS
+
+    def _registry_work_dirs(self) -> list[str]:
+        # Registry files are only ever replaced whole (write, then rename into the folder),
+        # which changes the folder's own time: an unchanged folder holds the same pointers.
+        folder = xdg.registry_dir()
+        key = _stat_key(folder)
+        if self._listed is not None and self._unchanged(self._listed[0], key):
+            return self._listed[1]
+        found = self._scan(folder)
+        self._listed = (key, found) if key is not None else None
+        return found
+
+    def _scan(self, folder: str) -> list[str]:
+        try:
+            entries = [e for e in os.scandir(folder) if e.name.endswith(".json")]
+        except OSError:
+            return []
+        found, seen = [], set()
+        for entry in entries:
+            seen.add(entry.path)
+            key = _stat_key(entry.path)
+            known = self._work_dirs.get(entry.path)
+            if known is None or not self._unchanged(known[0], key) or key is None:
+                work_dir = _registry_work_dir(entry.path)
+                if key is not None:
+                    self._work_dirs[entry.path] = (key, work_dir)
+            else:
+                work_dir = known[1]
+            if work_dir is not None:
+                found.append(work_dir)
+        for gone in self._work_dirs.keys() - seen:
+            del self._work_dirs[gone]
+        return found
+
+    def _read(self, path: str) -> SessionState | None:
+        key = _stat_key(path)
+        known = self._records.get(path)
+        if key is not None and known is not None and self._unchanged(known[0], key):
+            return known[1]
+        session = SessionState.read(path)
+        if key is None:
+            self._records.pop(path, None)
+        else:
+            self._records[path] = (key, session)
+        return session
+
+
+def _registry_work_dir(path: str) -> str | None:
+    """The ``work_dir`` a registry file names; None when it cannot be read."""
+    data = jsonfile.load_object(path)
+    work_dir = data.get("work_dir") if data is not None else None
+    return str(work_dir) if work_dir is not None else None
+
+
 @dataclass
 class Watcher:
     socket: str
@@ -101,6 +197,9 @@ class Watcher:
     named: str | None = None
     #: What each live session changes, for the other sessions' agents.
     aware: awareness.Gatherer | None = None
+    files: SessionFiles = field(default_factory=SessionFiles)
+    #: What the status line was last worked out from: the same again publishes nothing.
+    published: tuple[object, ...] | None = None
 
     def check_conflicts(self, sessions: list[SessionState]) -> None:
         """Note in each session file whether merging it would conflict.
@@ -169,7 +268,7 @@ class Watcher:
         """Look once; return (any live q-tmux agent, any agent working or asking)."""
         # Records first, panes second: a record is then never judged by a pane older than
         # it (a ``resume`` landing between the two reads would otherwise be marked exited).
-        sessions = status_line.sessions_on(self.socket)
+        sessions = self.files.sessions_on(self.socket)
         snap = status_line.snapshot(self.socket)
         self.named = watchlock.named_in(snap.options) if snap.alive else None
         if not snap.alive:
@@ -201,12 +300,12 @@ class Watcher:
             self.aware = awareness.Gatherer(self.socket, tmuxcmd.run_program)
         self.aware.refresh(sessions, snap)
         # Read again just before publishing: a hook may have written since the tick began.
-        fresh = status_line.sessions_on(self.socket)
+        fresh = self.files.sessions_on(self.socket)
         # Queued agents start as busy ones finish (``[limits] max_busy``); this tick's
         # statuses are written, so a turn that just ended frees its place at once.
         if queue.start_due(self.socket, fresh, snap):
-            fresh = status_line.sessions_on(self.socket)
-        status_line.publish(self.socket, snap, fresh)
+            fresh = self.files.sessions_on(self.socket)
+        self.publish(snap, fresh)
         if started_waiting:
             by_id = {s.id: s for s in fresh}
             for session in started_waiting:
@@ -224,6 +323,26 @@ class Watcher:
             for s in sessions
         ) or any(seen.busy_since is not None for seen in self.seen.values())
         return live, busy
+
+    def publish(self, snap: Snapshot, sessions: list[SessionState]) -> None:
+        """Push the status line and window marks, unless nothing they come from changed.
+
+        They depend only on the sessions' files and on what tmux said (its options, and each
+        window's mark as set now), so the same inputs as last time have nothing to change:
+        working it out again was the other half of an idle tick at 100 sessions.
+        """
+        inputs = (
+            tuple(
+                (s.id, s.name, s.status, s.reason, s.stalled_since, s.changed_at, s.conflicts)
+                for s in sessions
+            ),
+            tuple(sorted(snap.options.items())),
+            tuple((p.session_id, p.window_id, p.dead, p.mark) for p in snap.panes.values()),
+        )
+        if inputs == self.published:
+            return
+        status_line.publish(self.socket, snap, sessions)
+        self.published = inputs
 
     def _wants_capture(self, session: SessionState, snap: Snapshot) -> bool:
         pane = snap.panes.get(session.id)
