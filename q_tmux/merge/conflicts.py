@@ -30,15 +30,49 @@ once the conflicting one has brought the base in (``q-tmux sync``).
 
 from __future__ import annotations
 
-from collections.abc import Collection
 from dataclasses import dataclass, field
 from enum import Enum
 from itertools import combinations
 
-from q_tmux.adapters.git import CommitOid, History
-from q_tmux.merge.facts import CachedHistory
-from q_tmux.store.facts import key
-from q_tmux.store.session_file import WorktreeInfo
+from q_tmux.store.facts import FactStore, key
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # the standard-library ``conflicts`` path imports this module: no git adapter
+    from collections.abc import Collection, Sequence
+    from typing import Protocol
+
+    from q_tmux.adapters.git import CommitOid
+
+    class Branches(Protocol):
+        """A worktree's branch and base (:class:`q_tmux.store.session_file.WorktreeInfo`)."""
+
+        @property
+        def branch(self) -> str | None: ...
+        @property
+        def base_branch(self) -> str | None: ...
+
+    class Prediction(Protocol):
+        """What merging two commits would give (:class:`q_tmux.adapters.git.MergePrediction`)."""
+
+        @property
+        def clean(self) -> bool | None: ...
+        @property
+        def conflicts(self) -> tuple[str, ...]: ...
+
+    class Change(Protocol):
+        @property
+        def path(self) -> str: ...
+
+    class Commits(Protocol):
+        """The questions about commits asked here (:class:`q_tmux.adapters.git.History`)."""
+
+        def branch(self, name: str) -> CommitOid | None: ...
+        def ahead_behind(self, base: CommitOid, tip: CommitOid) -> tuple[int, int]: ...
+        def predict(self, ours: CommitOid, theirs: CommitOid) -> Prediction: ...
+        def predict_onto(
+            self, base: CommitOid, merged_first: CommitOid, then: CommitOid
+        ) -> Prediction | None: ...
+        def changed_files(self, base: CommitOid, tip: CommitOid) -> Sequence[Change]: ...
 
 
 @dataclass
@@ -127,10 +161,10 @@ class Checkout:
     """One session's worktree in one repository (a workspace session has one per repository)."""
 
     name: str
-    info: WorktreeInfo
+    info: Branches
 
 
-def analyse(checkouts: list[Checkout], history: History) -> Report:
+def analyse(checkouts: list[Checkout], history: Commits) -> Report:
     """Changes of every session checkout in ``history``'s repository, and how they collide."""
     report = Report()
     for checkout in checkouts:
@@ -170,7 +204,7 @@ def analyse(checkouts: list[Checkout], history: History) -> Report:
 
 
 def pair_conflicts(
-    history: History,
+    history: Commits,
     first: tuple[CommitOid, CommitOid],
     second: tuple[CommitOid, CommitOid],
     shared: Collection[str],
@@ -180,21 +214,22 @@ def pair_conflicts(
     ``first`` and ``second`` are each session's (base commit, tip); ``shared``
     the files both changed since they left their base.
     """
-    if not isinstance(history, CachedHistory):
+    facts = getattr(history, "facts", None)  # a history that keeps its answers on disk
+    if not isinstance(facts, FactStore):
         return _pair_conflicts(history, first, second, shared)
     # Which files both changed follows from the four commits: they make the whole key.
     fact = key("pair", *first, *second)
-    known = history.facts.get(fact)
+    known = facts.get(fact)
     if isinstance(known, list) and all(isinstance(path, str) for path in known):
         return tuple(known)
     found = _pair_conflicts(history, first, second, shared)
     if found is not None:  # "unknown" is git's age, not the commits'
-        history.facts.put(fact, list(found))
+        facts.put(fact, list(found))
     return found
 
 
 def _pair_conflicts(
-    history: History,
+    history: Commits,
     first: tuple[CommitOid, CommitOid],
     second: tuple[CommitOid, CommitOid],
     shared: Collection[str],
