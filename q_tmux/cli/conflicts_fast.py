@@ -1,0 +1,94 @@
+"""``q-tmux conflicts`` without click: its options read by hand, and how its reports are shown.
+
+The click command (:mod:`q_tmux.cli.conflicts`) shows its reports with
+:func:`show` too, so both paths print the same bytes. Standard library only.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import asdict
+
+from q_tmux.cli.fastpath import CONFLICTS_OPTIONS
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from q_tmux.merge.conflicts import Report
+
+
+def conflicts_command(options: list[str]) -> int | None:
+    """Run ``conflicts [--json] [--refresh]`` from the fact files and ref files; None when the
+    click command must answer (other options, ``--help``, or what this path cannot be sure of)."""
+    if not set(options) <= set(CONFLICTS_OPTIONS):
+        return None  # let click explain
+    from q_tmux.merge import conflicts_fast
+
+    as_json, refresh = (option in options for option in CONFLICTS_OPTIONS)
+    try:
+        reports = conflicts_fast.reports(refresh=refresh)
+    except conflicts_fast.Unsure:
+        return None
+    show(reports, as_json=as_json, say=print, note=_note)
+    return 0
+
+
+def _note(message: str) -> None:
+    sys.stdout.flush()  # in the order click's echo gives, which flushes each line
+    print(f"q-tmux: {message}", file=sys.stderr)
+
+
+def _verdict(conflicts: tuple[str, ...] | None, clean: str) -> str:
+    if conflicts is None:
+        return "conflicts unknown (git 2.38 or newer predicts them)"
+    return "would CONFLICT in " + ", ".join(conflicts) if conflicts else clean
+
+
+def show(
+    reports: dict[str, Report],
+    *,
+    as_json: bool,
+    say: Callable[[str], None],
+    note: Callable[[str], None],
+) -> None:
+    """Print each repository's report (``note``: what goes to stderr)."""
+    if as_json:
+        say(
+            json.dumps(
+                {
+                    root: {
+                        "sessions": [
+                            {**asdict(s), "files": sorted(s.files)} for s in report.sessions
+                        ],
+                        "pairs": [asdict(pair) for pair in report.pairs],
+                        "merge_order": report.merge_order(),
+                        "skipped": report.skipped,
+                    }
+                    for root, report in reports.items()
+                },
+                indent=2,
+            )
+        )
+        return
+    if not reports:
+        say("No sessions with branches.")
+        return
+    for root, report in reports.items():
+        say(f"{root}:")
+        for session in report.sessions:
+            verdict = _verdict(session.conflicts_with_base, "merges cleanly")
+            say(
+                f"  {session.name:<24} {len(session.files):>3} file(s), +{session.ahead}/-"
+                f"{session.behind} vs {session.base}: {verdict}"
+            )
+        if not report.pairs:
+            say("  no two sessions change the same file")
+        for pair in report.pairs:
+            verdict = _verdict(pair.conflicts, "merge cleanly together")
+            say(f"  {pair.first} and {pair.second}: share {', '.join(pair.shared)}; {verdict}")
+        if len(report.sessions) > 1:
+            say("  suggested merge order: " + ", ".join(report.merge_order()))
+        for skipped in report.skipped:
+            note(skipped)
