@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import sys
-from dataclasses import asdict
 
 from q_tmux.cli.fastpath import CONFLICTS_OPTIONS
 
@@ -59,10 +58,8 @@ def show(
             json.dumps(
                 {
                     root: {
-                        "sessions": [
-                            {**asdict(s), "files": sorted(s.files)} for s in report.sessions
-                        ],
-                        "pairs": [asdict(pair) for pair in report.pairs],
+                        "sessions": [session.as_json() for session in report.sessions],
+                        "pairs": [pair.as_json() for pair in report.pairs],
                         "merge_order": report.merge_order(),
                         "skipped": report.skipped,
                     }

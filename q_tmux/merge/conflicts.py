@@ -30,7 +30,6 @@ once the conflicting one has brought the base in (``q-tmux sync``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from enum import Enum
 from itertools import combinations
 
@@ -75,32 +74,76 @@ if TYPE_CHECKING:  # the standard-library ``conflicts`` path imports this module
         def changed_files(self, base: CommitOid, tip: CommitOid) -> Sequence[Change]: ...
 
 
-@dataclass
+# Plain slotted classes, not dataclasses: the standard-library ``conflicts`` path imports
+# this module, and :mod:`dataclasses` (with :mod:`inspect`) costs it half a Python start.
+
+
 class SessionChanges:
-    name: str
-    branch: str
-    base: str
-    tip: CommitOid
-    base_oid: CommitOid
-    ahead: int
-    behind: int
-    files: set[str]
-    conflicts_with_base: tuple[str, ...] | None  # None: unknown (old git)
+    """One session's changes since it left its base, and its merge's conflicts with the base."""
+
+    __slots__ = FIELDS = (
+        "name",
+        "branch",
+        "base",
+        "tip",
+        "base_oid",
+        "ahead",
+        "behind",
+        "files",
+        "conflicts_with_base",
+    )
+
+    def __init__(
+        self,
+        *,
+        name: str,
+        branch: str,
+        base: str,
+        tip: CommitOid,
+        base_oid: CommitOid,
+        ahead: int,
+        behind: int,
+        files: set[str],
+        conflicts_with_base: tuple[str, ...] | None,  # None: unknown (old git)
+    ) -> None:
+        self.name, self.branch, self.base = name, branch, base
+        self.tip, self.base_oid = tip, base_oid
+        self.ahead, self.behind = ahead, behind
+        self.files = files
+        self.conflicts_with_base = conflicts_with_base
+
+    def as_json(self) -> dict[str, object]:
+        """The fields in their order, the files sorted."""
+        return {name: getattr(self, name) for name in self.FIELDS} | {"files": sorted(self.files)}
 
 
-@dataclass
 class Pair:
-    first: str
-    second: str
-    shared: list[str]
-    conflicts: tuple[str, ...] | None  # None: unknown; () clean
+    """Two sessions that change the same files, and where merging both would conflict."""
+
+    __slots__ = FIELDS = ("first", "second", "shared", "conflicts")
+
+    def __init__(
+        self,
+        first: str,
+        second: str,
+        shared: list[str],
+        conflicts: tuple[str, ...] | None,  # None: unknown; () clean
+    ) -> None:
+        self.first, self.second, self.shared, self.conflicts = first, second, shared, conflicts
+
+    def as_json(self) -> dict[str, object]:
+        return {name: getattr(self, name) for name in self.FIELDS}
 
 
-@dataclass
 class Report:
-    sessions: list[SessionChanges] = field(default_factory=list)
-    pairs: list[Pair] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)
+    """What :func:`analyse` found in one repository."""
+
+    __slots__ = ("pairs", "sessions", "skipped")
+
+    def __init__(self) -> None:
+        self.sessions: list[SessionChanges] = []
+        self.pairs: list[Pair] = []
+        self.skipped: list[str] = []
 
     def merge_order(self) -> list[str]:
         """Fewest predicted conflicts first, then fewest files: each disturbs the rest least."""
@@ -156,12 +199,13 @@ def own_conflicts(
     return tuple(sorted((set(predicted) & set(shared)) - set(with_base)))
 
 
-@dataclass(frozen=True)
 class Checkout:
     """One session's worktree in one repository (a workspace session has one per repository)."""
 
-    name: str
-    info: Branches
+    __slots__ = ("info", "name")
+
+    def __init__(self, name: str, info: Branches) -> None:
+        self.name, self.info = name, info
 
 
 def analyse(checkouts: list[Checkout], history: Commits) -> Report:
