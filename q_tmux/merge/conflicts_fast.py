@@ -19,10 +19,9 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from datetime import datetime
 
-from q_tmux.adapters import counts, merge_tree, numstat, refs, tmuxcmd
+from q_tmux.adapters import counts, merge_tree, numstat, refs
 from q_tmux.merge.conflicts import Checkout, Report, analyse
 from q_tmux.store import xdg
 from q_tmux.store.facts import FactStore, is_counts, is_prediction, key, prediction_fact
@@ -46,10 +45,6 @@ class Unsure(Exception):
 
 # -- the sessions -------------------------------------------------------------------------
 
-#: How pydantic writes a datetime (``2026-11-22T10:07:24.123456Z``); anything else is left
-#: to pydantic itself, which reads more forms than :meth:`datetime.fromisoformat`.
-_DATETIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,6})?(Z|[+-]\d\d:\d\d)?")
-
 
 def _text(value: object) -> bool:
     return isinstance(value, str)
@@ -68,7 +63,17 @@ def _texts(value: object) -> bool:
 
 
 def _moment(value: object) -> bool:
-    return isinstance(value, str) and _DATETIME.fullmatch(value) is not None
+    """Whether ``value`` is a datetime as pydantic writes it (``2026-11-22T10:07:24.123Z``);
+    other forms are left to pydantic, whose reading of them may differ."""
+    if not isinstance(value, str) or len(value) < 19 or value[10] != "T":
+        return False
+    if not (value[4] == value[7] == "-" and value[13] == value[16] == ":"):
+        return False
+    try:
+        datetime.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
 
 
 def _words(words: type[Status] | type[Reason] | type[Source]) -> Any:
@@ -258,6 +263,8 @@ class Change:
 
 
 def _run(program: str, args: list[str]) -> tuple[int, str]:
+    from q_tmux.adapters import tmuxcmd  # only when a fact is unknown: a warm look runs nothing
+
     return tmuxcmd.run_program(program, args, timeout=GIT_TIMEOUT)
 
 
