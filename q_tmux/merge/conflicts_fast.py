@@ -286,8 +286,6 @@ class LightHistory:
         self.root = repo_root
         self.facts = FactStore(repo_root, refresh=refresh)
         self._common_dir = refs.common_dir_of(repo_root)
-        #: Throwaway merge commits made by :meth:`predict_onto`, by the pair merged.
-        self._merged: dict[tuple[str, str], str] = {}
 
     def save(self) -> None:
         self.facts.save()
@@ -325,16 +323,26 @@ class LightHistory:
     def predict_onto(
         self, base: CommitOid, merged_first: CommitOid, then: CommitOid
     ) -> Prediction | None:
-        """As :meth:`q_tmux.adapters.git.History.predict_onto`."""
+        """As :meth:`q_tmux.adapters.git.History.predict_onto`, reusing the throwaway merge.
+
+        The commit of ``merged_first`` merged into ``base`` is kept as a fact, so
+        a moved ``then`` costs one ``merge-tree`` and no ``commit-tree``. No ref
+        keeps that commit: once git has collected it, it is written again.
+        """
         first = self.predict(base, merged_first)
         if not first.clean or first.tree is None:
             return None
-        merged = self._merged.get((base, merged_first))
+        fact = key("merged", base, merged_first)
+        kept = self.facts.get(fact)
+        if isinstance(kept, str) and kept:
+            try:
+                return self.predict(CommitOid(kept), then)
+            except Unsure:
+                pass  # collected by git meanwhile (or git failing: asked again below)
+        merged = merge_tree.merged_commit(self.root, first.tree, base, merged_first, _run)
         if merged is None:
-            merged = merge_tree.merged_commit(self.root, first.tree, base, merged_first, _run)
-            if merged is None:
-                raise Unsure
-            self._merged[(base, merged_first)] = merged
+            raise Unsure
+        self.facts.put(fact, merged)
         return self.predict(CommitOid(merged), then)
 
     def changed_files(self, base: CommitOid, tip: CommitOid) -> list[Change]:

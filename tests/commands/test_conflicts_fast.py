@@ -175,3 +175,23 @@ def test_a_session_file_the_model_refuses_or_that_is_gone_is_left_out_both_ways(
     session_with_commits(qtmux, repo, "d", {"d.txt": "d\n"})
     out = paths.same(cwd=repo).stdout
     assert [line.split()[0] for line in out.splitlines()[1:-1]] == ["d"]
+
+
+def test_a_kept_merge_commit_that_git_collected_is_written_again(
+    paths: Paths, qtmux: QTmux, repo: Path
+) -> None:
+    from q_tmux.store.facts import FactStore
+
+    a = session_with_commits(qtmux, repo, "a", {"shared.txt": "a\n"})
+    session_with_commits(qtmux, repo, "b", {"shared.txt": "b\n"})
+    paths.same(cwd=repo)
+    store = FactStore(str(repo))
+    kept = [fact for fact in store._load() if fact.startswith("merged:")]
+    assert kept  # the throwaway merge of one session into main, kept for the next look
+    for fact in kept:
+        store.put(fact, "0" * 40)  # a commit git no longer has
+    store.save()
+    commit(a, "a.txt", "more\n")
+    moved = paths.same(cwd=repo)
+    assert "a and b: share shared.txt; would CONFLICT in shared.txt" in moved.stdout
+    assert all(FactStore(str(repo)).get(fact) != "0" * 40 for fact in kept)
