@@ -28,7 +28,7 @@ def test_worktrees_dir_template(tmp_path: Path) -> None:
         (
             "defualt_agent = 'q'",
             "unknown key 'defualt_agent'; allowed here: default_agent, worktrees_dir, worktree, "
-            "naming, types, agents, setup, stalled_minutes, notify.",
+            "naming, types, agents, setup, stalled_minutes, notify, limits.",
         ),
         ("default_agent = 3", "key 'default_agent' must be a string, not 3."),
         ("worktrees_dir = '{home}/x'", "key 'worktrees_dir': only {repo_parent} and {repo}"),

@@ -37,7 +37,14 @@ def test_urgency_order() -> None:
 
 def test_the_words_on_disk() -> None:
     """The JSON keeps the strings every q-tmux so far wrote."""
-    assert [s.value for s in Status] == ["starting", "processing", "waiting", "exited", "completed"]
+    assert [s.value for s in Status] == [
+        "starting",
+        "processing",
+        "waiting",
+        "exited",
+        "completed",
+        "queued",
+    ]
     assert [r.value for r in Reason] == ["input", "approval"]
     assert [s.value for s in Source] == ["hook", "screen", "process"]
     assert json.dumps([Status.WAITING, Reason.APPROVAL, Source.HOOK]) == (

@@ -25,9 +25,11 @@ def conflicts(app: AppContext, *, as_json: bool, refresh: bool) -> int:
     from q_tmux.cli.conflicts_fast import show
     from q_tmux.merge.conflicts import Checkout, Report, analyse
     from q_tmux.merge.facts import CachedHistory
+    from q_tmux.sessions.fanout import group_of, grouped
     from q_tmux.sessions.views import load_views
 
     views, _ = load_views(app.tmux())
+    views = grouped(views, group_of)  # a fan-out's sessions together
     by_repo: dict[str, list[Checkout]] = defaultdict(list)
     for view in views:
         record = view.record
@@ -37,7 +39,7 @@ def conflicts(app: AppContext, *, as_json: bool, refresh: bool) -> int:
         infos = record.repos if record.is_workspace else [record.worktree_info]
         for info in infos:
             if info.repo_root and info.owns_worktree:
-                by_repo[info.repo_root].append(Checkout(record.name, info))
+                by_repo[info.repo_root].append(Checkout(record.name, info, record.group))
     reports: dict[str, Report] = {}
     for root, checkouts in sorted(by_repo.items()):
         # Facts already known for these commits are reused; git runs for the rest.

@@ -76,8 +76,9 @@ def show(
         say(f"{root}:")
         for session in report.sessions:
             verdict = _verdict(session.conflicts_with_base, "merges cleanly")
+            shown = session.name + (f" (group {session.group})" if session.group else "")
             say(
-                f"  {session.name:<24} {len(session.files):>3} file(s), +{session.ahead}/-"
+                f"  {shown:<24} {len(session.files):>3} file(s), +{session.ahead}/-"
                 f"{session.behind} vs {session.base}: {verdict}"
             )
         if not report.pairs:

@@ -198,6 +198,7 @@ def _as_json(view: SessionView, current: bool, facts: dict[str, BranchFacts]) ->
         **_facts_json(facts.get(view.entry.id)),
         "id": view.entry.id,
         "name": view.entry.name,
+        "group": record.group if record else None,
         "state": view.state,
         "stalled": _stalled(view),
         "current": current,
@@ -267,10 +268,12 @@ def server_label(socket: str | None) -> str:
 @click.pass_obj
 def list_sessions(app: AppContext, *, as_json: bool, refresh: bool) -> int:
     """List sessions: status, branch → base, worktree, window, last activity."""
+    from q_tmux.sessions.fanout import group_of, grouped
     from q_tmux.sessions.views import current_session_id, load_views
 
     tmux = app.tmux()
     views, problems = load_views(tmux)
+    views = grouped(views, group_of)  # a fan-out's sessions together
     chosen = app.socket_name is not None
     if chosen:  # the server asked for first; sorted() keeps the rest in their order
         views = sorted(views, key=lambda view: _socket(view) != tmux.socket_path)
@@ -296,6 +299,9 @@ def list_sessions(app: AppContext, *, as_json: bool, refresh: bool) -> int:
         say('No sessions yet. Start one with: q-tmux new NAME "first message"')
         return 0
     header = [" ", "NAME", "STATUS", "BRANCH → BASE", "WORKTREE", "WINDOW", "ACTIVE"]
+    groups = any(group_of(v) for v in views)
+    if groups:
+        header.insert(2, "GROUP")
     # Under -L, sessions of other servers say where they are.
     elsewhere = chosen and any(_socket(v) not in (None, tmux.socket_path) for v in views)
     if elsewhere:
@@ -304,6 +310,9 @@ def list_sessions(app: AppContext, *, as_json: bool, refresh: bool) -> int:
     for view in views:
         row = _row(view, view.entry.id == current, facts)
         repo_rows = _repo_rows(view, facts)
+        if groups:
+            row.insert(2, view.record.group or "" if view.record else "")
+            repo_rows = [[*each[:2], "", *each[2:]] for each in repo_rows]
         if elsewhere:
             socket = _socket(view)
             row.append("" if socket == tmux.socket_path else server_label(socket))

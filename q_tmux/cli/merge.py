@@ -17,6 +17,7 @@ from q_tmux.cli.completion import complete_session_name
 if TYPE_CHECKING:
     from q_tmux.merge.engine import Mode, RepoMerge
     from q_tmux.merge.preview import Preview
+    from q_tmux.sessions.views import SessionView
     from q_tmux.store.session_file import SessionRecord
 
 
@@ -77,6 +78,8 @@ def merge(
     keep: bool,
     commit: bool,
     reuse_facts: bool = False,
+    remove_group: bool | None = None,
+    force: bool = False,
 ) -> int:
     from q_tmux.adapters.git import require_git
     from q_tmux.errors import QTmuxError, SessionNotFoundError, UsageError
@@ -132,8 +135,61 @@ def merge(
         assert merge.new is not None
         what = merge.label or f"'{record.name}'"
         say(f"Merged {what} into {merge.preview.base}: now at {merge.new[:8]}.")
+    # Before this session's clean-up, which ends this command when it runs in its window.
+    offer_group(app, record, views, remove_group, force=force, ask=not yes)
     engine.clean_up(done, view, tmux, keep, voice)
     return 0
+
+
+def offer_group(
+    app: AppContext,
+    record: SessionRecord,
+    views: list[SessionView],
+    remove: bool | None,
+    *,
+    force: bool,
+    ask: bool,
+) -> None:
+    """After merging one session of a fan-out, remove the rest: as asked, else ask, else say.
+
+    Each is removed by ``rm``'s rules: work not in its base keeps it, unless
+    ``force``, which archives that work first.
+    """
+    from q_tmux.cli.rm import rm
+    from q_tmux.errors import QTmuxError
+
+    rest = [
+        v.entry.name
+        for v in views
+        if record.group
+        and v.record is not None
+        and v.record.group == record.group
+        and v.entry.id != record.id
+        and v.entry.repo_root == views_scope(views, record.id)
+    ]
+    if not rest or remove is False:
+        return
+    names = ", ".join(rest)
+    if remove is None:
+        if not (ask and sys.stdin.isatty()):
+            note(
+                f"kept the other sessions of group '{record.group}' ({names}); "
+                "--remove-group removes them after a merge, 'q-tmux rm NAME' one at a time."
+            )
+            return
+        question = f"Remove the other sessions of group '{record.group}' ({names})?"
+        if not click.confirm(question + " Work not merged is kept.", default=False):
+            return
+    for name in rest:
+        try:
+            rm(app, name, force=force, dry_run=False)
+        except QTmuxError as error:  # work rm keeps: said, and the next one is tried
+            note(str(error))
+
+
+def views_scope(views: list[SessionView], session_id: str) -> str | None:
+    """The repository (or workspace) folder the session ``session_id`` is registered for."""
+    return next((v.entry.repo_root for v in views if v.entry.id == session_id), None)
 
 
 def _show(record: SessionRecord, merges: list[RepoMerge], mode: Mode) -> bool:
@@ -184,6 +240,18 @@ def confirmed(question: str) -> bool:
 @click.option("--refresh", is_flag=True, help="Compute the preview's predictions again.")
 @click.option("--keep", is_flag=True, help="Keep the window, worktree and branch afterwards.")
 @click.option("--commit", is_flag=True, help="Commit the session's uncommitted changes first.")
+@click.option(
+    "--remove-group/--keep-group",
+    "remove_group",
+    default=None,
+    help="Of a fan-out: remove (or keep) the group's other sessions afterwards, by rm's "
+    "rules (default: ask on a terminal, else keep).",
+)
+@click.option(
+    "--force",
+    is_flag=True,
+    help="With --remove-group: remove them even with work not merged, after archiving it.",
+)
 @click.option("--from-key", is_flag=True, hidden=True, help="Run from the plugin's key.")
 @client_option
 @click.pass_obj
@@ -199,6 +267,8 @@ def merge_command(
     from_key: bool,
     client: str | None,
     refresh: bool = False,
+    remove_group: bool | None = None,
+    force: bool = False,
 ) -> int:
     """Merge session NAME (default: this one) into the branch it started from, then clean up.
 
@@ -209,6 +279,8 @@ def merge_command(
 
     if squash and rebase:
         raise UsageError("Choose one of --squash and --rebase.")
+    if force and not remove_group:
+        raise UsageError("--force goes with --remove-group (it removes a group's unmerged work).")
     app.client = client
     mode = "squash" if squash else "rebase" if rebase else "merge"
     return merge(
@@ -220,4 +292,6 @@ def merge_command(
         keep=keep,
         commit=commit,
         reuse_facts=dry_run and not refresh,
+        remove_group=remove_group,
+        force=force,
     )

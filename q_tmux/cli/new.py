@@ -67,8 +67,8 @@ def _at_a_terminal(client: str | None) -> bool:
     return client is None and sys.stdin.isatty() and sys.stdout.isatty()
 
 
-def started_line(created: Created, session_type: str | None) -> str:
-    """The one line that says what ``new`` made and where."""
+def started_line(created: Created, session_type: str | None, *, queued: bool = False) -> str:
+    """The one line that says what ``new`` made and where (``queued``: its agent waits)."""
     info = created.record.worktree_info
     window = created.window
     if created.record.repos:
@@ -83,7 +83,8 @@ def started_line(created: Created, session_type: str | None) -> str:
         where = f"in {info.path} (no worktree)"
     kind = f" ({session_type})" if session_type else ""
     return (
-        f"Session '{created.record.name}'{kind} started: {where}; window {window.window_id} "
+        f"Session '{created.record.name}'{kind} {'queued' if queued else 'started'}: {where}; "
+        f"window {window.window_id} "
         f"in tmux session '{window.session_name}', agent {created.record.agent.preset}."
     )
 
@@ -93,9 +94,23 @@ def started_line(created: Created, session_type: str | None) -> str:
 @click.argument("message", nargs=-1)
 @click.option(
     "--agent",
+    "agents",
     metavar="PRESET|COMMAND",
+    multiple=True,
     help="q, kiro-cli, claude, codex, gemini, aider, shell, or a command line "
-    "({prompt} marks where the first message goes).",
+    "({prompt} marks where the first message goes). Repeat it to give the task to "
+    "several agents, a session each (NAME-claude, NAME-codex).",
+)
+@click.option(
+    "--count",
+    type=int,
+    metavar="N",
+    help="Give the task to N sessions (NAME-1 … NAME-N); with repeated --agent, N of each.",
+)
+@click.option(
+    "--queue",
+    is_flag=True,
+    help="Start the agent only when [limits] max_busy allows (until then: queued).",
 )
 @click.option(
     "--base",
@@ -140,7 +155,9 @@ def new(
     app: AppContext,
     name: str | None,
     message: tuple[str, ...],
-    agent: str | None,
+    agents: tuple[str, ...],
+    count: int | None,
+    queue: bool,
     base: str | None,
     worktree: str | None,
     no_worktree: bool,
@@ -173,7 +190,10 @@ def new(
     args = NewArgs(
         name,
         text,
-        agent=agent,
+        agent=agents[0] if len(agents) == 1 else None,
+        agents=agents,
+        count=count,
+        queue=queue,
         base=base,
         worktree=worktree,
         no_worktree=no_worktree,
@@ -184,9 +204,10 @@ def new(
     )
     person = Terminal() if _at_a_terminal(client) else None
     started = start_new(args, cwd(), app.tmux, person=person, note=note, report=say)
-    for line in started.created.notes:
-        note(line)
-    say(started_line(started.created, session_type))
+    for created in started.group or [started.created]:
+        for line in created.notes:
+            note(line)
+        say(started_line(created, session_type, queued=created.record.name in started.queued))
     show_window(app.tmux(), started.created.window, detach=detach or started.detach)
     return 0
 

@@ -91,6 +91,7 @@ class SessionChanges:
         "behind",
         "files",
         "conflicts_with_base",
+        "group",
     )
 
     def __init__(
@@ -105,12 +106,15 @@ class SessionChanges:
         behind: int,
         files: set[str],
         conflicts_with_base: tuple[str, ...] | None,  # None: unknown (old git)
+        group: str | None = None,
     ) -> None:
         self.name, self.branch, self.base = name, branch, base
         self.tip, self.base_oid = tip, base_oid
         self.ahead, self.behind = ahead, behind
         self.files = files
         self.conflicts_with_base = conflicts_with_base
+        #: The fan-out the session was made in (see q_tmux.sessions.fanout), or None.
+        self.group = group
 
     def as_json(self) -> dict[str, object]:
         """The fields in their order, the files sorted."""
@@ -202,10 +206,10 @@ def own_conflicts(
 class Checkout:
     """One session's worktree in one repository (a workspace session has one per repository)."""
 
-    __slots__ = ("info", "name")
+    __slots__ = ("group", "info", "name")
 
-    def __init__(self, name: str, info: Branches) -> None:
-        self.name, self.info = name, info
+    def __init__(self, name: str, info: Branches, group: str | None = None) -> None:
+        self.name, self.info, self.group = name, info, group
 
 
 def analyse(checkouts: list[Checkout], history: Commits) -> Report:
@@ -234,6 +238,7 @@ def analyse(checkouts: list[Checkout], history: Commits) -> Report:
                 behind=behind,
                 files={change.path for change in history.changed_files(base_oid, tip)},
                 conflicts_with_base=None if prediction.clean is None else prediction.conflicts,
+                group=checkout.group,
             )
         )
     for first, second in combinations(report.sessions, 2):

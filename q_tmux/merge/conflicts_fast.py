@@ -148,6 +148,8 @@ _RECORD = {
     "worktree_info": (True, lambda v: _fits(v, _WORKTREE)),
     "repos": (False, lambda v: isinstance(v, list) and all(_fits(i, _WORKTREE) for i in v)),
     "merge_conflicts": (False, lambda v: v is None or _texts(v)),
+    "group": (False, _optional_text),
+    "start_typed": (False, _optional_text),
 }
 
 
@@ -161,9 +163,10 @@ class Branches:
         self.base_branch = base_branch
 
 
-def _registry() -> list[tuple[str, str]]:
-    """(name, working folder) of each registry entry, in :func:`q_tmux.store.registry.load`'s
-    order (oldest file first); files it would report as broken are left out, as it does."""
+def _registry() -> list[tuple[str, str, str | None]]:
+    """(name, working folder, repository) of each registry entry, in the order of
+    :func:`q_tmux.store.registry.load` (oldest file first); files it would report as broken
+    are left out, as it does."""
     folder = xdg.registry_dir()
     try:
         files = [item for item in os.scandir(folder) if item.name.endswith(".json")]
@@ -189,7 +192,7 @@ def _registry() -> list[tuple[str, str]]:
             continue
         if not isinstance(work_dir, str) or not _optional_text(repo_root):
             continue
-        found.append((str(name), work_dir))
+        found.append((str(name), work_dir, repo_root))
     return found
 
 
@@ -218,23 +221,40 @@ def checkouts_by_repo() -> dict[str, list[Checkout]]:
     session whose folder is gone or whose file cannot be read takes no part.
     """
     sessions = []
-    for name, work_dir in _registry():
+    for name, work_dir, repo_root in _registry():
         if not os.path.isdir(work_dir):
             continue
         data = _record(work_dir)
         if data is not None:
             created = datetime.fromisoformat(data["created"]).timestamp()
-            sessions.append((created, name, data))
+            group = data.get("group")
+            # q_tmux.sessions.fanout.group_of's key: a group within its repository.
+            together = None if group is None else f"{repo_root or work_dir}\0{group}"
+            sessions.append((created, name, together, data))
     sessions.sort(key=lambda session: session[:2])
     by_repo: dict[str, list[Checkout]] = {}
-    for _, _, data in sessions:
+    for data in _grouped(sessions):
         # A workspace session has a worktree in each of its repositories.
         for info in data.get("repos") or [data["worktree_info"]]:
             root = info.get("repo_root")
             if root and info.get("owns_worktree", True):
                 branches = Branches(info.get("branch"), info.get("base_branch"))
-                by_repo.setdefault(root, []).append(Checkout(data["name"], branches))
+                checkout = Checkout(data["name"], branches, data.get("group"))
+                by_repo.setdefault(root, []).append(checkout)
     return by_repo
+
+
+def _grouped(sessions: list[tuple[float, str, str | None, dict[str, Any]]]) -> list[dict[str, Any]]:
+    """The sessions in their order, but a fan-out's members right after its first one, as
+    :func:`q_tmux.sessions.fanout.grouped` orders them (that module costs pathlib and typing)."""
+    first: dict[str, int] = {}
+    keyed = []
+    for index, (_, _, together, data) in enumerate(sessions):
+        keyed.append(
+            (index if together is None else first.setdefault(together, index), index, data)
+        )
+    keyed.sort(key=lambda item: item[:2])
+    return [data for _, _, data in keyed]
 
 
 # -- the facts ------------------------------------------------------------------------------

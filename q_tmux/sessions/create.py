@@ -47,11 +47,14 @@ from q_tmux.store.registry import RegistryEntry
 from q_tmux.store.session_file import (
     AgentInfo,
     SessionRecord,
+    Status,
+    StatusSource,
     WorktreeInfo,
     read_session_file,
     session_file_path,
     write_session_file,
 )
+from q_tmux.tracking.queue import waiter_command
 
 #: Hidden through info/exclude by exact path: never the user's own ``.amazonq/`` content.
 SESSION_FILE = ".amazonq/session.json"
@@ -95,6 +98,10 @@ class NewSession:
     name_base: str | None = None
     #: Put before an automatic name to make its branch (a session type's ``feature/``).
     branch_prefix: str = ""
+    #: The fan-out this session belongs to (see :mod:`q_tmux.sessions.fanout`).
+    group: str | None = None
+    #: Made queued: its window runs the waiter of :mod:`q_tmux.tracking.queue` until released.
+    queued: bool = False
 
 
 @dataclass
@@ -280,6 +287,9 @@ def _create(
         ),
         worktree_info=_worktree_info(request, place),
         repos=[_checkout_info(c) for c in place.checkouts] if place.is_workspace else [],
+        group=request.group,
+        status=Status.QUEUED if request.queued else Status.STARTING,
+        start_typed=request.agent.typed_prompt if request.queued else None,
     )
     file_path = session_file_path(place.work_dir)
 
@@ -316,8 +326,8 @@ def _create(
             tmux,
             record,
             place.scope,
-            record.agent.command,
-            typed=request.agent.typed_prompt,
+            waiter_command() if request.queued else record.agent.command,
+            typed=None if request.queued else request.agent.typed_prompt,
             made=made,
         )
         undo.callback(
@@ -327,6 +337,8 @@ def _create(
         journal.record(started=True)
         step_done("new:agent")
         record_window(record, window)
+        if request.queued:
+            record.set_status(Status.QUEUED, StatusSource.PROCESS)
         write_session_file(file_path, record)
         step_done("new:recorded")
         undo.pop_all()

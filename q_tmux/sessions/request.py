@@ -10,7 +10,7 @@ at the terminal is reached through :class:`Person`, never directly.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -40,6 +40,11 @@ class NewArgs:
     trust_setup: bool = False
     keep_on_failure: bool = False
     repos: tuple[str, ...] = ()
+    # Fan-out and queued starts (q_tmux.sessions.fanout): every ``--agent`` given, ``--count``,
+    # and ``--queue`` (start when ``[limits] max_busy`` allows).
+    agents: tuple[str, ...] = ()
+    count: int | None = None
+    queue: bool = False
 
 
 class Person(Protocol):
@@ -64,6 +69,10 @@ class Started:
 
     created: Created
     detach: bool
+    #: Every session made, ``created`` first (more than one for a fan-out).
+    group: list[Created] = field(default_factory=list)
+    #: The names of those whose agent waits for ``[limits] max_busy`` (queued).
+    queued: list[str] = field(default_factory=list)
 
 
 def wanted_name(name: str | None, message: str | None) -> tuple[str | None, str | None, bool]:
@@ -97,7 +106,8 @@ def start_new(
     from q_tmux.adapters.tmux import require_tmux
     from q_tmux.agents.launch import resolve_agent
     from q_tmux.errors import UsageError
-    from q_tmux.sessions.create import NewSession, create_session
+    from q_tmux.sessions import fanout
+    from q_tmux.sessions.create import NewSession
     from q_tmux.sessions.decisions import default_branch
     from q_tmux.sessions.names import check_name
     from q_tmux.sessions.recovery import recover
@@ -105,6 +115,12 @@ def start_new(
 
     if args.no_worktree and (args.worktree is not None):
         raise UsageError("Choose one of --worktree and --no-worktree.")
+    fan = fanout.plan(args.agents, args.count)
+    if fan is not None and (args.no_worktree or args.worktree):
+        raise UsageError(
+            "A fan-out makes a branch and worktree per session: "
+            "it cannot go with --no-worktree or --worktree BRANCH."
+        )
     name, message, automatic = wanted_name(args.name, args.message)
     if name is not None:
         check_name(name)
@@ -115,16 +131,27 @@ def start_new(
     repo, members = _repositories(here, args.repos, args.no_worktree)
     config = load_config(repo_root=repo.main_worktree if repo else None)
     settings = config.session_type(args.session_type) if args.session_type else None
-    resolved = resolve_agent(args.agent, message, config.default_agent)
+    resolved = resolve_agent(
+        args.agents[0] if args.agents else args.agent, message, config.default_agent
+    )
     worktree = _wants_worktree(
         args, here, repo, members, config, settings, resolved.preset, person, note
     )
     prefix = (settings.branch_prefix or "") if settings and worktree else ""
     base_name = None
+    taken = free_name = _taken(here, repo, worktree, config, prefix)
+    if fan is not None:
+        if not worktree:
+            raise UsageError(
+                "A fan-out makes a worktree per session, but this one would have none."
+            )
+        free_name = fanout.group_taken(fan, taken)
     if automatic:
         base_name = name_base(message, config)
-        name = _choose_name(base_name, _taken(here, repo, worktree, config, prefix), person)
+        name = _choose_name(base_name, free_name, person)
     assert name is not None
+    if fan is not None:
+        fanout.check_members(fan, name, taken)
     base = args.base
     if base is None and settings is not None and settings.base == "default" and repo is not None:
         base = default_branch(repo)
@@ -157,8 +184,8 @@ def start_new(
         name_base=base_name,
         branch_prefix=prefix,
     )
-    created = create_session(request, tmux(), config)
-    return Started(created, detach=bool(settings and settings.detach))
+    made = fanout.make(request, fan, args.queue, tmux(), config, note)
+    return Started(made.created[0], bool(settings and settings.detach), made.created, made.queued)
 
 
 def _repositories(

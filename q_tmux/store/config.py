@@ -164,6 +164,21 @@ class NotifySettings(_Strict):
         return value
 
 
+class LimitsSettings(_Strict):
+    """How many sessions and busy agents at once (the user's ``config.toml`` only).
+
+    Strict, as ``[notify]``: ``max_busy = "2"`` is refused rather than read as 2.
+    The watcher reads ``max_busy`` without pydantic (:mod:`q_tmux.tracking.queue`).
+    """
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    #: Live sessions (agent running, or queued) per repository or workspace; None: no limit.
+    max_sessions: int | None = Field(default=None, ge=1)
+    #: Agents working at once on one tmux server; past it, fan-outs and ``--queue`` wait.
+    max_busy: int | None = Field(default=None, ge=1)
+
+
 class AgentSettings(_Strict):
     #: Whether sessions of this agent need a worktree of their own.
     requires_worktree: bool | None = None
@@ -184,6 +199,7 @@ class Config(_Strict):
     #: (read by the state watcher; see q_tmux.tracking.watcher.stalled_minutes).
     stalled_minutes: float = Field(default=10, gt=0)
     notify: NotifySettings = Field(default_factory=NotifySettings)
+    limits: LimitsSettings = Field(default_factory=LimitsSettings)
 
     @field_validator("worktrees_dir")
     @classmethod
@@ -386,6 +402,11 @@ def load_config(path: Path | None = None, repo_root: Path | None = None) -> Conf
     if "notify" in repo:
         raise ConfigError(
             f"{repo_path}: key 'notify' belongs in your own {path.name} ({path}), "
+            "not in a repository's file."
+        )
+    if "limits" in repo:  # a repository must not raise the limits the user set for themselves
+        raise ConfigError(
+            f"{repo_path}: key 'limits' belongs in your own {path.name} ({path}), "
             "not in a repository's file."
         )
     return _validated(repo_path, _merge(user, repo))

@@ -36,6 +36,8 @@ class Status(StrEnum):
     WAITING = "waiting"
     EXITED = "exited"
     COMPLETED = "completed"
+    #: Made, but its agent waits for ``max_busy`` to allow it (see q_tmux.tracking.queue).
+    QUEUED = "queued"
 
 
 class Reason(StrEnum):
@@ -118,6 +120,7 @@ class Summary:
         "changed_at",
         "checkouts",
         "conflicts",
+        "group",
         "hooked",
         "id",
         "name",
@@ -151,6 +154,7 @@ class Summary:
         source: str = Source.PROCESS,
         program: str = "",
         stalled_since: str | None = None,
+        group: str | None = None,
     ) -> None:
         self.status = Status(status)
         self.reason = Reason(reason) if reason else None
@@ -165,6 +169,8 @@ class Summary:
         self.program = program
         #: When the watcher saw the agent busy with a screen that stopped changing.
         self.stalled_since = stalled_since
+        #: The fan-out this session was made in (its sessions share one task), or None.
+        self.group = group
         self.repo_root = repo_root
         self.branch = branch
         self.base = base
@@ -223,6 +229,7 @@ class Summary:
             source=source,
             program=_program(agent.get("command")),
             stalled_since=_text(data.get("stalled_since")),
+            group=_text(data.get("group")),
         )
 
     @classmethod

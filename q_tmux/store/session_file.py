@@ -111,6 +111,12 @@ class SessionRecord(_Model):
     #: Set by the watcher while the agent is busy but its screen has not changed for
     #: ``stalled_minutes``; cleared when the screen or the status moves again.
     stalled_since: datetime | None = None
+    #: The fan-out this session was made in (``new NAME --count N`` or repeated ``--agent``):
+    #: the name they were derived from. None for a session made alone (and in older files).
+    group: str | None = None
+    #: Typed at the agent's prompt when a queued start happens (agents that take their
+    #: first message at the prompt, such as aider); None otherwise.
+    start_typed: str | None = None
 
     @property
     def is_workspace(self) -> bool:

@@ -28,7 +28,7 @@ from q_tmux.agents import catalog
 from q_tmux.agents.shell import SHELL, is_busy
 from q_tmux.store import facts, paths
 from q_tmux.store.record import Reason, Source, Status
-from q_tmux.tracking import outside, state, status_line, watchlock
+from q_tmux.tracking import outside, queue, state, status_line, watchlock
 from q_tmux.tracking.screen import Screen, read
 from q_tmux.tracking.status_line import SessionState, Snapshot
 
@@ -197,6 +197,10 @@ class Watcher:
         self.check_conflicts(sessions)
         # Read again just before publishing: a hook may have written since the tick began.
         fresh = status_line.sessions_on(self.socket)
+        # Queued agents start as busy ones finish (``[limits] max_busy``); this tick's
+        # statuses are written, so a turn that just ended frees its place at once.
+        if queue.start_due(self.socket, fresh, snap):
+            fresh = status_line.sessions_on(self.socket)
         status_line.publish(self.socket, snap, fresh)
         if started_waiting:
             by_id = {s.id: s for s in fresh}
@@ -220,8 +224,8 @@ class Watcher:
         pane = snap.panes.get(session.id)
         if pane is None or pane.dead or session.status in (state.EXITED, state.COMPLETED):
             return False
-        if session.preset == SHELL.name:
-            return False  # told by its foreground process, not its screen
+        if session.preset == SHELL.name or session.status == Status.QUEUED:
+            return False  # told by its foreground process, not its screen; or not started
         if session.status != state.WAITING or session.reason == state.APPROVAL:
             return True
         # Waiting for input: look only when tmux saw output since the last look.
@@ -263,6 +267,8 @@ class Watcher:
         pane = snap.panes.get(session.id)
         if pane is None or pane.dead:
             return state.EXITED, None, state.PROCESS
+        if session.status == Status.QUEUED:
+            return None  # its pane runs the waiter, not the agent (see q_tmux.tracking.queue)
         if session.preset == SHELL.name:
             return decide_shell(session, pane.command)
         screen = screens.get(pane.pane_id)
@@ -445,7 +451,14 @@ def _code_version() -> tuple[int, ...]:
     stamps = []
     names = [
         os.path.join("tracking", name)
-        for name in ("watcher.py", "screen.py", "status_line.py", "state.py", "outside.py")
+        for name in (
+            "watcher.py",
+            "screen.py",
+            "status_line.py",
+            "state.py",
+            "outside.py",
+            "queue.py",
+        )
     ]
     names += [
         os.path.join("adapters", name)

@@ -195,3 +195,22 @@ def test_a_kept_merge_commit_that_git_collected_is_written_again(
     moved = paths.same(cwd=repo)
     assert "a and b: share shared.txt; would CONFLICT in shared.txt" in moved.stdout
     assert all(FactStore(str(repo)).get(fact) != "0" * 40 for fact in kept)
+
+
+def test_both_paths_show_a_fan_outs_sessions_together(
+    paths: Paths, qtmux: QTmux, repo: Path
+) -> None:
+    qtmux.ok("new", "alone", "--detach", cwd=repo)
+    qtmux.ok("new", "grp", "--count", "2", "--detach", "task", cwd=repo)
+    mid = session_with_commits(qtmux, repo, "mid", {"login.py": "mid\n"})
+    for name in ("grp-1", "grp-2"):
+        commit(worktree(repo, name), "login.py", f"{name}\n")
+    # Made between the two of the group: shown after both all the same.
+    first = json.loads((worktree(repo, "grp-1") / ".amazonq" / "session.json").read_text())
+    record = mid / ".amazonq" / "session.json"
+    record.write_text(json.dumps({**json.loads(record.read_text()), "created": first["created"]}))
+    out = paths.same(cwd=repo).stdout
+    assert [line.split()[0] for line in out.splitlines()[1:5]] == ["alone", "grp-1", "grp-2", "mid"]
+    assert "grp-1 (group grp)" in out
+    groups = json.loads(paths.same("--json", cwd=repo).stdout)[str(repo)]["sessions"]
+    assert [session["group"] for session in groups] == [None, "grp", "grp", None]

@@ -112,6 +112,7 @@ def test_the_json_of_a_report_keeps_its_fields_in_their_order(repo: Path) -> Non
         "behind",
         "files",
         "conflicts_with_base",
+        "group",
     ]
     assert (left["files"], left["conflicts_with_base"]) == (["a.txt", "b.txt"], ())
     assert report.pairs[0].as_json() == {
