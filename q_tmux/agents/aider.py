@@ -2,6 +2,8 @@
 
 - Hooks: none as such; ``--notifications-command`` runs when it waits for the
   user (the end of a turn). The start of a turn and approvals come from the screen.
+  What other sessions change that this one changes too reaches it through a
+  ``--read`` file kept by the watcher outside the worktree (no prompt hook).
 - Screen: the prompt ``> `` (``diff> ``, ``architect> `` … whenever the edit format
   is not the model's default) on the last line, with the user's typed text after it
   and sometimes a redrawn rule below; ``Waiting for MODEL`` with a spinner until the
@@ -40,13 +42,30 @@ SCREEN = ScreenModel(
 
 
 def wire(agent: Agent, work_dir: Path, session_id: str, owned: set[str]) -> Wiring:
-    """``--notifications-command`` on the command line: no file is written anywhere."""
+    """``--notifications-command`` on the command line, and ``--read`` naming the file the
+    watcher keeps the other sessions' overlapping changes in (outside the worktree)."""
     import shlex
 
     from q_tmux.agents.wiring import hook_command, with_options
 
     command = shlex.join(hook_command("aider", "notify"))
-    return with_options(agent, ["--notifications", "--notifications-command", command])
+    options = ["--notifications", "--notifications-command", command]
+    return with_options(agent, [*options, "--read", instructions_file(session_id)])
+
+
+def instructions_file(session_id: str) -> str:
+    """The file aider reads before each message (it rereads ``--read`` files each turn): empty
+    until another session changes this one's files. Made now: aider skips a missing one."""
+    import os
+
+    from q_tmux.tracking import awareness
+
+    path = awareness.instructions_path(session_id)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    if not os.path.exists(path):
+        with open(path, "w", encoding="utf-8"):
+            pass
+    return path
 
 
 # -- approvals: its (Y)es/(N)o questions, and what they ask ------------------------------

@@ -164,6 +164,8 @@ class AgentSpec:
     __slots__ = (
         "approval",
         "args",
+        "context_event",
+        "context_json",
         "conversation_id",
         "description",
         "events",
@@ -199,6 +201,8 @@ class AgentSpec:
         wire: Wire | None = None,
         version_args: tuple[str, ...] = ("--version",),
         approval: Approval | None = None,
+        context_event: str | None = None,
+        context_json: bool = False,
     ) -> None:
         self.name = name
         self.executable = executable
@@ -225,3 +229,8 @@ class AgentSpec:
         self.version_args = version_args
         #: How to answer its approval questions (None: q-tmux cannot answer them).
         self.approval = approval
+        #: The hook event, fired before each prompt, whose output the agent adds to the
+        #: model's context (what the other sessions change: q_tmux.tracking.awareness).
+        self.context_event = context_event
+        #: That output must be JSON (``hookSpecificOutput.additionalContext``), not plain text.
+        self.context_json = context_json

@@ -150,4 +150,5 @@ CLAUDE = AgentSpec(
     resume_by_id=resume_by_id,
     wire=wire,
     approval=APPROVAL,
+    context_event="UserPromptSubmit",  # plain stdout, exit 0: added to the model's context
 )

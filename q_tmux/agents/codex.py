@@ -161,4 +161,7 @@ CODEX = AgentSpec(
     resume_by_id=resume_by_id,
     wire=wire,
     approval=APPROVAL,
+    # hookSpecificOutput.additionalContext: its user-prompt-submit output schema (0.169).
+    context_event="UserPromptSubmit",
+    context_json=True,
 )

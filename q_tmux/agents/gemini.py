@@ -179,4 +179,7 @@ GEMINI = AgentSpec(
     resume_by_id=resume_by_id,
     wire=wire,
     approval=APPROVAL,
+    # Its stdout must be JSON; BeforeAgent's additionalContext goes with the prompt.
+    context_event="BeforeAgent",
+    context_json=True,
 )

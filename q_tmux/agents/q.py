@@ -204,6 +204,7 @@ Q = AgentSpec(
     screen=SCREEN,
     wire=wire,
     approval=APPROVAL,
+    context_event="userPromptSubmit",  # its stdout is added to the model's context
 )
 KIRO = AgentSpec(
     "kiro-cli",
@@ -216,4 +217,5 @@ KIRO = AgentSpec(
     screen=SCREEN,
     wire=wire,
     approval=APPROVAL,
+    context_event="userPromptSubmit",  # its stdout is added to the model's context
 )

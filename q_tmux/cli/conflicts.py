@@ -22,7 +22,7 @@ JSON_OPTION, REFRESH_OPTION = CONFLICTS_OPTIONS
 @click.pass_obj
 def conflicts(app: AppContext, *, as_json: bool, refresh: bool) -> int:
     """Which live sessions touch the same files, and which would conflict, with a merge order."""
-    from q_tmux.cli.conflicts_fast import show
+    from q_tmux.cli.conflicts_fast import overlaps, show
     from q_tmux.merge.conflicts import Checkout, Report, analyse
     from q_tmux.merge.facts import CachedHistory
     from q_tmux.sessions.fanout import group_of, grouped
@@ -31,6 +31,7 @@ def conflicts(app: AppContext, *, as_json: bool, refresh: bool) -> int:
     views, _ = load_views(app.tmux())
     views = grouped(views, group_of)  # a fan-out's sessions together
     by_repo: dict[str, list[Checkout]] = defaultdict(list)
+    sockets: dict[str, str] = {}  # where the watcher's awareness summary of each is kept
     for view in views:
         record = view.record
         if record is None or view.worktree_missing:
@@ -40,6 +41,7 @@ def conflicts(app: AppContext, *, as_json: bool, refresh: bool) -> int:
         for info in infos:
             if info.repo_root and info.owns_worktree:
                 by_repo[info.repo_root].append(Checkout(record.name, info, record.group))
+                sockets.setdefault(info.repo_root, record.tmux.socket or "")
     reports: dict[str, Report] = {}
     for root, checkouts in sorted(by_repo.items()):
         # Facts already known for these commits are reused; git runs for the rest.
@@ -48,5 +50,5 @@ def conflicts(app: AppContext, *, as_json: bool, refresh: bool) -> int:
             reports[root] = analyse(checkouts, history)
         finally:
             history.save()
-    show(reports, as_json=as_json, say=say, note=note)
+    show(reports, overlaps(reports, sockets), as_json=as_json, say=say, note=note)
     return 0

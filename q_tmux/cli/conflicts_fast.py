@@ -27,10 +27,10 @@ def conflicts_command(options: list[str]) -> int | None:
 
     as_json, refresh = (option in options for option in CONFLICTS_OPTIONS)
     try:
-        reports = conflicts_fast.reports(refresh=refresh)
+        reports, sockets = conflicts_fast.reports(refresh=refresh)
     except conflicts_fast.Unsure:
         return None
-    show(reports, as_json=as_json, say=print, note=_note)
+    show(reports, overlaps(reports, sockets), as_json=as_json, say=print, note=_note)
     return 0
 
 
@@ -45,14 +45,25 @@ def _verdict(conflicts: tuple[str, ...] | None, clean: str) -> str:
     return "would CONFLICT in " + ", ".join(conflicts) if conflicts else clean
 
 
+def overlaps(
+    reports: dict[str, Report], sockets: dict[str, str]
+) -> dict[str, list[tuple[str, str, list[str]]]]:
+    """Per repository, the sessions that change a same file, committed or not, as the
+    watcher last saw them (its awareness summary, kept per tmux ``sockets[root]``)."""
+    from q_tmux.tracking.awareness import fresh_summary, pairs
+
+    return {root: pairs(fresh_summary(root, sockets[root])) for root in reports}
+
+
 def show(
     reports: dict[str, Report],
+    overlap: dict[str, list[tuple[str, str, list[str]]]],
     *,
     as_json: bool,
     say: Callable[[str], None],
     note: Callable[[str], None],
 ) -> None:
-    """Print each repository's report (``note``: what goes to stderr)."""
+    """Print each repository's report and ``overlap`` (``note``: what goes to stderr)."""
     if as_json:
         say(
             json.dumps(
@@ -62,6 +73,10 @@ def show(
                         "pairs": [pair.as_json() for pair in report.pairs],
                         "merge_order": report.merge_order(),
                         "skipped": report.skipped,
+                        "overlap": [
+                            {"first": first, "second": second, "files": files}
+                            for first, second, files in overlap[root]
+                        ],
                     }
                     for root, report in reports.items()
                 },
@@ -81,11 +96,16 @@ def show(
                 f"  {shown:<24} {len(session.files):>3} file(s), +{session.ahead}/-"
                 f"{session.behind} vs {session.base}: {verdict}"
             )
-        if not report.pairs:
+        if not report.pairs and not overlap[root]:
             say("  no two sessions change the same file")
         for pair in report.pairs:
             verdict = _verdict(pair.conflicts, "merge cleanly together")
             say(f"  {pair.first} and {pair.second}: share {', '.join(pair.shared)}; {verdict}")
+        committed = {(pair.first, pair.second): set(pair.shared) for pair in report.pairs}
+        for first, second, files in overlap[root]:
+            known = committed.get((first, second), set()) | committed.get((second, first), set())
+            if set(files) - known:
+                say(f"  {first} and {second}: both change {', '.join(files)} (uncommitted too)")
         if len(report.sessions) > 1:
             say("  suggested merge order: " + ", ".join(report.merge_order()))
         for skipped in report.skipped:

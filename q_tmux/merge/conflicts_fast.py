@@ -214,11 +214,13 @@ def _record(work_dir: str) -> dict[str, Any] | None:
     return data
 
 
-def checkouts_by_repo() -> dict[str, list[Checkout]]:
-    """Every session's worktrees, by repository, in the order the full command finds them.
+def checkouts_by_repo() -> tuple[dict[str, list[Checkout]], dict[str, str]]:
+    """Every session's worktrees, by repository, in the order the full command finds them,
+    and the tmux socket of each repository's first session ("" when it has none).
 
-    That order is the sessions' creation time, then their registered name; a
-    session whose folder is gone or whose file cannot be read takes no part.
+    That order is the sessions' creation time, then their registered name, with a
+    fan-out's sessions together; a session whose folder is gone or whose file
+    cannot be read takes no part.
     """
     sessions = []
     for name, work_dir, repo_root in _registry():
@@ -233,6 +235,7 @@ def checkouts_by_repo() -> dict[str, list[Checkout]]:
             sessions.append((created, name, together, data))
     sessions.sort(key=lambda session: session[:2])
     by_repo: dict[str, list[Checkout]] = {}
+    sockets: dict[str, str] = {}
     for data in _grouped(sessions):
         # A workspace session has a worktree in each of its repositories.
         for info in data.get("repos") or [data["worktree_info"]]:
@@ -241,7 +244,8 @@ def checkouts_by_repo() -> dict[str, list[Checkout]]:
                 branches = Branches(info.get("branch"), info.get("base_branch"))
                 checkout = Checkout(data["name"], branches, data.get("group"))
                 by_repo.setdefault(root, []).append(checkout)
-    return by_repo
+                sockets.setdefault(root, data.get("tmux", {}).get("socket") or "")
+    return by_repo, sockets
 
 
 def _grouped(sessions: list[tuple[float, str, str | None, dict[str, Any]]]) -> list[dict[str, Any]]:
@@ -377,14 +381,16 @@ class LightHistory:
         return [Change(path, added, deleted) for path, added, deleted in rows]
 
 
-def reports(*, refresh: bool = False) -> dict[str, Report]:
-    """Each repository's :class:`Report`, as ``q-tmux conflicts`` shows them; Unsure, having
-    shown nothing, where the full command must answer."""
+def reports(*, refresh: bool = False) -> tuple[dict[str, Report], dict[str, str]]:
+    """Each repository's :class:`Report`, as ``q-tmux conflicts`` shows them, and the tmux
+    socket of its first session; Unsure, having shown nothing, where the full command must
+    answer."""
+    by_repo, sockets = checkouts_by_repo()
     found: dict[str, Report] = {}
-    for root, checkouts in sorted(checkouts_by_repo().items()):
+    for root, checkouts in sorted(by_repo.items()):
         history = LightHistory(root, refresh=refresh)
         try:
             found[root] = analyse(checkouts, history)
         finally:
             history.save()  # what was learnt holds, whoever answers
-    return found
+    return found, sockets

@@ -4,9 +4,12 @@ What each event means, and where the conversation id sits in its payload, is
 in the agent's module (:mod:`q_tmux.agents.catalog`).
 
 Agents run it on every turn, so it stays on the standard library (well
-under 100 ms). It prints nothing on stdout, ever: Q adds a hook's stdout to
-the model's context, and Claude reads some hooks' stdout as decisions. It
-always exits 0, so it can never block a tool (Q blocks one on exit 2).
+under 100 ms). It prints nothing on stdout but one thing: Q adds a hook's
+stdout to the model's context, and Claude reads some hooks' stdout as
+decisions. The one thing is what the other sessions of the repository change,
+printed by the agent's prompt-submit event when some of it overlaps with this
+session's changes (:mod:`q_tmux.tracking.awareness`). It always exits 0, so it
+can never block a tool (Q blocks one on exit 2).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import os
 import sys
 
 from q_tmux.agents import catalog
+from q_tmux.agents.base import AgentSpec
 from q_tmux.store import xdg
 from q_tmux.tracking import state
 
@@ -41,11 +45,29 @@ def payload_of(stdin: str, argv: list[str]) -> dict[str, object]:
     return {}
 
 
-def handle(agent: str, event: str, payload: dict[str, object] | None = None) -> None:
+def handle(agent: str, event: str, payload: dict[str, object] | None = None) -> str:
+    """Record what ``event`` means; return what to print for the model (mostly nothing)."""
     spec = catalog.get(agent)
     if spec is None:
-        return
-    payload = payload or {}
+        return ""
+    track(spec, event, payload or {})
+    return prompt_context(spec) if event == spec.context_event else ""
+
+
+def prompt_context(spec: AgentSpec) -> str:
+    """What the other sessions change that this one changes too, as the agent takes it."""
+    from q_tmux.tracking import awareness
+
+    path = session_file()
+    text = awareness.context_for(state.load(path), path)
+    if not text or not spec.context_json:
+        return text
+    output = {"hookEventName": spec.context_event, "additionalContext": text}
+    return json.dumps({"hookSpecificOutput": output})
+
+
+def track(spec: AgentSpec, event: str, payload: dict[str, object]) -> None:
+    """Write the status and conversation ``event`` reports, and tell tmux."""
     conversation = spec.conversation_id(payload)
     if conversation:
         transcript = payload.get("transcript_path")
@@ -95,13 +117,16 @@ def _log(message: str) -> None:
 
 
 def main(argv: list[str]) -> int:
-    # Nothing may reach stdout, whatever happens below.
-    sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - lives as long as the process
+    # Nothing may reach stdout but the context returned, whatever happens below.
+    model, sys.stdout = sys.stdout, open(os.devnull, "w")  # noqa: SIM115 - lives as long as the process
     try:
         # The event JSON; reading it all also spares the agent a broken pipe.
         stdin = "" if sys.stdin.isatty() else sys.stdin.read(1 << 20)
         if len(argv) >= 2:
-            handle(argv[0], argv[1], payload_of(stdin, argv[2:]))
+            context = handle(argv[0], argv[1], payload_of(stdin, argv[2:]))
+            if context:
+                model.write(context)
+                model.flush()
     except Exception as error:  # a hook must never fail the agent's turn
         _log(f"{argv[:2]}: {type(error).__name__}: {error}")
     return 0

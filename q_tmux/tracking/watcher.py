@@ -28,7 +28,7 @@ from q_tmux.agents import catalog
 from q_tmux.agents.shell import SHELL, is_busy
 from q_tmux.store import facts, paths
 from q_tmux.store.record import Reason, Source, Status
-from q_tmux.tracking import outside, queue, state, status_line, watchlock
+from q_tmux.tracking import awareness, outside, queue, state, status_line, watchlock
 from q_tmux.tracking.screen import Screen, read
 from q_tmux.tracking.status_line import SessionState, Snapshot
 
@@ -99,6 +99,8 @@ class Watcher:
     clock: Callable[[], float] = time.monotonic
     #: The server's ``@q-tmux-watcher`` as the last tick saw it (None: no answer).
     named: str | None = None
+    #: What each live session changes, for the other sessions' agents.
+    aware: awareness.Gatherer | None = None
 
     def check_conflicts(self, sessions: list[SessionState]) -> None:
         """Note in each session file whether merging it would conflict.
@@ -195,6 +197,9 @@ class Watcher:
                 if seen.activity != pane.activity:
                     seen.activity, seen.activity_moved = pane.activity, self.clock()
         self.check_conflicts(sessions)
+        if self.aware is None:
+            self.aware = awareness.Gatherer(self.socket, tmuxcmd.run_program)
+        self.aware.refresh(sessions, snap)
         # Read again just before publishing: a hook may have written since the tick began.
         fresh = status_line.sessions_on(self.socket)
         # Queued agents start as busy ones finish (``[limits] max_busy``); this tick's
@@ -458,11 +463,19 @@ def _code_version() -> tuple[int, ...]:
             "state.py",
             "outside.py",
             "queue.py",
+            "awareness.py",
         )
     ]
     names += [
         os.path.join("adapters", name)
-        for name in ("tmuxcmd.py", "tmux_vocabulary.py", "merge_tree.py", "refs.py", "counts.py")
+        for name in (
+            "tmuxcmd.py",
+            "tmux_vocabulary.py",
+            "merge_tree.py",
+            "refs.py",
+            "counts.py",
+            "changes.py",
+        )
     ]
     names.append(os.path.join("store", "facts.py"))
     names += [

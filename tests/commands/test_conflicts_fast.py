@@ -214,3 +214,25 @@ def test_both_paths_show_a_fan_outs_sessions_together(
     assert "grp-1 (group grp)" in out
     groups = json.loads(paths.same("--json", cwd=repo).stdout)[str(repo)]["sessions"]
     assert [session["group"] for session in groups] == [None, "grp", "grp", None]
+
+
+def test_both_paths_show_what_sessions_change_uncommitted_alike(
+    paths: Paths, qtmux: QTmux, repo: Path
+) -> None:
+    from q_tmux.tracking import awareness
+    from tests.conftest import session_json, wait_for
+
+    a = session_with_commits(qtmux, repo, "a", {"a.txt": "a\n"})
+    b = session_with_commits(qtmux, repo, "b", {"b.txt": "b\n"})
+    (a / "both.txt").write_text("a\n")  # uncommitted, in both
+    (b / "both.txt").write_text("b\n")
+    socket = session_json(a)["tmux"]["socket"]
+    wait_for(
+        lambda: awareness.pairs(awareness.fresh_summary(str(repo), socket)),
+        timeout=60,
+        what="the watcher's summary naming both sessions",
+    )
+    out = paths.same(cwd=repo).stdout
+    assert "  a and b: both change both.txt (uncommitted too)" in out
+    overlap = json.loads(paths.same("--json", cwd=repo).stdout)[str(repo)]["overlap"]
+    assert overlap == [{"first": "a", "second": "b", "files": ["both.txt"]}]

@@ -82,10 +82,13 @@ def test_aider_gets_its_notifications_command(state: Path, work: Path) -> None:
     result = wired("aider", ["aider"], ["aider", "--restore-chat-history"], work)
 
     options = ["--notifications", "--notifications-command", shlex.join(hook("aider", "notify"))]
+    # What other sessions change reaches it through a file it reads, kept in the state folder.
+    others = state / "agents" / "s1" / "other-sessions.md"
+    options += ["--read", str(others)]
     assert result.command == ["aider", *options]
     assert result.resume_command == ["aider", *options, "--restore-chat-history"]
     assert result.hooked
-    assert not state.exists()
+    assert others.read_text() == ""
     assert list(work.iterdir()) == []
 
 
