@@ -72,3 +72,35 @@ def test_a_registry_file_with_a_wrong_field_is_reported_not_fatal(
     assert sorted(item.path.name for item in broken) == ["bad.json", "odd.json"]
     assert registry.update("good", name="b")
     assert registry.load()[0][0].name == "b"
+
+
+def test_conflicts_imports_neither_click_nor_anything_heavy(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from q_tmux.store.session_file import AgentInfo, SessionRecord, WorktreeInfo
+    from tests.conftest import git, make_repo
+
+    app = make_repo(tmp_path / "app", {"a.txt": "a\n"})
+    work = tmp_path / "topic"
+    git(app, "worktree", "add", "-q", "-b", "topic", str(work))
+    (work / "a.txt").write_text("topic\n")
+    git(work, "commit", "-qam", "topic")
+    record = SessionRecord(
+        id="s1",
+        name="topic",
+        agent=AgentInfo(preset="q", command=["q"], resume_command=["q"]),
+        worktree_info=WorktreeInfo(
+            path=str(work), branch="topic", repo_root=str(app), base_branch="main"
+        ),
+    )
+    monkeypatch.setenv("HOME", str(tmp_path))  # after the commits: git's identity is the old HOME's
+    monkeypatch.delenv("XDG_STATE_HOME", raising=False)
+    (work / ".amazonq").mkdir()
+    (work / ".amazonq" / "session.json").write_text(json.dumps(record.model_dump(mode="json")))
+    registry.add(registry.RegistryEntry(id="s1", name="topic", work_dir=str(work)))
+    for look in ("cold", "warm"):  # nothing known yet (git runs), then all from the facts
+        out, imported = _imports(tmp_path, "conflicts")
+        assert "topic" in out, look
+        assert "1 file(s), +1/-0 vs main: merges cleanly" in out, look
+        assert "q_tmux.merge.conflicts_fast" in imported
+        assert not (HEAVY | {"click"}) & imported, look

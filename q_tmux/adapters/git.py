@@ -20,7 +20,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import NewType
 
-from q_tmux.adapters import counts, merge_tree, process
+from q_tmux.adapters import counts, merge_tree, numstat, process
 from q_tmux.adapters.merge_tree import MERGE_TREE_GIT
 from q_tmux.errors import (
     GitError,
@@ -661,12 +661,9 @@ class History:
         key = (base, merged_first)
         merged = self._merged.get(key)
         if merged is None:
-            # Any identity will do: the commit is never shown and no ref keeps it.
             merged = CommitOid(
                 self.repo.git_ok(
-                    *("-c", "user.name=q-tmux", "-c", "user.email=q-tmux@localhost"),
-                    *("commit-tree", first.tree, "-p", base, "-p", merged_first),
-                    *("-m", "q-tmux: conflict prediction"),
+                    *merge_tree.merged_commit_arguments(first.tree, base, merged_first),
                     doing="predict a merge",
                 ).strip()
             )
@@ -691,22 +688,8 @@ class History:
 
     def changed_files(self, base: CommitOid, tip: CommitOid) -> list[FileChange]:
         """Files ``tip`` changed since it left ``base``, with line counts."""
-        out = self.repo.git_ok(
-            "diff", "--numstat", "-z", "--no-renames", f"{base}...{tip}", doing="list changed files"
-        )
-        changes = []
-        for record in out.split("\0"):
-            if not record:
-                continue
-            added, deleted, path = record.split("\t", 2)
-            changes.append(
-                FileChange(
-                    path,
-                    None if added == "-" else int(added),
-                    None if deleted == "-" else int(deleted),
-                )
-            )
-        return changes
+        out = self.repo.git_ok(*numstat.arguments(base, tip), doing="list changed files")
+        return [FileChange(*row) for row in numstat.parse(out)]
 
     def is_ancestor(self, older: CommitOid, newer: CommitOid) -> bool:
         return self.repo.git("merge-base", "--is-ancestor", older, newer).ok

@@ -46,6 +46,34 @@ def ask(
     return parse(*run("git", ["-C", repo_root, *arguments(ours, theirs)]))
 
 
+def merged_commit_arguments(tree: str, base: str, merged_first: str) -> list[str]:
+    """git's arguments to write ``tree`` as ``merged_first`` merged into ``base``.
+
+    Predicting what a second merge would give needs the first as a commit; any
+    identity will do, as the commit is never shown and no ref keeps it.
+    """
+    return [
+        *("-c", "user.name=q-tmux", "-c", "user.email=q-tmux@localhost"),
+        *("commit-tree", tree, "-p", base, "-p", merged_first),
+        *("-m", "q-tmux: conflict prediction"),
+    ]
+
+
+def merged_commit(
+    repo_root: str,
+    tree: str,
+    base: str,
+    merged_first: str,
+    run: Callable[[str, list[str]], tuple[int, str]],
+) -> str | None:
+    """The commit :func:`merged_commit_arguments` writes; None when git fails."""
+    returncode, stdout = run(
+        "git", ["-C", repo_root, *merged_commit_arguments(tree, base, merged_first)]
+    )
+    commit = stdout.strip()
+    return commit if returncode == 0 and commit else None
+
+
 def conflicts_in(
     repo_root: str, ours: str, theirs: str, run: Callable[[str, list[str]], tuple[int, str]]
 ) -> list[str] | None:

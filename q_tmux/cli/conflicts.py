@@ -1,28 +1,28 @@
-"""``q-tmux conflicts``: which live sessions touch the same files, and which would conflict."""
+"""``q-tmux conflicts``: which live sessions touch the same files, and which would conflict.
+
+A plain ``conflicts`` is answered by :mod:`q_tmux.cli.conflicts_fast` without
+click; this command answers where that one cannot be sure, and for ``--help``.
+"""
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
-from dataclasses import asdict
 
 import click
 
 from q_tmux.cli.common import AppContext, note, say
+from q_tmux.cli.fastpath import CONFLICTS_OPTIONS
 
-
-def _verdict(conflicts: tuple[str, ...] | None, clean: str) -> str:
-    if conflicts is None:
-        return "conflicts unknown (git 2.38 or newer predicts them)"
-    return "would CONFLICT in " + ", ".join(conflicts) if conflicts else clean
+JSON_OPTION, REFRESH_OPTION = CONFLICTS_OPTIONS
 
 
 @click.command()
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-@click.option("--refresh", is_flag=True, help="Compute every prediction again.")
+@click.option(JSON_OPTION, "as_json", is_flag=True, help="Print JSON.")
+@click.option(REFRESH_OPTION, "refresh", is_flag=True, help="Compute every prediction again.")
 @click.pass_obj
 def conflicts(app: AppContext, *, as_json: bool, refresh: bool) -> int:
     """Which live sessions touch the same files, and which would conflict, with a merge order."""
+    from q_tmux.cli.conflicts_fast import overlaps, show
     from q_tmux.merge.conflicts import Checkout, Report, analyse
     from q_tmux.merge.facts import CachedHistory
     from q_tmux.sessions.fanout import group_of, grouped
@@ -50,56 +50,5 @@ def conflicts(app: AppContext, *, as_json: bool, refresh: bool) -> int:
             reports[root] = analyse(checkouts, history)
         finally:
             history.save()
-    # Committed and uncommitted, as the watcher last saw them: what the agents are told.
-    from q_tmux.tracking.awareness import fresh_summary, pairs
-
-    overlap = {root: pairs(fresh_summary(root, sockets[root])) for root in reports}
-    if as_json:
-        say(
-            json.dumps(
-                {
-                    root: {
-                        "sessions": [
-                            {**asdict(s), "files": sorted(s.files)} for s in report.sessions
-                        ],
-                        "pairs": [asdict(pair) for pair in report.pairs],
-                        "merge_order": report.merge_order(),
-                        "skipped": report.skipped,
-                        "overlap": [
-                            {"first": first, "second": second, "files": files}
-                            for first, second, files in overlap[root]
-                        ],
-                    }
-                    for root, report in reports.items()
-                },
-                indent=2,
-            )
-        )
-        return 0
-    if not reports:
-        say("No sessions with branches.")
-        return 0
-    for root, report in reports.items():
-        say(f"{root}:")
-        for session in report.sessions:
-            verdict = _verdict(session.conflicts_with_base, "merges cleanly")
-            shown = session.name + (f" (group {session.group})" if session.group else "")
-            say(
-                f"  {shown:<24} {len(session.files):>3} file(s), +{session.ahead}/-"
-                f"{session.behind} vs {session.base}: {verdict}"
-            )
-        if not report.pairs and not overlap[root]:
-            say("  no two sessions change the same file")
-        for pair in report.pairs:
-            verdict = _verdict(pair.conflicts, "merge cleanly together")
-            say(f"  {pair.first} and {pair.second}: share {', '.join(pair.shared)}; {verdict}")
-        committed = {(pair.first, pair.second): set(pair.shared) for pair in report.pairs}
-        for first, second, files in overlap[root]:
-            known = committed.get((first, second), set()) | committed.get((second, first), set())
-            if set(files) - known:
-                say(f"  {first} and {second}: both change {', '.join(files)} (uncommitted too)")
-        if len(report.sessions) > 1:
-            say("  suggested merge order: " + ", ".join(report.merge_order()))
-        for skipped in report.skipped:
-            note(skipped)
+    show(reports, overlaps(reports, sockets), as_json=as_json, say=say, note=note)
     return 0

@@ -14,6 +14,7 @@ import sys
 from q_tmux.cli.fastpath import (
     APPROVE,
     CLIENT_OPTION,
+    CONFLICTS,
     DENY,
     MARKUP_OPTION,
     NEXT,
@@ -69,6 +70,10 @@ def _fast(argv: list[str]) -> int | None:
 
         print(f"q-tmux, version {__version__}")  # click's version_option words it so
         return 0
+    if args[:1] == [CONFLICTS]:
+        from q_tmux.cli.conflicts_fast import conflicts_command
+
+        return conflicts_command(args[1:])
     if not args or args[0] not in FAST_COMMANDS:
         return None
     command, options = args[0], args[1:]

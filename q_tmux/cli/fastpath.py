@@ -24,6 +24,10 @@ NEXT = "next"
 APPROVE, DENY = "approve", "deny"
 ALWAYS_OPTION = "--always"
 
+#: ``conflicts [--json] [--refresh]``: a look when nothing moved reads files and runs no git.
+CONFLICTS = "conflicts"
+CONFLICTS_OPTIONS = ("--json", "--refresh")
+
 
 def status_line_command(socket: str, *, publish: bool, markup: bool) -> int:
     """Print the status line (plain, or with tmux markup); ``publish`` also pushes it to tmux."""

@@ -30,45 +30,124 @@ once the conflicting one has brought the base in (``q-tmux sync``).
 
 from __future__ import annotations
 
-from collections.abc import Collection
-from dataclasses import dataclass, field
 from enum import Enum
 from itertools import combinations
 
-from q_tmux.adapters.git import CommitOid, History
-from q_tmux.merge.facts import CachedHistory
-from q_tmux.store.facts import key
-from q_tmux.store.session_file import WorktreeInfo
+from q_tmux.store.facts import FactStore, key
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # the standard-library ``conflicts`` path imports this module: no git adapter
+    from collections.abc import Collection, Sequence
+    from typing import Protocol
+
+    from q_tmux.adapters.git import CommitOid
+
+    class Branches(Protocol):
+        """A worktree's branch and base (:class:`q_tmux.store.session_file.WorktreeInfo`)."""
+
+        @property
+        def branch(self) -> str | None: ...
+        @property
+        def base_branch(self) -> str | None: ...
+
+    class Prediction(Protocol):
+        """What merging two commits would give (:class:`q_tmux.adapters.git.MergePrediction`)."""
+
+        @property
+        def clean(self) -> bool | None: ...
+        @property
+        def conflicts(self) -> tuple[str, ...]: ...
+
+    class Change(Protocol):
+        @property
+        def path(self) -> str: ...
+
+    class Commits(Protocol):
+        """The questions about commits asked here (:class:`q_tmux.adapters.git.History`)."""
+
+        def branch(self, name: str) -> CommitOid | None: ...
+        def ahead_behind(self, base: CommitOid, tip: CommitOid) -> tuple[int, int]: ...
+        def predict(self, ours: CommitOid, theirs: CommitOid) -> Prediction: ...
+        def predict_onto(
+            self, base: CommitOid, merged_first: CommitOid, then: CommitOid
+        ) -> Prediction | None: ...
+        def changed_files(self, base: CommitOid, tip: CommitOid) -> Sequence[Change]: ...
 
 
-@dataclass
+# Plain slotted classes, not dataclasses: the standard-library ``conflicts`` path imports
+# this module, and :mod:`dataclasses` (with :mod:`inspect`) costs it half a Python start.
+
+
 class SessionChanges:
-    name: str
-    branch: str
-    base: str
-    tip: CommitOid
-    base_oid: CommitOid
-    ahead: int
-    behind: int
-    files: set[str]
-    conflicts_with_base: tuple[str, ...] | None  # None: unknown (old git)
-    #: The fan-out the session was made in (see q_tmux.sessions.fanout), or None.
-    group: str | None = None
+    """One session's changes since it left its base, and its merge's conflicts with the base."""
+
+    __slots__ = FIELDS = (
+        "name",
+        "branch",
+        "base",
+        "tip",
+        "base_oid",
+        "ahead",
+        "behind",
+        "files",
+        "conflicts_with_base",
+        "group",
+    )
+
+    def __init__(
+        self,
+        *,
+        name: str,
+        branch: str,
+        base: str,
+        tip: CommitOid,
+        base_oid: CommitOid,
+        ahead: int,
+        behind: int,
+        files: set[str],
+        conflicts_with_base: tuple[str, ...] | None,  # None: unknown (old git)
+        group: str | None = None,
+    ) -> None:
+        self.name, self.branch, self.base = name, branch, base
+        self.tip, self.base_oid = tip, base_oid
+        self.ahead, self.behind = ahead, behind
+        self.files = files
+        self.conflicts_with_base = conflicts_with_base
+        #: The fan-out the session was made in (see q_tmux.sessions.fanout), or None.
+        self.group = group
+
+    def as_json(self) -> dict[str, object]:
+        """The fields in their order, the files sorted."""
+        return {name: getattr(self, name) for name in self.FIELDS} | {"files": sorted(self.files)}
 
 
-@dataclass
 class Pair:
-    first: str
-    second: str
-    shared: list[str]
-    conflicts: tuple[str, ...] | None  # None: unknown; () clean
+    """Two sessions that change the same files, and where merging both would conflict."""
+
+    __slots__ = FIELDS = ("first", "second", "shared", "conflicts")
+
+    def __init__(
+        self,
+        first: str,
+        second: str,
+        shared: list[str],
+        conflicts: tuple[str, ...] | None,  # None: unknown; () clean
+    ) -> None:
+        self.first, self.second, self.shared, self.conflicts = first, second, shared, conflicts
+
+    def as_json(self) -> dict[str, object]:
+        return {name: getattr(self, name) for name in self.FIELDS}
 
 
-@dataclass
 class Report:
-    sessions: list[SessionChanges] = field(default_factory=list)
-    pairs: list[Pair] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)
+    """What :func:`analyse` found in one repository."""
+
+    __slots__ = ("pairs", "sessions", "skipped")
+
+    def __init__(self) -> None:
+        self.sessions: list[SessionChanges] = []
+        self.pairs: list[Pair] = []
+        self.skipped: list[str] = []
 
     def merge_order(self) -> list[str]:
         """Fewest predicted conflicts first, then fewest files: each disturbs the rest least."""
@@ -124,16 +203,16 @@ def own_conflicts(
     return tuple(sorted((set(predicted) & set(shared)) - set(with_base)))
 
 
-@dataclass(frozen=True)
 class Checkout:
     """One session's worktree in one repository (a workspace session has one per repository)."""
 
-    name: str
-    info: WorktreeInfo
-    group: str | None = None
+    __slots__ = ("group", "info", "name")
+
+    def __init__(self, name: str, info: Branches, group: str | None = None) -> None:
+        self.name, self.info, self.group = name, info, group
 
 
-def analyse(checkouts: list[Checkout], history: History) -> Report:
+def analyse(checkouts: list[Checkout], history: Commits) -> Report:
     """Changes of every session checkout in ``history``'s repository, and how they collide."""
     report = Report()
     for checkout in checkouts:
@@ -174,7 +253,7 @@ def analyse(checkouts: list[Checkout], history: History) -> Report:
 
 
 def pair_conflicts(
-    history: History,
+    history: Commits,
     first: tuple[CommitOid, CommitOid],
     second: tuple[CommitOid, CommitOid],
     shared: Collection[str],
@@ -184,21 +263,22 @@ def pair_conflicts(
     ``first`` and ``second`` are each session's (base commit, tip); ``shared``
     the files both changed since they left their base.
     """
-    if not isinstance(history, CachedHistory):
+    facts = getattr(history, "facts", None)  # a history that keeps its answers on disk
+    if not isinstance(facts, FactStore):
         return _pair_conflicts(history, first, second, shared)
     # Which files both changed follows from the four commits: they make the whole key.
     fact = key("pair", *first, *second)
-    known = history.facts.get(fact)
+    known = facts.get(fact)
     if isinstance(known, list) and all(isinstance(path, str) for path in known):
         return tuple(known)
     found = _pair_conflicts(history, first, second, shared)
     if found is not None:  # "unknown" is git's age, not the commits'
-        history.facts.put(fact, list(found))
+        facts.put(fact, list(found))
     return found
 
 
 def _pair_conflicts(
-    history: History,
+    history: Commits,
     first: tuple[CommitOid, CommitOid],
     second: tuple[CommitOid, CommitOid],
     shared: Collection[str],

@@ -15,10 +15,14 @@ is ignored, and rewritten by the next save.
 
 from __future__ import annotations
 
-import hashlib
 import os
 
 from q_tmux.store import jsonfile, xdg
+
+try:  # hashlib would load OpenSSL too, a fifth of a Python start, for a digest it never uses
+    from _blake2 import blake2b
+except ImportError:  # an interpreter without CPython's own module
+    from hashlib import blake2b
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -31,7 +35,7 @@ VERSION = 1
 
 def facts_path(repo_root: str) -> str:
     """The file of the repository at ``repo_root``."""
-    digest = hashlib.blake2b(os.path.abspath(repo_root).encode(), digest_size=10).hexdigest()
+    digest = blake2b(os.path.abspath(repo_root).encode(), digest_size=10).hexdigest()
     return os.path.join(xdg.state_dir(), "facts", f"{digest}.json")
 
 
@@ -111,7 +115,7 @@ class FactStore:
                     merged[fact] = value
                 for fact in list(merged)[: max(0, len(merged) - MAX_FACTS)]:
                     del merged[fact]
-                jsonfile.write_atomic(self.path, {"version": VERSION, "facts": merged})
+                jsonfile.write_atomic(self.path, {"version": VERSION, "facts": merged}, cache=True)
         except (OSError, TimeoutError):
             return  # a cache: what was not saved is computed again next time
         self._known, self._new = merged, {}

@@ -27,11 +27,15 @@ _MISSING = object()
 _held: dict[tuple[int, int], list[int]] = {}
 
 
-def write_atomic(path: str | os.PathLike[str], data: Any, *, make_parents: bool = True) -> None:
+def write_atomic(
+    path: str | os.PathLike[str], data: Any, *, make_parents: bool = True, cache: bool = False
+) -> None:
     """Write ``data`` as JSON to ``path`` so readers see the old file or the new, never half.
 
     With ``make_parents=False`` a missing directory raises FileNotFoundError
     instead of being made: status updates must never bring back a removed worktree.
+    With ``cache``, what is written can be computed again: it is written compact
+    (JSON's C encoder, several times faster than indenting) and not synced to disk.
     """
     target = os.fspath(path)
     directory, name = os.path.split(target)
@@ -41,10 +45,14 @@ def write_atomic(path: str | os.PathLike[str], data: Any, *, make_parents: bool 
     fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(data, handle, indent=2, ensure_ascii=False)
+            if cache:
+                json.dump(data, handle, ensure_ascii=False, separators=(",", ":"))
+            else:
+                json.dump(data, handle, indent=2, ensure_ascii=False)
             handle.write("\n")
             handle.flush()
-            os.fsync(handle.fileno())
+            if not cache:
+                os.fsync(handle.fileno())
         os.replace(temporary, target)
     except BaseException:
         if os.path.lexists(temporary):

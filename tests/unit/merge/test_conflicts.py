@@ -95,3 +95,30 @@ def test_sessions_without_a_branch_or_whose_branch_is_gone_are_set_aside(repo: P
     assert [s.name for s in report.sessions] == ["kept"]
     assert report.skipped == ["gone: branch gone or main is gone"]
     assert report.pairs == []
+
+
+def test_the_json_of_a_report_keeps_its_fields_in_their_order(repo: Path) -> None:
+    commit_on(repo, "left", {"b.txt": "left\n", "a.txt": "1\nLEFT\n3\n"})
+    commit_on(repo, "right", {"a.txt": "1\nRIGHT\n3\n"})
+    report = analysed(repo, [session("left"), session("right")])
+    left = report.sessions[0].as_json()
+    assert list(left) == [
+        "name",
+        "branch",
+        "base",
+        "tip",
+        "base_oid",
+        "ahead",
+        "behind",
+        "files",
+        "conflicts_with_base",
+        "group",
+    ]
+    assert (left["files"], left["conflicts_with_base"]) == (["a.txt", "b.txt"], ())
+    assert report.pairs[0].as_json() == {
+        "first": "left",
+        "second": "right",
+        "shared": ["a.txt"],
+        "conflicts": ("a.txt",),
+    }
+    assert list(report.pairs[0].as_json()) == ["first", "second", "shared", "conflicts"]
