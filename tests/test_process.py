@@ -59,3 +59,49 @@ def test_a_program_that_does_not_finish_is_killed(tmp_path: Path) -> None:
     done = process.run(str(slow), [], timeout=0.3)
     assert (done.returncode, done.stdout) == (-9, "")
     assert done.first_error_line() == f"{slow} did not finish within 0.3 seconds"
+
+
+def _fake_git(tmp_path: Path, failures: int, message: str) -> Path:
+    """A ``git`` that dies ``failures`` times with ``message`` (exit 128), then says ok."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    count = tmp_path / "runs"
+    git = bin_dir / "git"
+    git.write_text(
+        "#!/bin/sh\n"
+        f'echo x >> "{count}"\n'
+        f'if [ "$(wc -l < "{count}")" -le {failures} ]; then echo "{message}" >&2; exit 128; fi\n'
+        "echo ok\n"
+    )
+    git.chmod(0o755)
+    return bin_dir
+
+
+RACE = "fatal: failed to read /r/.git/worktrees/fix-2/commondir: Success"
+
+
+def test_git_meeting_a_worktree_being_made_is_run_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PATH", f"{_fake_git(tmp_path, 2, RACE)}:{os.environ['PATH']}")
+    done = process.run("git", ["worktree", "add", "x"])
+    assert done.ok, done.stderr
+    assert done.stdout == "ok\n"
+    assert len((tmp_path / "runs").read_text().splitlines()) == 3
+
+
+@pytest.mark.parametrize(
+    ("failures", "message", "runs"),
+    [
+        (9, RACE, process.GIT_RACE_ATTEMPTS),  # gives up, and says what git said
+        (1, "fatal: not a git repository (or any of the parent directories): .git", 1),
+    ],
+)
+def test_git_is_run_again_only_for_that_race_and_only_a_few_times(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failures: int, message: str, runs: int
+) -> None:
+    monkeypatch.setenv("PATH", f"{_fake_git(tmp_path, failures, message)}:{os.environ['PATH']}")
+    done = process.run("git", ["status"])
+    assert done.returncode == 128
+    assert done.stderr.strip() == message
+    assert len((tmp_path / "runs").read_text().splitlines()) == runs

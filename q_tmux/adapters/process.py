@@ -113,26 +113,52 @@ def run(
     after ``timeout`` seconds is killed; it then answers exit status -9 and no output.
     """
     import subprocess
+    import time
 
     leave_vanished_cwd()
     environment = {**os.environ, **(env or {})}
-    try:
-        done = subprocess.run(
-            [_require(program, environment), *args],
-            input=stdin.encode() if stdin is not None else None,
-            stdin=subprocess.DEVNULL if stdin is None else None,  # never the user's terminal
-            capture_output=True,
-            cwd=cwd,
-            env=environment,
-            timeout=timeout,
-            check=False,
+    executable = _require(program, environment)
+    for attempt in range(GIT_RACE_ATTEMPTS):
+        try:
+            done = subprocess.run(
+                [executable, *args],
+                input=stdin.encode() if stdin is not None else None,
+                stdin=subprocess.DEVNULL if stdin is None else None,  # never the user's terminal
+                capture_output=True,
+                cwd=cwd,
+                env=environment,
+                timeout=timeout,
+                check=False,
+            )
+        except subprocess.TimeoutExpired:  # run() has killed it
+            return Completed(-9, "", f"{program} did not finish within {timeout:g} seconds")
+        result = Completed(
+            done.returncode,
+            done.stdout.decode("utf-8", "ignore"),  # as plumbum decoded it
+            done.stderr.decode("utf-8", "ignore"),
         )
-    except subprocess.TimeoutExpired:  # run() has killed it
-        return Completed(-9, "", f"{program} did not finish within {timeout:g} seconds")
-    return Completed(
-        done.returncode,
-        done.stdout.decode("utf-8", "ignore"),  # as plumbum decoded it
-        done.stderr.decode("utf-8", "ignore"),
+        if not (program == "git" and met_a_worktree_being_made(result)):
+            break
+        time.sleep(0.05 * (attempt + 1))
+    return result
+
+
+#: How many times a git command that met another worktree half-made is run in all.
+GIT_RACE_ATTEMPTS = 4
+
+
+def met_a_worktree_being_made(result: Completed) -> bool:
+    """Whether git died reading the ``commondir`` of a worktree another git is still making.
+
+    ``git worktree add`` makes ``.git/worktrees/NAME/`` and then writes its
+    files; a git that lists the worktrees' refs in between (``worktree add``
+    and ``branch`` ask whether a branch is checked out anywhere) dies with
+    "failed to read .../commondir" before it changes anything, so it is run again.
+    """
+    return (
+        result.returncode == 128
+        and "failed to read" in result.stderr
+        and "commondir" in result.stderr
     )
 
 
