@@ -1,0 +1,631 @@
+"""Listing sessions for ``list`` and the picker, standard library only.
+
+``list`` and the picker's rows read every session file and ask each tmux server
+once which windows are q-tmux's. Importing pydantic, libtmux and click costs
+several times that, so this module reads the files with :mod:`json`, judges
+them as the pydantic model would (:func:`canonical_record`), and renders the
+table and the JSON. The click ``list`` renders through the same functions, so
+both paths print the same bytes.
+
+:func:`load` answers only when it can prove its answer equals the click path's:
+every session file as the model would dump it, every fact known. Otherwise it
+returns None and the caller runs the click command, which validates, explains
+a broken file and computes what is missing with git.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+
+from q_tmux.adapters import refs, tmuxcmd
+from q_tmux.adapters.tmux_vocabulary import (
+    ID_OPTION,
+    field,
+    list_panes,
+    parse_panes,
+    socket_from_environment,
+    socket_path,
+)
+from q_tmux.store import facts as fact_files
+from q_tmux.store import jsonfile
+from q_tmux.store.record import BUSY, Reason, Source, Status, session_path, urgency
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+    from q_tmux.store.registry import RegistryEntry
+
+NO_SESSIONS = 'No sessions yet. Start one with: q-tmux new NAME "first message"'
+HEADER = [" ", "NAME", "STATUS", "BRANCH → BASE", "WORKTREE", "WINDOW", "ACTIVE"]
+
+# -- the session file, as the pydantic model dumps it -------------------------------------------
+
+_DATETIME, _TEXT, _TEXTS, _FLAG, _TEXT_MAP = "datetime", "str", "list[str]", "bool", "dict[str,str]"
+_REQUIRED = object()  # no default, or one the model makes afresh (now): the file must say it
+_Fields = tuple[tuple[str, object, object], ...]  # (name, kind, default), in declaration order
+
+#: :class:`~q_tmux.store.session_file.AgentInfo`, :class:`TmuxInfo` and :class:`WorktreeInfo`:
+#: each field's name, kind and default, in the model's order (tests/unit/sessions compares them).
+AGENT_FIELDS: _Fields = (
+    ("preset", _TEXT, _REQUIRED),
+    ("command", _TEXTS, _REQUIRED),
+    ("resume_command", _TEXTS, _REQUIRED),
+    ("base_command", _TEXTS, []),
+    ("base_resume_command", _TEXTS, []),
+    ("hooks", _FLAG, False),
+    ("files", _TEXTS, []),
+    ("env", _TEXT_MAP, {}),
+    ("conversation_id", (_TEXT, None), None),
+    ("conversation_file", (_TEXT, None), None),
+)
+TMUX_FIELDS: _Fields = tuple(
+    (name, (_TEXT, None), None)
+    for name in ("socket", "session", "session_id", "window_id", "pane_id")
+)
+WORKTREE_FIELDS: _Fields = (
+    ("path", _TEXT, _REQUIRED),
+    ("branch", (_TEXT, None), None),
+    ("repo_root", (_TEXT, None), None),
+    ("base_branch", (_TEXT, None), None),
+    ("base_oid", (_TEXT, None), None),
+    ("is_temporary", _FLAG, False),
+    ("merge_target", (_TEXT, None), None),
+    ("owns_worktree", _FLAG, True),
+    ("workspace_root", (_TEXT, None), None),
+    ("workspace_path", (_TEXT, None), None),
+)
+#: :class:`~q_tmux.store.session_file.SessionRecord`'s fields.
+RECORD_FIELDS: _Fields = (
+    ("version", frozenset({1}), _REQUIRED),  # read_session_file wants it written
+    ("id", _TEXT, _REQUIRED),
+    ("name", _TEXT, _REQUIRED),
+    ("status", frozenset(Status), Status.STARTING.value),
+    ("waiting_reason", (frozenset(Reason), None), None),
+    ("status_source", frozenset(Source), Source.PROCESS.value),
+    ("status_changed_at", _DATETIME, _REQUIRED),
+    ("created", _DATETIME, _REQUIRED),
+    ("last_active", _DATETIME, _REQUIRED),
+    ("first_message", (_TEXT, None), None),
+    ("session_type", (_TEXT, None), None),
+    ("agent", AGENT_FIELDS, _REQUIRED),
+    ("tmux", TMUX_FIELDS, {}),
+    ("worktree_info", WORKTREE_FIELDS, _REQUIRED),
+    ("repos", [WORKTREE_FIELDS], []),
+    ("merge_conflicts", (_TEXTS, None), None),
+    ("stalled_since", (_DATETIME, None), None),
+)
+
+
+class _NotCanonical(Exception):
+    """A value the model would reject, or would dump differently from how it is written."""
+
+
+def canonical_record(data: object) -> dict[str, Any] | None:
+    """``data`` as ``SessionRecord.model_validate(data).model_dump(mode="json")`` would give it,
+    or None when that is not certain (the click path then reads the file with the model).
+
+    Strict where pydantic is lax: a value it would convert (``"true"`` for a flag, a
+    datetime not written as pydantic writes it) makes the answer None, never a guess.
+    """
+    if not isinstance(data, dict) or "version" not in data or "id" not in data:
+        return None
+    try:
+        return _model(data, RECORD_FIELDS)
+    except _NotCanonical:
+        return None
+
+
+def _model(data: object, fields: _Fields) -> dict[str, Any]:
+    if not isinstance(data, dict):
+        raise _NotCanonical
+    dumped: dict[str, Any] = {}
+    for name, kind, default in fields:
+        if name in data:
+            dumped[name] = _value(data[name], kind)
+        elif default is _REQUIRED:
+            raise _NotCanonical
+        else:  # the default, as the model makes it
+            fresh = default.copy() if isinstance(default, list | dict) else default
+            dumped[name] = _model(fresh, kind) if _is_model(kind) else fresh  # type: ignore[arg-type]
+    for name, value in data.items():  # extra fields are kept, after the declared ones
+        if name not in dumped:
+            dumped[name] = value
+    return dumped
+
+
+def _is_model(kind: object) -> bool:
+    """Whether ``kind`` is a nested model's fields (as opposed to ``(kind, None)``)."""
+    return isinstance(kind, tuple) and bool(kind) and isinstance(kind[0], tuple)
+
+
+def _value(value: object, kind: object) -> Any:
+    """``value`` checked against ``kind``; the dumped value."""
+    if _is_model(kind):
+        return _model(value, kind)  # type: ignore[arg-type]
+    if isinstance(kind, tuple):  # one of several kinds: (kind, None)
+        for each in kind:
+            if each is None and value is None:
+                return None
+            if each is not None:
+                try:
+                    return _value(value, each)
+                except _NotCanonical:
+                    continue
+        raise _NotCanonical
+    if isinstance(kind, list):  # a list of a nested model
+        if not isinstance(value, list):
+            raise _NotCanonical
+        return [_model(item, kind[0]) for item in value]
+    if isinstance(kind, frozenset):  # words of a vocabulary, or the schema version
+        if isinstance(value, bool | float) or value not in kind:
+            raise _NotCanonical
+        return value
+    if not _leaf_ok(value, kind):
+        raise _NotCanonical
+    return value
+
+
+def _leaf_ok(value: object, kind: object) -> bool:
+    """Whether ``value`` is of the plain ``kind`` (text, a flag, a list of texts...)."""
+    if kind == _TEXT:
+        return isinstance(value, str)
+    if kind == _FLAG:
+        return isinstance(value, bool)
+    if kind == _TEXTS:
+        return isinstance(value, list) and all(isinstance(each, str) for each in value)
+    if kind == _TEXT_MAP:
+        return isinstance(value, dict) and all(isinstance(each, str) for each in value.values())
+    return kind == _DATETIME and isinstance(value, str) and _as_written(value)
+
+
+def _as_written(text: str) -> bool:
+    """Whether ``text`` is a UTC time exactly as pydantic writes one (so it reads it back so)."""
+    if len(text) not in (20, 27) or text[-1] != "Z" or text[4:20:3] != "--T::" + text[19]:
+        return False
+    digits = text[:4] + text[5:7] + text[8:10] + text[11:13] + text[14:16] + text[17:19]
+    if len(text) == 27:  # microseconds: pydantic writes none rather than .000000
+        if text[19] != "." or text[20:26] == "000000":
+            return False
+        digits += text[20:26]
+    if not (digits.isascii() and digits.isdigit()):
+        return False
+    try:
+        datetime.fromisoformat(text[:19])
+    except ValueError:  # a day or an hour out of range
+        return False
+    return True
+
+
+def moment(text: str | None) -> datetime | None:
+    """A datetime field of a dumped record (ISO 8601, ``Z`` for UTC)."""
+    return None if text is None else datetime.fromisoformat(text)
+
+
+# -- sessions, as listed ---------------------------------------------------------------------
+
+
+class Window:
+    """A q-tmux window seen on a running server."""
+
+    __slots__ = ("pane_dead", "pane_id", "tmux_session", "window_id")
+
+    def __init__(self, window_id: str, pane_id: str, pane_dead: bool, tmux_session: str) -> None:
+        self.window_id = window_id
+        self.pane_id = pane_id
+        self.pane_dead = pane_dead
+        self.tmux_session = tmux_session
+
+
+class Listed:
+    """A registry entry, its session file as the model dumps it (None: unreadable), its window."""
+
+    __slots__ = ("entry", "problem", "record", "window", "worktree_missing")
+
+    def __init__(
+        self,
+        entry: RegistryEntry,
+        record: dict[str, Any] | None,
+        problem: str | None,
+        window: Window | None,
+        worktree_missing: bool,
+    ) -> None:
+        self.entry = entry
+        self.record = record
+        self.problem = problem
+        self.window = window
+        self.worktree_missing = worktree_missing
+
+    @property
+    def alive(self) -> bool:
+        return self.window is not None and not self.window.pane_dead
+
+    @property
+    def socket(self) -> str | None:
+        return (self.record["tmux"]["socket"] or None) if self.record is not None else None
+
+    @property
+    def state(self) -> str:
+        """The status to show: the file's, corrected by what tmux knows of the process."""
+        if self.worktree_missing:
+            return "gone"
+        if self.record is None:
+            return "unreadable"
+        status, reason = self.record["status"], self.record["waiting_reason"]
+        if not self.alive and status != Status.COMPLETED:
+            return Status.EXITED.value
+        if status == Status.WAITING and reason:
+            return f"waiting:{reason}"
+        return str(status)
+
+    @property
+    def stalled(self) -> bool:
+        """Busy, but its screen has not changed for ``stalled_minutes`` (the watcher says)."""
+        return (
+            self.state in BUSY
+            and self.record is not None
+            and self.record["stalled_since"] is not None
+        )
+
+    def order(self) -> tuple[int, float]:
+        """The picker's order: most urgent first, then longest in that state."""
+        changed = moment(self.record["status_changed_at"]) if self.record else None
+        status, _, reason = self.state.partition(":")
+        return urgency(status, reason or None), changed.timestamp() if changed else 0.0
+
+
+def load(socket: str) -> tuple[list[Listed], list[str]] | None:
+    """Every registered session, oldest first, and one line per registry problem; None when
+    a session file is not one the model would read back as written (see :func:`canonical_record`).
+
+    ``socket`` is the server the command runs for (the others come from the records).
+    """
+    from q_tmux.store import registry
+
+    entries, broken = registry.load()
+    found: list[tuple[RegistryEntry, dict[str, Any] | None, str | None, bool]] = []
+    for entry in entries:
+        if not os.path.isdir(entry.work_dir):
+            found.append((entry, None, f"its directory {Path(entry.work_dir)} is gone", True))
+            continue
+        record = canonical_record(jsonfile.load_object(session_path(entry.work_dir)))
+        if record is None:
+            return None  # the model explains what is wrong with it
+        found.append((entry, record, None, False))
+    windows: dict[str, dict[str, Window]] = {}
+    for _, record, _, _ in found:
+        where = record["tmux"]["socket"] if record else None
+        if where and where not in windows:
+            windows[where] = windows_at(where)
+    listed = [
+        Listed(
+            entry, record, problem, windows.get(where, {}).get(entry.id) if where else None, gone
+        )
+        for entry, record, problem, gone in found
+        for where in [record["tmux"]["socket"] if record else None]
+    ]
+    listed.sort(
+        key=lambda item: (
+            moment(item.record["created"]).timestamp() if item.record else 0.0,  # type: ignore[union-attr]
+            item.entry.name,
+        )
+    )
+    return listed, [item.problem for item in broken]
+
+
+def windows_at(socket: str) -> dict[str, Window]:
+    """Every q-tmux window on the server at ``socket``, by session id, in one tmux call."""
+    if not os.path.exists(socket):
+        return {}
+    code, out = tmuxcmd.run(socket, *list_panes())
+    if code != 0:
+        return {}
+    panes, _ = parse_panes(out)
+    return {
+        pane.session_id: Window(pane.window_id, pane.pane_id, pane.dead, pane.tmux_session)
+        for pane in panes.values()
+    }
+
+
+def current_session_id(socket: str, listed: list[Listed], cwd: Path) -> str | None:
+    """The session this command runs in: by environment, by tmux window, else by directory."""
+    from_env = os.environ.get("Q_TMUX_SESSION_ID")
+    if from_env:
+        return from_env
+    pane = os.environ.get("TMUX_PANE") or None
+    if pane is not None and socket_from_environment() == socket:
+        code, out = tmuxcmd.run(socket, "display-message", "-p", "-t", pane, field(ID_OPTION))
+        from_window = out.split("\n")[0] if code == 0 else ""
+        if from_window:
+            return from_window
+    best: Listed | None = None
+    for item in listed:
+        work_dir = Path(item.entry.work_dir)
+        if cwd.is_relative_to(work_dir) and (
+            best is None or len(work_dir.parts) > len(Path(best.entry.work_dir).parts)
+        ):
+            best = item
+    return best.entry.id if best else None
+
+
+# -- facts about branches ------------------------------------------------------------------
+
+
+class BranchFacts:
+    """Ahead/behind a branch's base and its predicted merge conflicts (None: unknown)."""
+
+    __slots__ = ("ahead", "behind", "conflicts")
+
+    def __init__(self, ahead: int, behind: int, conflicts: tuple[str, ...] | None) -> None:
+        self.ahead = ahead
+        self.behind = behind
+        self.conflicts = conflicts
+
+
+def facts_key(session_id: str, workspace_path: str | None = None) -> str:
+    """Where a session's facts are kept in a listing, or one workspace repository's."""
+    return f"{session_id}/{workspace_path}" if workspace_path is not None else session_id
+
+
+def branches(record: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """Each worktree of a session whose branch facts a listing shows, by :func:`facts_key`."""
+    found = [(facts_key(record["id"], each["workspace_path"]), each) for each in record["repos"]]
+    if record["worktree_info"]["owns_worktree"]:
+        found.append((facts_key(record["id"]), record["worktree_info"]))
+    return [(key, info) for key, info in found if info["repo_root"]]
+
+
+def known_facts(
+    store: fact_files.FactStore, repo_root: str, branch: str | None, base: str | None
+) -> BranchFacts | None:
+    """A branch's facts when every one is known already: no process, no git adapter."""
+    common = refs.common_dir_of(repo_root)
+    if common is None or not branch or not base:
+        return None
+    tip, base_tip = refs.read_branch(common, branch), refs.read_branch(common, base)
+    if tip is None or base_tip is None:
+        return None
+    counts = store.get(fact_files.key("ahead-behind", base_tip, tip))
+    prediction = store.get(fact_files.key("predict", base_tip, tip))
+    if not fact_files.is_counts(counts) or not fact_files.is_prediction(prediction):
+        return None  # unknown, or a file not of our making: git computes it
+    return BranchFacts(counts[0], counts[1], tuple(prediction["conflicts"]))
+
+
+def all_known_facts(listed: list[Listed]) -> dict[str, BranchFacts] | None:
+    """Every fact the listing shows, by :func:`facts_key`; None when one would need git."""
+    found: dict[str, BranchFacts] = {}
+    stores: dict[str, fact_files.FactStore] = {}
+    for item in listed:
+        if item.worktree_missing or item.record is None:
+            continue
+        for key, info in branches(item.record):
+            root = info["repo_root"]
+            store = stores.setdefault(root, fact_files.FactStore(root))
+            known = known_facts(store, root, info["branch"], info["base_branch"])
+            if known is None:
+                return None
+            found[key] = known
+    return found
+
+
+# -- rendering -------------------------------------------------------------------------------
+
+
+def ago(moment: datetime | None, now: datetime | None = None) -> str:
+    """``42s ago``, ``5m ago``, ``3h ago``, ``2d ago``."""
+    if moment is None:
+        return "-"
+    seconds = max(0, int(((now or datetime.now(UTC)) - moment).total_seconds()))
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size:
+            return f"{seconds // size}{unit} ago"
+    return f"{seconds}s ago"
+
+
+def short_path(path: Path) -> str:
+    home = Path.home()
+    return "~/" + str(path.relative_to(home)) if path.is_relative_to(home) else str(path)
+
+
+def server_label(socket: str | None) -> str:
+    """How a user names a server: ``-L NAME`` for tmux's own socket folder, else the path."""
+    if socket is None:
+        return "-"
+    folder, name = os.path.split(socket)
+    return f"-L {name}" if folder == os.path.dirname(socket_path("default")) else socket
+
+
+def _branch_text(info: dict[str, Any], facts: BranchFacts | None) -> str:
+    text = f"{info['branch']} → {info['base_branch']}"
+    if facts is not None:
+        text += f" +{facts.ahead}/-{facts.behind}"
+        if facts.conflicts:
+            text += " CONFLICT"
+    return text
+
+
+def _row(item: Listed, current: bool, facts: dict[str, BranchFacts]) -> list[str]:
+    record = item.record
+    info = record["worktree_info"] if record else None
+    if record and record["repos"]:
+        branch = f"{record['repos'][0]['branch']} in {len(record['repos'])} repositories"
+    elif record and info and info["branch"] and info["base_branch"] and info["owns_worktree"]:
+        branch = _branch_text(info, facts.get(facts_key(record["id"])))
+    elif info and info["branch"]:
+        branch = f"({info['branch']})"
+    else:
+        branch = "-"
+    if item.window is not None:
+        window = item.window.window_id + ("" if item.alive else " (dead)")
+    else:
+        window = "-" if item.worktree_missing or record is None else "resumable"
+    return [
+        "*" if current else " ",
+        item.entry.name,
+        item.state + (" (stalled)" if item.stalled else ""),
+        branch,
+        short_path(Path(item.entry.work_dir)),
+        window,
+        ago(moment(record["last_active"]) if record else None),
+    ]
+
+
+def _repo_rows(item: Listed, facts: dict[str, BranchFacts]) -> list[list[str]]:
+    """One line per repository of a workspace session, under its row."""
+    if item.record is None:
+        return []
+    return [
+        [
+            "",
+            "",
+            "",
+            f"  {each['workspace_path']}: " + _branch_text(each, facts.get(key)),
+            "",
+            "",
+            "",
+        ]
+        for each in item.record["repos"]
+        for key in [facts_key(item.record["id"], each["workspace_path"])]
+    ]
+
+
+def render_table(
+    listed: list[Listed],
+    current: str | None,
+    facts: dict[str, BranchFacts],
+    socket: str,
+    *,
+    chosen: bool,
+) -> list[str]:
+    """``list``'s table (``chosen``: the server was named with ``-L``)."""
+    if not listed:
+        return [NO_SESSIONS]
+    header = list(HEADER)
+    # Under -L, sessions of other servers say where they are.
+    elsewhere = chosen and any(item.socket not in (None, socket) for item in listed)
+    if elsewhere:
+        header.append("SERVER")
+    rows = [header]
+    for item in listed:
+        row = _row(item, item.entry.id == current, facts)
+        repo_rows = _repo_rows(item, facts)
+        if elsewhere:
+            row.append("" if item.socket == socket else server_label(item.socket))
+            repo_rows = [[*each, ""] for each in repo_rows]
+        rows += [row, *repo_rows]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+    return [
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        for row in rows
+    ]
+
+
+def _facts_json(facts: BranchFacts | None) -> dict[str, Any]:
+    return {
+        "ahead": facts.ahead if facts else None,
+        "behind": facts.behind if facts else None,
+        "merge_conflicts": (
+            list(facts.conflicts) if facts and facts.conflicts is not None else None
+        ),
+    }
+
+
+def _server_json(socket: str | None) -> str | None:
+    """The server's ``-L`` name, or its socket path when it lives elsewhere."""
+    return None if socket is None else server_label(socket).removeprefix("-L ")
+
+
+def render_json(
+    listed: list[Listed],
+    current: str | None,
+    facts: dict[str, BranchFacts],
+    pending: dict[str, dict[str, str | None]],
+) -> str:
+    """``list --json``: one object per session."""
+    items = []
+    for item in listed:
+        record, window, entry = item.record, item.window, item.entry
+        items.append(
+            {
+                **_facts_json(facts.get(entry.id)),
+                "id": entry.id,
+                "name": entry.name,
+                "state": item.state,
+                "stalled": item.stalled,
+                "current": entry.id == current,
+                "work_dir": entry.work_dir,
+                "repo_root": entry.repo_root,
+                "worktree_missing": item.worktree_missing,
+                "problem": item.problem,
+                "window": None
+                if window is None
+                else {
+                    "window_id": window.window_id,
+                    "pane_id": window.pane_id,
+                    "pane_dead": window.pane_dead,
+                    "tmux_session": window.tmux_session,
+                },
+                "repos": [
+                    {
+                        "path": each["workspace_path"],
+                        "worktree": each["path"],
+                        "repo_root": each["repo_root"],
+                        "branch": each["branch"],
+                        "base": each["base_branch"],
+                        **_facts_json(facts.get(facts_key(entry.id, each["workspace_path"]))),
+                    }
+                    for each in (record["repos"] if record else [])
+                ],
+                "session": record,
+                "server": _server_json(item.socket),
+                **({"pending_request": pending[entry.id]} if entry.id in pending else {}),
+            }
+        )
+    return json.dumps(items, indent=2)
+
+
+def pending_requests(listed: list[Listed]) -> dict[str, dict[str, str | None]]:
+    """``pending_request`` of each session waiting for approval, by id: read from its screen
+    now (one capture each), so it is the very request ``q-tmux approve`` would answer."""
+    found: dict[str, dict[str, str | None]] = {}
+    for item in listed:
+        record, window = item.record, item.window
+        if record is None or window is None or not item.alive or not item.socket:
+            continue
+        if (record["status"], record["waiting_reason"]) != (Status.WAITING, Reason.APPROVAL):
+            continue
+        from q_tmux.sessions.approval import pending_request  # only when one asks
+
+        request = pending_request(item.socket, window.pane_id, record["agent"]["preset"])
+        if request is not None:
+            found[item.entry.id] = {"text": request[0], "tool": request[1]}
+    return found
+
+
+def describe(item: Listed) -> str:
+    """The picker's row: name, state, branch → base, how long in that state."""
+    assert item.record is not None
+    info = item.record["worktree_info"]
+    branch = (
+        f"{info['branch']} → {info['base_branch']}"
+        if info["branch"] and info["owns_worktree"]
+        else "-"
+    )
+    changed = ago(moment(item.record["status_changed_at"]))
+    return f"{item.entry.name:<24} {item.state:<17} {branch:<32} {changed}"
+
+
+def choices(listed: list[Listed]) -> list[Listed]:
+    """The sessions the picker offers, most urgent first."""
+    return sorted(
+        (item for item in listed if not item.worktree_missing and item.record), key=Listed.order
+    )
+
+
+def pick_lines(listed: list[Listed]) -> list[str]:
+    """fzf's input: the name (fzf's ``{1}``), a tab, the row shown."""
+    return [f"{item.entry.name}\t{describe(item)}" for item in choices(listed)]
