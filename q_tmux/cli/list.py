@@ -14,7 +14,7 @@ import click
 
 from q_tmux.cli.common import AppContext, cwd, note, say
 from q_tmux.cli.fastpath import JSON_OPTION, LIST, REFRESH_OPTION
-from q_tmux.sessions.listing import BranchFacts, Listed, Window, facts_key, known_facts
+from q_tmux.sessions.listing import BranchFacts, Entry, Listed, Window, facts_key, known_facts
 
 if TYPE_CHECKING:
     from q_tmux.sessions.views import SessionView
@@ -22,9 +22,9 @@ if TYPE_CHECKING:
 
 def as_listed(view: SessionView) -> Listed:
     """``view`` as :mod:`q_tmux.sessions.listing` renders it (its record as the model dumps it)."""
-    window = view.window
+    window, entry = view.window, view.entry
     return Listed(
-        view.entry,
+        Entry(entry.id, entry.name, entry.work_dir, entry.repo_root, str(view.work_dir)),
         view.record.model_dump(mode="json") if view.record is not None else None,
         view.problem,
         None

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import sys
-from pathlib import Path
 
 from q_tmux.adapters import tmuxcmd
 from q_tmux.adapters.tmux_vocabulary import socket_path
@@ -22,9 +21,9 @@ from q_tmux.sessions import listing
 _ESCAPE = "\x1b"
 
 
-def _here() -> Path | None:
+def _here() -> str | None:
     try:
-        return Path.cwd().resolve()
+        return os.path.realpath(os.getcwd())
     except FileNotFoundError:  # removed under us: the click path knows what to do
         return None
 
@@ -89,7 +88,7 @@ def pick_command(socket_name: str | None, options: list[str]) -> int | None:
     try:
         os.getcwd()
     except FileNotFoundError:  # fzf's commands could not start from a removed folder
-        os.chdir(Path.home())
+        os.chdir(os.path.expanduser("~"))
     code, out = tmuxcmd.run_on_terminal(fzf, fzf_arguments(), "\n".join(lines) + "\n", env)
     name = out.partition("\t")[0].strip()
     if code != 0 or not name:  # Esc, Ctrl-C, or nothing matched

@@ -17,8 +17,7 @@ from __future__ import annotations
 
 import json
 import os
-from datetime import UTC, datetime
-from pathlib import Path
+import time
 
 from q_tmux.adapters import refs, tmuxcmd
 from q_tmux.adapters.tmux_vocabulary import (
@@ -30,14 +29,12 @@ from q_tmux.adapters.tmux_vocabulary import (
     socket_path,
 )
 from q_tmux.store import facts as fact_files
-from q_tmux.store import jsonfile
+from q_tmux.store import jsonfile, xdg
 from q_tmux.store.record import BUSY, Reason, Source, Status, session_path, urgency
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
-
-    from q_tmux.store.registry import RegistryEntry
 
 NO_SESSIONS = 'No sessions yet. Start one with: q-tmux new NAME "first message"'
 HEADER = [" ", "NAME", "STATUS", "BRANCH → BASE", "WORKTREE", "WINDOW", "ACTIVE"]
@@ -184,28 +181,136 @@ def _leaf_ok(value: object, kind: object) -> bool:
 
 def _as_written(text: str) -> bool:
     """Whether ``text`` is a UTC time exactly as pydantic writes one (so it reads it back so)."""
+    return _micros(text) is not None
+
+
+def _micros(text: str) -> int | None:
+    """Microseconds since the epoch of a UTC time written as pydantic writes one
+    (``2026-11-22T10:07:23.123456Z``, no fraction when it is 0); None for any other text.
+
+    Computed by hand: :mod:`datetime` costs a warm ``list`` a tenth of its run to import.
+    """
     if len(text) not in (20, 27) or text[-1] != "Z" or text[4:20:3] != "--T::" + text[19]:
-        return False
-    digits = text[:4] + text[5:7] + text[8:10] + text[11:13] + text[14:16] + text[17:19]
+        return None
+    fields = [text[:4], text[5:7], text[8:10], text[11:13], text[14:16], text[17:19]]
     if len(text) == 27:  # microseconds: pydantic writes none rather than .000000
         if text[19] != "." or text[20:26] == "000000":
-            return False
-        digits += text[20:26]
-    if not (digits.isascii() and digits.isdigit()):
-        return False
-    try:
-        datetime.fromisoformat(text[:19])
-    except ValueError:  # a day or an hour out of range
-        return False
-    return True
+            return None
+        fields.append(text[20:26])
+    if not all(field.isascii() and field.isdigit() for field in fields):
+        return None
+    year, month, day, hour, minute, second = (int(field) for field in fields[:6])
+    leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+    days_in_month = (31, 29 if leap else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+    if not (year and 1 <= month <= 12 and 1 <= day <= days_in_month[month - 1]):
+        return None
+    if hour > 23 or minute > 59 or second > 59:
+        return None
+    seconds = _days_since_epoch(year, month, day) * 86400 + hour * 3600 + minute * 60 + second
+    return seconds * 10**6 + (int(fields[6]) if len(fields) == 7 else 0)
 
 
-def moment(text: str | None) -> datetime | None:
-    """A datetime field of a dumped record (ISO 8601, ``Z`` for UTC)."""
-    return None if text is None else datetime.fromisoformat(text)
+def _days_since_epoch(year: int, month: int, day: int) -> int:
+    """Days from 1970-01-01 to this date of the proleptic Gregorian calendar."""
+    year -= month <= 2
+    era = year // 400
+    of_era = year - era * 400
+    of_year = (153 * (month + (-3 if month > 2 else 9)) + 2) // 5 + day - 1
+    return era * 146097 + of_era * 365 + of_era // 4 - of_era // 100 + of_year - 719468
+
+
+def now_micros() -> int:
+    """Now, in microseconds since the epoch (as :meth:`datetime.datetime.now` reads the clock)."""
+    return time.time_ns() // 1000
+
+
+def timestamp(text: str) -> float:
+    """``datetime.fromisoformat(text).timestamp()`` of a datetime field of a dumped record."""
+    micros = _micros(text)
+    if micros is not None:
+        return micros / 10**6
+    from datetime import datetime  # written otherwise: only the click path meets these
+
+    return datetime.fromisoformat(text).timestamp()
 
 
 # -- sessions, as listed ---------------------------------------------------------------------
+
+
+class _Unsure(Exception):
+    """Something :mod:`pathlib` or the registry reader would see differently: leave it to click."""
+
+
+def _plain(path: str) -> str:
+    """``path`` when ``str(Path(path))`` is ``path`` itself (no ``//``, ``.``, trailing ``/``)."""
+    if os.path.normpath(path) != path or path.startswith("//"):
+        raise _Unsure
+    return path
+
+
+class Entry:
+    """Where one session lives, as its registry file says (see :mod:`q_tmux.store.registry`)."""
+
+    __slots__ = ("folder", "id", "name", "repo_root", "work_dir")
+
+    def __init__(
+        self, id: str, name: str, work_dir: str, repo_root: str | None, folder: str | None = None
+    ) -> None:
+        self.id = id
+        self.name = name
+        #: As the registry file says it.
+        self.work_dir = work_dir
+        self.repo_root = repo_root
+        #: ``work_dir`` as :mod:`pathlib` writes it (shown in the table and messages).
+        self.folder = folder if folder is not None else work_dir
+
+
+def read_registry() -> tuple[list[Entry], list[str]]:
+    """:func:`q_tmux.store.registry.load` without :mod:`pathlib` and :mod:`dataclasses`, which
+    cost a listing more than reading the files: every entry, oldest file first, and a line per
+    file that cannot be read. Raises :class:`_Unsure` where the two could differ."""
+    folder = xdg.registry_dir()
+    try:
+        found = [(each.stat().st_mtime, each.name, each.path) for each in os.scandir(folder)]
+    except FileNotFoundError:
+        return [], []
+    except OSError:
+        raise _Unsure from None
+    entries: list[Entry] = []
+    problems: list[str] = []
+    for _, name, path in sorted(found):
+        if not name.endswith(".json") or not os.path.isfile(path):
+            if name.endswith(".json"):
+                raise _Unsure  # a folder, or a file that went: the registry says what
+            continue
+        try:
+            with open(path, "rb") as handle:
+                data = json.loads(handle.read().decode("utf-8"))
+        except json.JSONDecodeError:
+            problems.append(f"registry file {name} is not valid JSON")
+            continue
+        except (OSError, ValueError):
+            problems.append(f"registry file {name} is unreadable")
+            continue
+        entry = _entry(data)
+        if entry is None:
+            problems.append(f"registry file {name} is unreadable")
+        else:
+            entries.append(entry)
+    return entries, problems
+
+
+def _entry(data: object) -> Entry | None:
+    """What :meth:`~q_tmux.store.registry.RegistryEntry.from_json` reads, or None."""
+    if not isinstance(data, dict):
+        return None
+    texts = [data.get(key) for key in ("id", "name", "work_dir")]
+    root = data.get("repo_root")
+    if type(data.get("version", 1)) is not int or not all(isinstance(v, str) for v in texts):
+        return None
+    if root is not None and not isinstance(root, str):
+        return None
+    return Entry(str(texts[0]), str(texts[1]), str(texts[2]), root)
 
 
 class Window:
@@ -227,7 +332,7 @@ class Listed:
 
     def __init__(
         self,
-        entry: RegistryEntry,
+        entry: Entry,
         record: dict[str, Any] | None,
         problem: str | None,
         window: Window | None,
@@ -272,9 +377,9 @@ class Listed:
 
     def order(self) -> tuple[int, float]:
         """The picker's order: most urgent first, then longest in that state."""
-        changed = moment(self.record["status_changed_at"]) if self.record else None
+        changed = timestamp(self.record["status_changed_at"]) if self.record else 0.0
         status, _, reason = self.state.partition(":")
-        return urgency(status, reason or None), changed.timestamp() if changed else 0.0
+        return urgency(status, reason or None), changed
 
 
 def load(socket: str) -> tuple[list[Listed], list[str]] | None:
@@ -283,13 +388,16 @@ def load(socket: str) -> tuple[list[Listed], list[str]] | None:
 
     ``socket`` is the server the command runs for (the others come from the records).
     """
-    from q_tmux.store import registry
-
-    entries, broken = registry.load()
-    found: list[tuple[RegistryEntry, dict[str, Any] | None, str | None, bool]] = []
+    try:
+        entries, problems = read_registry()
+        for entry in entries:
+            _plain(entry.work_dir)
+    except _Unsure:
+        return None
+    found: list[tuple[Entry, dict[str, Any] | None, str | None, bool]] = []
     for entry in entries:
         if not os.path.isdir(entry.work_dir):
-            found.append((entry, None, f"its directory {Path(entry.work_dir)} is gone", True))
+            found.append((entry, None, f"its directory {entry.folder} is gone", True))
             continue
         record = canonical_record(jsonfile.load_object(session_path(entry.work_dir)))
         if record is None:
@@ -309,11 +417,11 @@ def load(socket: str) -> tuple[list[Listed], list[str]] | None:
     ]
     listed.sort(
         key=lambda item: (
-            moment(item.record["created"]).timestamp() if item.record else 0.0,  # type: ignore[union-attr]
+            timestamp(item.record["created"]) if item.record else 0.0,
             item.entry.name,
         )
     )
-    return listed, [item.problem for item in broken]
+    return listed, problems
 
 
 def windows_at(socket: str) -> dict[str, Window]:
@@ -330,7 +438,7 @@ def windows_at(socket: str) -> dict[str, Window]:
     }
 
 
-def current_session_id(socket: str, listed: list[Listed], cwd: Path) -> str | None:
+def current_session_id(socket: str, listed: list[Listed], cwd: str) -> str | None:
     """The session this command runs in: by environment, by tmux window, else by directory."""
     from_env = os.environ.get("Q_TMUX_SESSION_ID")
     if from_env:
@@ -342,13 +450,23 @@ def current_session_id(socket: str, listed: list[Listed], cwd: Path) -> str | No
         if from_window:
             return from_window
     best: Listed | None = None
-    for item in listed:
-        work_dir = Path(item.entry.work_dir)
-        if cwd.is_relative_to(work_dir) and (
-            best is None or len(work_dir.parts) > len(Path(best.entry.work_dir).parts)
+    for item in listed:  # work folders are plain (see load): compared as strings
+        work_dir = item.entry.work_dir
+        if _inside(cwd, work_dir) and (
+            best is None or _depth(work_dir) > _depth(best.entry.work_dir)
         ):
             best = item
     return best.entry.id if best else None
+
+
+def _inside(path: str, folder: str) -> bool:
+    """``Path(path).is_relative_to(folder)`` for plain paths."""
+    return path == folder or path.startswith(folder if folder.endswith("/") else folder + "/")
+
+
+def _depth(path: str) -> int:
+    """``len(Path(path).parts)`` for a plain path."""
+    return len([part for part in path.split("/") if part]) + path.startswith("/")
 
 
 # -- facts about branches ------------------------------------------------------------------
@@ -415,20 +533,31 @@ def all_known_facts(listed: list[Listed]) -> dict[str, BranchFacts] | None:
 # -- rendering -------------------------------------------------------------------------------
 
 
-def ago(moment: datetime | None, now: datetime | None = None) -> str:
-    """``42s ago``, ``5m ago``, ``3h ago``, ``2d ago``."""
+def ago(moment: str | None) -> str:
+    """``42s ago``, ``5m ago``, ``3h ago``, ``2d ago``: since ``moment``, a datetime field of a
+    dumped record."""
     if moment is None:
         return "-"
-    seconds = max(0, int(((now or datetime.now(UTC)) - moment).total_seconds()))
+    micros = _micros(moment)
+    if micros is not None:
+        seconds = max(0, int((now_micros() - micros) / 10**6))
+    else:  # written otherwise (only the click path meets these): as datetime computes it
+        from datetime import UTC, datetime
+
+        elapsed = datetime.now(UTC) - datetime.fromisoformat(moment)
+        seconds = max(0, int(elapsed.total_seconds()))
     for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
         if seconds >= size:
             return f"{seconds // size}{unit} ago"
     return f"{seconds}s ago"
 
 
-def short_path(path: Path) -> str:
-    home = Path.home()
-    return "~/" + str(path.relative_to(home)) if path.is_relative_to(home) else str(path)
+def short_path(path: str) -> str:
+    """``path`` under the home folder as ``~/...``."""
+    home = os.path.normpath(os.path.expanduser("~"))
+    if path == home:
+        return "~/."
+    return "~/" + path[len(home) :].lstrip("/") if _inside(path, home) else path
 
 
 def server_label(socket: str | None) -> str:
@@ -468,9 +597,9 @@ def _row(item: Listed, current: bool, facts: dict[str, BranchFacts]) -> list[str
         item.entry.name,
         item.state + (" (stalled)" if item.stalled else ""),
         branch,
-        short_path(Path(item.entry.work_dir)),
+        short_path(item.entry.folder),
         window,
-        ago(moment(record["last_active"]) if record else None),
+        ago(record["last_active"] if record else None),
     ]
 
 
@@ -615,7 +744,7 @@ def describe(item: Listed) -> str:
         if info["branch"] and info["owns_worktree"]
         else "-"
     )
-    changed = ago(moment(item.record["status_changed_at"]))
+    changed = ago(item.record["status_changed_at"])
     return f"{item.entry.name:<24} {item.state:<17} {branch:<32} {changed}"
 
 

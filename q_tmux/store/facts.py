@@ -15,8 +15,12 @@ is ignored, and rewritten by the next save.
 
 from __future__ import annotations
 
-import hashlib
 import os
+
+try:  # hashlib would load OpenSSL first: several milliseconds of every warm ``list``
+    from _blake2 import blake2b
+except ImportError:  # pragma: no cover - a Python built without it
+    from hashlib import blake2b
 
 from q_tmux.store import jsonfile, xdg
 
@@ -31,7 +35,7 @@ VERSION = 1
 
 def facts_path(repo_root: str) -> str:
     """The file of the repository at ``repo_root``."""
-    digest = hashlib.blake2b(os.path.abspath(repo_root).encode(), digest_size=10).hexdigest()
+    digest = blake2b(os.path.abspath(repo_root).encode(), digest_size=10).hexdigest()
     return os.path.join(xdg.state_dir(), "facts", f"{digest}.json")
 
 

@@ -27,15 +27,10 @@ from tests.commands.test_socket_option import other_server as other_server
 from tests.conftest import QTmux, Result, wait_for, worktree
 
 
-class _Frozen(datetime):
-    @classmethod
-    def now(cls, tz: Any = None) -> _Frozen:
-        return cls(2030, 1, 1, 12, 0, 0, tzinfo=UTC)
-
-
 @pytest.fixture(autouse=True)
 def frozen_clock(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(listing, "datetime", _Frozen)
+    moment = datetime(2030, 1, 1, 12, 0, 0, tzinfo=UTC).timestamp()
+    monkeypatch.setattr(listing, "now_micros", lambda: int(moment) * 10**6)
 
 
 def _click_must_not_run(*_: object, **__: object) -> int:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -10,6 +12,7 @@ from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
 from q_tmux.sessions import listing
+from q_tmux.store import registry, xdg
 from q_tmux.store.session_file import AgentInfo, SessionRecord, TmuxInfo, WorktreeInfo
 
 
@@ -125,3 +128,64 @@ def test_a_file_that_is_no_record_is_declined() -> None:
     assert listing.canonical_record(None) is None
     assert listing.canonical_record([1]) is None
     assert listing.canonical_record({"version": 1}) is None
+
+
+def test_the_registry_is_read_as_the_registry_module_reads_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.delenv("XDG_STATE_HOME", raising=False)
+    assert listing.read_registry() == ([], [])
+    registry.add(registry.RegistryEntry(id="a", name="one", work_dir="/w/one", repo_root="/r"))
+    registry.add(registry.RegistryEntry(id="b", name="two", work_dir="/w/two"))
+    folder = Path(xdg.registry_dir())
+    for name, text in {
+        "odd.json": "[1]",
+        "bad.json": '{"id": "c", "name": 3, "work_dir": "/"}',
+        "old.json": '{"version": "1", "id": "d", "name": "x", "work_dir": "/"}',
+        "root.json": '{"id": "e", "name": "x", "work_dir": "/", "repo_root": 5}',
+        "torn.json": '{"id": ',
+        "latin.json": b'{"id": "\xe9"}'.decode("latin-1"),
+        "newer.json": '{"id": "f", "name": "y", "work_dir": "/w/y", "later": 1}',
+        "notes.txt": "not a registry file",
+    }.items():
+        (folder / name).write_text(text, encoding="latin-1" if name == "latin.json" else "utf-8")
+    entries, broken = registry.load()
+    fast_entries, problems = listing.read_registry()
+    assert problems == [item.problem for item in broken]
+    assert len(problems) == 6
+    assert [(e.id, e.name, e.work_dir, e.repo_root) for e in fast_entries] == [
+        (e.id, e.name, e.work_dir, e.repo_root) for e in entries
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "1970-01-01T00:00:00Z",
+        "2026-11-22T10:07:23.123456Z",
+        "2024-02-29T23:59:59.000001Z",
+        "2000-03-01T00:00:00Z",
+        "1900-02-28T12:00:00Z",
+        "0001-01-01T00:00:00Z",
+        "9999-12-31T23:59:59.999999Z",
+    ],
+)
+def test_times_are_read_as_datetime_reads_them(text: str) -> None:
+    expected = datetime.fromisoformat(text)
+    assert listing.timestamp(text) == expected.timestamp()
+    assert listing._micros(text) == (expected - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(
+        microseconds=1
+    )
+    assert listing._micros(text.replace("Z", "+00:00")) is None
+
+
+def test_ago_counts_whole_seconds_as_before(monkeypatch: pytest.MonkeyPatch) -> None:
+    now = datetime(2026, 11, 22, 10, 7, 23, 500000, tzinfo=UTC)
+    monkeypatch.setattr(listing, "now_micros", lambda: int(now.timestamp() * 10**6))
+    assert listing.ago("2026-11-22T10:07:22.600000Z") == "0s ago"
+    assert listing.ago("2026-11-22T10:07:22.500000Z") == "1s ago"
+    assert listing.ago("2026-11-22T10:02:23Z") == "5m ago"
+    assert listing.ago("2026-11-20T10:07:23Z") == "2d ago"
+    assert listing.ago("2026-11-22T10:08:00Z") == "0s ago"  # ahead of the clock
+    assert listing.ago(None) == "-"
