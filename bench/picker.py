@@ -94,6 +94,9 @@ def main() -> None:
     parser.add_argument("--sessions", type=int, default=20)
     options = parser.parse_args()
     lab = Lab()
+    # As installed: Python keeps the modules' byte code (a shell with PYTHONDONTWRITEBYTECODE
+    # would make every run compile q-tmux again, which no installed copy does).
+    lab.env.pop("PYTHONDONTWRITEBYTECODE", None)
     try:
         for number in range(options.sessions):
             lab.new(f"s{number:02d}")
