@@ -89,7 +89,10 @@ def pick_command(socket_name: str | None, options: list[str]) -> int | None:
         os.getcwd()
     except FileNotFoundError:  # fzf's commands could not start from a removed folder
         os.chdir(os.path.expanduser("~"))
-    code, out = tmuxcmd.run_on_terminal(fzf, fzf_arguments(), "\n".join(lines) + "\n", env)
+    try:
+        code, out = tmuxcmd.run_on_terminal(fzf, fzf_arguments(), "\n".join(lines) + "\n", env)
+    except OSError:  # it could not start: the click command says why
+        return None
     name = out.partition("\t")[0].strip()
     if code != 0 or not name:  # Esc, Ctrl-C, or nothing matched
         return 0
