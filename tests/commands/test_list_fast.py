@@ -24,7 +24,7 @@ from q_tmux.sessions import listing
 from q_tmux.store import xdg
 from tests.commands.test_merge import session_with_commits
 from tests.commands.test_socket_option import other_server as other_server
-from tests.conftest import QTmux, Result, wait_for, worktree
+from tests.conftest import QTmux, Result, session_json, wait_for, worktree
 
 
 @pytest.fixture(autouse=True)
@@ -106,6 +106,8 @@ def test_what_the_fast_path_cannot_answer_goes_to_click_unchanged(
     work = session_with_commits(qtmux, repo, "one", {"one.txt": "1\n"})
     qtmux.ok("new", "two", "--detach", cwd=repo)
     qtmux.ok("close", "two", cwd=repo)
+    # Compared run by run below: the agent must be done starting, so its state holds.
+    wait_for(lambda: session_json(work)["status"] == "waiting", what="one's agent to wait")
     # Facts never computed: git is needed, so click computes them (and keeps them).
     shutil.rmtree(Path(xdg.state_dir()) / "facts", ignore_errors=True)
     real = list_fast.list_command
