@@ -34,6 +34,7 @@ from q_tmux.store.record import BUSY, Reason, Source, Status, session_path, urge
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from typing import Any
 
 NO_SESSIONS = 'No sessions yet. Start one with: q-tmux new NAME "first message"'
@@ -108,30 +109,17 @@ def canonical_record(data: object) -> dict[str, Any] | None:
     Strict where pydantic is lax: a value it would convert (``"true"`` for a flag, a
     datetime not written as pydantic writes it) makes the answer None, never a guess.
     """
-    if not isinstance(data, dict) or "version" not in data or "id" not in data:
+    if type(data) is not dict or "version" not in data or "id" not in data:
         return None
     try:
-        return _model(data, RECORD_FIELDS)
+        return _RECORD(data)  # type: ignore[no-any-return]
     except _NotCanonical:
         return None
 
 
 def _model(data: object, fields: _Fields) -> dict[str, Any]:
-    if not isinstance(data, dict):
-        raise _NotCanonical
-    dumped: dict[str, Any] = {}
-    for name, kind, default in fields:
-        if name in data:
-            dumped[name] = _value(data[name], kind)
-        elif default is _REQUIRED:
-            raise _NotCanonical
-        else:  # the default, as the model makes it
-            fresh = default.copy() if isinstance(default, list | dict) else default
-            dumped[name] = _model(fresh, kind) if _is_model(kind) else fresh  # type: ignore[arg-type]
-    for name, value in data.items():  # extra fields are kept, after the declared ones
-        if name not in dumped:
-            dumped[name] = value
-    return dumped
+    """``data`` checked as the model of ``fields``; what the model dumps."""
+    return _checker(fields)(data)  # type: ignore[no-any-return]
 
 
 def _is_model(kind: object) -> bool:
@@ -139,44 +127,69 @@ def _is_model(kind: object) -> bool:
     return isinstance(kind, tuple) and bool(kind) and isinstance(kind[0], tuple)
 
 
-def _value(value: object, kind: object) -> Any:
-    """``value`` checked against ``kind``; the dumped value."""
+def _checker(kind: object) -> Callable[[Any], Any]:
+    """A function checking a value against ``kind`` and giving what the model dumps for it,
+    raising :class:`_NotCanonical` when the two may differ. Made once per kind: a listing
+    checks every field of every session file."""
     if _is_model(kind):
-        return _model(value, kind)  # type: ignore[arg-type]
-    if isinstance(kind, tuple):  # one of several kinds: (kind, None)
-        for each in kind:
-            if each is None and value is None:
-                return None
-            if each is not None:
-                try:
-                    return _value(value, each)
-                except _NotCanonical:
-                    continue
-        raise _NotCanonical
+        fields = [(name, _checker(each), default) for name, each, default in kind]  # type: ignore[attr-defined]
+
+        def model(data: Any) -> dict[str, Any]:
+            if type(data) is not dict:
+                raise _NotCanonical
+            dumped: dict[str, Any] = {}
+            present = 0
+            for name, check, default in fields:
+                if name in data:
+                    dumped[name] = check(data[name])
+                    present += 1
+                elif default is _REQUIRED:
+                    raise _NotCanonical
+                else:  # the default, as the model makes it
+                    fresh = default.copy() if isinstance(default, list | dict) else default
+                    dumped[name] = check(fresh) if isinstance(fresh, dict) else fresh
+            if present < len(data):  # extra fields are kept, after the declared ones
+                for name, value in data.items():
+                    if name not in dumped:
+                        dumped[name] = value
+            return dumped
+
+        return model
+    if isinstance(kind, tuple):  # (kind, None): optional
+        inner = _checker(kind[0])
+        return lambda value: None if value is None else inner(value)
     if isinstance(kind, list):  # a list of a nested model
-        if not isinstance(value, list):
-            raise _NotCanonical
-        return [_model(item, kind[0]) for item in value]
+        item = _checker(kind[0])
+
+        def items(value: Any) -> list[Any]:
+            if type(value) is not list:
+                raise _NotCanonical
+            return [item(each) for each in value]
+
+        return items
     if isinstance(kind, frozenset):  # words of a vocabulary, or the schema version
-        if isinstance(value, bool | float) or value not in kind:
-            raise _NotCanonical
-        return value
-    if not _leaf_ok(value, kind):
+        words = kind
+        return lambda value: _ok(type(value) in (str, int) and value in words, value)
+    return {
+        _TEXT: lambda value: _ok(type(value) is str, value),
+        _FLAG: lambda value: _ok(type(value) is bool, value),
+        _TEXTS: lambda value: _ok(
+            type(value) is list and all(type(each) is str for each in value), value
+        ),
+        _TEXT_MAP: lambda value: _ok(
+            type(value) is dict and all(type(each) is str for each in value.values()), value
+        ),
+        _DATETIME: lambda value: _ok(type(value) is str and _as_written(value), value),
+    }[kind]  # type: ignore[index]
+
+
+def _ok(good: bool, value: Any) -> Any:
+    if not good:
         raise _NotCanonical
     return value
 
 
-def _leaf_ok(value: object, kind: object) -> bool:
-    """Whether ``value`` is of the plain ``kind`` (text, a flag, a list of texts...)."""
-    if kind == _TEXT:
-        return isinstance(value, str)
-    if kind == _FLAG:
-        return isinstance(value, bool)
-    if kind == _TEXTS:
-        return isinstance(value, list) and all(isinstance(each, str) for each in value)
-    if kind == _TEXT_MAP:
-        return isinstance(value, dict) and all(isinstance(each, str) for each in value.values())
-    return kind == _DATETIME and isinstance(value, str) and _as_written(value)
+_RECORD = _checker(RECORD_FIELDS)
 
 
 def _as_written(text: str) -> bool:
@@ -190,6 +203,17 @@ def _micros(text: str) -> int | None:
 
     Computed by hand: :mod:`datetime` costs a warm ``list`` a tenth of its run to import.
     """
+    if text in _MICROS:
+        return _MICROS[text]
+    _MICROS[text] = micros = _read_micros(text)
+    return micros
+
+
+#: What :func:`_micros` read already: each time is read to check it, and again to show it.
+_MICROS: dict[str, int | None] = {}
+
+
+def _read_micros(text: str) -> int | None:
     if len(text) not in (20, 27) or text[-1] != "Z" or text[4:20:3] != "--T::" + text[19]:
         return None
     fields = [text[:4], text[5:7], text[8:10], text[11:13], text[14:16], text[17:19]]
@@ -497,13 +521,24 @@ def branches(record: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
 
 
 def known_facts(
-    store: fact_files.FactStore, repo_root: str, branch: str | None, base: str | None
+    store: fact_files.FactStore,
+    repo_root: str,
+    branch: str | None,
+    base: str | None,
+    tips: dict[tuple[str, str], str | None] | None = None,
 ) -> BranchFacts | None:
-    """A branch's facts when every one is known already: no process, no git adapter."""
+    """A branch's facts when every one is known already: no process, no git adapter.
+
+    ``tips`` keeps the branch tips read (sessions share their base) for the next call.
+    """
     common = refs.common_dir_of(repo_root)
     if common is None or not branch or not base:
         return None
-    tip, base_tip = refs.read_branch(common, branch), refs.read_branch(common, base)
+    tips = {} if tips is None else tips
+    for name in (branch, base):
+        if (common, name) not in tips:
+            tips[common, name] = refs.read_branch(common, name)
+    tip, base_tip = tips[common, branch], tips[common, base]
     if tip is None or base_tip is None:
         return None
     counts = store.get(fact_files.key("ahead-behind", base_tip, tip))
@@ -517,13 +552,14 @@ def all_known_facts(listed: list[Listed]) -> dict[str, BranchFacts] | None:
     """Every fact the listing shows, by :func:`facts_key`; None when one would need git."""
     found: dict[str, BranchFacts] = {}
     stores: dict[str, fact_files.FactStore] = {}
+    tips: dict[tuple[str, str], str | None] = {}
     for item in listed:
         if item.worktree_missing or item.record is None:
             continue
         for key, info in branches(item.record):
             root = info["repo_root"]
             store = stores.setdefault(root, fact_files.FactStore(root))
-            known = known_facts(store, root, info["branch"], info["base_branch"])
+            known = known_facts(store, root, info["branch"], info["base_branch"], tips)
             if known is None:
                 return None
             found[key] = known
