@@ -374,7 +374,9 @@ class Listed:
 
     @property
     def socket(self) -> str | None:
-        return (self.record["tmux"]["socket"] or None) if self.record is not None else None
+        """The tmux server the session file names, as written (None: none)."""
+        socket: str | None = self.record["tmux"]["socket"] if self.record is not None else None
+        return socket
 
     @property
     def state(self) -> str:
