@@ -78,6 +78,9 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=9)
     options = parser.parse_args()
     lab = Lab(files=0, commit=False)
+    # As installed: Python keeps the modules' byte code (a shell with PYTHONDONTWRITEBYTECODE
+    # would make every run compile q-tmux again, which no installed copy does).
+    lab.env.pop("PYTHONDONTWRITEBYTECODE", None)
     env = lab.env
     # Timed as installed, with compiled bytecode: without it every run compiles q_tmux anew.
     env.pop("PYTHONDONTWRITEBYTECODE", None)

@@ -4,7 +4,8 @@ A tmux client on a pseudo-terminal, the pick key bound as the plugin binds it
 (``display-popup -E … q-tmux pick --client …``); each run types the key and
 waits until the client has drawn fzf's list with every session counted
 (``20/20``), then Esc closes it. The median is printed, and the same without
-fzf (the numbered list's prompt) for comparison.
+fzf (the numbered list's prompt) and for a popup running no Python (tmux's own
+part), then ``python -c pass`` and ``q-tmux --version`` to show the machine's state.
 Usage: .venv/bin/python -m bench.picker [--runs 9] [--sessions 20]
 """
 
@@ -23,7 +24,7 @@ import termios
 import threading
 import time
 
-from bench.harness import Lab, median_ms, wait_until
+from bench.harness import Lab, median_ms, timed, wait_until
 
 ESCAPES = re.compile(r"\x1b(\[[0-9;?]*[A-Za-z]|\(B|[=>])")
 KEY = "F12"
@@ -94,25 +95,41 @@ def main() -> None:
     parser.add_argument("--sessions", type=int, default=20)
     options = parser.parse_args()
     lab = Lab()
+    # As installed: Python keeps the modules' byte code (a shell with PYTHONDONTWRITEBYTECODE
+    # would make every run compile q-tmux again, which no installed copy does).
+    lab.env.pop("PYTHONDONTWRITEBYTECODE", None)
     try:
         for number in range(options.sessions):
             lab.new(f"s{number:02d}")
+        n = options.sessions
         command = shlex.join(
             [sys.executable, "-m", "q_tmux", "-L", lab.socket_name, "pick", "--client"]
         )
         client, controller, chunks = attach(lab)
         wait_until(lambda: bool(client_name(lab)))
         results = {}
-        for label, extra, ready, close in (
-            ("fzf picker", "", f"{options.sessions}/{options.sessions}", b"\x1b"),  # Esc
-            ("numbered list (no fzf)", " --numbered", "(number", b"\r"),  # empty: cancel
+        marker = shlex.quote(str(lab.base / "closed"))
+        for label, popup_command, ready, close in (
+            ("fzf picker", f"{command} '#{{client_name}}'", f"{n}/{n}", b"\x1b"),  # Esc
+            (
+                "numbered list (no fzf)",
+                f"{command} '#{{client_name}}' --numbered",
+                "(number",
+                b"\r",
+            ),
+            # What tmux's popup costs by itself: a shell drawing a word, no Python.
+            ("a popup with no Python", "printf 'popup-ready'; read -r _", "popup-ready", b"\r"),
         ):
-            marker = shlex.quote(str(lab.base / "closed"))
-            popup = f"{command} '#{{client_name}}'{extra}; echo closed >> {marker}"
+            popup = f"{popup_command}; echo closed >> {marker}"
             lab.tmux("bind-key", "-n", KEY, "display-popup", "-E", "-w", "90%", "-h", "80%", popup)
             results[label] = measure(lab, controller, chunks, ready, close, options.runs)
         for label, samples in results.items():
             print(f"key press to {label} drawn, {options.sessions} sessions: {median_ms(samples)}")
+        bare, version = [], []
+        for _ in range(options.runs):  # the machine's state, for reading the figures above
+            bare.append(timed([sys.executable, "-c", "pass"], lab.repo, lab.env))
+            version.append(timed([*shlex.split(command)[:-2], "--version"], lab.repo, lab.env))
+        print(f"python -c pass: {median_ms(bare)}; q-tmux --version: {median_ms(version)}")
         lab.tmux("detach-client", "-s", "app")
         client.terminate()  # ours; in case the detach did not reach it
         client.wait(timeout=10)

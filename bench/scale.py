@@ -75,6 +75,9 @@ def git(cwd: Path, env: dict[str, str], *args: str) -> str:
 class Scale:
     def __init__(self, runs: int, baseline: Path | None) -> None:
         self.lab = Lab(files=200)
+        # As installed: Python keeps the modules' byte code (a shell with PYTHONDONTWRITEBYTECODE
+        # would make every run compile q-tmux again, which no installed copy does).
+        self.lab.env.pop("PYTHONDONTWRITEBYTECODE", None)
         self.runs = runs
         self.env = self.lab.env
         self.repo = self.lab.repo

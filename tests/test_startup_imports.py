@@ -1,4 +1,4 @@
-"""A command imports only what it uses: ``--version`` no click, an empty ``list`` no pydantic.
+"""A command imports only what it uses: ``--version`` and a warm ``list`` no click nor pydantic.
 
 Each runs in a fresh interpreter under ``-X importtime``, which names every
 module imported; HOME (and the XDG folders) point at an empty temp dir.
@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from q_tmux.store import registry
+from tests.conftest import QTmux
 
 HEAVY = {"pydantic", "libtmux", "plumbum", "httpx"}
 
@@ -55,8 +56,8 @@ def test_version_says_what_clicks_version_option_says(capsys: pytest.CaptureFixt
 def test_list_without_sessions_imports_no_pydantic_nor_libtmux(tmp_path: Path) -> None:
     out, imported = _imports(tmp_path, "-L", f"q-tmux-no-server-{os.getpid()}", "list")
     assert out.startswith("No sessions yet.")
-    assert "q_tmux.sessions.views" in imported
-    assert not HEAVY & imported  # git's version is asked without plumbum now
+    assert "q_tmux.sessions.listing" in imported
+    assert not (HEAVY | {"click"}) & imported
 
 
 def test_a_registry_file_with_a_wrong_field_is_reported_not_fatal(
@@ -104,3 +105,25 @@ def test_conflicts_imports_neither_click_nor_anything_heavy(
         assert "1 file(s), +1/-0 vs main: merges cleanly" in out, look
         assert "q_tmux.merge.conflicts_fast" in imported
         assert not (HEAVY | {"click"}) & imported, look
+
+
+def test_list_and_the_pickers_rows_import_nothing_heavy_once_facts_are_known(
+    qtmux: QTmux, repo: Path
+) -> None:
+    """A warm ``list`` (text and JSON) and ``pick --lines`` read files and ask tmux, no more."""
+    for name in ("one", "two"):
+        qtmux.ok("new", name, "--detach", cwd=repo)
+    socket = str(qtmux.server.socket_name)
+    qtmux.ok("list", cwd=repo)  # the facts, computed once
+    for args in (["list"], ["list", "--json"], ["pick", "--lines"]):
+        done = subprocess.run(
+            [sys.executable, "-X", "importtime", "-m", "q_tmux", "-L", socket, *args],
+            cwd=repo,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        assert "one" in done.stdout
+        imported = {line.split("|")[-1].strip() for line in done.stderr.splitlines() if "|" in line}
+        assert "q_tmux.sessions.listing" in imported
+        assert not (HEAVY | {"click", "subprocess"}) & imported, args

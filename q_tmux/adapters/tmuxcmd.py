@@ -41,15 +41,23 @@ def run(socket: str, *args: str, timeout: float = 5.0) -> tuple[int, str]:
     return run_program("tmux", ["-S", socket, *args], timeout=timeout)
 
 
-def spawn(path: str, argv: list[str], stdio: tuple[int, int, int], *, setsid: bool = False) -> int:
+def spawn(
+    path: str,
+    argv: list[str],
+    stdio: tuple[int, int, int],
+    *,
+    setsid: bool = False,
+    env: dict[str, str] | None = None,
+) -> int:
     """Start ``argv`` (``path`` is its program) with ``stdio`` as fds 0-2; its pid.
 
-    The one place the hot path starts a program. Raises :class:`OSError` when it cannot.
+    ``env`` is added to this process's environment. The one place the hot path
+    starts a program. Raises :class:`OSError` when it cannot.
     """
     return os.posix_spawn(
         path,
         argv,
-        os.environ,
+        {**os.environ, **env} if env else os.environ,
         file_actions=[(os.POSIX_SPAWN_DUP2, fd, target) for target, fd in enumerate(stdio)],
         setsid=setsid,
     )
@@ -109,6 +117,34 @@ def run_program(program: str, args: list[str], timeout: float = 5.0) -> tuple[in
         os.close(reader)
         _, status = os.waitpid(pid, 0)
     return os.waitstatus_to_exitcode(status), b"".join(chunks).decode("utf-8", "replace")
+
+
+def run_on_terminal(path: str, args: list[str], stdin: str, env: dict[str, str]) -> tuple[int, str]:
+    """Run an interactive program (fzf) that draws on this terminal through its stderr.
+
+    ``stdin`` is its whole input and ``env`` is added to its environment; returns its
+    exit status and stdout (its answer). Raises :class:`OSError` when it cannot start.
+    """
+    in_reader, in_writer = os.pipe()
+    out_reader, out_writer = os.pipe()
+    try:
+        pid = spawn(path, [path, *args], (in_reader, out_writer, 2), env=env)
+    except OSError:
+        os.close(in_writer)
+        os.close(out_reader)
+        raise
+    finally:
+        os.close(in_reader)
+        os.close(out_writer)
+    try:
+        with open(in_writer, "w", encoding="utf-8") as feed:
+            feed.write(stdin)
+    except BrokenPipeError:  # it answered before reading it all
+        pass
+    with open(out_reader, encoding="utf-8", errors="replace") as answer:
+        out = answer.read()
+    _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status), out
 
 
 def server_alive(socket: str) -> bool:

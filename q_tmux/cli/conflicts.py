@@ -25,7 +25,8 @@ def conflicts(app: AppContext, *, as_json: bool, refresh: bool) -> int:
     from q_tmux.cli.conflicts_fast import overlaps, show
     from q_tmux.merge.conflicts import Checkout, Report, analyse
     from q_tmux.merge.facts import CachedHistory
-    from q_tmux.sessions.fanout import group_of, grouped
+    from q_tmux.sessions.fanout import group_of
+    from q_tmux.sessions.grouping import grouped
     from q_tmux.sessions.views import load_views
 
     views, _ = load_views(app.tmux())

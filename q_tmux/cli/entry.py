@@ -16,8 +16,10 @@ from q_tmux.cli.fastpath import (
     CLIENT_OPTION,
     CONFLICTS,
     DENY,
+    LIST,
     MARKUP_OPTION,
     NEXT,
+    PICK,
     PUBLISH_OPTION,
     SOCKET_OPTION,
     STATUS_LINE,
@@ -74,6 +76,8 @@ def _fast(argv: list[str]) -> int | None:
         from q_tmux.cli.conflicts_fast import conflicts_command
 
         return conflicts_command(args[1:])
+    if args and args[0] in LISTING_COMMANDS:
+        return _listing(socket_name, args[0], args[1:])
     if not args or args[0] not in FAST_COMMANDS:
         return None
     command, options = args[0], args[1:]
@@ -95,6 +99,19 @@ def _fast(argv: list[str]) -> int | None:
     elif options:
         return None
     return next_command(socket, client)
+
+
+# -- list and pick: a warm listing without click, pydantic or libtmux ----------------------------
+LISTING_COMMANDS = (LIST, PICK)
+
+
+def _listing(socket_name: str | None, command: str, options: list[str]) -> int | None:
+    """``list`` and ``pick`` from the session files; None when the click command answers."""
+    from q_tmux.cli import list_fast
+
+    if command == LIST:
+        return list_fast.list_command(socket_name, options)
+    return list_fast.pick_command(socket_name, options)
 
 
 def main() -> int:

@@ -28,6 +28,49 @@ ALWAYS_OPTION = "--always"
 CONFLICTS = "conflicts"
 CONFLICTS_OPTIONS = ("--json", "--refresh")
 
+# -- list and pick (their fast bodies: q_tmux.cli.list_fast) --------------------------------
+#: ``list [--json] [--refresh]``: a warm listing reads files and asks tmux once per server.
+LIST = "list"
+JSON_OPTION = "--json"
+REFRESH_OPTION = "--refresh"
+#: ``pick``: the picker, the input lines of fzf's list (and its reload) and fzf's preview.
+PICK = "pick"
+NUMBERED_OPTION = "--numbered"
+LINES_OPTION = "--lines"
+PREVIEW_OPTION = "--preview"
+
+#: The keys of the fzf picker besides Enter (go there), and the q-tmux command each runs.
+ACTION_KEYS = {"ctrl-a": "approve", "ctrl-x": "deny", "ctrl-o": "diff", "ctrl-r": "rm"}
+PICK_HEADER = (
+    "enter: go   ctrl-a: approve   ctrl-x: deny   ctrl-o: diff   ctrl-r: remove   esc: close"
+)
+#: How fzf's commands run q-tmux again: the interpreter and the server reach fzf's command
+#: lines only as environment variables, which the shell expands as single words, so no path
+#: is ever spelled in them; ``{1}``, the session name, is quoted by fzf.
+_Q = '"$Q_TMUX_PICK_PY" -m q_tmux ${Q_TMUX_PICK_SERVER:+-L "$Q_TMUX_PICK_SERVER"}'
+#: fzf's own stdout is the answer's pipe: what a key runs talks to the terminal instead.
+_TERMINAL = "exec </dev/tty >/dev/tty 2>&1"
+_BACK = "printf '\\n%s' 'Press Enter to go back to the list. '; read -r _"
+
+
+def fzf_arguments() -> list[str]:
+    """fzf's options: the list, the preview, and a binding per action key."""
+    reload = f"reload({_Q} {PICK} {LINES_OPTION})"
+    arguments = [
+        "--delimiter=\t",
+        "--with-nth=2..",
+        "--no-sort",
+        "--layout=reverse",
+        "--info=inline",
+        "--prompt=session> ",
+        f"--header={PICK_HEADER}",
+        f"--preview={_Q} {PICK} {PREVIEW_OPTION} {{1}}",
+        "--preview-window=down,60%,wrap",
+    ]
+    for key, verb in ACTION_KEYS.items():
+        arguments.append(f"--bind={key}:execute({_TERMINAL}; {_Q} {verb} {{1}}; {_BACK})+{reload}")
+    return arguments
+
 
 def status_line_command(socket: str, *, publish: bool, markup: bool) -> int:
     """Print the status line (plain, or with tmux markup); ``publish`` also pushes it to tmux."""

@@ -18,68 +18,33 @@ from typing import TYPE_CHECKING
 import click
 
 from q_tmux.cli.common import AppContext, client_option, cwd, go_to, say
+from q_tmux.cli.fastpath import ACTION_KEYS as ACTION_KEYS
+from q_tmux.cli.fastpath import (
+    LINES_OPTION,
+    NUMBERED_OPTION,
+    PICK,
+    PREVIEW_OPTION,
+)
+from q_tmux.cli.fastpath import fzf_arguments as fzf_arguments
+from q_tmux.sessions import listing
 
 if TYPE_CHECKING:
     from q_tmux.adapters.tmux import Tmux
     from q_tmux.sessions.views import SessionView
 
-#: The keys of the fzf picker besides Enter (go there), and the q-tmux command each runs.
-ACTION_KEYS = {"ctrl-a": "approve", "ctrl-x": "deny", "ctrl-o": "diff", "ctrl-r": "rm"}
-HEADER = "enter: go   ctrl-a: approve   ctrl-x: deny   ctrl-o: diff   ctrl-r: remove   esc: close"
 #: Lines of the session's screen in the preview.
 SCREEN_LINES = 30
-
-#: How fzf's commands run q-tmux again (see the module's docstring).
-_Q = '"$Q_TMUX_PICK_PY" -m q_tmux ${Q_TMUX_PICK_SERVER:+-L "$Q_TMUX_PICK_SERVER"}'
-#: fzf's own stdout is the answer's pipe: what a key runs talks to the terminal instead.
-_TERMINAL = "exec </dev/tty >/dev/tty 2>&1"
-_BACK = "printf '\\n%s' 'Press Enter to go back to the list. '; read -r _"
+#: Between the session name (fzf's ``{1}``) and the row shown, in each line.
+TAB = "\t"
 
 
-def _order(view: SessionView) -> tuple[int, str]:
-    """Most urgent first (:class:`~q_tmux.store.record.Urgency`), then longest in that state."""
-    from q_tmux.store.record import urgency
-
-    changed = view.record.status_changed_at.isoformat() if view.record else ""
-    status, _, reason = view.state.partition(":")  # "waiting:approval", "processing", "gone"
-    return urgency(status, reason or None), changed
-
-
-def _choices(tmux: Tmux) -> list[SessionView]:
+def _lines(tmux: Tmux) -> list[str]:
+    """fzf's input (or the numbered list's rows): the sessions, most urgent first."""
+    from q_tmux.cli.list import as_listed
     from q_tmux.sessions.views import load_views
 
     views, _ = load_views(tmux)
-    return sorted((v for v in views if not v.worktree_missing and v.record), key=_order)
-
-
-def _describe(view: SessionView) -> str:
-    """One row of the list: name, state, branch → base, how long in that state."""
-    from q_tmux.cli.list import ago
-    from q_tmux.sessions.views import session_record
-
-    record = session_record(view)
-    info = record.worktree_info
-    branch = f"{info.branch} → {info.base_branch}" if info.branch and info.owns_worktree else "-"
-    return f"{view.entry.name:<24} {view.state:<17} {branch:<32} {ago(record.status_changed_at)}"
-
-
-def fzf_arguments() -> list[str]:
-    """fzf's options: the list, the preview, and a binding per action key."""
-    reload = f"reload({_Q} pick --lines)"
-    arguments = [
-        "--delimiter=\t",
-        "--with-nth=2..",
-        "--no-sort",
-        "--layout=reverse",
-        "--info=inline",
-        "--prompt=session> ",
-        f"--header={HEADER}",
-        f"--preview={_Q} pick --preview {{1}}",
-        "--preview-window=down,60%,wrap",
-    ]
-    for key, verb in ACTION_KEYS.items():
-        arguments.append(f"--bind={key}:execute({_TERMINAL}; {_Q} {verb} {{1}}; {_BACK})+{reload}")
-    return arguments
+    return listing.pick_lines([as_listed(view) for view in views])
 
 
 def _fzf_pick(app: AppContext, fzf: str, tmux: Tmux) -> int:
@@ -88,7 +53,7 @@ def _fzf_pick(app: AppContext, fzf: str, tmux: Tmux) -> int:
     from q_tmux.adapters import process
     from q_tmux.sessions.views import load_views
 
-    lines = [f"{view.entry.name}\t{_describe(view)}" for view in _choices(tmux)]
+    lines = _lines(tmux)
     if not lines:
         return _numbered_pick(tmux)  # it says how to start one
     env = {"Q_TMUX_PICK_PY": sys.executable, "SHELL": "/bin/sh"}
@@ -113,20 +78,38 @@ def _go(tmux: Tmux, views: list[SessionView], name: str) -> int:
     return 0
 
 
+def go_named(socket_name: str | None, client: str | None, name: str) -> int:
+    """Go to session ``name`` as Enter in the picker does: the fast picker's way there when
+    it takes more than a switch (resuming it, another server)."""
+    from q_tmux.errors import QTmuxError
+    from q_tmux.sessions.views import load_views
+
+    tmux = AppContext(socket_name=socket_name, client=client).tmux()
+    try:
+        views, _ = load_views(tmux)
+        return _go(tmux, views, name)
+    except QTmuxError as error:
+        click.echo(f"q-tmux: {error}", err=True)
+        return error.exit_code
+
+
 def _numbered_pick(tmux: Tmux) -> int:
-    views = _choices(tmux)
-    if not views:
-        say('No sessions yet. Start one with: q-tmux new NAME "first message"')
+    from q_tmux.sessions.views import load_views
+
+    lines = _lines(tmux)
+    if not lines:
+        say(listing.NO_SESSIONS)
         click.pause()
         return 0
-    for number, view in enumerate(views, 1):
-        say(f"{number:>3}  {_describe(view)}")
+    for number, line in enumerate(lines, 1):
+        say(f"{number:>3}  {line.partition(TAB)[2]}")
     choice = click.prompt("Go to (number or name, empty to cancel)", default="", show_default=False)
     choice = choice.strip()
     if not choice:
         return 0
-    if choice.isdigit() and 1 <= int(choice) <= len(views):
-        choice = views[int(choice) - 1].entry.name
+    if choice.isdigit() and 1 <= int(choice) <= len(lines):
+        choice = lines[int(choice) - 1].partition(TAB)[0]
+    views, _ = load_views(tmux)
     return _go(tmux, views, choice)
 
 
@@ -150,11 +133,11 @@ def preview(tmux: Tmux, name: str) -> str:
     return f"{stat}\n{title:─<60}\n" + "\n".join(screen) + "\n"
 
 
-@click.command()
+@click.command(PICK)
 @client_option
-@click.option("--numbered", is_flag=True, help="A numbered list even when fzf is installed.")
-@click.option("--lines", "list_only", is_flag=True, hidden=True, help="fzf's input lines.")
-@click.option("--preview", "preview_of", metavar="NAME", hidden=True, help="fzf's preview.")
+@click.option(NUMBERED_OPTION, is_flag=True, help="A numbered list even when fzf is installed.")
+@click.option(LINES_OPTION, "list_only", is_flag=True, hidden=True, help="fzf's input lines.")
+@click.option(PREVIEW_OPTION, "preview_of", metavar="NAME", hidden=True, help="fzf's preview.")
 @click.pass_obj
 def pick(
     app: AppContext,
@@ -180,8 +163,8 @@ def pick(
         click.echo(preview(tmux, preview_of), nl=False)
         return 0
     if list_only:
-        for view in _choices(tmux):
-            click.echo(f"{view.entry.name}\t{_describe(view)}")
+        for line in _lines(tmux):
+            click.echo(line)
         return 0
     fzf = None if numbered else process.find_program("fzf")
     if fzf is not None and sys.stdin.isatty():

@@ -23,6 +23,7 @@ from datetime import datetime
 
 from q_tmux.adapters import counts, merge_tree, numstat, refs
 from q_tmux.merge.conflicts import Checkout, Report, analyse
+from q_tmux.sessions.grouping import group_key, grouped
 from q_tmux.store import xdg
 from q_tmux.store.facts import FactStore, is_counts, is_prediction, key, prediction_fact
 from q_tmux.store.record import SCHEMA_VERSION, Reason, Source, Status, session_path
@@ -229,14 +230,12 @@ def checkouts_by_repo() -> tuple[dict[str, list[Checkout]], dict[str, str]]:
         data = _record(work_dir)
         if data is not None:
             created = datetime.fromisoformat(data["created"]).timestamp()
-            group = data.get("group")
-            # q_tmux.sessions.fanout.group_of's key: a group within its repository.
-            together = None if group is None else f"{repo_root or work_dir}\0{group}"
+            together = group_key(data.get("group"), repo_root, work_dir)
             sessions.append((created, name, together, data))
     sessions.sort(key=lambda session: session[:2])
     by_repo: dict[str, list[Checkout]] = {}
     sockets: dict[str, str] = {}
-    for data in _grouped(sessions):
+    for _, _, _, data in grouped(sessions, lambda session: session[2]):
         # A workspace session has a worktree in each of its repositories.
         for info in data.get("repos") or [data["worktree_info"]]:
             root = info.get("repo_root")
@@ -246,19 +245,6 @@ def checkouts_by_repo() -> tuple[dict[str, list[Checkout]], dict[str, str]]:
                 by_repo.setdefault(root, []).append(checkout)
                 sockets.setdefault(root, data.get("tmux", {}).get("socket") or "")
     return by_repo, sockets
-
-
-def _grouped(sessions: list[tuple[float, str, str | None, dict[str, Any]]]) -> list[dict[str, Any]]:
-    """The sessions in their order, but a fan-out's members right after its first one, as
-    :func:`q_tmux.sessions.fanout.grouped` orders them (that module costs pathlib and typing)."""
-    first: dict[str, int] = {}
-    keyed = []
-    for index, (_, _, together, data) in enumerate(sessions):
-        keyed.append(
-            (index if together is None else first.setdefault(together, index), index, data)
-        )
-    keyed.sort(key=lambda item: item[:2])
-    return [data for _, _, data in keyed]
 
 
 # -- the facts ------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ are removed by ``rm``'s rules (they hold nothing: no agent ever ran there).
 Only then are the agents started, as many as ``[limits] max_busy`` allows; the
 watcher starts the rest as busy ones finish.
 
-The pure parts (:func:`members`, :func:`grouped`) have unit tests.
+The pure parts (:func:`members`, :func:`plan`) have unit tests.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING
 
 from q_tmux.errors import NameInUseError, UsageError
 
@@ -29,8 +29,6 @@ if TYPE_CHECKING:
     from q_tmux.sessions.create import Created, NewSession
     from q_tmux.sessions.views import SessionView
     from q_tmux.store.config import Config
-
-T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -109,24 +107,12 @@ def members(
     ]
 
 
-def grouped(items: Sequence[T], group_of: Callable[[T], str | None]) -> list[T]:
-    """``items`` in their order, except that a group's members follow its first one.
-
-    For ``list`` and ``conflicts``: a fan-out's sessions are shown together.
-    """
-    order: dict[str | None, int] = {}
-    keyed = []
-    for index, item in enumerate(items):
-        group = group_of(item)
-        first = order.setdefault(group, index) if group is not None else index
-        keyed.append((first, index, item))
-    return [item for _, _, item in sorted(keyed, key=lambda k: (k[0], k[1]))]
-
-
 def group_of(view: SessionView) -> str | None:
-    """The key :func:`grouped` orders a view by: its group within its repository, or None."""
+    """The key :func:`q_tmux.sessions.grouping.grouped` orders a view by (None: no group)."""
+    from q_tmux.sessions.grouping import group_key
+
     group = view.record.group if view.record is not None else None
-    return None if group is None else f"{view.entry.repo_root or view.entry.work_dir}\0{group}"
+    return group_key(group, view.entry.repo_root, str(view.entry.work_dir))
 
 
 # -- limits --------------------------------------------------------------------------

@@ -17,6 +17,11 @@ from __future__ import annotations
 
 import os
 
+try:  # hashlib would load OpenSSL first: several milliseconds of every warm ``list``
+    from _blake2 import blake2b
+except ImportError:  # pragma: no cover - a Python built without it
+    from hashlib import blake2b
+
 from q_tmux.store import jsonfile, xdg
 
 try:  # hashlib would load OpenSSL too, a fifth of a Python start, for a digest it never uses

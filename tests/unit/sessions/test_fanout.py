@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from q_tmux.errors import UsageError
-from q_tmux.sessions.fanout import FanOut, Member, grouped, members, plan
+from q_tmux.sessions.fanout import FanOut, Member, members, plan
+from q_tmux.sessions.grouping import grouped
 
 PRESETS = {"q", "claude", "codex", "shell"}
 
