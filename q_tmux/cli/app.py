@@ -16,10 +16,8 @@ import click
 
 from q_tmux import __version__
 from q_tmux.cli.common import AppContext
-from q_tmux.cli.fastpath import NEXT, SOCKET_OPTION, STATUS_LINE
+from q_tmux.cli.fastpath import INTERNAL_ERROR, NEXT, SOCKET_OPTION, STATUS_LINE
 from q_tmux.errors import QTmuxError
-
-INTERNAL_ERROR = 70
 
 #: Every command: its name and where it is declared (``module:attribute`` in q_tmux.cli).
 COMMANDS = {

@@ -16,6 +16,7 @@ from q_tmux.cli.fastpath import (
     CLIENT_OPTION,
     CONFLICTS,
     DENY,
+    INTERNAL_ERROR,
     LIST,
     MARKUP_OPTION,
     NEXT,
@@ -115,7 +116,24 @@ def _listing(socket_name: str | None, command: str, options: list[str]) -> int |
 
 
 def main() -> int:
-    fast = _fast(sys.argv[1:])
+    try:
+        fast = _fast(sys.argv[1:])
+    except KeyboardInterrupt:
+        print("q-tmux: interrupted.", file=sys.stderr)
+        return 130
+    except Exception as error:  # a bug: one line, as the click CLI says it
+        import os
+
+        if os.environ.get("Q_TMUX_DEBUG"):
+            import traceback
+
+            traceback.print_exc()
+        print(
+            f"q-tmux: internal error ({type(error).__name__}: {error}); "
+            "rerun with Q_TMUX_DEBUG=1 for details and please report it.",
+            file=sys.stderr,
+        )
+        return INTERNAL_ERROR
     if fast is not None:
         return fast
     from q_tmux.cli.app import main as cli_main

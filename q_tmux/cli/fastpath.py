@@ -22,6 +22,8 @@ NEXT = "next"
 
 #: ``approve [--always] [NAME]`` and ``deny [NAME]``: an answer should reach the agent at once.
 APPROVE, DENY = "approve", "deny"
+#: The exit status of a bug (sysexits' EX_SOFTWARE), from either path.
+INTERNAL_ERROR = 70
 ALWAYS_OPTION = "--always"
 
 #: ``conflicts [--json] [--refresh]``: a look when nothing moved reads files and runs no git.
