@@ -189,3 +189,27 @@ def test_the_constructor_takes_plain_words_and_refuses_others() -> None:
     )
     with pytest.raises(ValueError, match="sleeping"):
         Summary("id", "n", "sleeping", None, "t", "/s", "q", "/p")
+
+
+@pytest.mark.parametrize(
+    ("status", "reason", "alive", "gone", "shown"),
+    [
+        ("processing", None, True, False, "processing"),
+        ("waiting", "approval", True, False, "waiting:approval"),
+        ("waiting", None, True, False, "waiting"),
+        ("processing", None, False, False, "exited"),  # the file says busy, the pane is dead
+        ("completed", None, False, False, "completed"),
+        ("queued", None, True, False, "queued"),
+        (None, None, True, False, "unreadable"),
+        ("waiting", "input", True, True, "gone"),  # a vanished folder says it first
+    ],
+)
+def test_the_state_list_shows(
+    status: str | None, reason: str | None, alive: bool, gone: bool, shown: str
+) -> None:
+    assert record.shown_state(status, reason, alive=alive, gone=gone) == shown
+    if status is not None:  # the typed words say the same
+        typed = record.shown_state(
+            Status(status), Reason(reason) if reason else None, alive=alive, gone=gone
+        )
+        assert typed == shown

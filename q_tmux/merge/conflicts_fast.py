@@ -17,16 +17,15 @@ and the full command runs instead; it prints nothing before it is sure.
 
 from __future__ import annotations
 
-import json
 import os
-from datetime import datetime
 
 from q_tmux.adapters import counts, merge_tree, numstat, refs
 from q_tmux.merge.conflicts import Checkout, Report, analyse
+from q_tmux.sessions import listing
 from q_tmux.sessions.grouping import group_key, grouped
-from q_tmux.store import xdg
+from q_tmux.store import jsonfile
 from q_tmux.store.facts import FactStore, is_counts, is_prediction, key, prediction_fact
-from q_tmux.store.record import SCHEMA_VERSION, Reason, Source, Status, session_path
+from q_tmux.store.record import SCHEMA_VERSION, session_path
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -47,113 +46,6 @@ class Unsure(Exception):
 # -- the sessions -------------------------------------------------------------------------
 
 
-def _text(value: object) -> bool:
-    return isinstance(value, str)
-
-
-def _optional_text(value: object) -> bool:
-    return value is None or isinstance(value, str)
-
-
-def _flag(value: object) -> bool:
-    return isinstance(value, bool)
-
-
-def _texts(value: object) -> bool:
-    return isinstance(value, list) and all(isinstance(item, str) for item in value)
-
-
-def _moment(value: object) -> bool:
-    """Whether ``value`` is a datetime as pydantic writes it (``2026-11-22T10:07:24.123Z``);
-    other forms are left to pydantic, whose reading of them may differ."""
-    if not isinstance(value, str) or len(value) < 19 or value[10] != "T":
-        return False
-    if not (value[4] == value[7] == "-" and value[13] == value[16] == ":"):
-        return False
-    try:
-        datetime.fromisoformat(value)
-    except ValueError:
-        return False
-    return True
-
-
-def _words(words: type[Status] | type[Reason] | type[Source]) -> Any:
-    values = {word.value for word in words}
-    return lambda value: isinstance(value, str) and value in values
-
-
-#: The fields of :class:`q_tmux.store.session_file.SessionRecord` and its parts, each with
-#: the JSON its writer gives it; (required, check). Unknown fields are kept by the model.
-_WORKTREE = {
-    "path": (True, _text),
-    **{
-        name: (False, _optional_text)
-        for name in (
-            "branch",
-            "repo_root",
-            "base_branch",
-            "base_oid",
-            "merge_target",
-            "workspace_root",
-            "workspace_path",
-        )
-    },
-    "is_temporary": (False, _flag),
-    "owns_worktree": (False, _flag),
-}
-_AGENT = {
-    "preset": (True, _text),
-    "command": (True, _texts),
-    "resume_command": (True, _texts),
-    "base_command": (False, _texts),
-    "base_resume_command": (False, _texts),
-    "hooks": (False, _flag),
-    "files": (False, _texts),
-    "env": (False, lambda v: isinstance(v, dict) and all(_text(x) for x in v.values())),
-    "conversation_id": (False, _optional_text),
-    "conversation_file": (False, _optional_text),
-}
-_TMUX = {
-    name: (False, _optional_text)
-    for name in ("socket", "session", "session_id", "window_id", "pane_id")
-}
-
-
-def _fits(value: object, fields: dict[str, tuple[bool, Any]]) -> bool:
-    """Whether ``value`` is an object whose known fields hold what their writer gives them."""
-    if not isinstance(value, dict):
-        return False
-    for name, (required, check) in fields.items():
-        if name in value:
-            if not check(value[name]):
-                return False
-        elif required:
-            return False
-    return True
-
-
-_RECORD = {
-    "id": (True, _text),
-    "name": (True, _text),
-    "status": (False, _words(Status)),
-    "waiting_reason": (False, lambda v: v is None or _words(Reason)(v)),
-    "status_source": (False, _words(Source)),
-    "status_changed_at": (False, _moment),
-    "created": (True, _moment),  # its default is the time of reading: pydantic's own
-    "last_active": (False, _moment),
-    "stalled_since": (False, lambda v: v is None or _moment(v)),
-    "first_message": (False, _optional_text),
-    "session_type": (False, _optional_text),
-    "agent": (True, lambda v: _fits(v, _AGENT)),
-    "tmux": (False, lambda v: _fits(v, _TMUX)),
-    "worktree_info": (True, lambda v: _fits(v, _WORKTREE)),
-    "repos": (False, lambda v: isinstance(v, list) and all(_fits(i, _WORKTREE) for i in v)),
-    "merge_conflicts": (False, lambda v: v is None or _texts(v)),
-    "group": (False, _optional_text),
-    "start_typed": (False, _optional_text),
-}
-
-
 class Branches:
     """A worktree's branch and base, as :class:`q_tmux.merge.conflicts.Checkout` reads them."""
 
@@ -164,55 +56,19 @@ class Branches:
         self.base_branch = base_branch
 
 
-def _registry() -> list[tuple[str, str, str | None]]:
-    """(name, working folder, repository) of each registry entry, in the order of
-    :func:`q_tmux.store.registry.load` (oldest file first); files it would report as broken
-    are left out, as it does."""
-    folder = xdg.registry_dir()
-    try:
-        files = [item for item in os.scandir(folder) if item.name.endswith(".json")]
-        files.sort(key=lambda item: (item.stat().st_mtime, item.name))
-    except FileNotFoundError as error:
-        if error.filename == folder:
-            return []
-        raise Unsure from None  # removed while sorted: the full command tells it its way
-    except OSError:
-        raise Unsure from None
-    found = []
-    for item in files:
-        try:
-            with open(item.path, encoding="utf-8") as handle:
-                data = json.load(handle)
-        except (OSError, ValueError):
-            continue
-        if not isinstance(data, dict):
-            continue
-        version, repo_root = data.get("version", 1), data.get("repo_root")
-        name, work_dir = data.get("name"), data.get("work_dir")
-        if type(version) is not int or not _text(data.get("id")) or not _text(name):
-            continue
-        if not isinstance(work_dir, str) or not _optional_text(repo_root):
-            continue
-        found.append((str(name), work_dir, repo_root))
-    return found
-
-
 def _record(work_dir: str) -> dict[str, Any] | None:
-    """The session file in ``work_dir`` when the pydantic model reads it; None when it
-    refuses it. Unsure when this cannot tell."""
-    try:
-        with open(session_path(work_dir), encoding="utf-8") as handle:
-            data = json.load(handle)
-    except (OSError, ValueError):  # ValueError: not JSON, or not UTF-8
-        return None
-    if not isinstance(data, dict) or "version" not in data or "id" not in data:
+    """The session file in ``work_dir`` as the pydantic model dumps it; None when the model
+    refuses it (the full command leaves it out too). Unsure when this cannot tell."""
+    data = jsonfile.load_object(session_path(work_dir))
+    if data is None or "version" not in data or "id" not in data:
         return None
     version = data["version"]
-    if isinstance(version, int) and version > SCHEMA_VERSION:
+    if isinstance(version, int) and not isinstance(version, bool) and version > SCHEMA_VERSION:
         return None  # written by a newer q-tmux
-    if type(version) is not int or version != SCHEMA_VERSION or not _fits(data, _RECORD):
+    record = listing.canonical_record(data)
+    if record is None:
         raise Unsure  # the model may read it, or refuse it: let it judge
-    return data
+    return record
 
 
 def checkouts_by_repo() -> tuple[dict[str, list[Checkout]], dict[str, str]]:
@@ -223,15 +79,19 @@ def checkouts_by_repo() -> tuple[dict[str, list[Checkout]], dict[str, str]]:
     fan-out's sessions together; a session whose folder is gone or whose file
     cannot be read takes no part.
     """
+    try:
+        entries, _ = listing.read_registry()  # a broken registry file is the full command's to tell
+    except listing.Unsure:
+        raise Unsure from None
     sessions = []
-    for name, work_dir, repo_root in _registry():
-        if not os.path.isdir(work_dir):
+    for entry in entries:
+        if not os.path.isdir(entry.work_dir):
             continue
-        data = _record(work_dir)
+        data = _record(entry.work_dir)
         if data is not None:
-            created = datetime.fromisoformat(data["created"]).timestamp()
-            together = group_key(data.get("group"), repo_root, work_dir)
-            sessions.append((created, name, together, data))
+            created = listing.timestamp(data["created"])
+            together = group_key(data["group"], entry.repo_root, entry.work_dir)
+            sessions.append((created, entry.name, together, data))
     sessions.sort(key=lambda session: session[:2])
     by_repo: dict[str, list[Checkout]] = {}
     sockets: dict[str, str] = {}

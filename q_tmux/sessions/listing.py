@@ -31,7 +31,7 @@ from q_tmux.adapters.tmux_vocabulary import (
 from q_tmux.sessions.grouping import group_key, grouped
 from q_tmux.store import facts as fact_files
 from q_tmux.store import jsonfile, xdg
-from q_tmux.store.record import BUSY, Reason, Source, Status, session_path, urgency
+from q_tmux.store.record import BUSY, Reason, Source, Status, session_path, shown_state, urgency
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -264,14 +264,14 @@ def timestamp(text: str) -> float:
 # -- sessions, as listed ---------------------------------------------------------------------
 
 
-class _Unsure(Exception):
+class Unsure(Exception):
     """Something :mod:`pathlib` or the registry reader would see differently: leave it to click."""
 
 
 def _plain(path: str) -> str:
     """``path`` when ``str(Path(path))`` is ``path`` itself (no ``//``, ``.``, trailing ``/``)."""
     if os.path.normpath(path) != path or path.startswith("//"):
-        raise _Unsure
+        raise Unsure
     return path
 
 
@@ -295,20 +295,20 @@ class Entry:
 def read_registry() -> tuple[list[Entry], list[str]]:
     """:func:`q_tmux.store.registry.load` without :mod:`pathlib` and :mod:`dataclasses`, which
     cost a listing more than reading the files: every entry, oldest file first, and a line per
-    file that cannot be read. Raises :class:`_Unsure` where the two could differ."""
+    file that cannot be read. Raises :class:`Unsure` where the two could differ."""
     folder = xdg.registry_dir()
     try:
         found = [(each.stat().st_mtime, each.name, each.path) for each in os.scandir(folder)]
     except FileNotFoundError:
         return [], []
     except OSError:
-        raise _Unsure from None
+        raise Unsure from None
     entries: list[Entry] = []
     problems: list[str] = []
     for _, name, path in sorted(found):
         if not name.endswith(".json") or not os.path.isfile(path):
             if name.endswith(".json"):
-                raise _Unsure  # a folder, or a file that went: the registry says what
+                raise Unsure  # a folder, or a file that went: the registry says what
             continue
         try:
             with open(path, "rb") as handle:
@@ -384,16 +384,13 @@ class Listed:
     @property
     def state(self) -> str:
         """The status to show: the file's, corrected by what tmux knows of the process."""
-        if self.worktree_missing:
-            return "gone"
-        if self.record is None:
-            return "unreadable"
-        status, reason = self.record["status"], self.record["waiting_reason"]
-        if not self.alive and status != Status.COMPLETED:
-            return Status.EXITED.value
-        if status == Status.WAITING and reason:
-            return f"waiting:{reason}"
-        return str(status)
+        record = self.record
+        return shown_state(
+            record["status"] if record is not None else None,
+            record["waiting_reason"] if record is not None else None,
+            alive=self.alive,
+            gone=self.worktree_missing,
+        )
 
     @property
     def stalled(self) -> bool:
@@ -421,7 +418,7 @@ def load(socket: str) -> tuple[list[Listed], list[str]] | None:
         entries, problems = read_registry()
         for entry in entries:
             _plain(entry.work_dir)
-    except _Unsure:
+    except Unsure:
         return None
     found: list[tuple[Entry, dict[str, Any] | None, str | None, bool]] = []
     for entry in entries:

@@ -11,7 +11,6 @@ from q_tmux.adapters.tmux import LiveWindow, Tmux, WindowRef
 from q_tmux.errors import SessionFileError, SessionNotFoundError, UsageError
 from q_tmux.sessions.names import printable
 from q_tmux.store import registry
-from q_tmux.store.record import Status
 from q_tmux.store.registry import RegistryEntry
 
 if TYPE_CHECKING:
@@ -55,15 +54,15 @@ class SessionView:
     @property
     def state(self) -> str:
         """The status to show: the file's, corrected by what tmux knows of the process."""
-        if self.worktree_missing:
-            return "gone"
-        if self.record is None:
-            return "unreadable"
-        if not self.alive and self.record.status not in (Status.COMPLETED,):
-            return Status.EXITED.value
-        if self.record.status is Status.WAITING and self.record.waiting_reason:
-            return f"waiting:{self.record.waiting_reason.value}"
-        return self.record.status.value
+        from q_tmux.store.record import shown_state
+
+        record = self.record
+        return shown_state(
+            record.status if record is not None else None,
+            record.waiting_reason if record is not None else None,
+            alive=self.alive,
+            gone=self.worktree_missing,
+        )
 
 
 def load_views(tmux: Tmux) -> tuple[list[SessionView], list[str]]:

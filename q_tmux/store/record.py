@@ -70,6 +70,21 @@ class Urgency(IntEnum):
 BUSY = frozenset({Status.STARTING, Status.PROCESSING})
 
 
+def shown_state(status: str | None, reason: str | None, *, alive: bool, gone: bool) -> str:
+    """What ``list`` and the picker show of a session: its file's status (None: the file
+    could not be read), corrected by what tmux knows of the process (``alive``) and by its
+    folder being ``gone``."""
+    if gone:
+        return "gone"
+    if status is None:
+        return "unreadable"
+    if not alive and status != Status.COMPLETED:
+        return Status.EXITED.value
+    if status == Status.WAITING and reason:
+        return f"{Status.WAITING.value}:{Reason(reason).value}"
+    return Status(status).value
+
+
 def urgency(status: str | None, reason: str | None = None, stalled: bool = False) -> Urgency:
     """Where a session with this ``status`` (and ``reason``) stands in :class:`Urgency`."""
     if status == Status.WAITING:
