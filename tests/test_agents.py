@@ -2,12 +2,14 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import tomllib
 from pathlib import Path
 
 import pytest
 
 from q_tmux.agents.launch import PRESETS, resolve_agent
+from q_tmux.agents.wiring import hook_command
 from q_tmux.errors import AgentNotFoundError, UsageError
 
 
@@ -154,7 +156,7 @@ def test_codex_hooks_go_on_the_command_line_each_trusted_and_nothing_is_written(
     state = hooks.pop("state")
     for event, groups in hooks.items():
         (handler,) = groups[0]["hooks"]
-        assert handler["command"].endswith(f"-m q_tmux.tracking.hook codex {event}")
+        assert shlex.split(handler["command"]) == hook_command("codex", event)
         assert handler["timeout"] == (3 if event == "Interrupt" else 5)  # Codex clamps to 3
         key = f"/<session-flags>/config.toml:{codex.event_key(event)}:0:0"
         assert state[key] == {"trusted_hash": codex.trusted_hash(event, handler)}
@@ -193,7 +195,7 @@ def test_gemini_hooks_go_in_a_defaults_layer_outside_the_worktree(
     assert defaults["ui"] == {"theme": "x"}
     after = defaults["hooks"]["AfterAgent"]
     assert after[0]["hooks"] == [mine]
-    assert after[1]["hooks"][0]["command"].endswith("q_tmux.tracking.hook gemini AfterAgent")
+    assert shlex.split(after[1]["hooks"][0]["command"]) == hook_command("gemini", "AfterAgent")
     assert json.loads(users.read_text())["hooks"]["AfterAgent"] == [{"hooks": [mine]}]  # untouched
 
 

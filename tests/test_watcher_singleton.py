@@ -40,7 +40,8 @@ def watcher_pids(socket: str) -> list[int]:
                 state = handle.read().rpartition(")")[2].split()[0]
         except OSError:
             continue
-        if argv[1:4] == [b"-m", WATCHER.encode(), socket.encode()] and state != "Z":
+        wanted = [word.encode() for word in watchlock.watcher_command(socket)[1:]]
+        if argv[1:-1] == wanted and state != "Z":
             found.append(int(entry))
     return sorted(found)
 

@@ -5,7 +5,6 @@ Imported only when a session starts or resumes, never by a hook.
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -31,7 +30,10 @@ class Wiring:
 
 
 def hook_command(agent: str, event: str) -> list[str]:
-    return [sys.executable, "-m", "q_tmux.tracking.hook", agent, event]
+    """The hook's command line for ``event`` of ``agent`` (never importing from the worktree)."""
+    from q_tmux.adapters import python_command
+
+    return python_command.stdlib_module("q_tmux.tracking.hook", agent, event)
 
 
 def insert_after_program(command: list[str], extra: list[str]) -> list[str]:

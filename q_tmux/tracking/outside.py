@@ -14,10 +14,9 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 import time
 
-from q_tmux.adapters import tmuxcmd
+from q_tmux.adapters import python_command, tmuxcmd
 from q_tmux.store import xdg
 
 TYPE_CHECKING = False
@@ -115,7 +114,7 @@ def started_waiting(session_id: str, session_path: str, reason: str) -> None:
     settings = cached_settings(key)
     if settings is not None and not decide(settings, session_id, reason):
         return
-    argv = [sys.executable, "-m", SENDER, session_path, reason]
+    argv = python_command.module(SENDER, session_path, reason)
     if settings is not None:
         argv.append(DECIDED)
     try:  # noqa: SIM105 - contextlib is one more import for the hook

@@ -20,7 +20,7 @@ import contextlib
 import os
 import sys
 
-from q_tmux.adapters import tmuxcmd
+from q_tmux.adapters import python_command, tmuxcmd
 from q_tmux.store import paths, xdg
 from q_tmux.store.record import BUSY, Source, Status
 from q_tmux.tracking import state
@@ -156,7 +156,7 @@ def start_due(socket: str, sessions: list[SessionState], snap: Snapshot) -> list
 
 def waiter_command() -> list[str]:
     """What a queued session's pane runs until its agent starts."""
-    return [sys.executable, "-m", WAITER_MODULE]
+    return python_command.stdlib_module(WAITER_MODULE)
 
 
 def wait_and_start(path: str) -> int:
@@ -194,5 +194,10 @@ def wait_and_start(path: str) -> int:
     return 0  # not reached: replace_process returns only by raising
 
 
+def main(argv: list[str]) -> int:
+    """The waiter's entry point (:func:`waiter_command`): the session comes from the environment."""
+    return wait_and_start(os.environ.get("Q_TMUX_SESSION_FILE", "")) if not argv else 2
+
+
 if __name__ == "__main__":
-    sys.exit(wait_and_start(os.environ.get("Q_TMUX_SESSION_FILE", "")))
+    sys.exit(main(sys.argv[1:]))

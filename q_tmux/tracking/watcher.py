@@ -648,5 +648,10 @@ def still_needed(watcher: Watcher) -> bool:
     return snap.alive and any(not pane.dead for pane in snap.panes.values())
 
 
+def main(argv: list[str]) -> int:
+    """The watcher's entry point (:func:`q_tmux.tracking.watchlock.watcher_command`)."""
+    return run(argv[0]) if len(argv) == 1 else 2
+
+
 if __name__ == "__main__":
-    sys.exit(run(sys.argv[1]) if len(sys.argv) == 2 else 2)
+    sys.exit(main(sys.argv[1:]))

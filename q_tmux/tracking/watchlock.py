@@ -16,9 +16,8 @@ replaced.
 from __future__ import annotations
 
 import os
-import sys
 
-from q_tmux.adapters import tmuxcmd
+from q_tmux.adapters import python_command, tmuxcmd
 from q_tmux.adapters.tmux_vocabulary import WATCHER_OPTION
 
 _PROC = "/proc"
@@ -44,7 +43,7 @@ def _stat(pid: int) -> tuple[str, str] | None:
 
 def watcher_command(socket: str) -> list[str]:
     """The command line of ``socket``'s watcher (started here, re-executed by itself)."""
-    return [sys.executable, "-m", "q_tmux.tracking.watcher", socket]
+    return python_command.stdlib_module("q_tmux.tracking.watcher", socket)
 
 
 def _parse(named: str) -> tuple[int, str] | None:

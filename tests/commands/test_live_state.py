@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import time
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pytest
 from libtmux._internal.control_mode import ControlMode
 from libtmux.server import Server
 
+from q_tmux.agents.wiring import hook_command
 from q_tmux.tracking import status_line, watchlock
 from q_tmux.tracking.screen import PATTERNS
 from tests.conftest import QTmux, git, pane_text, wait_for
@@ -243,7 +245,7 @@ def test_the_users_agent_settings_are_kept_and_their_files_untouched(
     assert generated["tools"] == mine["tools"]
     assert generated["allowedTools"] == mine["allowedTools"]
     assert generated["hooks"]["stop"][0] == {"command": "true"}
-    assert "q_tmux.tracking.hook q stop" in generated["hooks"]["stop"][1]["command"]
+    assert shlex.split(generated["hooks"]["stop"][1]["command"]) == hook_command("q", "stop")
     assert json.loads((global_dir / "q_cli_default.json").read_text()) == mine
     assert git(work, "status", "--porcelain") == ""
 

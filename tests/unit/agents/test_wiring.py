@@ -9,18 +9,18 @@ from __future__ import annotations
 
 import json
 import shlex
-import sys
 from pathlib import Path
 
 import pytest
 
+from q_tmux.adapters import python_command
 from q_tmux.agents import claude, gemini, q
 from q_tmux.agents.launch import Agent
 from q_tmux.agents.wiring import Wiring, wire
 
 
 def hook(agent: str, event: str) -> list[str]:
-    return [sys.executable, "-m", "q_tmux.tracking.hook", agent, event]
+    return python_command.stdlib_module("q_tmux.tracking.hook", agent, event)
 
 
 @pytest.fixture

@@ -91,7 +91,7 @@ def test_a_fresh_cache_decides_in_the_hot_path(folders: Path, spawned: list[list
     outside.started_waiting("s1", "/w/session.json", "approval")
     outside.started_waiting("s1", "/w/session.json", "approval")  # quiet now
     assert [argv[1:] for argv in spawned] == [
-        ["-m", outside.SENDER, "/w/session.json", "approval", outside.DECIDED]
+        ["-P", "-m", outside.SENDER, "/w/session.json", "approval", outside.DECIDED]
     ]
 
 
@@ -102,7 +102,7 @@ def test_a_config_changed_since_the_cache_hands_the_decision_to_the_sender(
     write_cache()  # everything off ...
     write_config("[notify]\nwebhook = 'http://127.0.0.1:9/'\n")  # ... until now
     outside.started_waiting("s1", "/w/session.json", "approval")
-    assert [argv[3:] for argv in spawned] == [["/w/session.json", "approval"]]
+    assert [argv[4:] for argv in spawned] == [["/w/session.json", "approval"]]
 
 
 def test_a_sender_that_cannot_start_is_no_error(
