@@ -32,6 +32,7 @@ import time
 from pathlib import Path
 
 from bench.harness import Lab, session_data, wait_until
+from q_tmux.agents.wiring import hook_command
 
 TARGET_MS = 50.0
 
@@ -41,7 +42,7 @@ def timed_hook(event: str, session_file: Path, lab: Lab) -> tuple[float, float, 
     env = {**lab.env, "Q_TMUX_SESSION_FILE": str(session_file)}
     start = time.perf_counter()
     child = subprocess.Popen(
-        [sys.executable, "-m", "q_tmux.tracking.hook", "q", event],
+        hook_command("q", event),  # as the agent runs it
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         cwd=session_file.parent.parent,

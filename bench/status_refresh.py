@@ -22,6 +22,7 @@ import time
 from pathlib import Path
 
 from bench.harness import ROOT, Lab, status_of, wait_until
+from q_tmux.agents.wiring import hook_command
 from q_tmux.tracking import status_line
 
 
@@ -82,7 +83,7 @@ def main() -> int:
             "q-tmux status-line --publish": ([q_tmux, "status-line", "--publish"], env),
             "q-tmux status-line (print only)": ([q_tmux, "status-line"], env),
             "hook: q stop (file + status line)": (
-                [sys.executable, "-m", "q_tmux.tracking.hook", "q", "stop"],
+                hook_command("q", "stop"),  # as the agent runs it
                 hook_env,
             ),
         }
