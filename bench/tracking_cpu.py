@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -37,7 +38,8 @@ def cpu_seconds(pid: int, children: bool = False) -> float:
 
 def watcher_pid(socket: str) -> int | None:
     done = subprocess.run(
-        ["pgrep", "-f", f"q_tmux.tracking.watcher {socket}$"],
+        # "-m q_tmux.tracking.watcher SOCKET" (a baseline), or "... import main; ... SOCKET"
+        ["pgrep", "-f", f"q_tmux[.]tracking[.]watcher.* {re.escape(socket)}$"],
         capture_output=True,
         text=True,
         check=False,
