@@ -42,8 +42,12 @@ VERSION = 1
 REFRESH_EVERY = 5.0
 #: A summary older than this is not shown: the watcher that wrote it stopped looking.
 STALE_AFTER = 15.0
-#: An idle session's worktree (its agent waits, no output) is looked at again after this long.
+#: An idle session's worktree (its agent waits, no output) is looked at again after this long
+#: at the soonest (for edits made by hand),
 RECHECK_IDLE = 30.0
+#: and this many idle worktrees per look at most, the longest unseen first: with many idle
+#: sessions the watcher's idle cost stays flat (up to six are still seen every 30 s).
+IDLE_RECHECKS_PER_LOOK = 1
 MAX_LINES = 15
 #: Files named per session; the rest are counted.
 MAX_FILES = 4
@@ -264,6 +268,8 @@ class Gatherer:
         self.git_runs = 0
         #: The text last written into each agent's instructions file.
         self.instructions: dict[str, str] = {}
+        #: The idle worktrees this look may ask git about again (see IDLE_RECHECKS_PER_LOOK).
+        self.recheck: set[str] = set()
 
     def refresh(self, sessions: list[SessionState], snap: Snapshot, force: bool = False) -> None:
         """Write the summary of every repository with a live session, at most every few seconds."""
@@ -272,6 +278,9 @@ class Gatherer:
             return
         self.next_look = clock + REFRESH_EVERY
         self.git_runs = 0
+        due = [(seen[0], tree) for tree, seen in self.uncommitted.items()]
+        due = sorted(item for item in due if time.monotonic() - item[0] >= RECHECK_IDLE)
+        self.recheck = {tree for _, tree in due[:IDLE_RECHECKS_PER_LOOK]}
         members: dict[str, list[tuple[SessionState, record.Checkout, str]]] = {}
         for session in sessions:
             pane = snap.panes.get(session.id)
@@ -387,7 +396,7 @@ class Gatherer:
         idle = session.status == Status.WAITING
         known = self.uncommitted.get(worktree)
         now = time.monotonic()
-        if known is not None and idle and known[1] == look and now - known[0] < RECHECK_IDLE:
+        if known is not None and idle and known[1] == look and worktree not in self.recheck:
             return known[2]
         self.git_runs += 1
         found = changes.uncommitted(worktree, self.run)

@@ -369,3 +369,33 @@ def test_the_prompt_hook_imports_nothing_heavy(tmp_path: Path) -> None:
     assert "q_tmux.tracking.awareness" in imported
     heavy = {"hashlib", "subprocess", "pathlib", "dataclasses", "typing", "q_tmux.store.facts"}
     assert not heavy & imported
+
+
+def test_idle_worktrees_are_looked_at_again_one_per_look_the_longest_unseen_first(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    asked: list[str] = []
+
+    def run(program: str, args: list[str]) -> tuple[int, str]:
+        asked.append(args[args.index("-C") + 1] if "-C" in args else "?")
+        return 0, "?? shared.txt\0"
+
+    clock = [1000.0]
+    monkeypatch.setattr(time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(refs, "common_dir_of", lambda root: None)  # no branches
+    gatherer = awareness.Gatherer("/sock", run)
+    sessions = [state(f"s{n}", tmp_path / f"s{n}") for n in range(10)]
+    panes = snap(*(s.id for s in sessions))
+    gatherer.refresh(sessions, panes, force=True)
+    assert gatherer.git_runs == 10  # the first look asks about every worktree
+    clock[0] += awareness.RECHECK_IDLE - 1
+    gatherer.refresh(sessions, panes, force=True)
+    assert gatherer.git_runs == 0  # all idle and seen lately
+    seen_again = []
+    for _ in range(10):
+        clock[0] += awareness.REFRESH_EVERY
+        asked.clear()
+        gatherer.refresh(sessions, panes, force=True)
+        assert gatherer.git_runs == awareness.IDLE_RECHECKS_PER_LOOK
+        seen_again += asked
+    assert len(set(seen_again)) == 10  # each in turn, none starved
