@@ -270,6 +270,8 @@ class Gatherer:
         self.instructions: dict[str, str] = {}
         #: The idle worktrees this look may ask git about again (see IDLE_RECHECKS_PER_LOOK).
         self.recheck: set[str] = set()
+        #: Each repository's last :meth:`known_conflicts`: (fact file stamp, commits, answer).
+        self.pairs: dict[str, tuple[int, tuple[tuple[str, str, str], ...], list[list[Any]]]] = {}
 
     def refresh(self, sessions: list[SessionState], snap: Snapshot, force: bool = False) -> None:
         """Write the summary of every repository with a live session, at most every few seconds."""
@@ -311,6 +313,7 @@ class Gatherer:
         if len(self.committed) > 4 * len(live_ids) + 16:  # tips moved on: keep the newest
             self.committed = dict(list(self.committed.items())[-(2 * len(live_ids) + 8) :])
         self.facts = {k: v for k, v in self.facts.items() if k in repositories}
+        self.pairs = {k: v for k, v in self.pairs.items() if k in repositories}
         # A live session's worktree is looked at every RECHECK_IDLE at least.
         old = time.monotonic() - 4 * RECHECK_IDLE
         self.uncommitted = {k: v for k, v in self.uncommitted.items() if v[0] > old}
@@ -322,8 +325,10 @@ class Gatherer:
         only when its text changes, empty when nothing overlaps.
         """
         path = instructions_path(session.id)
+        if not os.path.exists(path):  # most agents have a prompt hook, and no such file
+            return
         text = text_for(session, written.get)
-        if self.instructions.get(path) == text or not os.path.exists(path):
+        if self.instructions.get(path) == text:
             return
         temporary = f"{path}.{os.getpid()}.tmp"
         try:
@@ -441,6 +446,14 @@ class Gatherer:
         from q_tmux.store import facts
 
         known = self.fact_file(repo_root)
+        try:
+            stamp = os.stat(facts.facts_path(repo_root)).st_mtime_ns
+        except OSError:
+            stamp = 0  # no fact file: nothing predicted
+        asked = tuple(sorted((sid, *pair) for sid, pair in commits.items()))
+        last = self.pairs.get(repo_root)
+        if last is not None and last[:2] == (stamp, asked):
+            return last[2]  # nothing moved: every pair of n sessions is not looked up again
         found: list[list[Any]] = []
         ids = sorted(commits)
         for index, first in enumerate(ids):
@@ -450,4 +463,5 @@ class Gatherer:
                     if isinstance(value, list) and value:
                         found.append([first, second, _strings(value)])
                         break
+        self.pairs[repo_root] = (stamp, asked, found)
         return found

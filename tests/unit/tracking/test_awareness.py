@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import time
 from pathlib import Path
 from typing import Any
@@ -399,3 +400,35 @@ def test_idle_worktrees_are_looked_at_again_one_per_look_the_longest_unseen_firs
         assert gatherer.git_runs == awareness.IDLE_RECHECKS_PER_LOOK
         seen_again += asked
     assert len(set(seen_again)) == 10  # each in turn, none starved
+
+
+def test_predicted_pairs_are_looked_up_again_only_when_the_facts_or_tips_moved(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from q_tmux.store import facts
+
+    repo = str(tmp_path / "repo")
+    gatherer = awareness.Gatherer("/sock", lambda program, args: (0, ""))
+    commits = {f"s{n}": (f"base{n}", f"tip{n}") for n in range(30)}
+    store = facts.FactStore(repo)
+    store.put(facts.key("pair", "base1", "tip1", "base2", "tip2"), ["a.txt"])
+    store.save()
+    assert gatherer.known_conflicts(repo, commits) == [["s1", "s2", ["a.txt"]]]
+    looked: list[tuple[str, ...]] = []
+    real_key = facts.key
+
+    def counted_key(*parts: str) -> str:
+        looked.append(parts)
+        return real_key(*parts)
+
+    monkeypatch.setattr(facts, "key", counted_key)
+    assert gatherer.known_conflicts(repo, commits) == [["s1", "s2", ["a.txt"]]]
+    assert looked == []  # 30 sessions: 870 lookups saved on every look while nothing moves
+    moved = {**commits, "s2": ("base2", "tip2b")}
+    assert gatherer.known_conflicts(repo, moved) == []
+    assert looked  # a moved tip is looked up again
+    looked.clear()
+    store.put(facts.key("pair", "base3", "tip3", "base4", "tip4"), ["b.txt"])
+    store.save()
+    os.utime(facts.facts_path(repo), ns=(1, 1))  # a new stamp, whatever the clock's grain
+    assert gatherer.known_conflicts(repo, moved) == [["s3", "s4", ["b.txt"]]]
