@@ -63,7 +63,10 @@ def test_the_watcher_carries_on_as_new_code(
     with pytest.raises(Replaced):
         watcher.watch(watcher.Watcher("/tmp/sock"), (1,), "1:1")
     command = watchlock.watcher_command("/tmp/sock")
-    assert command == [sys.executable, "-m", "q_tmux.tracking.watcher", "/tmp/sock"]
+    assert command[0] == sys.executable
+    assert command[1:3] == ["-I", "-S"]  # never "-m": it would import from the starting folder
+    assert "from q_tmux.tracking.watcher import main" in command[-2]
+    assert command[-1] == "/tmp/sock"
     assert exec_calls == [[sys.executable, *command]]
 
 
