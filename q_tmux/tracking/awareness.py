@@ -370,7 +370,7 @@ class Gatherer:
         What git says is kept in the fact file, as ``conflicts`` keeps it, so each
         reuses the other's answer.
         """
-        from q_tmux.adapters import changes
+        from q_tmux.adapters import numstat
         from q_tmux.store import facts
 
         known = self.committed.get((repo_root, base, tip))
@@ -382,7 +382,7 @@ class Gatherer:
             paths = [str(row[0]) for row in rows]
         else:
             self.git_runs += 1
-            found = changes.committed(repo_root, base, tip, self.run)
+            found = numstat.changed_files(repo_root, base, tip, self.run)
             if found is None:
                 return []  # a branch git cannot read now: looked at again next time
             store = facts.FactStore(repo_root)

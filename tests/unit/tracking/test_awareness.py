@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from q_tmux.adapters import changes, refs
+from q_tmux.adapters import changes, numstat, refs
 from q_tmux.adapters.tmux_vocabulary import Pane
 from q_tmux.store import facts
 from q_tmux.tracking import awareness
@@ -193,7 +193,7 @@ def test_status_names_renames_both_sides_and_odd_names_as_they_are() -> None:
 
 
 def test_numstat_keeps_binary_files() -> None:
-    assert changes.parse_numstat("1\t2\ta.py\0-\t-\tlogo.png\0") == [
+    assert numstat.parse("1\t2\ta.py\0-\t-\tlogo.png\0") == [
         ("a.py", 1, 2),
         ("logo.png", None, None),
     ]
