@@ -425,6 +425,7 @@ class Gatherer:
         try:
             stamp = os.stat(path).st_mtime_ns
         except OSError:
+            self.facts.pop(repo_root, None)  # gone: nothing kept says otherwise
             return {}
         cached = self.facts.get(repo_root)
         if cached is not None and cached[0] == stamp:
@@ -446,10 +447,7 @@ class Gatherer:
         from q_tmux.store import facts
 
         known = self.fact_file(repo_root)
-        try:
-            stamp = os.stat(facts.facts_path(repo_root)).st_mtime_ns
-        except OSError:
-            stamp = 0  # no fact file: nothing predicted
+        stamp = self.facts[repo_root][0] if repo_root in self.facts else 0  # 0: no fact file
         asked = tuple(sorted((sid, *pair) for sid, pair in commits.items()))
         last = self.pairs.get(repo_root)
         if last is not None and last[:2] == (stamp, asked):
