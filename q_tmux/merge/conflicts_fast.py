@@ -24,7 +24,14 @@ from q_tmux.merge.conflicts import Checkout, Report, analyse
 from q_tmux.sessions import listing
 from q_tmux.sessions.grouping import group_key, grouped
 from q_tmux.store import jsonfile
-from q_tmux.store.facts import FactStore, is_counts, is_prediction, key, prediction_fact
+from q_tmux.store.facts import (
+    FactStore,
+    is_counts,
+    is_diff_stat,
+    is_prediction,
+    key,
+    prediction_fact,
+)
 from q_tmux.store.record import SCHEMA_VERSION, session_path
 
 TYPE_CHECKING = False
@@ -138,16 +145,6 @@ def _run(program: str, args: list[str]) -> tuple[int, str]:
     return tmuxcmd.run_program(program, args, timeout=GIT_TIMEOUT)
 
 
-def _is_row(row: object) -> bool:
-    """Whether ``row`` is a kept [path, added, deleted] (a bool is no count here)."""
-    return (
-        isinstance(row, list)
-        and len(row) == 3
-        and isinstance(row[0], str)
-        and all(n is None or (isinstance(n, int) and not isinstance(n, bool)) for n in row[1:])
-    )
-
-
 class LightHistory:
     """The answers :class:`q_tmux.merge.facts.CachedHistory` gives, from the same facts and the
     same git commands, without the git adapter; :class:`Unsure` where it would ask more."""
@@ -218,7 +215,7 @@ class LightHistory:
     def changed_files(self, base: CommitOid, tip: CommitOid) -> list[Change]:
         fact = key("diff-stat", base, tip)
         rows = self.facts.get(fact)
-        if not (isinstance(rows, list) and all(_is_row(row) for row in rows)):
+        if not is_diff_stat(rows):
             found = numstat.changed_files(self.root, base, tip, _run)
             if found is None:
                 raise Unsure

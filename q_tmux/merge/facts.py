@@ -22,7 +22,14 @@ from q_tmux.adapters.git import (
     Repo,
     require_git,
 )
-from q_tmux.store.facts import FactStore, is_counts, is_prediction, key, prediction_fact
+from q_tmux.store.facts import (
+    FactStore,
+    is_counts,
+    is_diff_stat,
+    is_prediction,
+    key,
+    prediction_fact,
+)
 
 
 class CachedHistory(History):
@@ -116,10 +123,7 @@ class CachedHistory(History):
                 [c.path, c.added, c.deleted]
                 for c in super(CachedHistory, self).changed_files(base, tip)
             ],
-            lambda rows: (
-                isinstance(rows, list)
-                and all(_rows_of(row, (str, (int, type(None)), (int, type(None)))) for row in rows)
-            ),
+            is_diff_stat,
         )
         return [FileChange(path, added, deleted) for path, added, deleted in rows]
 

@@ -17,11 +17,6 @@ from __future__ import annotations
 
 import os
 
-try:  # hashlib would load OpenSSL first: several milliseconds of every warm ``list``
-    from _blake2 import blake2b
-except ImportError:  # pragma: no cover - a Python built without it
-    from hashlib import blake2b
-
 from q_tmux.store import jsonfile, xdg
 
 try:  # hashlib would load OpenSSL too, a fifth of a Python start, for a digest it never uses
@@ -31,7 +26,7 @@ except ImportError:  # an interpreter without CPython's own module
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any
+    from typing import Any, TypeGuard
 
 #: Keys kept per repository; the oldest go first (a tip that moved leaves its old keys behind).
 MAX_FACTS = 4000
@@ -62,6 +57,18 @@ def is_prediction(value: Any) -> bool:
         and (value.get("tree") is None or isinstance(value.get("tree"), str))
         and isinstance(value.get("conflicts"), list)
         and all(isinstance(path, str) for path in value["conflicts"])
+    )
+
+
+def is_diff_stat(value: Any) -> TypeGuard[list[list[Any]]]:
+    """Whether ``value`` is a kept diff stat: a [path, added, deleted] per file, the counts
+    None for a binary file (a bool is no count here)."""
+    return isinstance(value, list) and all(
+        isinstance(row, list)
+        and len(row) == 3
+        and isinstance(row[0], str)
+        and all(n is None or (isinstance(n, int) and not isinstance(n, bool)) for n in row[1:])
+        for row in value
     )
 
 

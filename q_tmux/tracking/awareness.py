@@ -378,7 +378,7 @@ class Gatherer:
             return known
         fact = facts.key("diff-stat", base, tip)
         rows = self.fact_file(repo_root).get(fact)
-        if isinstance(rows, list) and all(isinstance(r, list) and r for r in rows):
+        if facts.is_diff_stat(rows):
             paths = [str(row[0]) for row in rows]
         else:
             self.git_runs += 1
