@@ -32,7 +32,7 @@ from q_tmux.store.facts import (
     key,
     prediction_fact,
 )
-from q_tmux.store.record import SCHEMA_VERSION, session_path
+from q_tmux.store.words import SCHEMA_VERSION, session_path
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

@@ -15,7 +15,6 @@ a broken file and computes what is missing with git.
 
 from __future__ import annotations
 
-import json
 import os
 import time
 
@@ -30,8 +29,20 @@ from q_tmux.adapters.tmux_vocabulary import (
 )
 from q_tmux.sessions.grouping import group_key, grouped
 from q_tmux.store import facts as fact_files
-from q_tmux.store import jsonfile, xdg
-from q_tmux.store.record import BUSY, Reason, Source, Status, session_path, shown_state, urgency
+from q_tmux.store import jsonfile, jsonread, xdg
+from q_tmux.store.words import (
+    APPROVAL,
+    BUSY,
+    PROCESS,
+    REASONS,
+    SOURCES,
+    STARTING,
+    STATUSES,
+    WAITING,
+    rank,
+    session_path,
+    shown_state,
+)
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -82,9 +93,9 @@ RECORD_FIELDS: _Fields = (
     ("version", frozenset({1}), _REQUIRED),  # read_session_file wants it written
     ("id", _TEXT, _REQUIRED),
     ("name", _TEXT, _REQUIRED),
-    ("status", frozenset(Status), Status.STARTING.value),
-    ("waiting_reason", (frozenset(Reason), None), None),
-    ("status_source", frozenset(Source), Source.PROCESS.value),
+    ("status", frozenset(STATUSES), STARTING),
+    ("waiting_reason", (frozenset(REASONS), None), None),
+    ("status_source", frozenset(SOURCES), PROCESS),
     ("status_changed_at", _DATETIME, _REQUIRED),
     ("created", _DATETIME, _REQUIRED),
     ("last_active", _DATETIME, _REQUIRED),
@@ -292,6 +303,10 @@ class Entry:
         self.folder = folder if folder is not None else work_dir
 
 
+#: What :func:`q_tmux.store.registry.load` says of a registry file it cannot read.
+_NOT_JSON, _UNREADABLE = "not valid JSON", "unreadable"
+
+
 def read_registry() -> tuple[list[Entry], list[str]]:
     """:func:`q_tmux.store.registry.load` without :mod:`pathlib` and :mod:`dataclasses`, which
     cost a listing more than reading the files: every entry, oldest file first, and a line per
@@ -312,16 +327,14 @@ def read_registry() -> tuple[list[Entry], list[str]]:
             continue
         try:
             with open(path, "rb") as handle:
-                data = json.loads(handle.read().decode("utf-8"))
-        except json.JSONDecodeError:
-            problems.append(f"registry file {name} is not valid JSON")
-            continue
-        except (OSError, ValueError):
-            problems.append(f"registry file {name} is unreadable")
+                data = jsonread.loads(handle.read().decode("utf-8"))
+        except (OSError, ValueError) as error:
+            syntax = isinstance(error, ValueError) and jsonread.is_not_json(error)
+            problems.append(f"registry file {name} is {_NOT_JSON if syntax else _UNREADABLE}")
             continue
         entry = _entry(data)
         if entry is None:
-            problems.append(f"registry file {name} is unreadable")
+            problems.append(f"registry file {name} is {_UNREADABLE}")
         else:
             entries.append(entry)
     return entries, problems
@@ -405,7 +418,7 @@ class Listed:
         """The picker's order: most urgent first, then longest in that state."""
         changed = timestamp(self.record["status_changed_at"]) if self.record else 0.0
         status, _, reason = self.state.partition(":")
-        return urgency(status, reason or None), changed
+        return rank(status, reason or None), changed
 
 
 def load(socket: str) -> tuple[list[Listed], list[str]] | None:
@@ -726,6 +739,8 @@ def render_json(
     pending: dict[str, dict[str, str | None]],
 ) -> str:
     """``list --json``: one object per session."""
+    import json  # only here: reading needs no json (see q_tmux.store.jsonread)
+
     items = []
     for item in listed:
         record, window, entry = item.record, item.window, item.entry
@@ -777,7 +792,7 @@ def pending_requests(listed: list[Listed]) -> dict[str, dict[str, str | None]]:
         record, window = item.record, item.window
         if record is None or window is None or not item.alive or not item.socket:
             continue
-        if (record["status"], record["waiting_reason"]) != (Status.WAITING, Reason.APPROVAL):
+        if (record["status"], record["waiting_reason"]) != (WAITING, APPROVAL):
             continue
         from q_tmux.sessions.approval import pending_request  # only when one asks
 

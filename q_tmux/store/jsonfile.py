@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import json
 import os
 import time
+
+from q_tmux.store.jsonread import loads
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs more to import than this module may spend
@@ -37,6 +38,8 @@ def write_atomic(
     With ``cache``, what is written can be computed again: it is written compact
     (JSON's C encoder, several times faster than indenting) and not synced to disk.
     """
+    import json  # here: readers of these files never pay for it (see q_tmux.store.jsonread)
+
     target = os.fspath(path)
     directory, name = os.path.split(target)
     if make_parents:
@@ -72,7 +75,7 @@ def load_object(path: str | os.PathLike[str]) -> dict[str, Any] | None:
     """The JSON object in ``path``; None when it is missing, unreadable or not an object."""
     try:
         with open(path, encoding="utf-8") as handle:
-            data = json.load(handle)
+            data = loads(handle.read())
     except (OSError, ValueError):
         return None
     return data if isinstance(data, dict) else None
