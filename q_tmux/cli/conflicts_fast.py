@@ -64,7 +64,7 @@ def show(
 ) -> None:
     """Print each repository's report and ``overlap`` (``note``: what goes to stderr)."""
     if as_json:
-        import json  # only here: reading the facts needs no json (q_tmux.store.jsonread)
+        import json  # only here: reading the facts needs no json (q_tmux.store.jsontext)
 
         say(
             json.dumps(

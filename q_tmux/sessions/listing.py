@@ -29,7 +29,7 @@ from q_tmux.adapters.tmux_vocabulary import (
 )
 from q_tmux.sessions.grouping import group_key, grouped
 from q_tmux.store import facts as fact_files
-from q_tmux.store import jsonfile, jsonread, xdg
+from q_tmux.store import jsonfile, jsontext, xdg
 from q_tmux.store.words import (
     APPROVAL,
     BUSY,
@@ -327,9 +327,9 @@ def read_registry() -> tuple[list[Entry], list[str]]:
             continue
         try:
             with open(path, "rb") as handle:
-                data = jsonread.loads(handle.read().decode("utf-8"))
+                data = jsontext.loads(handle.read().decode("utf-8"))
         except (OSError, ValueError) as error:
-            syntax = isinstance(error, ValueError) and jsonread.is_not_json(error)
+            syntax = isinstance(error, ValueError) and jsontext.is_not_json(error)
             problems.append(f"registry file {name} is {_NOT_JSON if syntax else _UNREADABLE}")
             continue
         entry = _entry(data)
@@ -739,7 +739,7 @@ def render_json(
     pending: dict[str, dict[str, str | None]],
 ) -> str:
     """``list --json``: one object per session."""
-    import json  # only here: reading needs no json (see q_tmux.store.jsonread)
+    import json  # only here: reading needs no json (see q_tmux.store.jsontext)
 
     items = []
     for item in listed:

@@ -14,7 +14,7 @@ import fcntl
 import os
 import time
 
-from q_tmux.store.jsonread import loads
+from q_tmux.store.jsontext import compact, loads
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs more to import than this module may spend
@@ -38,8 +38,6 @@ def write_atomic(
     With ``cache``, what is written can be computed again: it is written compact
     (JSON's C encoder, several times faster than indenting) and not synced to disk.
     """
-    import json  # here: readers of these files never pay for it (see q_tmux.store.jsonread)
-
     target = os.fspath(path)
     directory, name = os.path.split(target)
     if make_parents:
@@ -48,9 +46,11 @@ def write_atomic(
     fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            if cache:
-                json.dump(data, handle, ensure_ascii=False, separators=(",", ":"))
+            if cache:  # without importing json: see q_tmux.store.jsontext
+                handle.write(compact(data))
             else:
+                import json
+
                 json.dump(data, handle, indent=2, ensure_ascii=False)
             handle.write("\n")
             handle.flush()

@@ -1,11 +1,13 @@
-"""Reading JSON text without importing :mod:`json`: ``list``, ``pick`` and ``conflicts`` only read.
+"""JSON text without importing :mod:`json`, for the commands that read files and keep facts.
 
 :mod:`json` imports :mod:`re` (which imports :mod:`enum`) and compiles its
 patterns at import: together a quarter of a Python start, paid by every
 command that reads a session file. :func:`loads` drives the C scanner that
 :func:`json.loads` itself runs, with the same settings, so it gives the same
-value for the same text and refuses the same text (ValueError). Writers still
-use :mod:`json` (imported where they write). Standard library only.
+value for the same text and refuses the same text (ValueError); :func:`compact`
+drives the C encoder as ``json.dumps(value, ensure_ascii=False,
+separators=(",", ":"))`` does, for the fact file. Files people read (indented)
+are still written with :mod:`json`. Standard library only.
 """
 
 from __future__ import annotations
@@ -45,6 +47,34 @@ def _scanner() -> Callable[[str, int], tuple[Any, int]] | None:
 
 
 _scan = _scanner()
+
+
+def _unwritable(value: object) -> object:
+    """What :meth:`json.JSONEncoder.default` does with a value JSON has no form for."""
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+def _encoder() -> Callable[[object, int], Any] | None:
+    """A C encoder as :class:`json.JSONEncoder` makes one for ``json.dumps`` (one per value:
+    it remembers the containers it is inside of, to refuse circular ones)."""
+    try:
+        from _json import encode_basestring, make_encoder
+    except ImportError:  # an interpreter without CPython's C accelerator
+        return None
+    try:  # markers, default, strings, indent, separators, sort_keys, skipkeys, allow_nan
+        return make_encoder({}, _unwritable, encode_basestring, None, ":", ",", False, False, True)
+    except TypeError:  # a C accelerator that takes other arguments
+        return None
+
+
+def compact(value: object) -> str:
+    """``json.dumps(value, ensure_ascii=False, separators=(",", ":"))`` for a dict or a list."""
+    encode = _encoder() if isinstance(value, dict | list) else None
+    if encode is None:
+        from json import dumps
+
+        return dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return "".join(encode(value, 0))
 
 
 class NotJson(ValueError):

@@ -1,4 +1,4 @@
-"""jsonread.loads answers as json.loads does, value for value and refusal for refusal."""
+"""jsontext.loads answers as json.loads does, value for value and refusal for refusal."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 import pytest
 
-from q_tmux.store import jsonread, words
+from q_tmux.store import jsontext, words
 from q_tmux.store.record import Reason, Status, urgency
 
 DOCUMENTS = [
@@ -44,12 +44,12 @@ REFUSED = [
 
 @pytest.mark.parametrize("text", DOCUMENTS)
 def test_a_document_reads_as_json_reads_it(text: str) -> None:
-    assert jsonread.loads(text) == json.loads(text)
-    assert type(jsonread.loads(text)) is type(json.loads(text))
+    assert jsontext.loads(text) == json.loads(text)
+    assert type(jsontext.loads(text)) is type(json.loads(text))
 
 
 def test_the_constants_json_accepts_read_the_same() -> None:
-    value = jsonread.loads("[NaN, Infinity, -Infinity]")
+    value = jsontext.loads("[NaN, Infinity, -Infinity]")
     assert math.isnan(value[0])
     assert value[1:] == [math.inf, -math.inf]
 
@@ -64,7 +64,7 @@ def test_what_json_refuses_is_refused_and_said_the_same_way(text: str) -> None:
         raise AssertionError(f"{text!r} was read")
 
     theirs = refusal(json.loads)
-    assert jsonread.is_not_json(refusal(jsonread.loads)) == isinstance(theirs, json.JSONDecodeError)
+    assert jsontext.is_not_json(refusal(jsontext.loads)) == isinstance(theirs, json.JSONDecodeError)
 
 
 @pytest.mark.parametrize(
@@ -99,3 +99,31 @@ def test_the_rank_is_the_urgency() -> None:
         for reason in [*Reason, None]:
             for stalled in (False, True):
                 assert words.rank(status, reason, stalled) == urgency(status, reason, stalled)
+
+
+VALUES = [
+    {},
+    [],
+    {"version": 1, "facts": {"predict:a:b": {"clean": True, "tree": None, "conflicts": ["é.txt"]}}},
+    [1, -2, 3.25, 1e300, float("inf"), -0.0, True, False, None, 'a\nb\u2028"\\'],
+    {3: "int key", 2.5: "float key", True: "bool key", None: "none key"},
+    {"日本": [[["deep"]]]},
+]
+
+
+@pytest.mark.parametrize("value", VALUES)
+def test_compact_writes_what_json_dumps_writes(value: object) -> None:
+    expected = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    assert jsontext.compact(value) == expected
+
+
+def test_compact_refuses_what_json_refuses() -> None:
+    with pytest.raises(TypeError, match="not JSON serializable"):
+        jsontext.compact({"a": {1, 2}})
+    with pytest.raises(TypeError, match="keys must be"):
+        jsontext.compact({(1, 2): "tuple key"})
+    loop: list[object] = []
+    loop.append(loop)
+    with pytest.raises(ValueError, match="Circular"):
+        jsontext.compact(loop)
+    assert jsontext.compact([1]) == "[1]"  # nothing of a refused value stays behind
