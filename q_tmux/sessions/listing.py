@@ -29,7 +29,7 @@ from q_tmux.adapters.tmux_vocabulary import (
 )
 from q_tmux.sessions.grouping import group_key, grouped
 from q_tmux.store import facts as fact_files
-from q_tmux.store import jsonfile, jsontext, xdg
+from q_tmux.store import jsonfile, registry_files
 from q_tmux.store.words import (
     APPROVAL,
     BUSY,
@@ -303,54 +303,17 @@ class Entry:
         self.folder = folder if folder is not None else work_dir
 
 
-#: What :func:`q_tmux.store.registry.load` says of a registry file it cannot read.
-_NOT_JSON, _UNREADABLE = "not valid JSON", "unreadable"
-
-
 def read_registry() -> tuple[list[Entry], list[str]]:
-    """:func:`q_tmux.store.registry.load` without :mod:`pathlib` and :mod:`dataclasses`, which
-    cost a listing more than reading the files: every entry, oldest file first, and a line per
-    file that cannot be read. Raises :class:`Unsure` where the two could differ."""
-    folder = xdg.registry_dir()
+    """What :func:`q_tmux.store.registry.load` reads (the same reader), without :mod:`pathlib`
+    and :mod:`dataclasses`: every entry, oldest file first, and a line per file that cannot
+    be read. Raises :class:`Unsure` where the two could differ."""
     try:
-        found = [(each.stat().st_mtime, each.name, each.path) for each in os.scandir(folder)]
-    except FileNotFoundError:
-        return [], []
-    except OSError:
+        entries, problems = registry_files.read(strict=True)
+    except registry_files.Unsure:
         raise Unsure from None
-    entries: list[Entry] = []
-    problems: list[str] = []
-    for _, name, path in sorted(found):
-        if not name.endswith(".json") or not os.path.isfile(path):
-            if name.endswith(".json"):
-                raise Unsure  # a folder, or a file that went: the registry says what
-            continue
-        try:
-            with open(path, "rb") as handle:
-                data = jsontext.loads(handle.read().decode("utf-8"))
-        except (OSError, ValueError) as error:
-            syntax = isinstance(error, ValueError) and jsontext.is_not_json(error)
-            problems.append(f"registry file {name} is {_NOT_JSON if syntax else _UNREADABLE}")
-            continue
-        entry = _entry(data)
-        if entry is None:
-            problems.append(f"registry file {name} is {_UNREADABLE}")
-        else:
-            entries.append(entry)
-    return entries, problems
-
-
-def _entry(data: object) -> Entry | None:
-    """What :meth:`~q_tmux.store.registry.RegistryEntry.from_json` reads, or None."""
-    if not isinstance(data, dict):
-        return None
-    texts = [data.get(key) for key in ("id", "name", "work_dir")]
-    root = data.get("repo_root")
-    if type(data.get("version", 1)) is not int or not all(isinstance(v, str) for v in texts):
-        return None
-    if root is not None and not isinstance(root, str):
-        return None
-    return Entry(str(texts[0]), str(texts[1]), str(texts[2]), root)
+    return [
+        Entry(each["id"], each["name"], each["work_dir"], each["repo_root"]) for each in entries
+    ], [problem for _, problem in problems]
 
 
 class Window:
