@@ -97,7 +97,7 @@ def test_conflicts_imports_neither_click_nor_anything_heavy(
     monkeypatch.setenv("HOME", str(tmp_path))  # after the commits: git's identity is the old HOME's
     monkeypatch.delenv("XDG_STATE_HOME", raising=False)
     (work / ".amazonq").mkdir()
-    (work / ".amazonq" / "session.json").write_text(json.dumps(record.model_dump(mode="json")))
+    (work / ".amazonq" / "session.json").write_text(json.dumps(record.to_dict()))
     registry.add(registry.RegistryEntry(id="s1", name="topic", work_dir=str(work)))
     for look in ("cold", "warm"):  # nothing known yet (git runs), then all from the facts
         out, imported = _imports(tmp_path, "conflicts")
