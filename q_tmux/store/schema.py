@@ -378,8 +378,10 @@ def _converter(kind: Any) -> Convert:
             for member in members:
                 try:
                     return member(value)
-                except SchemaError:
-                    pass
+                except SchemaError as error:
+                    # A table for ``LLMNaming | None`` with a bad key inside: say that key.
+                    if error.where or error.reason != "wrong":
+                        raise
             raise wrong(value)
 
         return union
