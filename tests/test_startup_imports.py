@@ -127,3 +127,22 @@ def test_list_and_the_pickers_rows_import_nothing_heavy_once_facts_are_known(
         imported = {line.split("|")[-1].strip() for line in done.stderr.splitlines() if "|" in line}
         assert "q_tmux.sessions.listing" in imported
         assert not (HEAVY | {"click", "subprocess"}) & imported, args
+
+
+def test_new_and_merge_dry_run_import_no_pydantic(qtmux: QTmux, repo: Path) -> None:
+    """The session file and the config are read and written by :mod:`q_tmux.store.schema`:
+    the commands a user types pay for no validation library."""
+    socket = str(qtmux.server.socket_name)
+    for args in (["new", "one", "--detach"], ["merge", "one", "--dry-run"]):
+        done = subprocess.run(
+            [sys.executable, "-X", "importtime", "-m", "q_tmux", "-L", socket, *args],
+            cwd=repo,
+            env={**os.environ, **qtmux.env},
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr[-2000:]
+        imported = {line.split("|")[-1].strip() for line in done.stderr.splitlines() if "|" in line}
+        assert "q_tmux.store.schema" in imported, args
+        assert not {"pydantic", "pydantic_core", "annotated_types"} & imported, args
