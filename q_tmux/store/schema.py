@@ -22,6 +22,7 @@ keyword): ``"allow"`` keeps them and writes them back after the declared ones
 
 from __future__ import annotations
 
+import sys
 import typing
 from datetime import datetime
 from enum import Enum
@@ -269,13 +270,19 @@ class Record:
 
 
 def _kinds(cls: type[Record]) -> dict[str, Any]:
-    """The declared fields' types, base classes' first; private and class-level ones left out."""
-    hints = typing.get_type_hints(cls)
-    return {
-        name: kind
-        for name, kind in hints.items()
-        if not name.startswith("_") and typing.get_origin(kind) is not ClassVar
-    }
+    """The declared fields' types, base classes' first; private and class-level ones left out.
+
+    Each annotation (text, under ``from __future__ import annotations``) is evaluated in
+    its module's names, as :func:`typing.get_type_hints` would at twice the cost.
+    """
+    kinds: dict[str, Any] = {}
+    for klass in reversed(cls.__mro__[: cls.__mro__.index(Record)]):
+        names = vars(sys.modules[klass.__module__])
+        for name, kind in vars(klass).get("__annotations__", {}).items():
+            if name.startswith("_") or (isinstance(kind, str) and kind.startswith("ClassVar")):
+                continue
+            kinds[name] = eval(kind, names) if isinstance(kind, str) else kind
+    return kinds
 
 
 def _field_converter(kind: Any, spec: Field) -> Convert:
