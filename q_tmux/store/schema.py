@@ -202,7 +202,10 @@ class Record:
 
     def to_dict(self) -> dict[str, Any]:
         """The record as JSON-ready data: its fields in declaration order, then kept extras."""
-        data = {key: _dumped(getattr(self, name)) for name, (key, _, _) in self._schema().items()}
+        data = {}
+        for name, (key, _, _) in self._schema().items():
+            value = getattr(self, name)
+            data[key] = value if type(value) in _PLAIN else _dumped(value)
         data.update(self._extra)
         return data
 
@@ -451,16 +454,21 @@ def _converter(kind: Any) -> Convert:
     raise TypeError(f"schema: no rule for fields of type {kind!r}")
 
 
+#: Types written as they are (most values of a record: checked first).
+_PLAIN = frozenset({str, int, float, bool, NoneType})
+
+
 def _dumped(value: Any) -> Any:
     """``value`` as JSON-ready data."""
-    if value is None or type(value) in (str, int, float, bool):
+    kind = type(value)
+    if kind in _PLAIN:
         return value
+    if kind is list:
+        return [each if type(each) in _PLAIN else _dumped(each) for each in value]
+    if kind is dict:
+        return {key: each if type(each) in _PLAIN else _dumped(each) for key, each in value.items()}
     if isinstance(value, Record):
         return value.to_dict()
-    if isinstance(value, list):
-        return [_dumped(each) for each in value]
-    if isinstance(value, dict):
-        return {key: _dumped(each) for key, each in value.items()}
     if isinstance(value, datetime):
         return write_time(value)
     if isinstance(value, Enum):
