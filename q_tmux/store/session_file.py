@@ -3,6 +3,10 @@
 The file in the session's working directory is the source of truth; the
 registry only points at it. Readers tolerate a missing, truncated, foreign or
 future-version file by raising :class:`SessionFileError` with one sentence.
+
+The records below are the file's one schema (:mod:`q_tmux.store.schema`,
+standard library): they read and write it exactly as the pydantic model of
+earlier versions did, so files pass between versions unchanged.
 """
 
 from __future__ import annotations
