@@ -469,7 +469,7 @@ def archive_record(journal: MergeJournal) -> Path:
     """Keep the record, with what each base moved to, under the state dir, off the registry."""
     record = journal.record
     record.set_status(Status.COMPLETED, StatusSource.PROCESS)
-    data = record.model_dump(mode="json")
+    data = record.to_dict()
     mode = journal.mode.name.lower()
     if record.repos:
         moved = [{"repo": e.label, "into": e.base, "commit": e.new} for e in journal.moving]
