@@ -27,10 +27,13 @@ from q_tmux.adapters.git import (
     worktree_git_dir,
 )
 from q_tmux.errors import QTmuxError
+from q_tmux.merge import journal_files
 from q_tmux.merge.conflicts import pair_conflicts
+from q_tmux.merge.facts import CachedHistory
 from q_tmux.store.session_file import SessionRecord, WorktreeInfo
 
 if TYPE_CHECKING:
+    from q_tmux.merge.journal import RepoEntry
     from q_tmux.sessions.views import SessionView
 
 
@@ -104,10 +107,16 @@ def some_of(paths: list[str] | tuple[str, ...], limit: int = 5) -> str:
 
 def session_repo(record: SessionRecord) -> tuple[Repo, str, str]:
     """The repository, branch and base of a worktree session; refuse any other kind."""
+    branch, base, root = own_branch(record)
+    return Repo.discover(Path(root)), branch, base
+
+
+def own_branch(record: SessionRecord) -> tuple[str, str, str]:
+    """The branch, base and repository folder of a worktree session; refuse any other kind."""
     info = record.worktree_info
     if not info.owns_worktree or not info.branch or not info.base_branch or not info.repo_root:
         raise QTmuxError(f"Session '{record.name}' has no branch of its own to merge.")
-    return Repo.discover(Path(info.repo_root)), info.branch, info.base_branch
+    return info.branch, info.base_branch, info.repo_root
 
 
 @dataclass(frozen=True)
@@ -198,7 +207,7 @@ def repos_of(record: SessionRecord) -> list[WorktreeInfo]:
     """The checkouts a merge of ``record`` covers: each workspace repository, or its one branch."""
     if record.repos:
         return list(record.repos)
-    session_repo(record)  # refuses a session without a branch of its own
+    own_branch(record)  # refuses a session without a branch of its own (the plan finds the repo)
     return [record.worktree_info]
 
 
@@ -214,3 +223,81 @@ def other_branches(
             if info.repo_root == repo_root and (info.owns_worktree or info.workspace_path):
                 found.append(OtherBranch(view.record.name, info.branch, info.base_branch))
     return found
+
+
+def journal_roots(view: SessionView) -> list[Path]:
+    """The repositories where an older q-tmux may have kept the journal of ``view``'s merge."""
+    roots = [Path(view.entry.repo_root)] if view.entry.repo_root else []
+    if view.record is not None:
+        infos = view.record.repos or [view.record.worktree_info]
+        roots += [Path(info.repo_root) for info in infos if info.repo_root]
+    return roots
+
+
+def merge_journal_kept(view: SessionView) -> bool:
+    """Whether a journal of ``view``'s merge is there, without reading it (see
+    :func:`q_tmux.merge.engine.find_journal`, which does)."""
+    return journal_files.any_journal(view.entry.id, journal_roots(view))
+
+
+@dataclass
+class RepoMerge:
+    """One repository of the merge: its preview and, once made, the commit its base moves to."""
+
+    preview: Preview
+    history: History
+    new: CommitOid | None = None
+
+    @property
+    def label(self) -> str:
+        return self.preview.label
+
+    def entry(self) -> RepoEntry:
+        from q_tmux.merge.journal import RepoEntry
+
+        return RepoEntry(
+            label=self.label,
+            repo_root=str(self.history.repo.main_worktree),
+            base=self.preview.base,
+            branch=self.preview.branch,
+            old=self.preview.base_oid,
+            new=self.new,
+            tip=self.preview.tip,
+            work_dir=str(self.preview.work_dir),
+        )
+
+
+def plan(
+    record: SessionRecord,
+    views: list[SessionView],
+    version: tuple[int, int, int] | None = None,
+    *,
+    reuse_facts: bool = False,
+) -> list[RepoMerge]:
+    """One previewed merge per repository of ``record``; nothing is changed.
+
+    ``reuse_facts``: take what is known about these commits from the fact
+    files (a preview only). A merge computes everything again, since it
+    builds on the trees git predicted (and saves them for the next look).
+    Each repository is found from its ref files when it is a plain main
+    worktree (git is asked only otherwise), and git's version (``version``
+    when the caller knows it) is asked once, before git first runs.
+    """
+    merges = []
+    for info in repos_of(record):
+        history = CachedHistory(info.repo_root or "", refresh=not reuse_facts, version=version)
+        others = other_branches(views, record.id, info.repo_root)
+        try:
+            merges.append(RepoMerge(build_preview(record, info, history, others), history))
+        finally:
+            history.save()
+    return merges
+
+
+def problems(merges: list[RepoMerge]) -> list[str]:
+    """Why the merge cannot go ahead, each prefixed with its repository in a workspace."""
+    return [
+        f"{merge.label}: {problem}" if merge.label else problem
+        for merge in merges
+        for problem in merge.preview.problems()
+    ]

@@ -65,8 +65,11 @@ class SessionView:
         )
 
 
-def load_views(tmux: Tmux) -> tuple[list[SessionView], list[str]]:
-    """Every registered session, oldest first, and one line per problem found."""
+def load_views(tmux: Tmux | None) -> tuple[list[SessionView], list[str]]:
+    """Every registered session, oldest first, and one line per problem found.
+
+    ``tmux`` None: tmux is not asked, and no view has a window (a merge preview needs none).
+    """
     entries, broken = registry.load()
     problems = [item.problem for item in broken]
     if entries:  # pydantic costs more to import than a bare start: only with records to read
@@ -86,7 +89,7 @@ def load_views(tmux: Tmux) -> tuple[list[SessionView], list[str]]:
         records.append((entry, record, problem))
     for _, record, _ in records:
         socket = record.tmux.socket if record and record.tmux.socket else None
-        if socket and socket not in windows_by_socket:
+        if tmux is not None and socket and socket not in windows_by_socket:
             windows_by_socket[socket] = _windows_at(tmux, socket)
     views = []
     for entry, record, problem in records:
@@ -127,7 +130,7 @@ def current_session_id(tmux: Tmux, views: list[SessionView], cwd: Path) -> str |
     return best.entry.id if best else None
 
 
-def find_session(views: list[SessionView], name: str, tmux: Tmux, cwd: Path) -> SessionView:
+def find_session(views: list[SessionView], name: str, tmux: Tmux | None, cwd: Path) -> SessionView:
     """The one session called ``name`` (or with that id), preferring this repository's."""
     matches = [v for v in views if name in (v.entry.name, v.entry.id)]
     if not matches:
