@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from q_tmux.adapters.git import (
     Commit,
@@ -33,8 +33,13 @@ from q_tmux.merge.facts import CachedHistory
 from q_tmux.store.session_file import SessionRecord, WorktreeInfo
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from q_tmux.merge.journal import RepoEntry
     from q_tmux.sessions.views import SessionView
+
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -161,20 +166,36 @@ def _build_preview(
             f"The branch '{branch}'{label} of session '{record.name}' no longer exists."
         )
     files = history.changed_files(base_oid, tip)
-    preview = Preview(
-        record=record,
-        work_dir=work_dir,
-        branch=branch,
-        base=base,
-        base_oid=base_oid,
-        tip=tip,
-        commits=history.commits(base_oid, tip),
-        files=files,
-        uncommitted=[p for p in uncommitted(repo, work_dir) if not _ours(p)],
-        base_prediction=history.predict(base_oid, tip),
-        label=info.workspace_path or "",
-    )
-    changed = {change.path for change in files}
+    commits = history.commits(base_oid, tip)
+    # The session's status runs beside the rest (the base's status above all): two git
+    # processes, each reading its own worktree, overlap instead of waiting on each other.
+    session_status = _Background(lambda: uncommitted(repo, work_dir))
+    try:
+        preview = Preview(
+            record=record,
+            work_dir=work_dir,
+            branch=branch,
+            base=base,
+            base_oid=base_oid,
+            tip=tip,
+            commits=commits,
+            files=files,
+            uncommitted=[],
+            base_prediction=history.predict(base_oid, tip),
+            label=info.workspace_path or "",
+        )
+        _look_around(preview, history, others)
+    except BaseException:
+        session_status.result()  # its error first, as when the steps ran one after another
+        raise
+    preview.uncommitted = [path for path in session_status.result() if not _ours(path)]
+    return preview
+
+
+def _look_around(preview: Preview, history: History, others: list[OtherBranch]) -> None:
+    """The other sessions that touch the same files, and the base's worktree and state."""
+    repo, base, base_oid, tip = history.repo, preview.base, preview.base_oid, preview.tip
+    changed = {change.path for change in preview.files}
     for other in others:
         other_tip = history.branch(other.branch) if other.branch else None
         if other_tip is None or other_tip == tip:
@@ -195,7 +216,31 @@ def _build_preview(
             )
     if preview.base_operation is None:
         preview.base_busy = branch_in_use(repo, base)
-    return preview
+
+
+class _Background(Generic[T]):
+    """``work`` running in a thread meanwhile; :meth:`result` waits for it (or raises its
+    error). For a git command: the thread only waits on the process."""
+
+    def __init__(self, work: Callable[[], T]) -> None:
+        import threading
+
+        self._value: T | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(work,), daemon=True)
+        self._thread.start()
+
+    def _run(self, work: Callable[[], T]) -> None:
+        try:
+            self._value = work()
+        except BaseException as error:  # handed to the thread that waits for the result
+            self._error = error
+
+    def result(self) -> T:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._value  # type: ignore[return-value]
 
 
 def _ours(path: str) -> bool:

@@ -7,13 +7,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from q_tmux.adapters.tmux import LiveWindow, Tmux, WindowRef
 from q_tmux.errors import SessionFileError, SessionNotFoundError, UsageError
 from q_tmux.sessions.names import printable
 from q_tmux.store import registry
 from q_tmux.store.registry import RegistryEntry
 
 if TYPE_CHECKING:
+    from q_tmux.adapters.tmux import LiveWindow, Tmux, WindowRef
     from q_tmux.store.session_file import SessionRecord
 
 
@@ -42,6 +42,8 @@ class SessionView:
         """Where the session's window is (None without one), its recorded socket first."""
         if self.window is None or self.record is None:
             return None
+        from q_tmux.adapters.tmux import WindowRef  # only here: a preview shows no window
+
         recorded = self.record.tmux
         return WindowRef(
             recorded.socket or default_socket,
@@ -110,6 +112,8 @@ def server_for(tmux: Tmux, socket: str | None) -> Tmux:
     """``tmux`` itself when it is the server at ``socket``, else a handle on that one."""
     if socket is None or tmux.socket_path == socket:
         return tmux
+    from q_tmux.adapters.tmux import Tmux
+
     return Tmux(socket_path=socket)
 
 
