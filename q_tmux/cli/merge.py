@@ -40,11 +40,11 @@ def merge(
     force: bool = False,
 ) -> int:
     from q_tmux.errors import SessionNotFoundError, UsageError
-    from q_tmux.merge.journal_files import Mode, any_journal_at_all
-    from q_tmux.merge.preview import merge_journal_kept
+    from q_tmux.merge import journal
+    from q_tmux.merge.preview import find_journal
     from q_tmux.sessions.views import load_views, session_record
 
-    mode = Mode[mode_name.upper()]
+    mode = journal.Mode[mode_name.upper()]
     tmux = app.tmux()
     # A preview shows no window: tmux is asked for them only to act (or to settle, below).
     views, _ = load_views(None if dry_run else tmux)
@@ -55,27 +55,20 @@ def merge(
     try:
         view = target_session(app, views, name)
     except SessionNotFoundError:
-        if not any_journal_at_all():
-            raise
-        from q_tmux.merge import journal
-
         leftover = journal.find_by_name(name or "")
         if leftover is None:
             raise
         leftover.finish()  # killed after archiving: only the journal was left to remove
         note(f"the interrupted merge of '{name}' had finished; nothing more to do.")
         return 0
-    # The engine (and the journal's model) only when there is a merge to settle or to make.
-    if merge_journal_kept(view):
-        from q_tmux.merge import engine
+    interrupted = find_journal(view)
+    if interrupted is not None:
+        from q_tmux.merge import engine  # only to settle a merge, or to make one
 
         if dry_run:  # settling it may close the session's window: know the windows
             views, _ = load_views(tmux)
             view = target_session(app, views, name)
-        interrupted = engine.find_journal(view)
-        if interrupted is not None and engine.settle(
-            interrupted, view, tmux, keep, engine.Voice(say, note)
-        ):
+        if engine.settle(interrupted, view, tmux, keep, engine.Voice(say, note)):
             return 0
     record = session_record(view)
     if commit:

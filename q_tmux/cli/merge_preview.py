@@ -18,7 +18,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from q_tmux.merge.journal_files import Mode
+    from q_tmux.merge.journal import Mode
     from q_tmux.merge.preview import Preview, RepoMerge
     from q_tmux.sessions.views import SessionView
     from q_tmux.store.session_file import SessionRecord
@@ -142,9 +142,9 @@ def dry_run_command(options: list[str]) -> int | None:
     from pathlib import Path
 
     from q_tmux.errors import QTmuxError, SessionNotFoundError
-    from q_tmux.merge import journal_files
-    from q_tmux.merge.journal_files import Mode
-    from q_tmux.merge.preview import merge_journal_kept
+    from q_tmux.merge import journal
+    from q_tmux.merge.journal import Mode
+    from q_tmux.merge.preview import find_journal
     from q_tmux.sessions.views import find_session, load_views, session_record
 
     mode = (
@@ -164,10 +164,10 @@ def dry_run_command(options: list[str]) -> int | None:
         try:
             view = find_session(views, names[0], None, here)
         except SessionNotFoundError:
-            if journal_files.any_journal_at_all():
-                return None  # maybe a merge killed after archiving: click finishes it
+            if journal.find_by_name(names[0]) is not None:
+                return None  # a merge killed after archiving it: click finishes it
             raise
-        if merge_journal_kept(view):
+        if find_journal(view) is not None:
             return None  # an interrupted merge: click settles it first
         previewed(
             session_record(view),

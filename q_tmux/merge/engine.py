@@ -38,9 +38,10 @@ from q_tmux.adapters.git import (
 from q_tmux.errors import QTmuxError
 from q_tmux.merge import journal as journals
 from q_tmux.merge.journal import MergeJournal, Mode, Phase, RepoEntry, Settle
-from q_tmux.merge.preview import Preview, journal_roots, repos_of
+from q_tmux.merge.preview import Preview, repos_of
 from q_tmux.merge.preview import RepoMerge as RepoMerge
 from q_tmux.merge.preview import build_preview as build_preview
+from q_tmux.merge.preview import find_journal as find_journal
 from q_tmux.merge.preview import plan as plan
 from q_tmux.merge.preview import problems as problems
 from q_tmux.merge.preview import session_repo as session_repo
@@ -167,11 +168,6 @@ def _move_back(repo: Repo, entry: RepoEntry, name: str) -> str | None:
 
 
 # -- a merge a kill interrupted ---------------------------------------------------------
-
-
-def find_journal(view: SessionView) -> MergeJournal | None:
-    """The journal of ``view``'s merge (running, or killed midway), if there is one."""
-    return journals.find(view.entry.id, journal_roots(view))
 
 
 def settle(journal: MergeJournal, view: SessionView, tmux: Tmux, keep: bool, voice: Voice) -> bool:

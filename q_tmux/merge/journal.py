@@ -24,11 +24,14 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, ValidationError, field_serializer, field_validator
 
 from q_tmux.errors import QTmuxError
-from q_tmux.merge.journal_files import Mode as Mode
-from q_tmux.merge.journal_files import folder, path_for
-from q_tmux.merge.journal_files import legacy_path as _legacy_path
-from q_tmux.store import jsonfile
+from q_tmux.store import jsonfile, paths
 from q_tmux.store.session_file import SessionRecord
+
+
+class Mode(Enum):
+    MERGE = "merge commit"
+    SQUASH = "squash"
+    REBASE = "rebase"
 
 
 class Phase(StrEnum):
@@ -85,6 +88,14 @@ class MergeJournal(BaseModel):
         jsonfile.remove_with_empty_folder(path_for(self.record.id))
 
 
+def folder() -> Path:
+    return paths.state_dir() / "merges"
+
+
+def path_for(session_id: str) -> Path:
+    return folder() / f"{session_id}.json"
+
+
 def read(path: Path) -> MergeJournal | None:
     """The journal at ``path``; None when there is none; one sentence when it is unreadable."""
     try:
@@ -132,6 +143,20 @@ def find_by_name(name: str) -> MergeJournal | None:
         if journal is not None and journal.record.name == name:
             return journal
     return None
+
+
+def _legacy_path(root: Path, session_id: str) -> Path | None:
+    from q_tmux.adapters import refs
+    from q_tmux.adapters.git import Repo
+
+    name = f"merge-{session_id}.json"
+    common = refs.common_dir_of(str(root))  # a plain main worktree: no git process to ask
+    if common is not None:
+        return Path(common) / "q-tmux" / name
+    try:
+        return Repo.discover(root).common_dir / "q-tmux" / name
+    except QTmuxError:
+        return None
 
 
 def _carry_over(legacy: Path, root: Path) -> MergeJournal:

@@ -27,15 +27,16 @@ from q_tmux.adapters.git import (
     worktree_git_dir,
 )
 from q_tmux.errors import QTmuxError
-from q_tmux.merge import journal_files
+from q_tmux.merge import journal as journals
 from q_tmux.merge.conflicts import pair_conflicts
 from q_tmux.merge.facts import CachedHistory
+from q_tmux.merge.journal import RepoEntry
 from q_tmux.store.session_file import SessionRecord, WorktreeInfo
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from q_tmux.merge.journal import RepoEntry
+    from q_tmux.merge.journal import MergeJournal
     from q_tmux.sessions.views import SessionView
 
 
@@ -279,10 +280,9 @@ def journal_roots(view: SessionView) -> list[Path]:
     return roots
 
 
-def merge_journal_kept(view: SessionView) -> bool:
-    """Whether a journal of ``view``'s merge is there, without reading it (see
-    :func:`q_tmux.merge.engine.find_journal`, which does)."""
-    return journal_files.any_journal(view.entry.id, journal_roots(view))
+def find_journal(view: SessionView) -> MergeJournal | None:
+    """The journal of ``view``'s merge (running, or killed midway), if there is one."""
+    return journals.find(view.entry.id, journal_roots(view))
 
 
 @dataclass
@@ -298,8 +298,6 @@ class RepoMerge:
         return self.preview.label
 
     def entry(self) -> RepoEntry:
-        from q_tmux.merge.journal import RepoEntry
-
         return RepoEntry(
             label=self.label,
             repo_root=str(self.history.repo.main_worktree),

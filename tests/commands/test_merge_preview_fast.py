@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from q_tmux.cli import entry, merge_preview
-from q_tmux.merge import journal_files
+from q_tmux.merge import journal
+from q_tmux.store.session_file import read_session_file
 from tests.commands.test_merge import session_with_commits
 from tests.conftest import QTmux, Result, git
 
@@ -18,6 +19,17 @@ def _both(
 ) -> tuple[Result, Result, bool]:
     """``q-tmux ARGS`` by the fast path, then by the click command; and whether the fast
     path answered (rather than leaving it to click)."""
+    with monkeypatch.context() as patch:
+        answered = _spy(patch)
+        fast = qtmux(*args, cwd=cwd)
+    with monkeypatch.context() as patch:
+        patch.setattr(entry, "_fast", lambda argv: None)
+        slow = qtmux(*args, cwd=cwd)
+    return fast, slow, bool(answered) and answered[0] is not None
+
+
+def _spy(monkeypatch: pytest.MonkeyPatch) -> list[int | None]:
+    """What the fast path answers from now on (None: it left the command to click)."""
     answered: list[int | None] = []
     real = merge_preview.dry_run_command
 
@@ -25,13 +37,8 @@ def _both(
         answered.append(real(options))
         return answered[-1]
 
-    with monkeypatch.context() as patch:
-        patch.setattr(merge_preview, "dry_run_command", spy)
-        fast = qtmux(*args, cwd=cwd)
-    with monkeypatch.context() as patch:
-        patch.setattr(entry, "_fast", lambda argv: None)
-        slow = qtmux(*args, cwd=cwd)
-    return fast, slow, answered[:1] != [None]
+    monkeypatch.setattr(merge_preview, "dry_run_command", spy)
+    return answered
 
 
 def _same(fast: Result, slow: Result) -> None:
@@ -108,12 +115,27 @@ def test_what_the_fast_path_does_not_read_is_left_to_click(
 def test_an_interrupted_merge_is_left_to_the_click_command_which_settles_it(
     qtmux: QTmux, repo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    session_with_commits(qtmux, repo, "one", {"a.txt": "a\n"})
-    session_id = qtmux.ok("list", "--json", cwd=repo).json()[0]["id"]
-    journal = journal_files.path_for(session_id)  # the command's environment is this one's
-    journal.parent.mkdir(parents=True, exist_ok=True)
-    journal.write_text("not a journal")
-    fast, slow, answered = _both(qtmux, monkeypatch, "merge", "one", "--dry-run", cwd=repo)
-    assert not answered
+    work = session_with_commits(qtmux, repo, "one", {"a.txt": "a\n"})
+    record = read_session_file(work / ".amazonq" / "session.json")
+    kept = journal.MergeJournal(record=record, mode=journal.Mode.MERGE, repos=[])
+    kept.save()  # the command's environment (HOME) is this process's
+    answered = _spy(monkeypatch)
+    result = qtmux.ok("merge", "one", "--dry-run", cwd=repo)
+    assert answered == [None]  # declined: click settled it, then previewed
+    assert "stopped before changing anything; starting again" in result.stderr
+    assert "1 file(s) changed, +1 -0:" in result.stdout
+    assert not journal.path_for(record.id).exists()
+
+
+def test_an_unreadable_journal_is_said_as_the_click_command_says_it(
+    qtmux: QTmux, repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    work = session_with_commits(qtmux, repo, "one", {"a.txt": "a\n"})
+    kept = journal.path_for(read_session_file(work / ".amazonq" / "session.json").id)
+    kept.parent.mkdir(parents=True, exist_ok=True)
+    kept.write_text("not a journal")
+    fast, slow, _ = _both(qtmux, monkeypatch, "merge", "one", "--dry-run", cwd=repo)
     _same(fast, slow)
+    assert fast.returncode != 0
     assert "is not one q-tmux can read" in fast.stderr
+    assert kept.read_text() == "not a journal"

@@ -54,12 +54,12 @@ def test_new_and_the_dry_run_import_neither_libtmux_nor_plumbum(qtmux: QTmux, re
 
 @pytest.mark.subprocess
 def test_the_dry_run_imports_neither_click_nor_the_merge_engine(qtmux: QTmux, repo: Path) -> None:
-    """The preview is read-only: no click (the fast path answers it), and neither the engine
-    nor the journal's model, which only a merge (or settling an interrupted one) needs."""
+    """The preview is read-only: no click (the fast path answers it), and not the engine,
+    which only a merge (or settling an interrupted one) needs."""
     session_with_commits(qtmux, repo, "b", {"b.txt": "b\n"})
     timed = {"PYTHONPROFILEIMPORTTIME": "1"}
     preview = qtmux.ok("merge", "b", "--dry-run", cwd=repo, env=timed)
     assert "1 file(s) changed, +1 -0:" in preview.stdout
     imported = _imported(preview.stderr)
     assert "q_tmux.cli.merge_preview" in imported
-    assert not {"click", "q_tmux.merge.engine", "q_tmux.merge.journal"} & imported
+    assert not {"click", "q_tmux.merge.engine"} & imported
