@@ -169,7 +169,7 @@ def main() -> int:
     if before:
         print(f"  the same with the q_tmux of {options.baseline:<22}{ms(before)}")
     print(f"  of which the preview itself, in-process             {ms(in_process)}")
-    print(f"  the same with its facts kept, as the dry-run         {ms(kept)}")
+    print(f"  the same with its facts kept, as the dry-run        {ms(kept)}")
     print(f"  the raw git commands it runs, one after another     {ms(raw)}")
     print(f"  q-tmux start-up (q-tmux --version)                  {ms(startup)}")
     print(
