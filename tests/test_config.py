@@ -37,7 +37,19 @@ def test_worktrees_dir_template(tmp_path: Path) -> None:
             "[naming]\nmax_length = 100",
             "key 'naming.max_length' must be a whole number from 4 to 64, not 100.",
         ),
+        (
+            "[naming]\nmax_length = '20'",
+            "key 'naming.max_length' must be a whole number from 4 to 64, not '20'.",
+        ),
         ("naming = 3", "key 'naming' must be a table (keys: max_length, llm), not 3."),
+        (
+            "[limits]\nmax_busy = 0",
+            "key 'limits.max_busy' must be a whole number at least 1, not 0.",
+        ),
+        (
+            "[limits]\nmax_busy = '2'",
+            "key 'limits.max_busy' must be a whole number at least 1, not '2'.",
+        ),
         (
             "[naming.llm]\nbase_url = 'http://x'",
             "key 'naming.llm.model' is missing; it must be a string.",

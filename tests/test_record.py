@@ -72,7 +72,7 @@ def written(tmp_path: Path, conflicts: list[str] | None = None) -> Path:
 
 def test_the_light_reader_reads_what_the_model_writes(tmp_path: Path) -> None:
     path = written(tmp_path, ["a.txt"])
-    model = SessionRecord.model_validate_json(path.read_text())
+    model = SessionRecord.from_dict(json.loads(path.read_text()))
     summary = Summary.read(str(path))
     assert summary is not None
     assert (summary.status, summary.reason, summary.source) == (
@@ -103,12 +103,12 @@ def test_the_light_reader_reads_what_the_model_writes(tmp_path: Path) -> None:
 
 def test_every_status_round_trips(tmp_path: Path) -> None:
     path = written(tmp_path)
-    model = SessionRecord.model_validate_json(path.read_text())
+    model = SessionRecord.from_dict(json.loads(path.read_text()))
     for status in Status:
         for reason in (None, *Reason):
             for source in Source:
                 model.set_status(status, source, reason)
-                data = json.loads(model.model_dump_json())
+                data = json.loads(json.dumps(model.to_dict()))
                 summary = Summary.parse(data, "p")
                 assert summary is not None
                 assert (summary.status, summary.reason, summary.source) == (status, reason, source)
@@ -119,7 +119,7 @@ def test_missing_status_fields_take_the_models_defaults(tmp_path: Path) -> None:
     for field in record.STATUS_FIELDS:
         del data[field]
     summary = Summary.parse(data, "p")
-    model = SessionRecord.model_validate(data)
+    model = SessionRecord.from_dict(data)
     assert summary is not None
     assert (summary.status, summary.reason, summary.source) == (
         model.status,

@@ -44,7 +44,7 @@ def test_round_trip_and_atomic_write_leaves_no_temp_files(tmp_path: Path) -> Non
 
 def test_unknown_fields_of_the_same_version_are_kept(tmp_path: Path) -> None:
     path = session_file_path(tmp_path)
-    data = record().model_dump(mode="json") | {"from_the_future": 1}
+    data = record().to_dict() | {"from_the_future": 1}
     path.parent.mkdir()
     path.write_text(json.dumps(data))
     loaded = read_session_file(path)

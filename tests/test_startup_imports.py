@@ -100,7 +100,7 @@ def test_conflicts_imports_neither_click_nor_anything_heavy(
     monkeypatch.setenv("HOME", str(tmp_path))  # after the commits: git's identity is the old HOME's
     monkeypatch.delenv("XDG_STATE_HOME", raising=False)
     (work / ".amazonq").mkdir()
-    (work / ".amazonq" / "session.json").write_text(json.dumps(record.model_dump(mode="json")))
+    (work / ".amazonq" / "session.json").write_text(json.dumps(record.to_dict()))
     registry.add(registry.RegistryEntry(id="s1", name="topic", work_dir=str(work)))
     for look in ("cold", "warm"):  # nothing known yet (git runs), then all from the facts
         out, imported = _imports(tmp_path, "conflicts")
@@ -140,3 +140,22 @@ def test_list_and_the_pickers_rows_import_nothing_heavy_once_facts_are_known(
         assert not (HEAVY | {"click", "subprocess"}) & imported, args
         if args != ["list", "--json"]:  # which writes JSON
             assert not READER_NEEDLESS & imported, args
+
+
+def test_new_and_merge_dry_run_import_no_pydantic(qtmux: QTmux, repo: Path) -> None:
+    """The session file and the config are read and written by :mod:`q_tmux.store.schema`:
+    the commands a user types pay for no validation library."""
+    socket = str(qtmux.server.socket_name)
+    for args in (["new", "one", "--detach"], ["merge", "one", "--dry-run"]):
+        done = subprocess.run(
+            [sys.executable, "-X", "importtime", "-m", "q_tmux", "-L", socket, *args],
+            cwd=repo,
+            env={**os.environ, **qtmux.env},
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr[-2000:]
+        imported = {line.split("|")[-1].strip() for line in done.stderr.splitlines() if "|" in line}
+        assert "q_tmux.store.schema" in imported, args
+        assert not {"pydantic", "pydantic_core", "annotated_types"} & imported, args

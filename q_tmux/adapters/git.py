@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -880,6 +879,8 @@ def snapshot_worktree(repo: Repo, worktree: Path, message: str) -> CommitOid:
         ).strip()
     )
     head = repo.git_ok("rev-parse", "HEAD", cwd=worktree, doing="read HEAD").strip()
+    import tempfile  # only here: a merge preview never pays its import
+
     with tempfile.TemporaryDirectory() as scratch:
         index = Path(scratch) / "index"
         source = git_dir / "index"
@@ -930,6 +931,8 @@ def snapshot_index(repo: Repo, worktree: Path, message: str) -> CommitOid | None
     source = git_dir / "index"
     if head is None or not source.exists():
         return None
+    import tempfile  # only here: a merge preview never pays its import
+
     with tempfile.TemporaryDirectory() as scratch:
         index = Path(scratch) / "index"
         index.write_bytes(source.read_bytes())
@@ -989,6 +992,8 @@ def diff_from(repo: Repo, worktree: Path, since: CommitOid, *, stat: bool, colou
             "rev-parse", "--absolute-git-dir", cwd=worktree, doing="find a worktree's git dir"
         ).strip()
     )
+    import tempfile  # only here: a merge preview never pays its import
+
     with tempfile.TemporaryDirectory() as scratch:
         index = Path(scratch) / "index"
         source = git_dir / "index"

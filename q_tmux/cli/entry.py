@@ -19,6 +19,7 @@ from q_tmux.cli.fastpath import (
     INTERNAL_ERROR,
     LIST,
     MARKUP_OPTION,
+    MERGE,
     NEXT,
     PICK,
     PUBLISH_OPTION,
@@ -77,6 +78,10 @@ def _fast(argv: list[str]) -> int | None:
         from q_tmux.cli.conflicts_fast import conflicts_command
 
         return conflicts_command(args[1:])
+    if args[:1] == [MERGE]:  # only its --dry-run: the preview, read-only
+        from q_tmux.cli.merge_preview import dry_run_command
+
+        return dry_run_command(args[1:])
     if args and args[0] in LISTING_COMMANDS:
         return _listing(socket_name, args[0], args[1:])
     if not args or args[0] not in FAST_COMMANDS:

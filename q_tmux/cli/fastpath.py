@@ -128,3 +128,11 @@ def answer_command(socket_name: str | None, command: str, options: list[str]) ->
         print(f"q-tmux: {error}", file=sys.stderr)
         return error.exit_code
     return 0
+
+
+# -- merge NAME --dry-run (its fast body: q_tmux.cli.merge_preview) --------------------------
+#: ``merge NAME --dry-run [--refresh] [--squash|--rebase]``: the preview, without click.
+MERGE = "merge"
+DRY_RUN_OPTION = "--dry-run"
+SQUASH_OPTION = "--squash"
+REBASE_OPTION = "--rebase"

@@ -25,7 +25,7 @@ def as_listed(view: SessionView) -> Listed:
     window, entry = view.window, view.entry
     return Listed(
         Entry(entry.id, entry.name, entry.work_dir, entry.repo_root, str(view.work_dir)),
-        view.record.model_dump(mode="json") if view.record is not None else None,
+        view.record.to_dict() if view.record is not None else None,
         view.problem,
         None
         if window is None

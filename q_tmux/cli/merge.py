@@ -13,54 +13,12 @@ import click
 
 from q_tmux.cli.common import AppContext, client_option, note, say, target_session
 from q_tmux.cli.completion import complete_session_name
+from q_tmux.cli.fastpath import DRY_RUN_OPTION, MERGE, REBASE_OPTION, REFRESH_OPTION, SQUASH_OPTION
+from q_tmux.cli.merge_preview import previewed
 
 if TYPE_CHECKING:
-    from q_tmux.merge.engine import Mode, RepoMerge
-    from q_tmux.merge.preview import Preview
     from q_tmux.sessions.views import SessionView
     from q_tmux.store.session_file import SessionRecord
-
-
-def show_preview(preview: Preview, mode: Mode) -> None:
-    record = preview.record
-    where = f" in {preview.label}" if preview.label else ""
-    say(f"Merge session '{record.name}'{where}: {preview.branch} → {preview.base} ({mode.value})")
-    say(f"  {len(preview.commits)} commit(s):")
-    for commit in preview.commits[:20]:
-        say(f"    {commit.oid[:8]} {commit.subject}")
-    if len(preview.commits) > 20:
-        say(f"    … and {len(preview.commits) - 20} more")
-    added = sum(c.added or 0 for c in preview.files)
-    deleted = sum(c.deleted or 0 for c in preview.files)
-    say(f"  {len(preview.files)} file(s) changed, +{added} -{deleted}:")
-    for change in preview.files[:30]:
-        counts = "binary" if change.added is None else f"+{change.added} -{change.deleted}"
-        say(f"    {counts:<12} {change.path}")
-    if len(preview.files) > 30:
-        say(f"    … and {len(preview.files) - 30} more")
-    say("  uncommitted in the session: " + (", ".join(preview.uncommitted) or "none"))
-    prediction = preview.base_prediction
-    if prediction.clean is None:
-        say(f"  conflicts with {preview.base}: unknown (git 2.38 or newer predicts them)")
-    else:
-        say(f"  conflicts with {preview.base}: " + (", ".join(prediction.conflicts) or "none"))
-    if not preview.others:
-        say("  other sessions: none touch the same files")
-    for other in preview.others:
-        if other.prediction.clean is False:
-            conflicts = ", ".join(other.prediction.conflicts)
-            say(f"  session '{other.name}' would conflict in: {conflicts}")
-        else:
-            shared = ", ".join(other.shared_files)
-            say(f"  session '{other.name}' also changes: {shared} (merges cleanly)")
-    if preview.base_worktree is not None:
-        dirty = len(preview.base_dirty)
-        overlap = preview.base_overlap
-        state = f"overlap in {', '.join(overlap)}" if overlap else "untouched"
-        say(
-            f"  {preview.base} is checked out in {preview.base_worktree}: "
-            f"{dirty} uncommitted file(s) of yours there, {state}"
-        )
 
 
 def _client_session(app: AppContext) -> str | None:
@@ -81,15 +39,15 @@ def merge(
     remove_group: bool | None = None,
     force: bool = False,
 ) -> int:
-    from q_tmux.adapters.git import remembering, require_git
-    from q_tmux.errors import QTmuxError, SessionNotFoundError, UsageError
-    from q_tmux.merge import engine, journal
+    from q_tmux.errors import SessionNotFoundError, UsageError
+    from q_tmux.merge import journal
+    from q_tmux.merge.preview import find_journal
     from q_tmux.sessions.views import load_views, session_record
 
-    mode = engine.Mode[mode_name.upper()]
+    mode = journal.Mode[mode_name.upper()]
     tmux = app.tmux()
-    voice = engine.Voice(say, note)
-    views, _ = load_views(tmux)
+    # A preview shows no window: tmux is asked for them only to act (or to settle, below).
+    views, _ = load_views(None if dry_run else tmux)
     if name is None and app.client:
         name = _client_session(app)
         if name is None:
@@ -103,27 +61,27 @@ def merge(
         leftover.finish()  # killed after archiving: only the journal was left to remove
         note(f"the interrupted merge of '{name}' had finished; nothing more to do.")
         return 0
-    interrupted = engine.find_journal(view)
-    if interrupted is not None and engine.settle(interrupted, view, tmux, keep, voice):
-        return 0
+    interrupted = find_journal(view)
+    if interrupted is not None:
+        from q_tmux.merge import engine  # only to settle a merge, or to make one
+
+        if dry_run:  # settling it may close the session's window: know the windows
+            views, _ = load_views(tmux)
+            view = target_session(app, views, name)
+        if engine.settle(interrupted, view, tmux, keep, engine.Voice(say, note)):
+            return 0
     record = session_record(view)
     if commit:
-        for who in engine.commit_leftovers(record):
+        from q_tmux.merge.engine import commit_leftovers
+
+        for who in commit_leftovers(record):
             say(f"Committed the uncommitted changes of {who}.")
-    with remembering():  # the preview only reads: each repository is found and listed once
-        merges = engine.plan(record, views, require_git(), reuse_facts=reuse_facts)
-    if not _show(record, merges, mode):
+    merges = previewed(record, views, mode, reuse_facts=reuse_facts, say=say)
+    if merges is None or dry_run:
         return 0
-    problems = engine.problems(merges)
-    if problems:
-        where = ", in no repository" if record.repos else ""
-        raise QTmuxError(f"Not merging '{record.name}'{where}: " + "; ".join(problems) + ".")
+    from q_tmux.merge import engine
+
     to_merge = [merge for merge in merges if merge.preview.commits]
-    if not to_merge:
-        say(f"Nothing to merge: no repository of '{record.name}' has new commits.")
-        return 0
-    if dry_run:
-        return 0
     if record.repos:
         labels = ", ".join(f"{m.label} into {m.preview.base}" for m in to_merge)
         question = f"Merge '{record.name}' ({labels})?"
@@ -138,7 +96,7 @@ def merge(
         say(f"Merged {what} into {merge.preview.base}: now at {merge.new[:8]}.")
     # Before this session's clean-up, which ends this command when it runs in its window.
     offer_group(app, record, views, remove_group, force=force, ask=not yes)
-    engine.clean_up(done, view, tmux, keep, voice)
+    engine.clean_up(done, view, tmux, keep, engine.Voice(say, note))
     return 0
 
 
@@ -193,31 +151,6 @@ def views_scope(views: list[SessionView], session_id: str) -> str | None:
     return next((v.entry.repo_root for v in views if v.entry.id == session_id), None)
 
 
-def _show(record: SessionRecord, merges: list[RepoMerge], mode: Mode) -> bool:
-    """Print the previews; False when a one-repository session has nothing to merge."""
-    from q_tmux.errors import QTmuxError
-    from q_tmux.merge.preview import some_of
-
-    if not record.repos:
-        (preview,) = [merge.preview for merge in merges]
-        show_preview(preview, mode)
-        if preview.commits:
-            return True
-        if preview.uncommitted:  # the work is there, only not committed: never "nothing"
-            raise QTmuxError(
-                f"Not merging '{record.name}': its work is not committed yet "
-                f"({some_of(preview.uncommitted)}); commit it, or pass --commit."
-            )
-        say(f"Nothing to merge: '{preview.branch}' has no commits that {preview.base} lacks.")
-        return False
-    for merge in merges:
-        if merge.preview.commits:
-            show_preview(merge.preview, mode)
-        elif not merge.preview.uncommitted:
-            say(f"{merge.label}: nothing to merge ('{merge.preview.branch}' has no new commits).")
-    return True
-
-
 def confirmed(question: str) -> bool:
     """The user's yes to ``question``; without a terminal to ask on, refuse (--yes is needed)."""
     from q_tmux.errors import UsageError
@@ -232,13 +165,13 @@ def confirmed(question: str) -> bool:
     return False
 
 
-@click.command("merge")
+@click.command(MERGE)
 @click.argument("name", required=False, shell_complete=complete_session_name)
-@click.option("--squash", is_flag=True, help="One commit on the base instead of a merge commit.")
-@click.option("--rebase", is_flag=True, help="Replay the session's commits onto the base.")
+@click.option(SQUASH_OPTION, is_flag=True, help="One commit on the base instead of a merge commit.")
+@click.option(REBASE_OPTION, is_flag=True, help="Replay the session's commits onto the base.")
 @click.option("-y", "--yes", is_flag=True, help="Do not ask for confirmation.")
-@click.option("--dry-run", is_flag=True, help="Show the preview only.")
-@click.option("--refresh", is_flag=True, help="Compute the preview's predictions again.")
+@click.option(DRY_RUN_OPTION, is_flag=True, help="Show the preview only.")
+@click.option(REFRESH_OPTION, is_flag=True, help="Compute the preview's predictions again.")
 @click.option("--keep", is_flag=True, help="Keep the window, worktree and branch afterwards.")
 @click.option("--commit", is_flag=True, help="Commit the session's uncommitted changes first.")
 @click.option(

@@ -20,8 +20,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from pydantic import BaseModel, ValidationError
-
 from q_tmux.adapters.git import (
     CommitOid,
     History,
@@ -46,6 +44,7 @@ from q_tmux.merge.removal import restore_hint as restore_hint
 from q_tmux.sessions.views import SessionView, server_for
 from q_tmux.store import jsonfile, paths, registry
 from q_tmux.store.journals import step_done
+from q_tmux.store.schema import Record
 from q_tmux.store.session_file import SessionRecord
 
 if TYPE_CHECKING:
@@ -228,7 +227,7 @@ class Histories:
         return self._by_root[root]
 
 
-class Removal(BaseModel):
+class Removal(Record, extra="ignore"):
     """The journal of a session's removal (``rm``, ``cleanup``), in the state dir until done."""
 
     record: SessionRecord
@@ -237,7 +236,7 @@ class Removal(BaseModel):
     archived: list[str] | None = None
 
     def save(self) -> None:
-        jsonfile.write_atomic(_removal_path(self.record.id), self.model_dump(mode="json"))
+        jsonfile.write_atomic(_removal_path(self.record.id), self.to_dict())
 
     def finish(self) -> None:
         jsonfile.remove_with_empty_folder(_removal_path(self.record.id))
@@ -254,8 +253,8 @@ def removal_journal(session_id: str) -> Removal | None:
 
 def _read_removal(path: Path) -> Removal | None:
     try:
-        return Removal.model_validate(json.loads(path.read_text(encoding="utf-8")))
-    except (OSError, ValueError, ValidationError):
+        return Removal.from_dict(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError):  # ValueError: not JSON, or not a journal
         return None
 
 
@@ -541,7 +540,7 @@ def remove_session(action: Action, force: bool) -> None:
             action.done.append(f"kept {view.work_dir}: it holds files that are not q-tmux's")
     elif not parts_of(record):
         _remove_own_files(view.work_dir, record.agent.files)
-    registry.archive(record.id, record.model_dump(mode="json"))
+    registry.archive(record.id, record.to_dict())
     action.done.append("record archived")
     step_done("remove:record")
     journal.finish()

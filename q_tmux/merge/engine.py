@@ -37,10 +37,13 @@ from q_tmux.adapters.git import (
 )
 from q_tmux.errors import QTmuxError
 from q_tmux.merge import journal as journals
-from q_tmux.merge.facts import CachedHistory
 from q_tmux.merge.journal import MergeJournal, Mode, Phase, RepoEntry, Settle
-from q_tmux.merge.preview import Preview, other_branches, repos_of
+from q_tmux.merge.preview import Preview, repos_of
+from q_tmux.merge.preview import RepoMerge as RepoMerge
 from q_tmux.merge.preview import build_preview as build_preview
+from q_tmux.merge.preview import find_journal as find_journal
+from q_tmux.merge.preview import plan as plan
+from q_tmux.merge.preview import problems as problems
 from q_tmux.merge.preview import session_repo as session_repo
 from q_tmux.merge.preview import some_of as some_of
 from q_tmux.merge.removal import delete_branch, remove_checkout, remove_session_folder
@@ -67,31 +70,6 @@ class Voice:
     note: Callable[[str], None]
 
 
-@dataclass
-class RepoMerge:
-    """One repository of the merge: its preview and, once made, the commit its base moves to."""
-
-    preview: Preview
-    history: History
-    new: CommitOid | None = None
-
-    @property
-    def label(self) -> str:
-        return self.preview.label
-
-    def entry(self) -> RepoEntry:
-        return RepoEntry(
-            label=self.label,
-            repo_root=str(self.history.repo.main_worktree),
-            base=self.preview.base,
-            branch=self.preview.branch,
-            old=self.preview.base_oid,
-            new=self.new,
-            tip=self.preview.tip,
-            work_dir=str(self.preview.work_dir),
-        )
-
-
 # -- before anything moves --------------------------------------------------------------
 
 
@@ -110,42 +88,6 @@ def commit_leftovers(record: SessionRecord) -> list[str]:
             commit_all_changes(repo, work_dir, f"Work left uncommitted in session {who}")
             committed.append(who)
     return committed
-
-
-def plan(
-    record: SessionRecord,
-    views: list[SessionView],
-    version: tuple[int, int, int],
-    *,
-    reuse_facts: bool = False,
-) -> list[RepoMerge]:
-    """One previewed merge per repository of ``record``; nothing is changed.
-
-    ``reuse_facts``: take what is known about these commits from the fact
-    files (a preview only). A merge computes everything again, since it
-    builds on the trees git predicted (and saves them for the next look).
-    """
-    merges = []
-    for info in repos_of(record):
-        repo = Repo.discover(Path(info.repo_root or ""))
-        history = CachedHistory(
-            info.repo_root or "", refresh=not reuse_facts, repo=repo, version=version
-        )
-        others = other_branches(views, record.id, info.repo_root)
-        try:
-            merges.append(RepoMerge(build_preview(record, info, history, others), history))
-        finally:
-            history.save()
-    return merges
-
-
-def problems(merges: list[RepoMerge]) -> list[str]:
-    """Why the merge cannot go ahead, each prefixed with its repository in a workspace."""
-    return [
-        f"{merge.label}: {problem}" if merge.label else problem
-        for merge in merges
-        for problem in merge.preview.problems()
-    ]
 
 
 # -- the merge --------------------------------------------------------------------------
@@ -226,15 +168,6 @@ def _move_back(repo: Repo, entry: RepoEntry, name: str) -> str | None:
 
 
 # -- a merge a kill interrupted ---------------------------------------------------------
-
-
-def find_journal(view: SessionView) -> MergeJournal | None:
-    """The journal of ``view``'s merge (running, or killed midway), if there is one."""
-    roots = [Path(view.entry.repo_root)] if view.entry.repo_root else []
-    if view.record is not None:
-        infos = view.record.repos or [view.record.worktree_info]
-        roots += [Path(info.repo_root) for info in infos if info.repo_root]
-    return journals.find(view.entry.id, roots)
 
 
 def settle(journal: MergeJournal, view: SessionView, tmux: Tmux, keep: bool, voice: Voice) -> bool:
@@ -469,7 +402,7 @@ def archive_record(journal: MergeJournal) -> Path:
     """Keep the record, with what each base moved to, under the state dir, off the registry."""
     record = journal.record
     record.set_status(Status.COMPLETED, StatusSource.PROCESS)
-    data = record.model_dump(mode="json")
+    data = record.to_dict()
     mode = journal.mode.name.lower()
     if record.repos:
         moved = [{"repo": e.label, "into": e.base, "commit": e.new} for e in journal.moving]

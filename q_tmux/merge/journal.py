@@ -21,14 +21,15 @@ from enum import Enum, StrEnum
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError, field_serializer, field_validator
-
 from q_tmux.errors import QTmuxError
 from q_tmux.store import jsonfile, paths
+from q_tmux.store.schema import Record
 from q_tmux.store.session_file import SessionRecord
 
 
 class Mode(Enum):
+    """Written by member name (``MERGE``), as a plain Enum is in a record; read by name or value."""
+
     MERGE = "merge commit"
     SQUASH = "squash"
     REBASE = "rebase"
@@ -41,10 +42,8 @@ class Phase(StrEnum):
     MOVED = "moved"
 
 
-class RepoEntry(BaseModel):
+class RepoEntry(Record, extra="ignore"):
     """One repository of the merge; ``new`` is None for one with nothing to merge."""
-
-    model_config = ConfigDict(extra="ignore")
 
     #: The repository's path in a workspace; "" for a one-repository session.
     label: str = ""
@@ -57,24 +56,13 @@ class RepoEntry(BaseModel):
     work_dir: str
 
 
-class MergeJournal(BaseModel):
+class MergeJournal(Record, extra="ignore"):
     """A merge under way (or killed midway), with its own copy of the session's record."""
-
-    model_config = ConfigDict(extra="ignore")
 
     record: SessionRecord
     mode: Mode
     phase: Phase = Phase.MOVING
     repos: list[RepoEntry]
-
-    @field_validator("mode", mode="before")
-    @classmethod
-    def _mode_by_name(cls, value: object) -> object:
-        return Mode[value] if isinstance(value, str) and value in Mode.__members__ else value
-
-    @field_serializer("mode")
-    def _mode_name(self, mode: Mode) -> str:
-        return mode.name
 
     @property
     def moving(self) -> list[RepoEntry]:
@@ -82,7 +70,7 @@ class MergeJournal(BaseModel):
         return [entry for entry in self.repos if entry.new]
 
     def save(self) -> None:
-        jsonfile.write_atomic(path_for(self.record.id), self.model_dump(mode="json"))
+        jsonfile.write_atomic(path_for(self.record.id), self.to_dict())
 
     def finish(self) -> None:
         jsonfile.remove_with_empty_folder(path_for(self.record.id))
@@ -105,8 +93,8 @@ def read(path: Path) -> MergeJournal | None:
     except OSError as error:
         raise QTmuxError(f"The merge journal {path} cannot be read ({error.strerror}).") from None
     try:
-        return MergeJournal.model_validate(json.loads(text))
-    except (ValueError, ValidationError):
+        return MergeJournal.from_dict(json.loads(text))
+    except ValueError:  # not JSON, or not a journal (SchemaError)
         raise QTmuxError(
             f"The merge journal {path} is not one q-tmux can read; check the bases of that "
             "session's repositories by hand, then remove the file."
@@ -165,7 +153,7 @@ def _carry_over(legacy: Path, root: Path) -> MergeJournal:
         data: dict[str, Any] = json.loads(legacy.read_text(encoding="utf-8"))
         entry = RepoEntry(repo_root=str(root), **data)
         journal = MergeJournal(record=data["record"], mode=data["mode"], repos=[entry])
-    except (OSError, ValueError, KeyError, TypeError, ValidationError):
+    except (OSError, ValueError, KeyError, TypeError):
         raise QTmuxError(
             f"The merge journal {legacy} is not one q-tmux can read; check the base of that "
             "session by hand, then remove the file."

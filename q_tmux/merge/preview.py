@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from q_tmux.adapters.git import (
     Commit,
@@ -27,11 +27,20 @@ from q_tmux.adapters.git import (
     worktree_git_dir,
 )
 from q_tmux.errors import QTmuxError
+from q_tmux.merge import journal as journals
 from q_tmux.merge.conflicts import pair_conflicts
+from q_tmux.merge.facts import CachedHistory
+from q_tmux.merge.journal import RepoEntry
 from q_tmux.store.session_file import SessionRecord, WorktreeInfo
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from q_tmux.merge.journal import MergeJournal
     from q_tmux.sessions.views import SessionView
+
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -104,10 +113,16 @@ def some_of(paths: list[str] | tuple[str, ...], limit: int = 5) -> str:
 
 def session_repo(record: SessionRecord) -> tuple[Repo, str, str]:
     """The repository, branch and base of a worktree session; refuse any other kind."""
+    branch, base, root = own_branch(record)
+    return Repo.discover(Path(root)), branch, base
+
+
+def own_branch(record: SessionRecord) -> tuple[str, str, str]:
+    """The branch, base and repository folder of a worktree session; refuse any other kind."""
     info = record.worktree_info
     if not info.owns_worktree or not info.branch or not info.base_branch or not info.repo_root:
         raise QTmuxError(f"Session '{record.name}' has no branch of its own to merge.")
-    return Repo.discover(Path(info.repo_root)), info.branch, info.base_branch
+    return info.branch, info.base_branch, info.repo_root
 
 
 @dataclass(frozen=True)
@@ -152,20 +167,36 @@ def _build_preview(
             f"The branch '{branch}'{label} of session '{record.name}' no longer exists."
         )
     files = history.changed_files(base_oid, tip)
-    preview = Preview(
-        record=record,
-        work_dir=work_dir,
-        branch=branch,
-        base=base,
-        base_oid=base_oid,
-        tip=tip,
-        commits=history.commits(base_oid, tip),
-        files=files,
-        uncommitted=[p for p in uncommitted(repo, work_dir) if not _ours(p)],
-        base_prediction=history.predict(base_oid, tip),
-        label=info.workspace_path or "",
-    )
-    changed = {change.path for change in files}
+    commits = history.commits(base_oid, tip)
+    # The session's status runs beside the rest (the base's status above all): two git
+    # processes, each reading its own worktree, overlap instead of waiting on each other.
+    session_status = _Background(lambda: uncommitted(repo, work_dir))
+    try:
+        preview = Preview(
+            record=record,
+            work_dir=work_dir,
+            branch=branch,
+            base=base,
+            base_oid=base_oid,
+            tip=tip,
+            commits=commits,
+            files=files,
+            uncommitted=[],
+            base_prediction=history.predict(base_oid, tip),
+            label=info.workspace_path or "",
+        )
+        _look_around(preview, history, others)
+    except BaseException:
+        session_status.result()  # its error first, as when the steps ran one after another
+        raise
+    preview.uncommitted = [path for path in session_status.result() if not _ours(path)]
+    return preview
+
+
+def _look_around(preview: Preview, history: History, others: list[OtherBranch]) -> None:
+    """The other sessions that touch the same files, and the base's worktree and state."""
+    repo, base, base_oid, tip = history.repo, preview.base, preview.base_oid, preview.tip
+    changed = {change.path for change in preview.files}
     for other in others:
         other_tip = history.branch(other.branch) if other.branch else None
         if other_tip is None or other_tip == tip:
@@ -186,7 +217,31 @@ def _build_preview(
             )
     if preview.base_operation is None:
         preview.base_busy = branch_in_use(repo, base)
-    return preview
+
+
+class _Background(Generic[T]):
+    """``work`` running in a thread meanwhile; :meth:`result` waits for it (or raises its
+    error). For a git command: the thread only waits on the process."""
+
+    def __init__(self, work: Callable[[], T]) -> None:
+        import threading
+
+        self._value: T | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(work,), daemon=True)
+        self._thread.start()
+
+    def _run(self, work: Callable[[], T]) -> None:
+        try:
+            self._value = work()
+        except BaseException as error:  # handed to the thread that waits for the result
+            self._error = error
+
+    def result(self) -> T:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._value  # type: ignore[return-value]
 
 
 def _ours(path: str) -> bool:
@@ -198,7 +253,7 @@ def repos_of(record: SessionRecord) -> list[WorktreeInfo]:
     """The checkouts a merge of ``record`` covers: each workspace repository, or its one branch."""
     if record.repos:
         return list(record.repos)
-    session_repo(record)  # refuses a session without a branch of its own
+    own_branch(record)  # refuses a session without a branch of its own (the plan finds the repo)
     return [record.worktree_info]
 
 
@@ -214,3 +269,78 @@ def other_branches(
             if info.repo_root == repo_root and (info.owns_worktree or info.workspace_path):
                 found.append(OtherBranch(view.record.name, info.branch, info.base_branch))
     return found
+
+
+def journal_roots(view: SessionView) -> list[Path]:
+    """The repositories where an older q-tmux may have kept the journal of ``view``'s merge."""
+    roots = [Path(view.entry.repo_root)] if view.entry.repo_root else []
+    if view.record is not None:
+        infos = view.record.repos or [view.record.worktree_info]
+        roots += [Path(info.repo_root) for info in infos if info.repo_root]
+    return roots
+
+
+def find_journal(view: SessionView) -> MergeJournal | None:
+    """The journal of ``view``'s merge (running, or killed midway), if there is one."""
+    return journals.find(view.entry.id, journal_roots(view))
+
+
+@dataclass
+class RepoMerge:
+    """One repository of the merge: its preview and, once made, the commit its base moves to."""
+
+    preview: Preview
+    history: History
+    new: CommitOid | None = None
+
+    @property
+    def label(self) -> str:
+        return self.preview.label
+
+    def entry(self) -> RepoEntry:
+        return RepoEntry(
+            label=self.label,
+            repo_root=str(self.history.repo.main_worktree),
+            base=self.preview.base,
+            branch=self.preview.branch,
+            old=self.preview.base_oid,
+            new=self.new,
+            tip=self.preview.tip,
+            work_dir=str(self.preview.work_dir),
+        )
+
+
+def plan(
+    record: SessionRecord,
+    views: list[SessionView],
+    version: tuple[int, int, int] | None = None,
+    *,
+    reuse_facts: bool = False,
+) -> list[RepoMerge]:
+    """One previewed merge per repository of ``record``; nothing is changed.
+
+    ``reuse_facts``: take what is known about these commits from the fact
+    files (a preview only). A merge computes everything again, since it
+    builds on the trees git predicted (and saves them for the next look).
+    Each repository is found from its ref files when it is a plain main
+    worktree (git is asked only otherwise), and git's version (``version``
+    when the caller knows it) is asked once, before git first runs.
+    """
+    merges = []
+    for info in repos_of(record):
+        history = CachedHistory(info.repo_root or "", refresh=not reuse_facts, version=version)
+        others = other_branches(views, record.id, info.repo_root)
+        try:
+            merges.append(RepoMerge(build_preview(record, info, history, others), history))
+        finally:
+            history.save()
+    return merges
+
+
+def problems(merges: list[RepoMerge]) -> list[str]:
+    """Why the merge cannot go ahead, each prefixed with its repository in a workspace."""
+    return [
+        f"{merge.label}: {problem}" if merge.label else problem
+        for merge in merges
+        for problem in merge.preview.problems()
+    ]

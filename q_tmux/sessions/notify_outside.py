@@ -86,7 +86,7 @@ def refresh_settings() -> dict[str, Any]:
     key = outside.config_key()
     path = outside.config_file()
     try:
-        settings: dict[str, Any] = load_config(path=Path(path)).notify.model_dump()
+        settings: dict[str, Any] = load_config(path=Path(path)).notify.to_dict()
     except ConfigError as error:
         # A broken config turns notifications off until it changes; said once per version.
         failed("config", f"config: {error} (no notifications until it is fixed)")

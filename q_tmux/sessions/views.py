@@ -7,13 +7,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from q_tmux.adapters.tmux import LiveWindow, Tmux, WindowRef
 from q_tmux.errors import SessionFileError, SessionNotFoundError, UsageError
 from q_tmux.sessions.names import printable
 from q_tmux.store import registry
 from q_tmux.store.registry import RegistryEntry
 
 if TYPE_CHECKING:
+    from q_tmux.adapters.tmux import LiveWindow, Tmux, WindowRef
     from q_tmux.store.session_file import SessionRecord
 
 
@@ -42,6 +42,8 @@ class SessionView:
         """Where the session's window is (None without one), its recorded socket first."""
         if self.window is None or self.record is None:
             return None
+        from q_tmux.adapters.tmux import WindowRef  # only here: a preview shows no window
+
         recorded = self.record.tmux
         return WindowRef(
             recorded.socket or default_socket,
@@ -65,8 +67,11 @@ class SessionView:
         )
 
 
-def load_views(tmux: Tmux) -> tuple[list[SessionView], list[str]]:
-    """Every registered session, oldest first, and one line per problem found."""
+def load_views(tmux: Tmux | None) -> tuple[list[SessionView], list[str]]:
+    """Every registered session, oldest first, and one line per problem found.
+
+    ``tmux`` None: tmux is not asked, and no view has a window (a merge preview needs none).
+    """
     entries, broken = registry.load()
     problems = [item.problem for item in broken]
     if entries:  # pydantic costs more to import than a bare start: only with records to read
@@ -86,7 +91,7 @@ def load_views(tmux: Tmux) -> tuple[list[SessionView], list[str]]:
         records.append((entry, record, problem))
     for _, record, _ in records:
         socket = record.tmux.socket if record and record.tmux.socket else None
-        if socket and socket not in windows_by_socket:
+        if tmux is not None and socket and socket not in windows_by_socket:
             windows_by_socket[socket] = _windows_at(tmux, socket)
     views = []
     for entry, record, problem in records:
@@ -107,6 +112,8 @@ def server_for(tmux: Tmux, socket: str | None) -> Tmux:
     """``tmux`` itself when it is the server at ``socket``, else a handle on that one."""
     if socket is None or tmux.socket_path == socket:
         return tmux
+    from q_tmux.adapters.tmux import Tmux
+
     return Tmux(socket_path=socket)
 
 
@@ -127,7 +134,7 @@ def current_session_id(tmux: Tmux, views: list[SessionView], cwd: Path) -> str |
     return best.entry.id if best else None
 
 
-def find_session(views: list[SessionView], name: str, tmux: Tmux, cwd: Path) -> SessionView:
+def find_session(views: list[SessionView], name: str, tmux: Tmux | None, cwd: Path) -> SessionView:
     """The one session called ``name`` (or with that id), preferring this repository's."""
     matches = [v for v in views if name in (v.entry.name, v.entry.id)]
     if not matches:

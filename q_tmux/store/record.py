@@ -1,13 +1,13 @@
 """The session record's vocabulary, defined once; standard library only.
 
 Hooks, the watcher and the status line import this on every turn, and the
-pydantic model in :mod:`q_tmux.store.session_file` is built on the same enums,
+record's schema in :mod:`q_tmux.store.session_file` is built on the same enums,
 so the words on disk are spelled here (from :mod:`q_tmux.store.words`) and nowhere
 else. ``list``, ``pick`` and ``conflicts`` read those words without this module's :mod:`enum`.
 
 :class:`Summary` is the light, typed reader of a session file for the hot path:
 it reads what the status line, ``next`` and the watcher need and judges the
-status fields as the pydantic model would, without importing pydantic.
+status fields as the schema would, without importing it.
 """
 
 from __future__ import annotations
@@ -184,8 +184,8 @@ class Summary:
     def parse(cls, data: dict[str, Any], path: str) -> Self | None:
         """The summary of a session file's JSON object; None when it is not a readable record.
 
-        The status fields must be words of the vocabulary, as the pydantic model
-        requires; missing ones take the model's defaults. The rest is read
+        The status fields must be words of the vocabulary, as the session file's
+        schema requires; missing ones take the model's defaults. The rest is read
         leniently: a field of the wrong type counts as absent.
         """
         if not is_record(data) or not isinstance(data["id"], str):

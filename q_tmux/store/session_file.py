@@ -3,6 +3,10 @@
 The file in the session's working directory is the source of truth; the
 registry only points at it. Readers tolerate a missing, truncated, foreign or
 future-version file by raising :class:`SessionFileError` with one sentence.
+
+The records below are the file's one schema (:mod:`q_tmux.store.schema`,
+standard library): they read and write it exactly as the pydantic model of
+earlier versions did, so files pass between versions unchanged.
 """
 
 from __future__ import annotations
@@ -12,14 +16,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
-
 from q_tmux.errors import SessionFileError
 from q_tmux.store import jsonfile
 from q_tmux.store.record import SESSION_DIR as SESSION_DIR
 from q_tmux.store.record import SESSION_FILE as SESSION_FILE
 from q_tmux.store.record import STATUS_FIELDS, Reason, Source
 from q_tmux.store.record import Status as Status
+from q_tmux.store.schema import Record, SchemaError, field
 
 SCHEMA_VERSION: Literal[1] = 1
 #: The vocabulary's names as this module spelled them before :mod:`q_tmux.store.record`.
@@ -35,32 +38,31 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
-class _Model(BaseModel):
-    # A newer q-tmux of the same schema version may add fields: keep them.
-    model_config = ConfigDict(extra="allow")
+# A newer q-tmux of the same schema version may add fields: every record here keeps them
+# (a Record's default, ``extra="allow"``).
 
 
-class AgentInfo(_Model):
+class AgentInfo(Record):
     preset: str
     #: As launched: with q-tmux's hook wiring.
     command: list[str]
     resume_command: list[str]
     #: As the preset or the user gave them, before wiring; resume wires these again.
-    base_command: list[str] = Field(default_factory=list)
-    base_resume_command: list[str] = Field(default_factory=list)
+    base_command: list[str] = field(default_factory=list)
+    base_resume_command: list[str] = field(default_factory=list)
     #: Whether the agent's hooks report to q-tmux (else: screen and process only).
     hooks: bool = False
     #: Files q-tmux wrote in the working directory (relative), hidden from git.
-    files: list[str] = Field(default_factory=list)
+    files: list[str] = field(default_factory=list)
     #: Environment the agent gets (the setup's ``env``), kept for resume.
-    env: dict[str, str] = Field(default_factory=dict)
+    env: dict[str, str] = field(default_factory=dict)
     #: The agent's own id for this session's conversation, as its hooks last reported it
     #: (``resume`` picks it up by this id), and the file the agent keeps it in.
     conversation_id: str | None = None
     conversation_file: str | None = None
 
 
-class TmuxInfo(_Model):
+class TmuxInfo(Record):
     socket: str | None = None
     session: str | None = None
     session_id: str | None = None
@@ -68,7 +70,7 @@ class TmuxInfo(_Model):
     pane_id: str | None = None
 
 
-class WorktreeInfo(_Model):
+class WorktreeInfo(Record):
     path: str
     branch: str | None = None
     repo_root: str | None = None
@@ -85,29 +87,29 @@ class WorktreeInfo(_Model):
     workspace_path: str | None = None
 
 
-class SessionRecord(_Model):
+class SessionRecord(Record):
     version: Literal[1] = SCHEMA_VERSION
     id: str
     name: str
     status: Status = Status.STARTING
     waiting_reason: Reason | None = None
     status_source: Source = Source.PROCESS
-    status_changed_at: datetime = Field(default_factory=now)
-    created: datetime = Field(default_factory=now)
-    last_active: datetime = Field(default_factory=now)
+    status_changed_at: datetime = field(default_factory=now)
+    created: datetime = field(default_factory=now)
+    last_active: datetime = field(default_factory=now)
     first_message: str | None = None
     #: exploration, feature, hotfix, refactor, experiment, agent or delegate (None: not given).
     session_type: str | None = None
     agent: AgentInfo
-    tmux: TmuxInfo = Field(default_factory=TmuxInfo)
+    tmux: TmuxInfo = field(default_factory=TmuxInfo)
     worktree_info: WorktreeInfo
     #: One entry per repository for workspace sessions; empty otherwise.
-    repos: list[WorktreeInfo] = Field(default_factory=list)
+    repos: list[WorktreeInfo] = field(default_factory=list)
     #: Files a merge into the base would conflict in (kept fresh by the watcher);
     #: None while unknown.
     merge_conflicts: list[str] | None = None
     #: The file as this record was read or last written (JSON), to tell what changed since.
-    _as_read: dict[str, object] | None = PrivateAttr(default=None)
+    _as_read: dict[str, object] | None = None
     #: Set by the watcher while the agent is busy but its screen has not changed for
     #: ``stalled_minutes``; cleared when the screen or the status moves again.
     stalled_since: datetime | None = None
@@ -151,14 +153,10 @@ def read_session_file(path: Path) -> SessionRecord:
             f"{path} has schema version {version}, written by a newer q-tmux; please upgrade."
         )
     try:
-        record = SessionRecord.model_validate(data)
-    except ValidationError as error:
-        first = error.errors()[0]
-        where = ".".join(str(part) for part in first["loc"]) or "top level"
-        raise SessionFileError(
-            f"{path} is not a valid session file ({where}: {first['msg']})."
-        ) from None
-    record._as_read = record.model_dump(mode="json")
+        record = SessionRecord.from_dict(data)
+    except SchemaError as error:
+        raise SessionFileError(f"{path} is not a valid session file ({error}).") from None
+    record._as_read = record.to_dict()
     return record
 
 
@@ -171,7 +169,7 @@ def write_session_file(path: Path, record: SessionRecord) -> None:
     written (see :func:`q_tmux.store.jsonfile.merge_changes`). A record never read is
     written whole. Atomic (temp file + rename).
     """
-    mine = record.model_dump(mode="json")
+    mine = record.to_dict()
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         with jsonfile.FolderLock(path.parent):

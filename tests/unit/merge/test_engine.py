@@ -128,10 +128,10 @@ def test_the_journal_round_trips_with_its_phase_and_the_mode_by_name(state_home:
 
 def test_a_workspace_journal_of_the_previous_version_reads_as_is(state_home: Path) -> None:
     old = {
-        "record": record().model_dump(mode="json"),
+        "record": record().to_dict(),
         "mode": "MERGE",
         "phase": "moved",
-        "repos": [entry("frontend").model_dump()],
+        "repos": [entry("frontend").to_dict()],
     }
     (state_home / "merges").mkdir(parents=True)
     (state_home / "merges" / "id1.json").write_text(json.dumps(old))
@@ -148,7 +148,7 @@ def test_a_one_repository_journal_of_the_previous_version_is_carried_over(
     legacy = tmp_path / "repo" / ".git" / "q-tmux" / "merge-id1.json"
     legacy.parent.mkdir(parents=True)
     flat = {
-        "record": record().model_dump(mode="json"),
+        "record": record().to_dict(),
         "base": "main",
         "branch": "feat",
         "old": "o" * 40,

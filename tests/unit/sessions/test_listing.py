@@ -8,11 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pydantic import BaseModel
-from pydantic_core import PydanticUndefined
 
 from q_tmux.sessions import listing
 from q_tmux.store import registry, xdg
+from q_tmux.store.schema import Record
 from q_tmux.store.session_file import AgentInfo, SessionRecord, TmuxInfo, WorktreeInfo
 
 
@@ -26,18 +25,17 @@ from q_tmux.store.session_file import AgentInfo, SessionRecord, TmuxInfo, Worktr
     ],
 )
 def test_the_fields_are_the_models_in_its_order_with_its_defaults(
-    model: type[BaseModel], fields: tuple[tuple[str, object, object], ...]
+    model: type[Record], fields: tuple[tuple[str, object, object], ...]
 ) -> None:
     """A field added to the model must be added here too, or ``list`` would drop it."""
-    assert [name for name, _, _ in fields] == list(model.model_fields)
+    assert [name for name, _, _ in fields] == list(model.fields())
     for name, kind, default in fields:
-        info = model.model_fields[name]
+        info = model.fields()[name]
         if default is listing._REQUIRED:  # no default, or one made afresh (now)
-            assert info.is_required() or info.default_factory is not None or name == "version"
+            assert info.required or info.default_factory is not None or name == "version"
             continue
-        made = info.get_default(call_default_factory=True)
-        assert made is not PydanticUndefined
-        dumped = made.model_dump(mode="json") if isinstance(made, BaseModel) else made
+        made = info.made()
+        dumped = made.to_dict() if isinstance(made, Record) else made
         assert dumped == (listing._model(default, kind) if listing._is_model(kind) else default)  # type: ignore[arg-type]
 
 
@@ -94,9 +92,7 @@ _GONE = object()
 )
 def test_what_it_reads_is_what_the_model_dumps(path: tuple[str, ...], value: object) -> None:
     data = _with(path, value)
-    assert listing.canonical_record(data) == SessionRecord.model_validate(data).model_dump(
-        mode="json"
-    )
+    assert listing.canonical_record(data) == SessionRecord.from_dict(data).to_dict()
 
 
 @pytest.mark.parametrize(

@@ -77,7 +77,7 @@ def test_prepare_copies_links_runs_and_hides_all_it_made_from_git(
     checkouts: tuple[Path, Path],
 ) -> None:
     main, work = checkouts
-    setup = SetupSettings.model_validate(
+    setup = SetupSettings.from_dict(
         {
             "copy": [".env", "config", "missing.txt"],
             "link": ["data"],
