@@ -18,6 +18,9 @@ from q_tmux.store import registry
 from tests.conftest import QTmux
 
 HEAVY = {"pydantic", "libtmux", "plumbum", "httpx"}
+#: What a command that only reads JSON files does without: json imports re, which imports enum
+#: (and compiles its patterns), a quarter of a Python start (see q_tmux.store.jsontext).
+READER_NEEDLESS = {"json", "re", "enum"}
 
 
 def _imports(tmp_path: Path, *args: str) -> tuple[str, set[str]]:
@@ -105,6 +108,14 @@ def test_conflicts_imports_neither_click_nor_anything_heavy(
         assert "1 file(s), +1/-0 vs main: merges cleanly" in out, look
         assert "q_tmux.merge.conflicts_fast" in imported
         assert not (HEAVY | {"click"}) & imported, look
+    # The warm look reads files and writes none (enum still comes with the watcher's summary).
+    assert not (READER_NEEDLESS - {"enum"}) & imported
+    (work / "b.txt").write_text("b\n")  # the tip moves: git runs, and the fact file is written
+    git(work, "add", "b.txt")
+    git(work, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "moved")
+    out, imported = _imports(tmp_path, "conflicts")
+    assert "2 file(s), +2/-0 vs main: merges cleanly" in out
+    assert not (READER_NEEDLESS - {"enum"}) & imported  # kept facts are written without json
 
 
 def test_list_and_the_pickers_rows_import_nothing_heavy_once_facts_are_known(
@@ -127,6 +138,8 @@ def test_list_and_the_pickers_rows_import_nothing_heavy_once_facts_are_known(
         imported = {line.split("|")[-1].strip() for line in done.stderr.splitlines() if "|" in line}
         assert "q_tmux.sessions.listing" in imported
         assert not (HEAVY | {"click", "subprocess"}) & imported, args
+        if args != ["list", "--json"]:  # which writes JSON
+            assert not READER_NEEDLESS & imported, args
 
 
 def test_new_and_merge_dry_run_import_no_pydantic(qtmux: QTmux, repo: Path) -> None:

@@ -6,8 +6,6 @@ click; this command answers where that one cannot be sure, and for ``--help``.
 
 from __future__ import annotations
 
-from collections import defaultdict
-
 import click
 
 from q_tmux.cli.common import AppContext, note, say
@@ -23,7 +21,7 @@ JSON_OPTION, REFRESH_OPTION = CONFLICTS_OPTIONS
 def conflicts(app: AppContext, *, as_json: bool, refresh: bool) -> int:
     """Which live sessions touch the same files, and which would conflict, with a merge order."""
     from q_tmux.cli.conflicts_fast import overlaps, show
-    from q_tmux.merge.conflicts import Checkout, Report, analyse
+    from q_tmux.merge.conflicts_fast import analyse_all, by_repository
     from q_tmux.merge.facts import CachedHistory
     from q_tmux.sessions.fanout import group_of
     from q_tmux.sessions.grouping import grouped
@@ -31,25 +29,21 @@ def conflicts(app: AppContext, *, as_json: bool, refresh: bool) -> int:
 
     views, _ = load_views(app.tmux())
     views = grouped(views, group_of)  # a fan-out's sessions together
-    by_repo: dict[str, list[Checkout]] = defaultdict(list)
-    sockets: dict[str, str] = {}  # where the watcher's awareness summary of each is kept
-    for view in views:
-        record = view.record
-        if record is None or view.worktree_missing:
-            continue
-        # A workspace session has a worktree in each of its repositories.
-        infos = record.repos if record.is_workspace else [record.worktree_info]
-        for info in infos:
-            if info.repo_root and info.owns_worktree:
-                by_repo[info.repo_root].append(Checkout(record.name, info, record.group))
-                sockets.setdefault(info.repo_root, record.tmux.socket or "")
-    reports: dict[str, Report] = {}
-    for root, checkouts in sorted(by_repo.items()):
-        # Facts already known for these commits are reused; git runs for the rest.
-        history = CachedHistory(root, refresh=refresh)
-        try:
-            reports[root] = analyse(checkouts, history)
-        finally:
-            history.save()
+    by_repo, sockets = by_repository(  # sockets: where the watcher's summary of each is kept
+        (
+            record.name,
+            record.group,
+            record.tmux.socket or "",
+            [
+                (info.repo_root, info.owns_worktree, info.branch, info.base_branch)
+                # A workspace session has a worktree in each of its repositories.
+                for info in (record.repos if record.is_workspace else [record.worktree_info])
+            ],
+        )
+        for view in views
+        if (record := view.record) is not None and not view.worktree_missing
+    )
+    # Facts already known for these commits are reused; git runs for the rest.
+    reports = analyse_all(by_repo, lambda root: CachedHistory(root, refresh=refresh))
     show(reports, overlaps(reports, sockets), as_json=as_json, say=say, note=note)
     return 0

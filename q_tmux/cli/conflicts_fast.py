@@ -6,7 +6,6 @@ The click command (:mod:`q_tmux.cli.conflicts`) shows its reports with
 
 from __future__ import annotations
 
-import json
 import sys
 
 from q_tmux.cli.fastpath import CONFLICTS_OPTIONS
@@ -65,6 +64,8 @@ def show(
 ) -> None:
     """Print each repository's report and ``overlap`` (``note``: what goes to stderr)."""
     if as_json:
+        import json  # only here: reading the facts needs no json (q_tmux.store.jsontext)
+
         say(
             json.dumps(
                 {

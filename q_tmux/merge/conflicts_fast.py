@@ -32,13 +32,24 @@ from q_tmux.store.facts import (
     key,
     prediction_fact,
 )
-from q_tmux.store.record import SCHEMA_VERSION, session_path
+from q_tmux.store.words import SCHEMA_VERSION, session_path
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any
+    from collections.abc import Callable, Iterable
+    from typing import Any, Protocol
 
     from q_tmux.adapters.git import CommitOid
+    from q_tmux.merge.conflicts import Commits
+
+    #: One session as ``conflicts`` takes it: its name, fan-out group, tmux socket ("" when
+    #: none), and each worktree as (repository, whether the session owns it, branch, base).
+    Session = tuple[str, str | None, str, list[tuple[str | None, bool, str | None, str | None]]]
+
+    class SavedHistory(Commits, Protocol):
+        """A history whose facts are kept on disk (:class:`LightHistory`, ``CachedHistory``)."""
+
+        def save(self) -> None: ...
 else:
     CommitOid = str
 
@@ -78,6 +89,30 @@ def _record(work_dir: str) -> dict[str, Any] | None:
     return record
 
 
+def session_of(record: dict[str, Any]) -> Session:
+    """A session file as the model dumps it, as ``conflicts`` takes it part."""
+    # A workspace session has a worktree in each of its repositories.
+    infos = record["repos"] or [record["worktree_info"]]
+    worktrees = [
+        (info["repo_root"], info["owns_worktree"], info["branch"], info["base_branch"])
+        for info in infos
+    ]
+    return record["name"], record["group"], record["tmux"]["socket"] or "", worktrees
+
+
+def by_repository(sessions: Iterable[Session]) -> tuple[dict[str, list[Checkout]], dict[str, str]]:
+    """Every session's worktrees by repository, in the order of ``sessions``, and the tmux
+    socket of each repository's first session: both paths of ``conflicts`` loop here."""
+    by_repo: dict[str, list[Checkout]] = {}
+    sockets: dict[str, str] = {}
+    for name, group, socket, worktrees in sessions:
+        for root, owns, branch, base in worktrees:
+            if root and owns:
+                by_repo.setdefault(root, []).append(Checkout(name, Branches(branch, base), group))
+                sockets.setdefault(root, socket)
+    return by_repo, sockets
+
+
 def checkouts_by_repo() -> tuple[dict[str, list[Checkout]], dict[str, str]]:
     """Every session's worktrees, by repository, in the order the full command finds them,
     and the tmux socket of each repository's first session ("" when it has none).
@@ -100,18 +135,7 @@ def checkouts_by_repo() -> tuple[dict[str, list[Checkout]], dict[str, str]]:
             together = group_key(data["group"], entry.repo_root, entry.work_dir)
             sessions.append((created, entry.name, together, data))
     sessions.sort(key=lambda session: session[:2])
-    by_repo: dict[str, list[Checkout]] = {}
-    sockets: dict[str, str] = {}
-    for _, _, _, data in grouped(sessions, lambda session: session[2]):
-        # A workspace session has a worktree in each of its repositories.
-        for info in data.get("repos") or [data["worktree_info"]]:
-            root = info.get("repo_root")
-            if root and info.get("owns_worktree", True):
-                branches = Branches(info.get("branch"), info.get("base_branch"))
-                checkout = Checkout(data["name"], branches, data.get("group"))
-                by_repo.setdefault(root, []).append(checkout)
-                sockets.setdefault(root, data.get("tmux", {}).get("socket") or "")
-    return by_repo, sockets
+    return by_repository(session_of(data) for *_, data in grouped(sessions, lambda it: it[2]))
 
 
 # -- the facts ------------------------------------------------------------------------------
@@ -146,13 +170,24 @@ def _run(program: str, args: list[str]) -> tuple[int, str]:
 
 
 class LightHistory:
-    """The answers :class:`q_tmux.merge.facts.CachedHistory` gives, from the same facts and the
-    same git commands, without the git adapter; :class:`Unsure` where it would ask more."""
+    """The commits' facts of one repository: read from its fact file, else computed with git
+    (``run``, standard library by default) and kept; :class:`Unsure` where git cannot answer.
 
-    def __init__(self, repo_root: str, *, refresh: bool = False) -> None:
+    The one reader of the fact file for commits: :class:`q_tmux.merge.facts.CachedHistory`
+    asks this first, and the git adapter only where this is unsure.
+    """
+
+    def __init__(
+        self,
+        repo_root: str,
+        *,
+        refresh: bool = False,
+        run: Callable[[str, list[str]], tuple[int, str]] | None = None,
+    ) -> None:
         self.root = repo_root
         self.facts = FactStore(repo_root, refresh=refresh)
         self._common_dir = refs.common_dir_of(repo_root)
+        self._run = run or _run
 
     def save(self) -> None:
         self.facts.save()
@@ -168,7 +203,7 @@ class LightHistory:
         fact = key("ahead-behind", base, tip)
         known = self.facts.get(fact)
         if not is_counts(known):
-            found = counts.ahead_behind(self.root, base, tip, _run)
+            found = counts.ahead_behind(self.root, base, tip, self._run)
             if found is None:
                 raise Unsure
             known = list(found)
@@ -180,7 +215,7 @@ class LightHistory:
         known = self.facts.get(fact)
         if is_prediction(known):
             return Prediction(known["clean"], known["tree"], tuple(known["conflicts"]))
-        answer = merge_tree.ask(self.root, ours, theirs, _run)
+        answer = merge_tree.ask(self.root, ours, theirs, self._run)
         if answer is None:
             raise Unsure  # git older than 2.38, or failing: the full command says which
         clean, tree, conflicts = answer
@@ -206,7 +241,7 @@ class LightHistory:
                 return self.predict(CommitOid(kept), then)
             except Unsure:
                 pass  # collected by git meanwhile (or git failing: asked again below)
-        merged = merge_tree.merged_commit(self.root, first.tree, base, merged_first, _run)
+        merged = merge_tree.merged_commit(self.root, first.tree, base, merged_first, self._run)
         if merged is None:
             raise Unsure
         self.facts.put(fact, merged)
@@ -216,7 +251,7 @@ class LightHistory:
         fact = key("diff-stat", base, tip)
         rows = self.facts.get(fact)
         if not is_diff_stat(rows):
-            found = numstat.changed_files(self.root, base, tip, _run)
+            found = numstat.changed_files(self.root, base, tip, self._run)
             if found is None:
                 raise Unsure
             rows = [list(row) for row in found]
@@ -229,11 +264,19 @@ def reports(*, refresh: bool = False) -> tuple[dict[str, Report], dict[str, str]
     socket of its first session; Unsure, having shown nothing, where the full command must
     answer."""
     by_repo, sockets = checkouts_by_repo()
+    return analyse_all(by_repo, lambda root: LightHistory(root, refresh=refresh)), sockets
+
+
+def analyse_all(
+    by_repo: dict[str, list[Checkout]], history_of: Callable[[str], SavedHistory]
+) -> dict[str, Report]:
+    """:func:`~q_tmux.merge.conflicts.analyse` of each repository (in name order), with the
+    history ``history_of`` gives it, whose facts are saved whatever happens."""
     found: dict[str, Report] = {}
     for root, checkouts in sorted(by_repo.items()):
-        history = LightHistory(root, refresh=refresh)
+        history = history_of(root)
         try:
             found[root] = analyse(checkouts, history)
         finally:
             history.save()  # what was learnt holds, whoever answers
-    return found, sockets
+    return found

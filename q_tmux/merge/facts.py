@@ -4,6 +4,9 @@ Branch tips are read from the ref files, so no process runs to learn them;
 every other answer depends only on commits and is taken from the repository's
 fact file when it is there. git runs (and the repository is found, and git's
 version asked) only for what is missing, so a warm ``list`` spawns no process.
+The facts are read (and computed) by :class:`q_tmux.merge.conflicts_fast.LightHistory`,
+the standard-library ``conflicts`` path's own history; this class adds git's adapter
+where that one is unsure (git too old or failing, a branch not in a ref file).
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from q_tmux.adapters import refs
+from q_tmux.adapters import process
 from q_tmux.adapters.git import (
     Commit,
     CommitOid,
@@ -22,14 +25,8 @@ from q_tmux.adapters.git import (
     Repo,
     require_git,
 )
-from q_tmux.store.facts import (
-    FactStore,
-    is_counts,
-    is_diff_stat,
-    is_prediction,
-    key,
-    prediction_fact,
-)
+from q_tmux.merge.conflicts_fast import LightHistory, Unsure
+from q_tmux.store.facts import key
 
 
 class CachedHistory(History):
@@ -49,13 +46,14 @@ class CachedHistory(History):
     ) -> None:
         # History.__init__ is not called: it wants the Repo this class finds lazily.
         self.root = repo_root
-        self.facts = FactStore(repo_root, refresh=refresh)
+        self._facts = LightHistory(repo_root, refresh=refresh, run=self._git)
+        self.facts = self._facts.facts
         self._repo = repo
         self._version = version
         self._predictions: dict[tuple[str, str], MergePrediction] = {}
         self._branches: dict[str, CommitOid] | None = None
         self._merged: dict[tuple[str, str], CommitOid] = {}
-        self._common_dir = refs.common_dir_of(repo_root)
+        self._common_dir = self._facts._common_dir
 
     @property
     def repo(self) -> Repo:  # type: ignore[override]
@@ -77,13 +75,18 @@ class CachedHistory(History):
     def save(self) -> None:
         self.facts.save()
 
+    def _git(self, program: str, args: list[str]) -> tuple[int, str]:
+        """How :class:`LightHistory` runs git here: as the adapter runs it, git's version known."""
+        self.version  # a missing or old git says so, not a failing command  # noqa: B018
+        done = process.run(program, args)
+        return done.returncode, done.stdout
+
     def branch(self, name: str) -> CommitOid | None:
         """Where ``name`` points now, read from its ref file (git asked only if that fails)."""
-        if self._common_dir is not None and name:
-            found = refs.read_branch(self._common_dir, name)
-            if found is not None:
-                return CommitOid(found)
-        return super().branch(name)  # reftable, a symbolic ref, or no such branch
+        try:
+            return self._facts.branch(name)
+        except Unsure:
+            return super().branch(name)  # reftable, a symbolic ref, or no such branch
 
     def remembered(
         self, fact: str, compute: Callable[[], Any], valid: Callable[[Any], bool]
@@ -97,35 +100,34 @@ class CachedHistory(History):
         return value
 
     def predict(self, ours: CommitOid, theirs: CommitOid) -> MergePrediction:
-        fact = key("predict", ours, theirs)
-        known = self.facts.get(fact)
-        if is_prediction(known):
-            return MergePrediction(known["clean"], known["tree"], tuple(known["conflicts"]))
-        prediction = super().predict(ours, theirs)
-        if prediction.clean is not None:  # "unknown" is git's age, not the commits'
-            self.facts.put(
-                fact, prediction_fact(prediction.clean, prediction.tree, prediction.conflicts)
-            )
-        return prediction
+        try:
+            found = self._facts.predict(ours, theirs)
+        except Unsure:  # git too old, or failing: the adapter says which
+            return super().predict(ours, theirs)
+        return MergePrediction(found.clean, found.tree, found.conflicts)
+
+    def predict_onto(
+        self, base: CommitOid, merged_first: CommitOid, then: CommitOid
+    ) -> MergePrediction | None:
+        """As :meth:`History.predict_onto`, with the throwaway merge kept as a fact."""
+        try:
+            found = self._facts.predict_onto(base, merged_first, then)
+        except Unsure:
+            return super().predict_onto(base, merged_first, then)
+        return None if found is None else MergePrediction(found.clean, found.tree, found.conflicts)
 
     def ahead_behind(self, base: CommitOid, tip: CommitOid) -> tuple[int, int]:
-        ahead, behind = self.remembered(
-            key("ahead-behind", base, tip),
-            lambda: list(super(CachedHistory, self).ahead_behind(base, tip)),
-            is_counts,
-        )
-        return int(ahead), int(behind)
+        try:
+            return self._facts.ahead_behind(base, tip)
+        except Unsure:
+            return super().ahead_behind(base, tip)
 
     def changed_files(self, base: CommitOid, tip: CommitOid) -> list[FileChange]:
-        rows = self.remembered(
-            key("diff-stat", base, tip),
-            lambda: [
-                [c.path, c.added, c.deleted]
-                for c in super(CachedHistory, self).changed_files(base, tip)
-            ],
-            is_diff_stat,
-        )
-        return [FileChange(path, added, deleted) for path, added, deleted in rows]
+        try:
+            changes = self._facts.changed_files(base, tip)
+        except Unsure:
+            return super().changed_files(base, tip)
+        return [FileChange(change.path, change.added, change.deleted) for change in changes]
 
     def commits(self, base: CommitOid, tip: CommitOid) -> list[Commit]:
         rows = self.remembered(

@@ -15,7 +15,6 @@ a broken file and computes what is missing with git.
 
 from __future__ import annotations
 
-import json
 import os
 import time
 
@@ -30,8 +29,20 @@ from q_tmux.adapters.tmux_vocabulary import (
 )
 from q_tmux.sessions.grouping import group_key, grouped
 from q_tmux.store import facts as fact_files
-from q_tmux.store import jsonfile, xdg
-from q_tmux.store.record import BUSY, Reason, Source, Status, session_path, shown_state, urgency
+from q_tmux.store import jsonfile, registry_files
+from q_tmux.store.words import (
+    APPROVAL,
+    BUSY,
+    PROCESS,
+    REASONS,
+    SOURCES,
+    STARTING,
+    STATUSES,
+    WAITING,
+    rank,
+    session_path,
+    shown_state,
+)
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -82,9 +93,9 @@ RECORD_FIELDS: _Fields = (
     ("version", frozenset({1}), _REQUIRED),  # read_session_file wants it written
     ("id", _TEXT, _REQUIRED),
     ("name", _TEXT, _REQUIRED),
-    ("status", frozenset(Status), Status.STARTING.value),
-    ("waiting_reason", (frozenset(Reason), None), None),
-    ("status_source", frozenset(Source), Source.PROCESS.value),
+    ("status", frozenset(STATUSES), STARTING),
+    ("waiting_reason", (frozenset(REASONS), None), None),
+    ("status_source", frozenset(SOURCES), PROCESS),
     ("status_changed_at", _DATETIME, _REQUIRED),
     ("created", _DATETIME, _REQUIRED),
     ("last_active", _DATETIME, _REQUIRED),
@@ -293,51 +304,16 @@ class Entry:
 
 
 def read_registry() -> tuple[list[Entry], list[str]]:
-    """:func:`q_tmux.store.registry.load` without :mod:`pathlib` and :mod:`dataclasses`, which
-    cost a listing more than reading the files: every entry, oldest file first, and a line per
-    file that cannot be read. Raises :class:`Unsure` where the two could differ."""
-    folder = xdg.registry_dir()
+    """What :func:`q_tmux.store.registry.load` reads (the same reader), without :mod:`pathlib`
+    and :mod:`dataclasses`: every entry, oldest file first, and a line per file that cannot
+    be read. Raises :class:`Unsure` where the two could differ."""
     try:
-        found = [(each.stat().st_mtime, each.name, each.path) for each in os.scandir(folder)]
-    except FileNotFoundError:
-        return [], []
-    except OSError:
+        entries, problems = registry_files.read(strict=True)
+    except registry_files.Unsure:
         raise Unsure from None
-    entries: list[Entry] = []
-    problems: list[str] = []
-    for _, name, path in sorted(found):
-        if not name.endswith(".json") or not os.path.isfile(path):
-            if name.endswith(".json"):
-                raise Unsure  # a folder, or a file that went: the registry says what
-            continue
-        try:
-            with open(path, "rb") as handle:
-                data = json.loads(handle.read().decode("utf-8"))
-        except json.JSONDecodeError:
-            problems.append(f"registry file {name} is not valid JSON")
-            continue
-        except (OSError, ValueError):
-            problems.append(f"registry file {name} is unreadable")
-            continue
-        entry = _entry(data)
-        if entry is None:
-            problems.append(f"registry file {name} is unreadable")
-        else:
-            entries.append(entry)
-    return entries, problems
-
-
-def _entry(data: object) -> Entry | None:
-    """What :meth:`~q_tmux.store.registry.RegistryEntry.from_json` reads, or None."""
-    if not isinstance(data, dict):
-        return None
-    texts = [data.get(key) for key in ("id", "name", "work_dir")]
-    root = data.get("repo_root")
-    if type(data.get("version", 1)) is not int or not all(isinstance(v, str) for v in texts):
-        return None
-    if root is not None and not isinstance(root, str):
-        return None
-    return Entry(str(texts[0]), str(texts[1]), str(texts[2]), root)
+    return [
+        Entry(each["id"], each["name"], each["work_dir"], each["repo_root"]) for each in entries
+    ], [problem for _, problem in problems]
 
 
 class Window:
@@ -405,7 +381,7 @@ class Listed:
         """The picker's order: most urgent first, then longest in that state."""
         changed = timestamp(self.record["status_changed_at"]) if self.record else 0.0
         status, _, reason = self.state.partition(":")
-        return urgency(status, reason or None), changed
+        return rank(status, reason or None), changed
 
 
 def load(socket: str) -> tuple[list[Listed], list[str]] | None:
@@ -726,6 +702,8 @@ def render_json(
     pending: dict[str, dict[str, str | None]],
 ) -> str:
     """``list --json``: one object per session."""
+    import json  # only here: reading needs no json (see q_tmux.store.jsontext)
+
     items = []
     for item in listed:
         record, window, entry = item.record, item.window, item.entry
@@ -777,7 +755,7 @@ def pending_requests(listed: list[Listed]) -> dict[str, dict[str, str | None]]:
         record, window = item.record, item.window
         if record is None or window is None or not item.alive or not item.socket:
             continue
-        if (record["status"], record["waiting_reason"]) != (Status.WAITING, Reason.APPROVAL):
+        if (record["status"], record["waiting_reason"]) != (WAITING, APPROVAL):
             continue
         from q_tmux.sessions.approval import pending_request  # only when one asks
 

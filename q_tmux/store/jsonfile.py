@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import json
 import os
 import time
+
+from q_tmux.store.jsontext import compact, loads
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs more to import than this module may spend
@@ -45,9 +46,11 @@ def write_atomic(
     fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            if cache:
-                json.dump(data, handle, ensure_ascii=False, separators=(",", ":"))
+            if cache:  # without importing json: see q_tmux.store.jsontext
+                handle.write(compact(data))
             else:
+                import json
+
                 json.dump(data, handle, indent=2, ensure_ascii=False)
             handle.write("\n")
             handle.flush()
@@ -72,7 +75,7 @@ def load_object(path: str | os.PathLike[str]) -> dict[str, Any] | None:
     """The JSON object in ``path``; None when it is missing, unreadable or not an object."""
     try:
         with open(path, encoding="utf-8") as handle:
-            data = json.load(handle)
+            data = loads(handle.read())
     except (OSError, ValueError):
         return None
     return data if isinstance(data, dict) else None

@@ -2,8 +2,8 @@
 
 Hooks, the watcher and the status line import this on every turn, and the
 record's schema in :mod:`q_tmux.store.session_file` is built on the same enums,
-so the words on disk are spelled here and nowhere else. :mod:`enum` is no extra
-cost on the hot path: :mod:`re` and :mod:`json` import it anyway.
+so the words on disk are spelled here (from :mod:`q_tmux.store.words`) and nowhere
+else. ``list``, ``pick`` and ``conflicts`` read those words without this module's :mod:`enum`.
 
 :class:`Summary` is the light, typed reader of a session file for the hot path:
 it reads what the status line, ``next`` and the watcher need and judges the
@@ -12,18 +12,19 @@ status fields as the schema would, without importing it.
 
 from __future__ import annotations
 
-import os
 from enum import IntEnum, StrEnum
 
-from q_tmux.store import jsonfile
+from q_tmux.store import jsonfile, words
+from q_tmux.store.words import SCHEMA_VERSION as SCHEMA_VERSION
+from q_tmux.store.words import SESSION_DIR as SESSION_DIR
+from q_tmux.store.words import SESSION_FILE as SESSION_FILE
+from q_tmux.store.words import session_path as session_path
+from q_tmux.store.words import shown_state as shown_state
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs more to import than a hook may spend
     from typing import Any, Self
 
-SCHEMA_VERSION = 1
-SESSION_DIR = ".amazonq"
-SESSION_FILE = "session.json"
 #: The fields one status change sets together (a command's rewrite keeps or replaces them all).
 STATUS_FIELDS = ("status", "waiting_reason", "status_source", "status_changed_at")
 
@@ -31,72 +32,48 @@ STATUS_FIELDS = ("status", "waiting_reason", "status_source", "status_changed_at
 class Status(StrEnum):
     """What the session's agent is doing."""
 
-    STARTING = "starting"
-    PROCESSING = "processing"
-    WAITING = "waiting"
-    EXITED = "exited"
-    COMPLETED = "completed"
+    STARTING = words.STARTING
+    PROCESSING = words.PROCESSING
+    WAITING = words.WAITING
+    EXITED = words.EXITED
+    COMPLETED = words.COMPLETED
     #: Made, but its agent waits for ``max_busy`` to allow it (see q_tmux.tracking.queue).
-    QUEUED = "queued"
+    QUEUED = words.QUEUED
 
 
 class Reason(StrEnum):
     """What a waiting agent waits for."""
 
-    INPUT = "input"
-    APPROVAL = "approval"
+    INPUT = words.INPUT
+    APPROVAL = words.APPROVAL
 
 
 class Source(StrEnum):
     """Who decided the status."""
 
-    HOOK = "hook"
-    SCREEN = "screen"
-    PROCESS = "process"
+    HOOK = words.HOOK
+    SCREEN = words.SCREEN
+    PROCESS = words.PROCESS
 
 
 class Urgency(IntEnum):
     """How much a session wants its user, most first: the order of the status line,
     ``next`` and ``pick``."""
 
-    ASKING = 0  # waits for approval: it holds its agent up
-    WAITING = 1  # waits for input
-    STALLED = 2  # busy, but its screen stopped changing long ago
-    BUSY = 3
-    QUIET = 4  # exited, completed, or a word this version does not know
+    ASKING = words.ASKING_RANK  # waits for approval: it holds its agent up
+    WAITING = words.WAITING_RANK  # waits for input
+    STALLED = words.STALLED_RANK  # busy, but its screen stopped changing long ago
+    BUSY = words.BUSY_RANK
+    QUIET = words.QUIET_RANK  # exited, completed, or a word this version does not know
 
 
 #: The statuses of an agent at work.
 BUSY = frozenset({Status.STARTING, Status.PROCESSING})
 
 
-def shown_state(status: str | None, reason: str | None, *, alive: bool, gone: bool) -> str:
-    """What ``list`` and the picker show of a session: its file's status (None: the file
-    could not be read), corrected by what tmux knows of the process (``alive``) and by its
-    folder being ``gone``."""
-    if gone:
-        return "gone"
-    if status is None:
-        return "unreadable"
-    if not alive and status != Status.COMPLETED:
-        return Status.EXITED.value
-    if status == Status.WAITING and reason:
-        return f"{Status.WAITING.value}:{Reason(reason).value}"
-    return Status(status).value
-
-
 def urgency(status: str | None, reason: str | None = None, stalled: bool = False) -> Urgency:
     """Where a session with this ``status`` (and ``reason``) stands in :class:`Urgency`."""
-    if status == Status.WAITING:
-        return Urgency.ASKING if reason == Reason.APPROVAL else Urgency.WAITING
-    if status in BUSY:
-        return Urgency.STALLED if stalled else Urgency.BUSY
-    return Urgency.QUIET
-
-
-def session_path(work_dir: str) -> str:
-    """The session file of the session working in ``work_dir``."""
-    return os.path.join(work_dir, SESSION_DIR, SESSION_FILE)
+    return Urgency(words.rank(status, reason, stalled))
 
 
 def is_record(data: dict[str, Any] | None) -> bool:

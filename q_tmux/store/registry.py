@@ -5,19 +5,19 @@ disks or calling git. It only points at each session's working directory;
 the ``session.json`` there stays the source of truth.
 
 Standard library only: every ``list`` reads it, and pydantic alone costs more
-to import than a bare Python start; its five fields are checked by hand.
+to import than a bare Python start; its five fields are checked by hand, and its
+files read, in :mod:`q_tmux.store.registry_files` (which ``list`` uses directly).
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from q_tmux.errors import QTmuxError
-from q_tmux.store import jsonfile, paths
+from q_tmux.store import jsonfile, paths, registry_files
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -38,22 +38,7 @@ class RegistryEntry:
 
         Unknown keys are ignored, as a newer q-tmux may add some.
         """
-        if not isinstance(data, dict):
-            raise ValueError("not a JSON object")
-        version = data.get("version", 1)
-        texts = {key: data.get(key) for key in ("id", "name", "work_dir")}
-        repo_root = data.get("repo_root")
-        if type(version) is not int or not all(isinstance(v, str) for v in texts.values()):
-            raise ValueError("a field is missing or of the wrong type")
-        if repo_root is not None and not isinstance(repo_root, str):
-            raise ValueError("repo_root is not a string")
-        return cls(
-            version=version,
-            id=str(texts["id"]),
-            name=str(texts["name"]),
-            work_dir=str(texts["work_dir"]),
-            repo_root=repo_root,
-        )
+        return cls(**registry_files.fields(data))
 
     def as_json(self) -> dict[str, object]:
         return asdict(self)
@@ -128,19 +113,8 @@ def archive(session_id: str, record: dict[str, object]) -> Path:
 
 def load() -> tuple[list[RegistryEntry], list[BrokenEntry]]:
     """Every readable entry, oldest file first, and the files that could not be read."""
-    directory = paths.registry_dir()
-    try:
-        files = sorted(directory.glob("*.json"), key=lambda p: (p.stat().st_mtime, p.name))
-    except FileNotFoundError:
-        return [], []
-    entries: list[RegistryEntry] = []
-    broken: list[BrokenEntry] = []
-    for path in files:
-        try:
-            entries.append(RegistryEntry.from_json(json.loads(path.read_text("utf-8"))))
-        except FileNotFoundError:
-            continue  # removed while we were listing
-        except (OSError, ValueError) as error:
-            reason = "not valid JSON" if isinstance(error, json.JSONDecodeError) else "unreadable"
-            broken.append(BrokenEntry(path, f"registry file {path.name} is {reason}"))
-    return entries, broken
+    entries, problems = registry_files.read()
+    return (
+        [RegistryEntry(**found) for found in entries],
+        [BrokenEntry(Path(path), problem) for path, problem in problems],
+    )

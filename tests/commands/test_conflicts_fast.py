@@ -79,8 +79,13 @@ def commit(work: Path, path: str, content: str) -> None:
 
 
 def test_both_paths_answer_alike_cold_warm_moved_and_refreshed(
-    paths: Paths, qtmux: QTmux, repo: Path
+    paths: Paths, qtmux: QTmux, repo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from q_tmux.tracking import awareness
+
+    # The watcher may write its summary of uncommitted changes between the two looks (the
+    # test below waits for it): here both read none.
+    monkeypatch.setattr(awareness, "fresh_summary", lambda *_, **__: {})
     a = session_with_commits(qtmux, repo, "a", {"shared.txt": "a\n"})
     session_with_commits(qtmux, repo, "b", {"shared.txt": "b\n", "b.txt": "b\n"})
     session_with_commits(qtmux, repo, "c", {"c.txt": "c\n"})

@@ -141,3 +141,33 @@ def test_a_fact_of_the_wrong_shape_is_computed_again(tmp_path: Path) -> None:
     history = CachedHistory(str(root))
     assert [c.subject for c in history.commits(CommitOid(base), CommitOid(tip))] == ["a.txt"]
     assert FactStore(str(root)).get(key("ahead-behind", base, tip)) == [1, 0]  # rewritten
+
+
+def test_the_throwaway_merge_is_kept_so_a_moved_tip_costs_one_merge_tree(
+    tmp_path: Path, runs: list[list[str]]
+) -> None:
+    """The click ``conflicts`` and the merge preview reuse the commit of one session merged
+    into the base, as the standard-library path does: one history, one fact file."""
+    root = make_repo(tmp_path / "app", {"shared.txt": "base\n"})
+    git(root, "branch", "one")
+    git(root, "branch", "two")
+    commit(root, "one", "shared.txt", "one\n")
+    commit(root, "two", "other.txt", "two\n")
+
+    def onto() -> tuple[str, ...] | None:
+        history = CachedHistory(str(root))
+        base, one, two = (history.branch(name) for name in ("main", "one", "two"))
+        assert base is not None
+        assert one is not None
+        assert two is not None
+        found = history.predict_onto(base, two, one)
+        history.save()
+        return None if found is None else found.conflicts
+
+    assert onto() == ()
+    assert any("commit-tree" in run for run in runs)
+    commit(root, "one", "shared.txt", "one moved\n")
+    runs.clear()
+    assert onto() == ()
+    assert [run for run in runs if "commit-tree" in run] == []
+    assert [run for run in runs if "merge-tree" in run] != []  # the moved tip, onto the kept merge
