@@ -317,6 +317,10 @@ class Repo:
 
     def current_branch(self, cwd: Path | None = None) -> BranchName | None:
         """The checked-out branch, or None on a detached HEAD."""
+        if cwd is None:  # this worktree's HEAD file says it, unless it is not a plain one
+            head = head_file_branch(_read_first_line(self.git_dir / "HEAD"))
+            if head is not None:
+                return head or None
         result = self.git("symbolic-ref", "-q", "--short", "HEAD", cwd=cwd)
         return BranchName(result.stdout.strip()) if result.ok else None
 
@@ -356,7 +360,7 @@ class Repo:
         return found
 
     def is_valid_branch_name(self, name: str) -> bool:
-        return self.git("check-ref-format", "--branch", name).ok
+        return plainly_valid_branch(name) or self.git("check-ref-format", "--branch", name).ok
 
     def create_branch(self, branch: str, oid: CommitOid, reason: str) -> None:
         """Create ``branch`` at ``oid`` atomically; refuse when it already exists."""
@@ -502,6 +506,38 @@ class Repo:
         separator = "" if not existing or existing.endswith("\n") else "\n"
         with exclude_file.open("a", encoding="utf-8") as handle:
             handle.write(f"{separator}{pattern}\n")
+
+
+_PLAIN_BRANCH = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*(?:/[A-Za-z0-9][A-Za-z0-9._-]*)*")
+
+
+def plainly_valid_branch(name: str) -> bool:
+    """Whether ``name`` is a branch name git accepts, seen without asking it.
+
+    Only names of letters, digits, ``.``, ``_``, ``-`` and ``/`` that break none of
+    git-check-ref-format's rules for them; for any other name (False) ask git.
+    """
+    return (
+        _PLAIN_BRANCH.fullmatch(name) is not None
+        and ".." not in name
+        and not name.endswith(".")
+        and not any(part.endswith(".lock") for part in name.split("/"))
+        and name != "HEAD"
+    )
+
+
+def head_file_branch(head: str | None) -> BranchName | None:
+    """The branch a worktree's ``HEAD`` file (its first line) names: "" for a detached HEAD,
+    None when git must be asked (no such file, a symbolic ref outside ``refs/heads/``, the
+    reftable format's placeholder)."""
+    if head is None:
+        return None
+    if head.startswith("ref: refs/heads/"):
+        branch = head.removeprefix("ref: refs/heads/")
+        return None if branch in ("", ".invalid") else BranchName(branch)
+    if len(head) in (40, 64) and all(c in "0123456789abcdef" for c in head):
+        return BranchName("")
+    return None
 
 
 def step_out_of(folder: Path, to: Path) -> None:
