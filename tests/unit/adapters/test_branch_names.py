@@ -85,3 +85,33 @@ def test_current_branch_agrees_with_git(tmp_path: Path) -> None:
     assert repo.current_branch() == "feature/x"
     git(repo_path, "checkout", "-q", "--detach")
     assert repo.current_branch() is None
+
+
+def test_head_commit_from_files_agrees_with_git_or_leaves_it_to_git(tmp_path: Path) -> None:
+    from q_tmux.adapters.git import _worktree_git_dir, head_commit_from_files
+
+    main = make_repo(tmp_path / "r")
+    repo = Repo.discover(main)
+
+    def read(worktree: Path) -> str | None:
+        git_dir = _worktree_git_dir(worktree, repo.common_dir)
+        assert git_dir is not None
+        return head_commit_from_files(git_dir, repo.common_dir)
+
+    head = git(main, "rev-parse", "HEAD").strip()
+    assert read(main) == head  # a loose branch
+    git(main, "pack-refs", "--all")
+    assert read(main) == head  # a packed one
+    other = tmp_path / "other"
+    git(main, "worktree", "add", "-q", "-b", "side", str(other))
+    (other / "new.txt").write_text("new\n")
+    git(other, "add", "new.txt")
+    git(other, "commit", "-q", "-m", "side")
+    assert read(other) == git(other, "rev-parse", "HEAD").strip()  # a linked worktree
+    git(other, "checkout", "-q", "--detach", "HEAD~1")
+    assert read(other) == head  # detached
+    git(main, "symbolic-ref", "refs/heads/alias", "refs/heads/main")
+    git(main, "checkout", "-q", "alias")
+    assert read(main) is None  # a symbolic branch: git answers
+    git(main, "checkout", "-q", "--orphan", "unborn")
+    assert read(main) is None  # no commit yet: git answers (and says so)
