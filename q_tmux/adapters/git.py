@@ -20,7 +20,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import NewType
 
-from q_tmux.adapters import counts, merge_tree, numstat, process
+from q_tmux.adapters import counts, merge_tree, numstat, process, versions
 from q_tmux.adapters.merge_tree import MERGE_TREE_GIT
 from q_tmux.errors import (
     GitError,
@@ -73,6 +73,9 @@ def git_version() -> tuple[int, int, int]:
     """
     identity = _program_identity("git")
     known = _VERSIONS.get(identity) if identity is not None else None
+    if known is None and identity is not None:
+        kept = versions.known(identity)
+        known = parse_version(kept) if kept is not None else None
     if known is not None:
         return known
     result = process.run("git", ["--version"])
@@ -81,6 +84,7 @@ def git_version() -> tuple[int, int, int]:
         raise ToolMissingError(f"Could not read git's version from {result.stdout.strip()!r}.")
     if identity is not None:
         _VERSIONS[identity] = version
+        versions.remember(identity, ".".join(map(str, version)))
     return version
 
 

@@ -32,7 +32,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from q_tmux.adapters import process, tmuxcmd
+from q_tmux.adapters import process, tmuxcmd, versions
 from q_tmux.adapters.tmux_vocabulary import (
     ENVIRONMENT_VARIABLES,
     ID_OPTION,
@@ -119,6 +119,8 @@ def _version_of(executable: str) -> str | None:
     except OSError:
         return None
     identity = (executable, info.st_ino, info.st_size, info.st_mtime_ns)
+    if identity not in _VERSIONS and (kept := versions.known(identity)) is not None:
+        _VERSIONS[identity] = kept
     if identity not in _VERSIONS:
         done = process.run(executable, ["-V"])
         if done.stderr.strip() == "tmux: unknown option -- V" and sys.platform.startswith(
@@ -129,6 +131,7 @@ def _version_of(executable: str) -> str | None:
         if not done.ok or done.stderr.strip() or "tmux " not in first:
             return None
         _VERSIONS[identity] = first.split("tmux ", 1)[1]
+        versions.remember(identity, _VERSIONS[identity])
     return _VERSIONS[identity]
 
 
