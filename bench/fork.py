@@ -5,6 +5,7 @@ session's worktree holds staged, changed and untracked files, so each fork
 carries them. Each round runs the three side by side (interleaved), so all see
 the same machine noise; prints medians. The target: fork ≤ worktree add + 300 ms.
 Usage: .venv/bin/python -m bench.fork [--runs 10] [--files 2000] [--changed 50]
+       [--baseline REV]  (also times ``fork`` of commit REV's q_tmux, in the same rounds)
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import statistics
 import subprocess
 import sys
 
-from bench.harness import Lab, median_ms, timed
+from bench.harness import Lab, baseline_env, median_ms, timed
 
 TARGET_MS = 300
 
@@ -25,6 +26,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=10)
     parser.add_argument("--files", type=int, default=2000)
     parser.add_argument("--changed", type=int, default=50, help="files changed in the source")
+    parser.add_argument("--baseline", help="a commit whose q_tmux to time beside this one")
     options = parser.parse_args()
     lab = Lab(files=options.files)
     env, repo = lab.env, lab.repo
@@ -37,9 +39,19 @@ def main() -> int:
             if index % 2:
                 subprocess.run(["git", "add", str(path)], cwd=work, env=env, check=True)
             (work / f"untracked-{index}.txt").write_text(f"new {index}\n")
-        fork_times, raw_times, new_times = [], [], []
+        fork_times: list[float] = []
+        before: list[float] = []
+        raw_times: list[float] = []
+        new_times: list[float] = []
+        old_env = (
+            baseline_env(env, options.baseline, lab.base / "baseline") if options.baseline else None
+        )
         for i in range(options.runs):
-            fork_times.append(timed([*q_tmux, "fork", "work", f"f{i}", "--detach"], repo, env))
+            forks = [(fork_times, f"f{i}", env)]
+            if old_env is not None:  # each goes first in every other round
+                forks.insert(i % 2, (before, f"b{i}", old_env))
+            for times, name, fork_env in forks:
+                times.append(timed([*q_tmux, "fork", "work", name, "--detach"], repo, fork_env))
             add = ["git", "worktree", "add", "-q", "-b", f"raw{i}"]
             raw_times.append(timed([*add, str(lab.base / "raw" / f"raw{i}"), "HEAD"], repo, env))
             new = [*q_tmux, "new", f"n{i}", "--detach", "--agent", "shell"]
@@ -54,6 +66,8 @@ def main() -> int:
         f"runs, load {os.getloadavg()[0]:.1f}"
     )
     print(f"q-tmux fork --detach         {median_ms(fork_times)}")
+    if before:
+        print(f"  the same, q_tmux of {options.baseline:<8}{median_ms(before)}")
     print(f"q-tmux new --detach          {median_ms(new_times)}")
     print(f"git worktree add (bare)      {median_ms(raw_times)}")
     print(

@@ -19,7 +19,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import NewType
 
-from q_tmux.adapters import counts, merge_tree, numstat, process
+from q_tmux.adapters import counts, merge_tree, numstat, process, versions
 from q_tmux.adapters.merge_tree import MERGE_TREE_GIT
 from q_tmux.errors import (
     GitError,
@@ -72,6 +72,9 @@ def git_version() -> tuple[int, int, int]:
     """
     identity = _program_identity("git")
     known = _VERSIONS.get(identity) if identity is not None else None
+    if known is None and identity is not None:
+        kept = versions.known(identity)
+        known = parse_version(kept) if kept is not None else None
     if known is not None:
         return known
     result = process.run("git", ["--version"])
@@ -80,6 +83,7 @@ def git_version() -> tuple[int, int, int]:
         raise ToolMissingError(f"Could not read git's version from {result.stdout.strip()!r}.")
     if identity is not None:
         _VERSIONS[identity] = version
+        versions.remember(identity, ".".join(map(str, version)))
     return version
 
 
@@ -316,6 +320,10 @@ class Repo:
 
     def current_branch(self, cwd: Path | None = None) -> BranchName | None:
         """The checked-out branch, or None on a detached HEAD."""
+        if cwd is None:  # this worktree's HEAD file says it, unless it is not a plain one
+            head = head_file_branch(_read_first_line(self.git_dir / "HEAD"))
+            if head is not None:
+                return head or None
         result = self.git("symbolic-ref", "-q", "--short", "HEAD", cwd=cwd)
         return BranchName(result.stdout.strip()) if result.ok else None
 
@@ -355,7 +363,7 @@ class Repo:
         return found
 
     def is_valid_branch_name(self, name: str) -> bool:
-        return self.git("check-ref-format", "--branch", name).ok
+        return plainly_valid_branch(name) or self.git("check-ref-format", "--branch", name).ok
 
     def create_branch(self, branch: str, oid: CommitOid, reason: str) -> None:
         """Create ``branch`` at ``oid`` atomically; refuse when it already exists."""
@@ -386,10 +394,10 @@ class Repo:
         return list(found)
 
     def add_worktree(self, path: Path, branch: str) -> None:
+        # The main worktree stays what it was: its remembered answer holds.
         self.git_ok(
             "worktree", "add", "--quiet", str(path), branch, doing=f"create a worktree at {path}"
         )
-        self.__dict__.pop("main_worktree", None)
 
     def remove_worktree(self, path: Path, *, force: bool = False) -> process.Completed:
         # A command run inside the worktree (merge from the session, the G key) would
@@ -501,6 +509,38 @@ class Repo:
         separator = "" if not existing or existing.endswith("\n") else "\n"
         with exclude_file.open("a", encoding="utf-8") as handle:
             handle.write(f"{separator}{pattern}\n")
+
+
+_PLAIN_BRANCH = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*(?:/[A-Za-z0-9][A-Za-z0-9._-]*)*")
+
+
+def plainly_valid_branch(name: str) -> bool:
+    """Whether ``name`` is a branch name git accepts, seen without asking it.
+
+    Only names of letters, digits, ``.``, ``_``, ``-`` and ``/`` that break none of
+    git-check-ref-format's rules for them; for any other name (False) ask git.
+    """
+    return (
+        _PLAIN_BRANCH.fullmatch(name) is not None
+        and ".." not in name
+        and not name.endswith(".")
+        and not any(part.endswith(".lock") for part in name.split("/"))
+        and name != "HEAD"
+    )
+
+
+def head_file_branch(head: str | None) -> BranchName | None:
+    """The branch a worktree's ``HEAD`` file (its first line) names: "" for a detached HEAD,
+    None when git must be asked (no such file, a symbolic ref outside ``refs/heads/``, the
+    reftable format's placeholder)."""
+    if head is None:
+        return None
+    if head.startswith("ref: refs/heads/"):
+        branch = head.removeprefix("ref: refs/heads/")
+        return None if branch in ("", ".invalid") else BranchName(branch)
+    if _is_object_name(head):
+        return BranchName("")
+    return None
 
 
 def step_out_of(folder: Path, to: Path) -> None:
@@ -1039,28 +1079,49 @@ def read_worktree_trees(repo: Repo, worktree: Path, scratch_index: Path) -> Work
     written (``write-tree`` would otherwise refresh the real index's cache), so
     the worktree's index, files and HEAD stay byte for byte as they were. The
     copy is left holding the files tree, with fresh stat data, for
-    :func:`restore_head_files`.
+    :func:`restore_head_files`. HEAD is read from the git directory's files
+    where they say it plainly; the staged tree is written from a second copy
+    while the first takes in the files.
     """
-    git_dir, head = repo.git_ok(
-        "rev-parse", "--absolute-git-dir", "HEAD", cwd=worktree, doing=f"read HEAD in {worktree}"
-    ).splitlines()
-    source = Path(git_dir) / "index"
-    if source.exists():
-        shutil.copyfile(source, scratch_index)
-    else:
-        scratch_index.unlink(missing_ok=True)
-    # Untranslated, so that the embedded repository warning can be read.
-    env = {"GIT_INDEX_FILE": str(scratch_index), "LC_ALL": "C"}
+    import threading
 
-    def run(*args: str) -> process.Completed:
+    git_dir = _worktree_git_dir(worktree, repo.common_dir)
+    head = head_commit_from_files(git_dir, repo.common_dir) if git_dir is not None else None
+    if git_dir is None or head is None:
+        found_dir, found_head = repo.git_ok(
+            "rev-parse",
+            "--absolute-git-dir",
+            "HEAD",
+            cwd=worktree,
+            doing=f"read HEAD in {worktree}",
+        ).splitlines()
+        git_dir, head = Path(found_dir), CommitOid(found_head)
+    staged_index = scratch_index.with_name(f"{scratch_index.name}.staged")
+    source = git_dir / "index"
+    for copy in (scratch_index, staged_index):
+        if source.exists():
+            shutil.copyfile(source, copy)
+        else:
+            copy.unlink(missing_ok=True)
+
+    def run(*args: str, index: Path = scratch_index) -> process.Completed:
+        # Untranslated, so that the embedded repository warning can be read.
+        env = {"GIT_INDEX_FILE": str(index), "LC_ALL": "C"}
         return process.run("git", ["-C", str(worktree), *args], env=env)
 
-    staged = run("write-tree")
+    answers: list[process.Completed] = []
+    writing = threading.Thread(target=lambda: answers.append(run("write-tree", index=staged_index)))
+    writing.start()
+    try:
+        added = run("add", "-A")
+    finally:
+        writing.join()
+        staged_index.unlink(missing_ok=True)
+    (staged,) = answers
     if not staged.ok and "unmerged" not in staged.stderr:
         raise GitError(f"Could not read the index of {worktree}: {staged.first_error_line()}.")
     embedded: list[str] = []
-    for args in (["add", "-A"], ["write-tree"]):
-        files = run(*args)
+    for files in (added, run("write-tree")):
         if not files.ok:
             raise GitError(f"Could not read the files of {worktree}: {files.first_error_line()}.")
         embedded += [
@@ -1074,6 +1135,55 @@ def read_worktree_trees(repo: Repo, worktree: Path, scratch_index: Path) -> Work
         files.stdout.strip(),
         tuple(embedded),
     )
+
+
+def _worktree_git_dir(worktree: Path, common_dir: Path) -> Path | None:
+    """The git directory of ``worktree`` (of the repository at ``common_dir``), read from its
+    ``.git``; None when git must be asked (the environment names another one)."""
+    if "GIT_DIR" in os.environ or "GIT_WORK_TREE" in os.environ:
+        return None
+    dot_git = worktree / ".git"
+    if dot_git.is_dir():
+        return dot_git if dot_git.resolve() == common_dir.resolve() else None
+    line = _read_first_line(dot_git)
+    if line is None or not line.startswith("gitdir: "):
+        return None
+    found = worktree / line.removeprefix("gitdir: ")  # absolute, or relative to the worktree
+    return found if found.is_dir() else None
+
+
+def head_commit_from_files(git_dir: Path, common_dir: Path) -> CommitOid | None:
+    """The commit HEAD of ``git_dir`` names, read from its files; None when git must be asked.
+
+    Only plain answers count: a detached HEAD, or a branch whose loose ref holds
+    an object name or whose packed ref is not a tag's. Anything else (the reftable
+    format, a symbolic branch, an unborn one) is left to git.
+    """
+    branch = head_file_branch(_read_first_line(git_dir / "HEAD"))
+    if branch is None:
+        return None
+    if branch == "":
+        return CommitOid(_read_first_line(git_dir / "HEAD") or "")
+    ref = f"refs/heads/{branch}"
+    loose = _read_first_line(common_dir / ref)
+    if loose is not None:
+        return CommitOid(loose) if _is_object_name(loose) else None
+    if (common_dir / "reftable").exists():
+        return None
+    try:
+        lines = (common_dir / "packed-refs").read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+    for index, line in enumerate(lines):
+        oid, _, name = line.partition(" ")
+        if name == ref and _is_object_name(oid):
+            peeled = index + 1 < len(lines) and lines[index + 1].startswith("^")
+            return None if peeled else CommitOid(oid)
+    return None
+
+
+def _is_object_name(text: str) -> bool:
+    return len(text) in (40, 64) and all(c in "0123456789abcdef" for c in text)
 
 
 #: How ``git add`` warns of a repository inside the work tree that is not a submodule.

@@ -32,7 +32,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from q_tmux.adapters import process, tmuxcmd
+from q_tmux.adapters import process, tmuxcmd, versions
 from q_tmux.adapters.tmux_vocabulary import (
     ENVIRONMENT_VARIABLES,
     ID_OPTION,
@@ -119,6 +119,8 @@ def _version_of(executable: str) -> str | None:
     except OSError:
         return None
     identity = (executable, info.st_ino, info.st_size, info.st_mtime_ns)
+    if identity not in _VERSIONS and (kept := versions.known(identity)) is not None:
+        _VERSIONS[identity] = kept
     if identity not in _VERSIONS:
         done = process.run(executable, ["-V"])
         if done.stderr.strip() == "tmux: unknown option -- V" and sys.platform.startswith(
@@ -129,6 +131,7 @@ def _version_of(executable: str) -> str | None:
         if not done.ok or done.stderr.strip() or "tmux " not in first:
             return None
         _VERSIONS[identity] = first.split("tmux ", 1)[1]
+        versions.remember(identity, _VERSIONS[identity])
     return _VERSIONS[identity]
 
 
@@ -373,7 +376,8 @@ class Tmux:
         try:
             if made is not None:  # the caller journals the window before the agent starts
                 made(ref)
-            # One tmux call marks the new tmux session (when made) and sets the window's options.
+            # One tmux call marks the new tmux session (when made), sets the window's options
+            # and then starts the agent: tmux runs them in order and stops at a failure.
             scope_mark = (
                 [
                     "set-option",
@@ -386,7 +390,7 @@ class Tmux:
                 if created_session
                 else []
             )
-            self.cmd_ok(
+            options = [
                 *scope_mark,
                 "set-option",
                 "-w",
@@ -415,9 +419,9 @@ class Tmux:
                 ref.window_id,
                 "automatic-rename",
                 "off",
-                doing="set the window's options",
-            )
-            self.respawn(ref.pane_id, cwd=cwd, command=command, env=env)
+                ";",
+            ]
+            self.respawn(ref.pane_id, cwd=cwd, command=command, env=env, first=options)
         except BaseException:
             self.kill_window(ref.window_id)
             raise
@@ -428,12 +432,24 @@ class Tmux:
             plugin.ensure_loaded(self)
         return ref, created_session
 
-    def respawn(self, pane_id: str, *, cwd: Path, command: list[str], env: dict[str, str]) -> None:
-        """Run ``command`` in ``pane_id`` (killing what runs there), argv-style: no shell."""
+    def respawn(
+        self,
+        pane_id: str,
+        *,
+        cwd: Path,
+        command: list[str],
+        env: dict[str, str],
+        first: list[str] | None = None,
+    ) -> None:
+        """Run ``command`` in ``pane_id`` (killing what runs there), argv-style: no shell.
+
+        ``first``: tmux commands (each ending in ``;``) run before it in the same call.
+        """
         env_args = [
             arg for key, value in env.items() for arg in ("-e", tmuxcmd.argument(f"{key}={value}"))
         ]
         self.cmd_ok(
+            *(first or []),
             "respawn-pane",
             "-k",
             "-t",

@@ -220,17 +220,12 @@ def new(
 
 
 def show_window(tmux: Tmux, window: WindowRef, *, detach: bool) -> None:
-    """Show the new session's window first, then tell the status line and the watcher.
+    """Show the new session's window, and have the status line and the watcher told.
 
-    Attaching replaces this process, so outside tmux they are told before.
+    They are told by a process of their own that ``new`` does not wait for
+    (attaching replaces this process, so it is started first).
     """
-    from q_tmux.sessions.notify import session_changed
+    from q_tmux.sessions.notify import session_changed_soon
 
-    if not detach and not tmux.inside:
-        session_changed(window.socket_path)
-        go_to(tmux, window, detach=detach)
-        return
-    try:
-        go_to(tmux, window, detach=detach)
-    finally:
-        session_changed(window.socket_path)
+    session_changed_soon(window.socket_path)
+    go_to(tmux, window, detach=detach)

@@ -311,9 +311,9 @@ def _create(
         step_done("new:setup")
         if not place.checkouts or place.is_workspace:  # in a directory git does not own
             undo.callback(_remove_session_file, file_path)
-        journal.record(files_before=sorted(existing_files(place.work_dir)))
+        journal.record_unsynced(files_before=sorted(existing_files(place.work_dir)))
         wiring = wire_agent(record, place.work_dir, undo)
-        journal.record(files=wiring.worktree_files)
+        journal.record_unsynced(files=wiring.worktree_files)
         step_done("new:wiring")
         repo = place.repo
         if repo is not None:
@@ -322,15 +322,24 @@ def _create(
                     repo.exclude(
                         _exclude_pattern(repo, place.work_dir, not request.no_worktree, pattern)
                     )
-        write_session_file(file_path, record)
-        step_done("new:session-file")
-        registry.add(_registry_entry(record, place))
-        undo.callback(registry.remove, session_id)
-        step_done("new:registry")
 
         def made(window: WindowRef) -> None:
-            journal.record(window=_window_fields(window))
+            """The window exists, its agent not yet: the record is written once, whole.
+
+            Hooks and the listing find the session file (with its window) and its
+            registry entry before the agent can run a hook.
+            """
+            journal.record_unsynced(window=_window_fields(window))
             step_done("new:window")
+            undo.callback(tmux.kill_window, window.window_id)  # also when typing fails
+            record_window(record, window)
+            if request.queued:
+                record.set_status(Status.QUEUED, StatusSource.PROCESS)
+            write_session_file(file_path, record)
+            step_done("new:session-file")
+            registry.add(_registry_entry(record, place))
+            undo.callback(registry.remove, session_id)
+            step_done("new:registry")
 
         window, made_session = launch_agent(
             tmux,
@@ -340,16 +349,10 @@ def _create(
             typed=None if request.queued else request.agent.typed_prompt,
             made=made,
         )
-        undo.callback(
-            tmux.kill_session if made_session else tmux.kill_window,
-            window.session_id if made_session else window.window_id,
-        )
-        journal.record(started=True)
+        if made_session:
+            undo.callback(tmux.kill_session, window.session_id)
+        journal.record_unsynced(started=True)
         step_done("new:agent")
-        record_window(record, window)
-        if request.queued:
-            record.set_status(Status.QUEUED, StatusSource.PROCESS)
-        write_session_file(file_path, record)
         step_done("new:recorded")
         undo.pop_all()
     # The status line and the watcher hear of it from the caller (session_changed), once the

@@ -15,3 +15,23 @@ def session_changed(socket: str, *, watch: bool = True) -> None:
     status_line.publish(socket, snap)
     if watch and snap.alive:
         watchlock.ensure_running(socket, watchlock.named_in(snap.options))
+
+
+def session_changed_soon(socket: str) -> None:
+    """:func:`session_changed` in a process of its own, which this one does not wait for.
+
+    A command that made a session returns once its window and record exist; the
+    status line and the watcher (which also finds the session by itself) can wait.
+    """
+    from q_tmux.adapters import python_command, tmuxcmd
+
+    try:
+        tmuxcmd.spawn_detached(python_command.stdlib_module(__name__, socket))
+    except OSError:  # no process to spare: do it here
+        session_changed(socket)
+
+
+def main(argv: list[str]) -> int:
+    """``python -c ... SOCKET``: :func:`session_changed` for the server at SOCKET."""
+    session_changed(argv[0])
+    return 0

@@ -60,6 +60,15 @@ class Intent:
         self.data.update(values)
         jsonfile.write_atomic(self.path, self.data)
 
+    def record_unsynced(self, **values: Any) -> None:
+        """:meth:`record`, not synced to disk: a kill keeps it, a power cut may lose it.
+
+        For a step whose loss only makes recovery keep more (``new``'s: what the
+        first, synced, write names is all it needs to undo the job without loss).
+        """
+        self.data.update(values)
+        jsonfile.write_atomic(self.path, self.data, durable=False)
+
     def finish(self) -> None:
         """The job is whole (done or undone): drop the journal, then its lock."""
         if self.lock_fd < 0:

@@ -29,7 +29,12 @@ _held: dict[tuple[int, int], list[int]] = {}
 
 
 def write_atomic(
-    path: str | os.PathLike[str], data: Any, *, make_parents: bool = True, cache: bool = False
+    path: str | os.PathLike[str],
+    data: Any,
+    *,
+    make_parents: bool = True,
+    cache: bool = False,
+    durable: bool = True,
 ) -> None:
     """Write ``data`` as JSON to ``path`` so readers see the old file or the new, never half.
 
@@ -37,6 +42,8 @@ def write_atomic(
     instead of being made: status updates must never bring back a removed worktree.
     With ``cache``, what is written can be computed again: it is written compact
     (JSON's C encoder, several times faster than indenting) and not synced to disk.
+    With ``durable=False`` it is not synced either: a killed process leaves it whole
+    (the kernel has it), only a power cut may lose it.
     """
     target = os.fspath(path)
     directory, name = os.path.split(target)
@@ -54,7 +61,7 @@ def write_atomic(
                 json.dump(data, handle, indent=2, ensure_ascii=False)
             handle.write("\n")
             handle.flush()
-            if not cache:
+            if durable and not cache:
                 os.fsync(handle.fileno())
         os.replace(temporary, target)
     except BaseException:

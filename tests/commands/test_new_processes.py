@@ -27,7 +27,7 @@ def _shims(folder: Path, log: Path) -> None:
         shim = folder / program
         shim.write_text(
             "#!/bin/sh\n"
-            f"printf '%s\\t%s\\n' \"$PPID\" \"{program} $*\" >> '{log}'\n"
+            f'printf \'%s\\t%s\\t%s\\n\' "${{UNDER_TEST:-}}" "$PPID" "{program} $*" >> \'{log}\'\n'
             f"exec '{real}' \"$@\"\n"
         )
         shim.chmod(0o755)
@@ -37,21 +37,27 @@ def _shims(folder: Path, log: Path) -> None:
 def test_new_detach_runs_each_git_and_tmux_command_once(
     qtmux: QTmux, repo: Path, server: Server, tmp_path: Path
 ) -> None:
-    qtmux.ok("new", "first", "--detach", "hello", cwd=repo)  # the tmux session now exists
     log = tmp_path / "calls.log"
     _shims(tmp_path / "shims", log)
     path = f"{tmp_path / 'shims'}{os.pathsep}{os.environ['PATH']}"
-    qtmux.ok("new", "second", "--detach", "hello", cwd=repo, env={"PATH": path})
+    # The tmux session now exists, and the programs' versions were read once.
+    qtmux.ok("new", "first", "--detach", "hello", cwd=repo, env={"PATH": path})
+    # Only the second new's calls are marked (the watcher the first one started runs git and
+    # tmux too), and of those only its own count, not its children's.
+    qtmux.ok("new", "second", "--detach", "hello", cwd=repo, env={"PATH": path, "UNDER_TEST": "1"})
 
-    lines = [line.split("\t", 1) for line in log.read_text().splitlines()]
+    marked = [line.split("\t", 2) for line in log.read_text().splitlines()]
+    lines = [(fields[1], fields[2]) for fields in marked if len(fields) == 3 and fields[0] == "1"]
     first_git = next(parent for parent, call in lines if call.startswith("git "))
     ours = [call for parent, call in lines if parent == first_git]  # new's own calls
     repeated = [call for call, times in Counter(ours).items() if times > 1]
     assert repeated == []
     git_calls = [call for call in ours if call.startswith("git ")]
-    # version, find the repository, HEAD's branch, both branches, the name's check,
-    # the branch, the worktree, the folder around the worktrees.
-    assert len(git_calls) <= 8, git_calls
-    # version, the scope's tmux session, the window, its options, the agent, the status line
-    # (a list-panes that also names the watcher, and what changed).
-    assert len(ours) - len(git_calls) <= 7, ours
+    # Find the repository, both branches, the branch, the worktree: HEAD's branch is read
+    # from its file, a plain name needs no check-ref-format, and the version the first new
+    # read is kept for this git program file.
+    assert len(git_calls) <= 4, git_calls
+    # The scope's tmux session, the window, then its options and the agent in one call
+    # (tmux's version is kept too); the status line and the watcher are told by a process
+    # new does not wait for.
+    assert len(ours) - len(git_calls) <= 3, ours
