@@ -46,7 +46,8 @@ def write_atomic(
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             if cache:
-                json.dump(data, handle, ensure_ascii=False, separators=(",", ":"))
+                # dumps, not dump: json.dump always takes the pure-Python encoder.
+                handle.write(json.dumps(data, ensure_ascii=False, separators=(",", ":")))
             else:
                 json.dump(data, handle, indent=2, ensure_ascii=False)
             handle.write("\n")
