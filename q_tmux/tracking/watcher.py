@@ -189,6 +189,8 @@ class Watcher:
     files: SessionFiles = field(default_factory=SessionFiles)
     #: What the status line was last worked out from: the same again publishes nothing.
     published: tuple[object, ...] | None = None
+    #: Whether this tick wrote a session file (what it read before is then out of date).
+    wrote: bool = False
     #: Branch tips, read again only when a ref file changed (for conflicts and awareness).
     tips: Tips = field(default_factory=Tips)
 
@@ -222,6 +224,7 @@ class Watcher:
                 conflicts += [checkout.prefix + path for path in found]
             else:
                 state.set_field(session.path, "merge_conflicts", conflicts)
+                self.wrote = True
 
     @staticmethod
     def base_and_tip(
@@ -264,6 +267,7 @@ class Watcher:
         # it (a ``resume`` landing between the two reads would otherwise be marked exited).
         sessions = self.files.sessions_on(self.socket)
         snap = status_line.snapshot(self.socket)
+        self.wrote = False
         self.named = watchlock.named_in(snap.options) if snap.alive else None
         if not snap.alive:
             # The server is gone (its last session closed, or it was killed):
@@ -281,6 +285,7 @@ class Watcher:
             if decision is None:
                 continue
             done = state.set_status(session.path, *decision, expected_changed_at=session.changed_at)
+            self.wrote = True
             if done is not None and done.started_waiting:
                 started_waiting.append(session)
         for session in sessions:
@@ -294,7 +299,12 @@ class Watcher:
             self.aware = awareness.Gatherer(self.socket, tmuxcmd.run_program, self.tips)
         self.aware.refresh(sessions, snap)
         # Read again just before publishing: a hook may have written since the tick began.
-        fresh = self.files.sessions_on(self.socket)
+        # Not when this tick wrote nothing and what it read is what was last published: a
+        # hook publishes what it writes itself, and the next tick sees it anyway.
+        if self.wrote or self.inputs(snap, sessions) != self.published:
+            fresh = self.files.sessions_on(self.socket)
+        else:
+            fresh = sessions
         # Queued agents start as busy ones finish (``[limits] max_busy``); this tick's
         # statuses are written, so a turn that just ended frees its place at once.
         if queue.start_due(self.socket, fresh, snap):
@@ -325,7 +335,16 @@ class Watcher:
         window's mark as set now), so the same inputs as last time have nothing to change:
         working it out again was the other half of an idle tick at 100 sessions.
         """
-        inputs = (
+        inputs = self.inputs(snap, sessions)
+        if inputs == self.published:
+            return
+        status_line.publish(self.socket, snap, sessions)
+        self.published = inputs
+
+    @staticmethod
+    def inputs(snap: Snapshot, sessions: list[SessionState]) -> tuple[object, ...]:
+        """Everything the status line and the window marks are worked out from."""
+        return (
             tuple(
                 (s.id, s.name, s.status, s.reason, s.stalled_since, s.changed_at, s.conflicts)
                 for s in sessions
@@ -333,10 +352,6 @@ class Watcher:
             tuple(sorted(snap.options.items())),
             tuple((p.session_id, p.window_id, p.dead, p.mark) for p in snap.panes.values()),
         )
-        if inputs == self.published:
-            return
-        status_line.publish(self.socket, snap, sessions)
-        self.published = inputs
 
     def _wants_capture(self, session: SessionState, snap: Snapshot) -> bool:
         pane = snap.panes.get(session.id)
@@ -454,8 +469,10 @@ class Watcher:
         busy = session.status in (state.PROCESSING, state.STARTING)
         if busy and unchanged_for >= self.stall_after and not session.stalled_since:
             state.set_field(session.path, "stalled_since", state.timestamp())
+            self.wrote = True
         elif session.stalled_since and not (busy and unchanged_for >= self.stall_after):
             state.set_field(session.path, "stalled_since", None)
+            self.wrote = True
 
 
 def _digest(text: str) -> str:

@@ -162,3 +162,41 @@ def test_a_ref_written_just_now_is_read_again_whatever_its_stamp_says(tmp_path: 
     reads = tips.reads
     tips.read(common, "main")
     assert tips.reads == reads + 1
+
+
+def test_an_idle_tick_reads_the_session_files_once_a_tick_that_changed_something_twice(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from q_tmux.adapters.tmux_vocabulary import Pane
+    from q_tmux.tracking import status_line
+    from q_tmux.tracking.status_line import Snapshot
+    from tests.unit.tracking.test_watcher_idle import add_session, write_record
+
+    works = [add_session(tmp_path, f"s{n}") for n in range(3)]
+    panes = {f"s{n}": Pane(f"s{n}", f"@{n}", f"%{n}", False, "100", "") for n in range(3)}
+    monkeypatch.setattr(status_line, "snapshot", lambda socket: Snapshot(panes, {}, alive=True))
+    pushed: list[list[str]] = []
+    monkeypatch.setattr(
+        status_line,
+        "publish",
+        lambda socket, snap, sessions: pushed.append([str(s.status) for s in sessions]),
+    )
+    ticker = watcher.Watcher(SOCKET)
+    reads: list[int] = []
+    real = ticker.files.sessions_on
+
+    def counted(socket: str) -> list[SessionState]:
+        reads.append(1)
+        return real(socket)
+
+    monkeypatch.setattr(ticker.files, "sessions_on", counted)
+    ticker.tick()
+    assert len(pushed) == 1
+    reads.clear()
+    ticker.tick()
+    assert len(reads) == 1  # nothing changed since the last publish: no second look
+    write_record(works[1], "s1", "processing")  # a hook writes between two ticks
+    reads.clear()
+    ticker.tick()
+    assert len(reads) == 2
+    assert sorted(pushed[-1]) == ["processing", "waiting", "waiting"]
