@@ -79,8 +79,10 @@ class Snapshot:
         return value if value else DEFAULTS.get(name, "")
 
 
-#: Starts the line of global options that follows the panes in :func:`snapshot`'s output.
-_OPTIONS_MARK = "\x1eq-tmux-options" + SEPARATOR
+#: Starts the line of global options that ends :func:`snapshot`'s output (no pane's line
+#: can: its second field is a window id). No character that Python's ``splitlines`` takes
+#: for a line's end (the record separator is one).
+_OPTIONS_MARK = f"{SEPARATOR}q-tmux-options{SEPARATOR}"
 #: tmux's arguments for :func:`snapshot`: every pane, then the options once. (Repeating
 #: them on each pane's line made 100 sessions' answer ten times longer to print and read.)
 _SNAPSHOT_ARGS = (
@@ -101,12 +103,12 @@ def snapshot(socket: str) -> Snapshot:
 
 def parse_snapshot(out: str) -> tuple[dict[str, Pane], dict[str, str]]:
     """The q-tmux panes and the global options in what :data:`_SNAPSHOT_ARGS` printed."""
-    panes_text, marked, options_text = out.rpartition(_OPTIONS_MARK)
-    if not marked:  # no options line (tmux found no session to read them through)
-        return parse_panes(out)[0], {}
-    panes = parse_panes(panes_text)[0]
-    values = split_line(options_text.rstrip("\n"), len(_GLOBAL_FIELDS))
-    return panes, dict(zip(_GLOBAL_FIELDS, values, strict=True)) if values is not None else {}
+    panes_text, _, last = out.rstrip("\n").rpartition("\n")
+    if not last.startswith(_OPTIONS_MARK):  # no options line: tmux had no session to ask
+        panes_text, last = out, ""
+    values = split_line(last[len(_OPTIONS_MARK) :], len(_GLOBAL_FIELDS))
+    options = dict(zip(_GLOBAL_FIELDS, values, strict=True)) if values is not None else {}
+    return parse_panes(panes_text)[0], options
 
 
 #: One worktree of a session (see :class:`q_tmux.store.record.Checkout`).

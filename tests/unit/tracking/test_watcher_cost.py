@@ -200,3 +200,25 @@ def test_an_idle_tick_reads_the_session_files_once_a_tick_that_changed_something
     ticker.tick()
     assert len(reads) == 2
     assert sorted(pushed[-1]) == ["processing", "waiting", "waiting"]
+
+
+def test_the_snapshot_reads_the_panes_and_the_options_line_that_ends_them() -> None:
+    from q_tmux.adapters.tmux_vocabulary import SEPARATOR
+    from q_tmux.tracking import status_line
+
+    def pane(sid: str, command: str = "q") -> str:
+        return SEPARATOR.join([sid, "@1", "%1", "0", "100", "", command, "main"])
+
+    names = status_line._GLOBAL_FIELDS
+    options = status_line._OPTIONS_MARK + SEPARATOR.join(f"v{i}" for i in range(len(names)))
+    expected = {name: f"v{i}" for i, name in enumerate(names)}
+    # A pane whose command happens to be named like the mark is still a pane.
+    text = f"{pane('a')}\n{pane('b', 'q-tmux-options')}\n{options}\n"
+    panes, found = status_line.parse_snapshot(text)
+    assert sorted(panes) == ["a", "b"]
+    assert found == expected
+    assert status_line.parse_snapshot(f"{options}\n") == ({}, expected)
+    panes, found = status_line.parse_snapshot(f"{pane('a')}\n")  # tmux printed no options
+    assert list(panes) == ["a"]
+    assert found == {}
+    assert status_line.parse_snapshot("") == ({}, {})
