@@ -340,7 +340,7 @@ def print_table(
     print(header + "   target")
     for figure in figures:
         target, compute = target_of(figure)
-        unit = "" if figure.endswith(("%", "MB")) else " ms"
+        unit = "" if "%" in figure or "MB" in figure else " ms"
         cells = ""
         for size in sizes:
             row = results[size]
