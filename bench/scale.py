@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import statistics
 import subprocess
 import sys
@@ -33,8 +34,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from bench.harness import Lab, session_data, wait_until
-from bench.tracking_cpu import cpu_seconds
+from bench.harness import ROOT, Lab, session_data, wait_until
+from bench.tracking_cpu import cpu_seconds, fresh_watcher_cpu
 
 BUSY_SESSIONS = 10
 #: What exited non-zero (a figure of a failed command is no figure): argv -> exit status.
@@ -84,6 +85,7 @@ class Scale:
         self.baseline_env = (
             {**self.env, "PYTHONPATH": str(baseline.resolve())} if baseline is not None else None
         )
+        self.baseline = baseline.resolve() if baseline is not None else None
         self.works: list[Path] = []
         self.new_times: list[float] = []
         self.raw_times: list[float] = []
@@ -207,8 +209,9 @@ class Scale:
         named = self.lab.tmux("show-option", "-gqv", "@q-tmux-watcher").strip()
         return int(named.split(":")[0])
 
-    def watcher_cpu(self, seconds: float, busy: bool) -> float:
-        """% of one core the watcher (and the tmux calls it waits for) used over ``seconds``."""
+    def watcher_cpu(self, seconds: float, busy: bool) -> tuple[float, float | None]:
+        """% of one core the watcher (and the tmux calls it waits for) used over ``seconds``;
+        with a baseline, then the baseline's watcher, started afresh on the same sessions."""
         panes = [str(session_data(w)["tmux"]["pane_id"]) for w in self.works[:BUSY_SESSIONS]]
         if busy:
             for pane in panes:
@@ -219,10 +222,32 @@ class Scale:
         time.sleep(seconds)
         used = cpu_seconds(pid, children=True) - before
         elapsed = time.monotonic() - started
+        other: float | None = None
+        if self.baseline_env is not None and self.baseline is not None:
+            os.kill(pid, signal.SIGTERM)  # the next "new" starts this code's watcher again
+            other, _ = fresh_watcher_cpu(
+                self.lab.socket, self.baseline, self.baseline_env, seconds, server=None
+            )
         if busy:
             for pane in panes:
                 self.lab.tmux("send-keys", "-t", pane, "C-c")
-        return 100 * used / elapsed
+        return 100 * used / elapsed, other
+
+    def restart_watcher(self) -> None:
+        """Start this code's watcher again (as ``new`` does) and wait until it is named."""
+        before = self.lab.tmux("show-option", "-gqv", "@q-tmux-watcher").strip()
+        subprocess.Popen(
+            [sys.executable, "-m", "q_tmux.tracking.watcher", self.lab.socket],
+            cwd=ROOT,
+            env=self.env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        wait_until(
+            lambda: self.lab.tmux("show-option", "-gqv", "@q-tmux-watcher").strip() != before
+        )
 
     def watcher_rss_kib(self) -> int:
         with open(f"/proc/{self.watcher_pid()}/status") as handle:
@@ -257,9 +282,13 @@ def main() -> int:
             wait_until(lambda: bool(scale.lab.tmux("show-option", "-gqv", "@q-tmux-watcher")))
             times, list_rss = scale.rounds()
             row = {name: median(values) * 1000 for name, values in times.items()}
-            row["watcher CPU idle %"] = scale.watcher_cpu(options.seconds, busy=False)
-            row["watcher CPU busy %"] = scale.watcher_cpu(options.seconds, busy=True)
             row["memory MB"] = (scale.watcher_rss_kib() + list_rss) / 1024
+            for busy, figure in ((False, "watcher CPU idle %"), (True, "watcher CPU busy %")):
+                if busy and scale.baseline is not None:  # the baseline's watcher was stopped
+                    scale.restart_watcher()
+                row[figure], other = scale.watcher_cpu(options.seconds, busy=busy)
+                if other is not None:
+                    row[f"{figure} (baseline)"] = other
             results[size] = row
             print(f"... {size} sessions measured ({time.monotonic() - started:.0f} s)", flush=True)
     finally:
@@ -297,6 +326,7 @@ def print_table(
                 lambda r, n: r[version] + 2 * r["merge's raw git"],
             ),
             "watcher CPU idle %": ("< 1 % (at 100)", lambda r, n: 1.0),
+            "watcher CPU idle % (baseline)": ("< 1 % (at 100)", lambda r, n: 1.0),
             "memory MB": ("<= 60 MB (at 50)", lambda r, n: 60.0),
         }.get(figure, ("", None))
 
@@ -310,7 +340,7 @@ def print_table(
     print(header + "   target")
     for figure in figures:
         target, compute = target_of(figure)
-        unit = "" if figure.endswith(("%", "MB")) else " ms"
+        unit = "" if "%" in figure or "MB" in figure else " ms"
         cells = ""
         for size in sizes:
             row = results[size]

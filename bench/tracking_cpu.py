@@ -5,7 +5,8 @@ sessions (agents at their prompt) and with 10 busy ones (agents streaming
 a long reply). The agents' own CPU is not counted: it is theirs. Issue 16's
 target: under 1 % of one core at 100 idle sessions.
 Usage: .venv/bin/python -m bench.tracking_cpu [--seconds 60] [--idle 10,50,100] [--busy 10]
-       [--baseline REV]  (then, on the same sessions, the watcher of commit REV's q_tmux)
+       [--baseline REV [--rounds 3]]  (on the same sessions, this code's watcher and commit
+       REV's, each started afresh, in alternating windows; medians)
 """
 
 from __future__ import annotations
@@ -14,13 +15,16 @@ import argparse
 import os
 import re
 import signal
+import statistics
 import subprocess
 import sys
 import time
+from pathlib import Path
 
-from bench.harness import Lab, baseline_env, session_data, status_of, wait_until
+from bench.harness import ROOT, Lab, baseline_env, session_data, status_of, wait_until
 
 TICKS = os.sysconf("SC_CLK_TCK")
+SETTLE = 6.0  # seconds a freshly started watcher gets before it is measured
 
 
 def cpu_seconds(pid: int, children: bool = False) -> float:
@@ -49,16 +53,21 @@ def watcher_pid(socket: str) -> int | None:
 
 
 def measure(
-    sessions: int, busy: bool, seconds: float, baseline: str | None = None
+    sessions: int, busy: bool, seconds: float, baseline: str | None = None, rounds: int = 1
 ) -> tuple[float, float, int, float | None]:
-    """Watcher and tmux server CPU %, sessions still busy, and the baseline watcher's CPU %."""
+    """Watcher and tmux server CPU %, sessions still busy, and the baseline watcher's CPU %.
+
+    With a baseline, each round starts this code's watcher and then the baseline's afresh
+    on the same sessions (each settles, then is measured for ``seconds``): the medians
+    compare the two under the same machine noise.
+    """
     lab = Lab(extra_env={"Q_STANDIN_DELAY": "0.05", "Q_STANDIN_STREAM": "0.05"})
     try:
         works = [lab.new(f"s{i}") for i in range(sessions)]
         for work in works:
             wait_until(lambda w=work: status_of(w)[0] == "waiting", timeout=30)
         if busy:
-            words = int(seconds * 20) + 1000  # outlasts the window at ~20 words a second
+            words = int(seconds * 20 * (2 * rounds if baseline else 1)) + 1000  # outlasts it all
             for work in works:
                 lab.type_line(str(session_data(work)["tmux"]["window_id"]), f"stream {words}")
             wait_until(lambda: all(status_of(w)[0] == "processing" for w in works), timeout=30)
@@ -67,30 +76,52 @@ def measure(
         server = int(lab.tmux("display-message", "-p", "#{pid}").strip() or 0)
         assert watcher, "no watcher found"
         assert server, "no tmux server found"
-        used_w, used_s = watcher_cpu(watcher, seconds, server)
-        still_busy = sum(status_of(w)[0] == "processing" for w in works)
-        before: float | None = None
-        if baseline is not None:
-            os.kill(watcher, signal.SIGTERM)
-            env = baseline_env(lab.env, baseline, lab.base / "baseline")
-            other = subprocess.Popen(
-                [sys.executable, "-m", "q_tmux.tracking.watcher", lab.socket],
-                env=env,
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
-            try:
-                time.sleep(3)
-                before = watcher_cpu(other.pid, seconds)[0]
-                if other.poll() is not None:  # it found another watcher named: not measured
-                    before = None
-            finally:
-                other.terminate()
-                other.wait()
-        return used_w, used_s, still_busy, before
+        if baseline is None:
+            used_w, used_s = watcher_cpu(watcher, seconds, server)
+            return used_w, used_s, busy_now(works), None
+        os.kill(watcher, signal.SIGTERM)
+        other = baseline_env(lab.env, baseline, lab.base / "baseline")
+        codes = [(ROOT, lab.env), (lab.base / "baseline", other)]
+        found: list[list[tuple[float, float]]] = [[], []]
+        for _ in range(rounds):
+            for index, (folder, env) in enumerate(codes):
+                found[index].append(fresh_watcher_cpu(lab.socket, folder, env, seconds, server))
+        ours, theirs = ([w for w, _ in side if w == w] for side in found)
+        used_s = statistics.median(s for side in found for _, s in side)
+        before = statistics.median(theirs) if theirs else None
+        return statistics.median(ours) if ours else float("nan"), used_s, busy_now(works), before
     finally:
         lab.close()
+
+
+def busy_now(works: list[Path]) -> int:
+    return sum(status_of(w)[0] == "processing" for w in works)
+
+
+def fresh_watcher_cpu(
+    socket: str, folder: Path, env: dict[str, str], seconds: float, server: int | None
+) -> tuple[float, float]:
+    """Start the watcher of the q_tmux in ``folder``, let it settle, measure it, stop it.
+
+    NaN when it did not stay (it found another watcher named).
+    """
+    # Run from the code's own folder: "-m" puts the current folder first on sys.path,
+    # ahead of PYTHONPATH (so a baseline started from here would run this code).
+    child = subprocess.Popen(
+        [sys.executable, "-m", "q_tmux.tracking.watcher", socket],
+        cwd=folder,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        time.sleep(SETTLE)  # its first look reads everything and asks git about every worktree
+        used = watcher_cpu(child.pid, seconds, server)
+        return used if child.poll() is None else (float("nan"), used[1])
+    finally:
+        child.terminate()
+        child.wait()
 
 
 def watcher_cpu(pid: int, seconds: float, server: int | None = None) -> tuple[float, float]:
@@ -111,6 +142,9 @@ def main() -> int:
     parser.add_argument("--idle", default="10,50,100", help="idle session counts")
     parser.add_argument("--busy", default="10", help="busy session counts")
     parser.add_argument("--baseline", help="a commit whose watcher to time on the same sessions")
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="with --baseline: alternating windows of each"
+    )
     options = parser.parse_args()
     print(
         f"% of one core over {options.seconds:.0f} s; tmux server = all its work, agents included"
@@ -121,7 +155,7 @@ def main() -> int:
     runs += [(int(n), True) for n in options.busy.split(",") if n]
     for sessions, busy in runs:
         watcher, server, still_busy, before = measure(
-            sessions, busy, options.seconds, options.baseline
+            sessions, busy, options.seconds, options.baseline, options.rounds
         )
         label = f"{sessions} {'busy' if busy else 'idle'}" + (
             f" ({still_busy} busy at end)" if busy else ""

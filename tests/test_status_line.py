@@ -197,3 +197,27 @@ def test_a_queued_window_has_its_own_marker_and_is_never_named(
     text, marks = status_line.render([session], snap)
     assert marks == {"@7": status_line.DEFAULTS[option]}
     assert "job" not in text
+
+
+def test_one_look_at_tmux_names_each_option_once_however_many_windows(
+    server: Server, socket: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from q_tmux.adapters import tmuxcmd
+
+    for index in range(3):
+        add_session(server, socket, tmp_path, f"s{index}", Status.WAITING, WaitingReason.INPUT)
+    server.cmd("set-option", "-g", "@q-tmux-format-busy", "50% #[dim]{count}")
+    answers: list[str] = []
+    real = tmuxcmd.run
+
+    def recorded(socket: str, *args: str, timeout: float = 5.0) -> tuple[int, str]:
+        code, out = real(socket, *args, timeout=timeout)
+        answers.append(out)
+        return code, out
+
+    monkeypatch.setattr(tmuxcmd, "run", recorded)
+    snap = status_line.snapshot(socket)
+    assert len(snap.panes) == 3
+    assert snap.option("@q-tmux-format-busy") == "50% #[dim]{count}"  # as set, % and all
+    assert snap.option("@q-tmux-format-more") == status_line.DEFAULTS["@q-tmux-format-more"]
+    assert answers[0].count("50% #[dim]{count}") == 1  # not once per window

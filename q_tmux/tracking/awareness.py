@@ -245,6 +245,10 @@ def _work_dir(session: SessionState) -> str:
     return os.path.dirname(os.path.dirname(session.path))
 
 
+if TYPE_CHECKING:
+    from q_tmux.tracking.stamps import Tips
+
+
 class Gatherer:
     """What the watcher remembers between its looks, so that a look runs git only for news.
 
@@ -253,9 +257,13 @@ class Gatherer:
     methods: the hook, which imports this module too, never needs them.)
     """
 
-    def __init__(self, socket: str, run: Run) -> None:
+    def __init__(self, socket: str, run: Run, tips: Tips | None = None) -> None:
+        from q_tmux.tracking import stamps
+
         self.socket = socket
         self.run = run
+        #: Branch tips, read again only when their ref file changed (the watcher's, shared).
+        self.tips = tips if tips is not None else stamps.Tips()
         self.next_look = 0.0
         #: Files a branch changed, by (repository, base commit, tip commit): never stale.
         self.committed: dict[tuple[str, str, str], list[str]] = {}
@@ -270,6 +278,8 @@ class Gatherer:
         self.instructions: dict[str, str] = {}
         #: The idle worktrees this look may ask git about again (see IDLE_RECHECKS_PER_LOOK).
         self.recheck: set[str] = set()
+        #: The worktrees the last look asked about (what is kept of the others is dropped).
+        self.looked: set[str] = set()
         #: Each repository's last :meth:`known_conflicts`: (fact file stamp, commits, answer).
         self.pairs: dict[str, tuple[int, tuple[tuple[str, str, str], ...], list[list[Any]]]] = {}
 
@@ -280,6 +290,7 @@ class Gatherer:
             return
         self.next_look = clock + REFRESH_EVERY
         self.git_runs = 0
+        self.looked = set()
         due = [(seen[0], tree) for tree, seen in self.uncommitted.items()]
         due = sorted(item for item in due if time.monotonic() - item[0] >= RECHECK_IDLE)
         self.recheck = {tree for _, tree in due[:IDLE_RECHECKS_PER_LOOK]}
@@ -297,12 +308,15 @@ class Gatherer:
             summary = self.summarize(repo_root, live) if len(live) > 1 else {}
             written[repo_root] = {"version": VERSION, "at": time.time(), **summary}
             try:
-                jsonfile.write_atomic(summary_path(repo_root, self.socket), written[repo_root])
+                jsonfile.write_atomic(
+                    summary_path(repo_root, self.socket), written[repo_root], cache=True
+                )
             except OSError:
                 continue  # a full disk: the hooks then find the summary stale and stay silent
         live_ids = {session.id for live in members.values() for session, _, _ in live}
+        wired = _wired_sessions()
         for session in sessions:
-            if session.id in live_ids:
+            if session.id in live_ids and session.id in wired:
                 self.write_instructions(session, written)
         self.forget(live_ids, set(members))
 
@@ -314,9 +328,9 @@ class Gatherer:
             self.committed = dict(list(self.committed.items())[-(2 * len(live_ids) + 8) :])
         self.facts = {k: v for k, v in self.facts.items() if k in repositories}
         self.pairs = {k: v for k, v in self.pairs.items() if k in repositories}
-        # A live session's worktree is looked at every RECHECK_IDLE at least.
-        old = time.monotonic() - 4 * RECHECK_IDLE
-        self.uncommitted = {k: v for k, v in self.uncommitted.items() if v[0] > old}
+        # Kept for as long as its session lives: with many idle sessions an idle worktree's
+        # turn comes seldom, and dropping it sooner asked git about dozens at once.
+        self.uncommitted = {k: v for k, v in self.uncommitted.items() if k in self.looked}
 
     def write_instructions(self, session: SessionState, written: dict[str, dict[str, Any]]) -> None:
         """Keep the lines in the file an agent without a prompt hook reads (aider's ``--read``).
@@ -348,10 +362,11 @@ class Gatherer:
         found: dict[str, Any] = {}
         commits: dict[str, tuple[str, str]] = {}
         common = refs.common_dir_of(repo_root)
+        read = self.tips.look()
         for session, checkout, activity in live:
             files: set[str] = set()
-            base = refs.read_branch(common, checkout.base) if common else None
-            tip = refs.read_branch(common, checkout.branch) if common else None
+            base = read(common, checkout.base) if common else None
+            tip = read(common, checkout.branch) if common else None
             if base is not None and tip is not None:
                 commits[session.id] = (base, tip)
                 files |= set(self.committed_files(repo_root, base, tip))
@@ -397,6 +412,7 @@ class Gatherer:
         changed them (it worked, or printed something) or after :data:`RECHECK_IDLE`."""
         from q_tmux.adapters import changes
 
+        self.looked.add(worktree)
         look = (str(session.status), session.changed_at, activity)
         idle = session.status == Status.WAITING
         known = self.uncommitted.get(worktree)
@@ -463,3 +479,13 @@ class Gatherer:
                         break
         self.pairs[repo_root] = (stamp, asked, found)
         return found
+
+
+def _wired_sessions() -> set[str]:
+    """The sessions that may have an instructions file: one folder listing, not a look per
+    session (most agents have a prompt hook, and no such file)."""
+    folder = os.path.dirname(os.path.dirname(instructions_path("-")))
+    try:
+        return set(os.listdir(folder))
+    except OSError:
+        return set()

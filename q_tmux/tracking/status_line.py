@@ -20,12 +20,15 @@ from q_tmux.adapters import tmuxcmd
 from q_tmux.adapters.tmux_vocabulary import ID_OPTION as ID_OPTION
 from q_tmux.adapters.tmux_vocabulary import (
     MARK_OPTION,
+    SEPARATOR,
     STATUS_OPTION,
     WATCHER_OPTION,
+    format_of,
     list_clients,
     list_panes,
     parse_clients,
     parse_panes,
+    split_line,
 )
 from q_tmux.adapters.tmux_vocabulary import Pane as Pane
 from q_tmux.store import record, xdg
@@ -76,11 +79,36 @@ class Snapshot:
         return value if value else DEFAULTS.get(name, "")
 
 
+#: Starts the line of global options that ends :func:`snapshot`'s output (no pane's line
+#: can: its second field is a window id). No character that Python's ``splitlines`` takes
+#: for a line's end (the record separator is one).
+_OPTIONS_MARK = f"{SEPARATOR}q-tmux-options{SEPARATOR}"
+#: tmux's arguments for :func:`snapshot`: every pane, then the options once. (Repeating
+#: them on each pane's line made 100 sessions' answer ten times longer to print and read.)
+_SNAPSHOT_ARGS = (
+    *list_panes(),
+    ";",
+    "display-message",
+    "-p",
+    _OPTIONS_MARK + format_of(_GLOBAL_FIELDS),
+)
+
+
 def snapshot(socket: str) -> Snapshot:
-    code, out = tmuxcmd.run(socket, *list_panes(_GLOBAL_FIELDS))
-    if code != 0:
+    code, out = tmuxcmd.run(socket, *_SNAPSHOT_ARGS)
+    if code != 0 and not out:
         return Snapshot({}, {}, alive=False)
-    return Snapshot(*parse_panes(out, _GLOBAL_FIELDS), alive=True)
+    return Snapshot(*parse_snapshot(out), alive=True)
+
+
+def parse_snapshot(out: str) -> tuple[dict[str, Pane], dict[str, str]]:
+    """The q-tmux panes and the global options in what :data:`_SNAPSHOT_ARGS` printed."""
+    panes_text, _, last = out.rstrip("\n").rpartition("\n")
+    if not last.startswith(_OPTIONS_MARK):  # no options line: tmux had no session to ask
+        panes_text, last = out, ""
+    values = split_line(last[len(_OPTIONS_MARK) :], len(_GLOBAL_FIELDS))
+    options = dict(zip(_GLOBAL_FIELDS, values, strict=True)) if values is not None else {}
+    return parse_panes(panes_text)[0], options
 
 
 #: One worktree of a session (see :class:`q_tmux.store.record.Checkout`).

@@ -30,6 +30,7 @@ from q_tmux.store import facts, jsonfile, paths, record, xdg
 from q_tmux.store.record import Reason, Source, Status
 from q_tmux.tracking import awareness, outside, queue, state, status_line, watchlock
 from q_tmux.tracking.screen import Screen, read
+from q_tmux.tracking.stamps import StatKey, Tips, stat_key, unchanged
 from q_tmux.tracking.status_line import SessionState, Snapshot
 
 BUSY_TICK = 0.4  # seconds between looks while any agent works or asks
@@ -46,6 +47,7 @@ ACTIVITY_TAIL = 2.5  # seconds a waiting pane is still looked at after its last 
 EMPTY_TICKS = 3  # ticks without any live q-tmux agent before the watcher ends
 CONFLICT_EVERY = 10.0  # seconds between looks at branch tips for merge conflicts
 STALLED_MINUTES = 10.0  # default of the ``stalled_minutes`` config key
+UPGRADE_EVERY = 10.0  # seconds between looks at whether q-tmux's code changed under us
 _CAPTURE_MARK = "\x1eq-tmux-capture "
 _NOT_LETTERS = re.compile(r"[^A-Za-z]+")
 
@@ -88,22 +90,6 @@ def stalled_minutes() -> float:
     return float(value) if ok else STALLED_MINUTES
 
 
-#: A file whose change time is this close to now is read again even when its stat says
-#: "unchanged": a second write within the clock's granularity could keep the same stamp.
-FRESH_SECONDS = 2.0
-
-StatKey = tuple[int, int, int]
-
-
-def _stat_key(path: str) -> StatKey | None:
-    """What changes whenever ``path`` is written (inode, size, change time); None when absent."""
-    try:
-        info = os.stat(path)
-    except OSError:
-        return None
-    return info.st_ino, info.st_size, info.st_mtime_ns
-
-
 class SessionFiles:
     """The registry's and the session files' contents, read again only when a file changed.
 
@@ -115,34 +101,40 @@ class SessionFiles:
 
     def __init__(self, clock: Callable[[], float] = time.time) -> None:
         self.clock = clock
+        #: By registry file: (its stamp, the session file of the work_dir it names).
         self._work_dirs: dict[str, tuple[StatKey, str | None]] = {}
         self._records: dict[str, tuple[StatKey, SessionState | None]] = {}
         self._listed: tuple[StatKey, list[str]] | None = None
 
     def sessions_on(self, socket: str) -> list[SessionState]:
         """:func:`status_line.sessions_on`, from what is remembered where nothing changed."""
+        now = self.clock()
         sessions = []
-        for work_dir in self._registry_work_dirs():
-            session = self._read(record.session_path(work_dir))
+        records = self._records
+        for path in self._registry_session_paths(now):
+            # The common case inline (one stat, one comparison): this runs twice a tick.
+            key = stat_key(path)
+            known = records.get(path)
+            if known is not None and unchanged(known[0], key, now):
+                session = known[1]
+            else:
+                session = self._read(path, key)
             if session is not None and session.socket == socket:
                 sessions.append(session)
         return sessions
 
-    def _unchanged(self, known: StatKey | None, now: StatKey | None) -> bool:
-        return known is not None and known == now and self.clock() - now[2] / 1e9 > FRESH_SECONDS
-
-    def _registry_work_dirs(self) -> list[str]:
+    def _registry_session_paths(self, now: float) -> list[str]:
         # Registry files are only ever replaced whole (write, then rename into the folder),
         # which changes the folder's own time: an unchanged folder holds the same pointers.
         folder = xdg.registry_dir()
-        key = _stat_key(folder)
-        if self._listed is not None and self._unchanged(self._listed[0], key):
+        key = stat_key(folder)
+        if self._listed is not None and unchanged(self._listed[0], key, now):
             return self._listed[1]
-        found = self._scan(folder)
+        found = self._scan(folder, now)
         self._listed = (key, found) if key is not None else None
         return found
 
-    def _scan(self, folder: str) -> list[str]:
+    def _scan(self, folder: str, now: float) -> list[str]:
         try:
             entries = [e for e in os.scandir(folder) if e.name.endswith(".json")]
         except OSError:
@@ -150,25 +142,22 @@ class SessionFiles:
         found, seen = [], set()
         for entry in entries:
             seen.add(entry.path)
-            key = _stat_key(entry.path)
+            key = stat_key(entry.path)
             known = self._work_dirs.get(entry.path)
-            if known is None or not self._unchanged(known[0], key) or key is None:
+            if known is None or key is None or not unchanged(known[0], key, now):
                 work_dir = _registry_work_dir(entry.path)
+                session_path = record.session_path(work_dir) if work_dir is not None else None
                 if key is not None:
-                    self._work_dirs[entry.path] = (key, work_dir)
+                    self._work_dirs[entry.path] = (key, session_path)
             else:
-                work_dir = known[1]
-            if work_dir is not None:
-                found.append(work_dir)
+                session_path = known[1]
+            if session_path is not None:
+                found.append(session_path)
         for gone in self._work_dirs.keys() - seen:
             del self._work_dirs[gone]
         return found
 
-    def _read(self, path: str) -> SessionState | None:
-        key = _stat_key(path)
-        known = self._records.get(path)
-        if key is not None and known is not None and self._unchanged(known[0], key):
-            return known[1]
+    def _read(self, path: str, key: StatKey | None) -> SessionState | None:
         session = SessionState.read(path)
         if key is None:
             self._records.pop(path, None)
@@ -200,6 +189,10 @@ class Watcher:
     files: SessionFiles = field(default_factory=SessionFiles)
     #: What the status line was last worked out from: the same again publishes nothing.
     published: tuple[object, ...] | None = None
+    #: Whether this tick wrote a session file (what it read before is then out of date).
+    wrote: bool = False
+    #: Branch tips, read again only when a ref file changed (for conflicts and awareness).
+    tips: Tips = field(default_factory=Tips)
 
     def check_conflicts(self, sessions: list[SessionState]) -> None:
         """Note in each session file whether merging it would conflict.
@@ -213,8 +206,9 @@ class Watcher:
             return
         self.next_conflict_check = time.monotonic() + CONFLICT_EVERY
         self.stall_after = stalled_minutes() * 60  # read again now and then: no restart needed
+        read = self.tips.look()
         for session in sessions:
-            commits = [self.base_and_tip(checkout) for checkout in session.checkouts]
+            commits = [self.base_and_tip(checkout, read) for checkout in session.checkouts]
             if not commits or None in commits:
                 continue  # nothing to merge, or a branch is gone
             known = [pair for pair in commits if pair is not None]
@@ -230,12 +224,15 @@ class Watcher:
                 conflicts += [checkout.prefix + path for path in found]
             else:
                 state.set_field(session.path, "merge_conflicts", conflicts)
+                self.wrote = True
 
     @staticmethod
-    def base_and_tip(checkout: status_line.Checkout) -> tuple[str, str] | None:
+    def base_and_tip(
+        checkout: status_line.Checkout, read: Callable[[str, str], str | None]
+    ) -> tuple[str, str] | None:
         common = refs.common_dir_of(checkout.repo_root)
-        base = refs.read_branch(common, checkout.base) if common else None
-        tip = refs.read_branch(common, checkout.branch) if common else None
+        base = read(common, checkout.base) if common else None
+        tip = read(common, checkout.branch) if common else None
         return None if base is None or tip is None else (base, tip)
 
     @staticmethod
@@ -270,6 +267,7 @@ class Watcher:
         # it (a ``resume`` landing between the two reads would otherwise be marked exited).
         sessions = self.files.sessions_on(self.socket)
         snap = status_line.snapshot(self.socket)
+        self.wrote = False
         self.named = watchlock.named_in(snap.options) if snap.alive else None
         if not snap.alive:
             # The server is gone (its last session closed, or it was killed):
@@ -287,6 +285,7 @@ class Watcher:
             if decision is None:
                 continue
             done = state.set_status(session.path, *decision, expected_changed_at=session.changed_at)
+            self.wrote = True
             if done is not None and done.started_waiting:
                 started_waiting.append(session)
         for session in sessions:
@@ -297,10 +296,15 @@ class Watcher:
                     seen.activity, seen.activity_moved = pane.activity, self.clock()
         self.check_conflicts(sessions)
         if self.aware is None:
-            self.aware = awareness.Gatherer(self.socket, tmuxcmd.run_program)
+            self.aware = awareness.Gatherer(self.socket, tmuxcmd.run_program, self.tips)
         self.aware.refresh(sessions, snap)
         # Read again just before publishing: a hook may have written since the tick began.
-        fresh = self.files.sessions_on(self.socket)
+        # Not when this tick wrote nothing and what it read is what was last published: a
+        # hook publishes what it writes itself, and the next tick sees it anyway.
+        if self.wrote or self.inputs(snap, sessions) != self.published:
+            fresh = self.files.sessions_on(self.socket)
+        else:
+            fresh = sessions
         # Queued agents start as busy ones finish (``[limits] max_busy``); this tick's
         # statuses are written, so a turn that just ended frees its place at once.
         if queue.start_due(self.socket, fresh, snap):
@@ -331,7 +335,16 @@ class Watcher:
         window's mark as set now), so the same inputs as last time have nothing to change:
         working it out again was the other half of an idle tick at 100 sessions.
         """
-        inputs = (
+        inputs = self.inputs(snap, sessions)
+        if inputs == self.published:
+            return
+        status_line.publish(self.socket, snap, sessions)
+        self.published = inputs
+
+    @staticmethod
+    def inputs(snap: Snapshot, sessions: list[SessionState]) -> tuple[object, ...]:
+        """Everything the status line and the window marks are worked out from."""
+        return (
             tuple(
                 (s.id, s.name, s.status, s.reason, s.stalled_since, s.changed_at, s.conflicts)
                 for s in sessions
@@ -339,10 +352,6 @@ class Watcher:
             tuple(sorted(snap.options.items())),
             tuple((p.session_id, p.window_id, p.dead, p.mark) for p in snap.panes.values()),
         )
-        if inputs == self.published:
-            return
-        status_line.publish(self.socket, snap, sessions)
-        self.published = inputs
 
     def _wants_capture(self, session: SessionState, snap: Snapshot) -> bool:
         pane = snap.panes.get(session.id)
@@ -460,8 +469,10 @@ class Watcher:
         busy = session.status in (state.PROCESSING, state.STARTING)
         if busy and unchanged_for >= self.stall_after and not session.stalled_since:
             state.set_field(session.path, "stalled_since", state.timestamp())
+            self.wrote = True
         elif session.stalled_since and not (busy and unchanged_for >= self.stall_after):
             state.set_field(session.path, "stalled_since", None)
+            self.wrote = True
 
 
 def _digest(text: str) -> str:
@@ -583,6 +594,7 @@ def _code_version() -> tuple[int, ...]:
             "outside.py",
             "queue.py",
             "awareness.py",
+            "stamps.py",
         )
     ]
     names += [
@@ -625,11 +637,15 @@ def watch(watcher: Watcher, version: tuple[int, ...], me: str) -> None:
     """Tick until no q-tmux agent has been alive for ``EMPTY_TICKS`` ticks, or until the
     server names another live watcher (``me`` is how it names this one)."""
     empty = 0
+    next_upgrade_check = 0.0
     while empty < EMPTY_TICKS:
-        if _code_version() != version:
-            # q-tmux was upgraded under us: carry on as the new code (same pid, so
-            # the server still names this process).
-            tmuxcmd.replace_process(watchlock.watcher_command(watcher.socket))
+        if time.monotonic() >= next_upgrade_check:
+            # Some thirty stats: every tick, they were a tenth of an idle tick's cost.
+            next_upgrade_check = time.monotonic() + UPGRADE_EVERY
+            if _code_version() != version:
+                # q-tmux was upgraded under us: carry on as the new code (same pid, so
+                # the server still names this process).
+                tmuxcmd.replace_process(watchlock.watcher_command(watcher.socket))
         try:
             live, busy = watcher.tick()
         except Exception as error:  # keep watching: one bad tick must not end tracking

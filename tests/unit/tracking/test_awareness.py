@@ -432,3 +432,36 @@ def test_predicted_pairs_are_looked_up_again_only_when_the_facts_or_tips_moved(
     store.save()
     os.utime(facts.facts_path(repo), ns=(1, 1))  # a new stamp, whatever the clock's grain
     assert gatherer.known_conflicts(repo, moved) == [["s3", "s4", ["b.txt"]]]
+
+
+def test_many_idle_worktrees_cost_one_git_run_per_look_however_long_it_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At 100 idle sessions a worktree's turn comes every 500 s: what was seen of it is kept
+    until then, not dropped after a while and asked about again all at once."""
+    clock = [1000.0]
+    monkeypatch.setattr(time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(refs, "common_dir_of", lambda root: None)  # no branches
+    gatherer = awareness.Gatherer("/sock", lambda program, args: (0, ""))
+    sessions = [state(f"s{n}", tmp_path / f"s{n}") for n in range(100)]
+    panes = snap(*(s.id for s in sessions))
+    gatherer.refresh(sessions, panes, force=True)
+    assert gatherer.git_runs == 100  # the first look asks about every worktree
+    runs = []
+    for _ in range(60):  # five minutes of looks
+        clock[0] += awareness.REFRESH_EVERY
+        gatherer.refresh(sessions, panes, force=True)
+        runs.append(gatherer.git_runs)
+    assert max(runs) <= awareness.IDLE_RECHECKS_PER_LOOK, runs
+
+
+def test_a_worktree_no_longer_live_is_forgotten(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(refs, "common_dir_of", lambda root: None)
+    gatherer = awareness.Gatherer("/sock", lambda program, args: (0, ""))
+    sessions = [state(f"s{n}", tmp_path / f"s{n}") for n in range(3)]
+    gatherer.refresh(sessions, snap("s0", "s1", "s2"), force=True)
+    assert len(gatherer.uncommitted) == 3
+    gatherer.refresh(sessions, snap("s0", "s1"), force=True)  # s2's pane is gone
+    assert sorted(gatherer.uncommitted) == [str(tmp_path / "s0"), str(tmp_path / "s1")]
