@@ -9,11 +9,11 @@ write back what it read before another writer's update.
 
 from __future__ import annotations
 
-import contextlib
 import fcntl
-import json
 import os
 import time
+
+from q_tmux.store import jsoncodec
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs more to import than this module may spend
@@ -46,9 +46,11 @@ def write_atomic(
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             if cache:
+                import json  # the C encoder: a cache may be large, and no hook writes one
+
                 json.dump(data, handle, ensure_ascii=False, separators=(",", ":"))
             else:
-                json.dump(data, handle, indent=2, ensure_ascii=False)
+                handle.write(jsoncodec.dumps(data, indent=2, ensure_ascii=False))
             handle.write("\n")
             handle.flush()
             if not cache:
@@ -62,17 +64,21 @@ def write_atomic(
 
 def remove_with_empty_folder(path: str | os.PathLike[str]) -> None:
     """Remove ``path`` (gone already is fine), then its folder when nothing else is left there."""
-    with contextlib.suppress(FileNotFoundError):
+    try:  # noqa: SIM105 - contextlib is one more import for the hook
         os.unlink(path)
-    with contextlib.suppress(OSError):  # another file is still there
+    except FileNotFoundError:
+        pass
+    try:  # noqa: SIM105 - another file is still there
         os.rmdir(os.path.dirname(os.fspath(path)))
+    except OSError:
+        pass
 
 
 def load_object(path: str | os.PathLike[str]) -> dict[str, Any] | None:
     """The JSON object in ``path``; None when it is missing, unreadable or not an object."""
     try:
         with open(path, encoding="utf-8") as handle:
-            data = json.load(handle)
+            data = jsoncodec.loads(handle.read())
     except (OSError, ValueError):
         return None
     return data if isinstance(data, dict) else None

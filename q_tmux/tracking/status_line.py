@@ -11,7 +11,6 @@ run or interpreted; only q-tmux's own ``#[style]`` markup is.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import unicodedata
@@ -28,7 +27,7 @@ from q_tmux.adapters.tmux_vocabulary import (
     parse_panes,
 )
 from q_tmux.adapters.tmux_vocabulary import Pane as Pane
-from q_tmux.store import record, xdg
+from q_tmux.store import jsonfile, record, xdg
 from q_tmux.store.record import Reason, Status, Urgency
 
 NAME_LIMIT = 24
@@ -109,12 +108,9 @@ def _registry_work_dirs() -> list[str]:
     for entry in entries:
         if not entry.name.endswith(".json"):
             continue
-        try:
-            with open(entry.path, encoding="utf-8") as handle:
-                data = json.load(handle)
+        data = jsonfile.load_object(entry.path)  # a broken one never hides the others
+        if data is not None and "work_dir" in data:
             found.append(str(data["work_dir"]))
-        except (OSError, ValueError, KeyError, TypeError):
-            continue  # a broken registry file never hides the other sessions
     return found
 
 
