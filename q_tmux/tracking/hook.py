@@ -94,13 +94,21 @@ def track(spec: AgentSpec, event: str, payload: dict[str, object]) -> dict[str, 
     socket = tmux.get("socket") if isinstance(tmux, dict) else None
     if not isinstance(socket, str) or not socket:
         return data
-    from q_tmux.tracking import status_line, watchlock
+    from q_tmux.tracking import watchlock
+
+    if done is None:
+        # Nothing new: the status line already shows this status (its writer published it,
+        # and the watcher publishes whatever else changes). Only make sure a watcher runs:
+        # one tmux call instead of reading every session of the server (tool hooks, mostly).
+        watchlock.ensure_running(socket)
+        return data
+    from q_tmux.tracking import status_line
 
     snap = status_line.snapshot(socket)
     sessions = status_line.sessions_on(socket)  # read once, after our own write
     status_line.publish(socket, snap, sessions)
     waiting = None
-    if done is not None and done.started_waiting:
+    if done.started_waiting:
         for session in sessions:
             pane = snap.panes.get(session.id)
             if session.id == done.data.get("id") and pane is not None:
@@ -108,7 +116,7 @@ def track(spec: AgentSpec, event: str, payload: dict[str, object]) -> dict[str, 
                 waiting = session
     if snap.alive:
         watchlock.ensure_running(socket, watchlock.named_in(snap.options))
-    if waiting is not None and done is not None:
+    if waiting is not None:
         # Last: the sender starts once the hook's own tmux calls are done, not beside them.
         from q_tmux.tracking import outside  # only a turn that starts a wait pays for it
 

@@ -24,7 +24,9 @@ SHADOW = 'open("PWNED", "w").write("ran from the worktree")\nraise SystemExit(9)
 def test_a_json_py_in_the_starting_folder_is_never_imported(
     tmp_path: Path, command: list[str]
 ) -> None:
-    (tmp_path / "json.py").write_text(SHADOW)
+    # json for the sender; the rest the hook imports (it reads JSON through _json).
+    for name in ("json", "_json", "enum", "fcntl", "select"):
+        (tmp_path / f"{name}.py").write_text(SHADOW)
     (tmp_path / "q_tmux").mkdir()
     (tmp_path / "q_tmux" / "__init__.py").write_text(SHADOW)
     done = subprocess.run(
