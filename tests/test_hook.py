@@ -186,11 +186,12 @@ def test_no_arguments_is_harmless(tmp_path: Path) -> None:
     assert (done.returncode, done.stdout) == (0, "")
 
 
-def test_the_hook_imports_nothing_heavy(tmp_path: Path) -> None:
+@pytest.mark.parametrize("event", ["Stop", "UserPromptSubmit"])  # the second reads awareness
+def test_the_hook_imports_nothing_heavy(tmp_path: Path, event: str) -> None:
     from q_tmux.agents.wiring import hook_command
 
     make_session(tmp_path)
-    python, *rest = hook_command("claude", "Stop")  # as the agent runs it (no site)
+    python, *rest = hook_command("claude", event)  # as the agent runs it (no site)
     done = subprocess.run(
         [python, "-X", "importtime", *rest],
         cwd=tmp_path,
@@ -200,6 +201,8 @@ def test_the_hook_imports_nothing_heavy(tmp_path: Path) -> None:
         check=True,
     )
     imported = {line.split("|")[-1].strip() for line in done.stderr.splitlines() if "|" in line}
+    assert "q_tmux.tracking.status_line" in imported  # the status changed: the whole path ran
+    assert ("q_tmux.tracking.awareness" in imported) is (event == "UserPromptSubmit")
     assert "q_tmux.agents.claude" in imported  # the agent's data part, and only that
     assert not {"q_tmux.agents.codex", "q_tmux.agents.gemini", "q_tmux.agents.q"} & imported
     heavy = {
