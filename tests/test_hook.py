@@ -186,10 +186,14 @@ def test_no_arguments_is_harmless(tmp_path: Path) -> None:
     assert (done.returncode, done.stdout) == (0, "")
 
 
-def test_the_hook_imports_nothing_heavy(tmp_path: Path) -> None:
+@pytest.mark.parametrize("event", ["Stop", "UserPromptSubmit"])  # the second reads awareness
+def test_the_hook_imports_nothing_heavy(tmp_path: Path, event: str) -> None:
+    from q_tmux.agents.wiring import hook_command
+
     make_session(tmp_path)
+    python, *rest = hook_command("claude", event)  # as the agent runs it (no site)
     done = subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "q_tmux.tracking.hook", "claude", "Stop"],
+        [python, "-X", "importtime", *rest],
         cwd=tmp_path,
         input="{}",
         capture_output=True,
@@ -197,6 +201,8 @@ def test_the_hook_imports_nothing_heavy(tmp_path: Path) -> None:
         check=True,
     )
     imported = {line.split("|")[-1].strip() for line in done.stderr.splitlines() if "|" in line}
+    assert "q_tmux.tracking.status_line" in imported  # the status changed: the whole path ran
+    assert ("q_tmux.tracking.awareness" in imported) is (event == "UserPromptSubmit")
     assert "q_tmux.agents.claude" in imported  # the agent's data part, and only that
     assert not {"q_tmux.agents.codex", "q_tmux.agents.gemini", "q_tmux.agents.q"} & imported
     heavy = {
@@ -212,6 +218,12 @@ def test_the_hook_imports_nothing_heavy(tmp_path: Path) -> None:
         "dataclasses",
         "typing",
         "tempfile",
+        # json imports re and compiles its patterns: store.jsontext reads and writes instead.
+        "json",
+        "contextlib",
+        # Screens' patterns are compiled when first read; the status line parses its markup.
+        "re",
+        "unicodedata",
     }
     assert not heavy & imported
 
@@ -263,3 +275,54 @@ def test_a_turn_end_is_news_where_no_hook_reports_a_turn_start(
     again = json.loads(path.read_text())
     assert status(path) == ("waiting", "input", "hook")
     assert (again["status_changed_at"] != first) is renewed
+
+
+def test_an_event_that_changes_nothing_only_makes_sure_a_watcher_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Tool hooks fire again and again with the status unchanged: the status line already
+    shows it, so such a hook reads no other session and asks tmux for the watcher alone."""
+    from q_tmux.tracking import hook, status_line, watchlock
+
+    path = make_session(tmp_path, socket="/tmp/q-tmux-test-no-server")
+    monkeypatch.setenv("Q_TMUX_SESSION_FILE", str(path))
+    looked: list[str] = []
+    watched: list[tuple[str, str | None]] = []
+
+    def snapshot(socket: str) -> status_line.Snapshot:
+        looked.append(socket)
+        return status_line.Snapshot({}, {}, alive=False)
+
+    def ensure_running(socket: str, name: str | None = None) -> None:
+        watched.append((socket, name))
+
+    monkeypatch.setattr(status_line, "snapshot", snapshot)
+    monkeypatch.setattr(watchlock, "ensure_running", ensure_running)
+    hook.handle("q", "preToolUse")  # starting -> processing: news for the status line
+    assert (looked, watched) == (["/tmp/q-tmux-test-no-server"], [])
+    looked.clear()
+    hook.handle("q", "postToolUse")  # still processing
+    assert looked == []
+    assert watched == [("/tmp/q-tmux-test-no-server", None)]
+    assert status(path) == ("processing", None, "hook")
+
+
+def test_the_prompt_hook_reads_the_session_file_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The awareness lines come from the record the status change just read and wrote."""
+    from q_tmux.tracking import hook, state
+
+    path = make_session(tmp_path, socket="")
+    monkeypatch.setenv("Q_TMUX_SESSION_FILE", str(path))
+    read = state.load
+    reads: list[str] = []
+
+    def counted(target: str) -> dict[str, object] | None:
+        reads.append(str(target))
+        return read(target)
+
+    monkeypatch.setattr(state, "load", counted)
+    assert hook.handle("q", "userPromptSubmit") == ""  # no tmux server: no other session
+    assert reads == [str(path)]
+    assert status(path) == ("processing", None, "hook")

@@ -3,17 +3,17 @@
 Hooks and the watcher read these on every turn and every tick, so this
 module (and the data half of each agent module) imports nothing heavy: no
 dataclasses, no typing, no pathlib. The wiring half of an agent module
-imports what it needs inside its functions.
+imports what it needs inside its functions. Even :mod:`re` waits: a screen's
+patterns are compiled the first time they are read (the hook never reads them).
 """
 
 from __future__ import annotations
-
-import re
 
 from q_tmux.store.record import Reason, Status
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs more to import than a hook may spend
+    import re
     from collections.abc import Callable
     from pathlib import Path
 
@@ -44,20 +44,15 @@ class ScreenModel:
     """
 
     __slots__ = (
-        "approval",
-        "approval_choice",
+        "_compiled",
+        "_sources",
         "approval_reach",
-        "busy",
         "busy_always_visible",
         "busy_reach",
         "echoes_input",
-        "not_busy",
         "only_prompt_below",
-        "prompt",
-        "prompt_below",
         "prompt_last_line",
         "prompt_reach",
-        "turn_over",
     )
 
     def __init__(
@@ -77,38 +72,81 @@ class ScreenModel:
         turn_over: str | None = None,
         echoes_input: bool = False,
     ) -> None:
-        #: A line that is the agent's input prompt, empty or with typed text in it.
-        self.prompt = re.compile(prompt, re.IGNORECASE)
+        # The patterns as given; see the properties of the same names for what each means.
+        self._sources = {
+            "prompt": prompt,
+            "prompt_below": prompt_below,
+            "busy": busy,
+            "not_busy": not_busy,
+            "approval": approval,
+            "approval_choice": approval_choice,
+            "turn_over": turn_over,
+        }
+        self._compiled: dict[str, re.Pattern[str] | None] = {}
         #: How many non-blank lines (rules, footers, hints) may sit below the prompt.
         self.prompt_reach = prompt_reach
         #: The prompt must be the very last non-blank line (Q and aider draw no box).
         self.prompt_last_line = prompt_reach == 0
-        #: When set, every line below the prompt must match it (aider's redrawn rule).
-        self.prompt_below = re.compile(prompt_below, re.IGNORECASE) if prompt_below else None
-        #: A busy marker, searched in the last ``busy_reach`` non-blank lines.
-        self.busy = re.compile(busy, re.IGNORECASE) if busy else None
+        #: How many of the last non-blank lines the busy marker is searched in.
         self.busy_reach = busy_reach
-        #: Lines that carry a busy marker but are not new work (Claude's stop hook running).
-        self.not_busy = re.compile(not_busy, re.IGNORECASE) if not_busy else None
         #: The busy marker is on screen for the whole of every turn: a screen without it
         #: that holds still means the turn is over, whatever else it shows.
         self.busy_always_visible = busy_always_visible
-        #: The approval question, within the last ``approval_reach`` non-blank lines.
-        self.approval = re.compile(approval, re.IGNORECASE) if approval else None
-        #: When set, a line below the question that offers the choices must match too.
-        self.approval_choice = (
-            re.compile(approval_choice, re.IGNORECASE) if approval_choice else None
-        )
+        #: How many of the last non-blank lines the approval question is searched in.
         self.approval_reach = approval_reach
         #: Q prints its bare prompt below the question; once answered, ``> y`` follows it.
         self.only_prompt_below = only_prompt_below
-        #: A line just above the prompt that says the turn is over (Codex's ``Worked for``),
-        #: for agents that draw no busy marker while they stream.
-        self.turn_over = re.compile(turn_over, re.IGNORECASE) if turn_over else None
         #: Submitted input stays on screen as a prompt line with the agent's output below
         #: it, and nothing is drawn below the prompt until then (aider): that is how a
         #: new turn shows where no hook reports one.
         self.echoes_input = echoes_input
+
+    def _pattern(self, name: str) -> re.Pattern[str] | None:
+        """The pattern ``name``, compiled case-insensitive on first use; None when not given."""
+        if name not in self._compiled:
+            import re
+
+            source = self._sources[name]
+            self._compiled[name] = None if source is None else re.compile(source, re.IGNORECASE)
+        return self._compiled[name]
+
+    @property
+    def prompt(self) -> re.Pattern[str]:
+        """A line that is the agent's input prompt, empty or with typed text in it."""
+        found = self._pattern("prompt")
+        assert found is not None  # always given
+        return found
+
+    @property
+    def prompt_below(self) -> re.Pattern[str] | None:
+        """When set, every line below the prompt must match it (aider's redrawn rule)."""
+        return self._pattern("prompt_below")
+
+    @property
+    def busy(self) -> re.Pattern[str] | None:
+        """A busy marker, searched in the last ``busy_reach`` non-blank lines."""
+        return self._pattern("busy")
+
+    @property
+    def not_busy(self) -> re.Pattern[str] | None:
+        """Lines that carry a busy marker but are not new work (Claude's stop hook running)."""
+        return self._pattern("not_busy")
+
+    @property
+    def approval(self) -> re.Pattern[str] | None:
+        """The approval question, within the last ``approval_reach`` non-blank lines."""
+        return self._pattern("approval")
+
+    @property
+    def approval_choice(self) -> re.Pattern[str] | None:
+        """When set, a line below the question that offers the choices must match too."""
+        return self._pattern("approval_choice")
+
+    @property
+    def turn_over(self) -> re.Pattern[str] | None:
+        """A line just above the prompt that says the turn is over (Codex's ``Worked for``),
+        for agents that draw no busy marker while they stream."""
+        return self._pattern("turn_over")
 
 
 #: tmux's names for the keys an answer may press; any other word is typed as text.

@@ -22,8 +22,6 @@
 
 from __future__ import annotations
 
-import re
-
 from q_tmux.agents.base import ASKING, TURN_OVER, WORKING, AgentSpec, Approval, ScreenModel
 
 TYPE_CHECKING = False
@@ -98,8 +96,9 @@ def wire(agent: Agent, work_dir: Path, session_id: str, owned: set[str]) -> Wiri
     return with_options(agent, ["--settings", str(path)])
 
 
-_RULE = re.compile(r"^\s*[─━]{10,}")
-_TOOL_CALL = re.compile(r"^\s*●\s*([\w. -]+?)\((.*)$")
+# re waits for the functions that use it: the hook imports this module, never them.
+_RULE = r"^\s*[─━]{10,}"
+_TOOL_CALL = r"^\s*●\s*([\w. -]+?)\((.*)$"
 
 
 def _tool_call(lines: list[str], rule: int) -> tuple[str, str | None] | None:
@@ -108,9 +107,11 @@ def _tool_call(lines: list[str], rule: int) -> tuple[str, str | None] | None:
     Claude wraps the call at the pane's width (a line that long was cut inside a word)
     or between words (the space is dropped at the cut), so the width tells how to join.
     """
+    import re
+
     width = max((len(line) for line in lines), default=0)
     for start in range(rule - 1, max(rule - 12, 0) - 1, -1):
-        call = _TOOL_CALL.search(lines[start])
+        call = re.search(_TOOL_CALL, lines[start])
         if call:
             break
     else:
@@ -130,7 +131,10 @@ def request(lines: list[str], at: int) -> tuple[str, str | None] | None:
     Above the dialog's rule Claude draws ``● Bash(echo hi)`` over ``⎿  Waiting…``;
     inside it, a title (``Bash command``, ``Edit file``) and the command or file.
     """
-    rule = next((i for i in range(at - 1, max(at - 60, 0) - 1, -1) if _RULE.search(lines[i])), None)
+    import re
+
+    above = range(at - 1, max(at - 60, 0) - 1, -1)
+    rule = next((i for i in above if re.search(_RULE, lines[i])), None)
     if rule is None:
         return None
     call = _tool_call(lines, rule)
@@ -147,6 +151,8 @@ def fork_args(conversation: str) -> list[str]:
 
 def project_folder_name(directory: str) -> str:
     """The folder Claude keeps a directory's conversations in (under its ``projects/``)."""
+    import re
+
     return re.sub(r"[^a-zA-Z0-9]", "-", directory)
 
 

@@ -21,8 +21,6 @@
 
 from __future__ import annotations
 
-import re
-
 from q_tmux.agents.base import (
     ASKING,
     TURN_OVER,
@@ -142,15 +140,18 @@ def wire(agent: Agent, work_dir: Path, session_id: str, owned: set[str]) -> Wiri
     )
 
 
-_TOOL_LINE = re.compile(r"^\?\s+(\S+)\s+(.*)$")
+# re waits for the functions that use it: the hook imports this module, never them.
+_TOOL_LINE = r"^\?\s+(\S+)\s+(.*)$"
 _BORDER = "│|"
 
 
 def request(lines: list[str], at: int) -> tuple[str, str | None] | None:
     """What the box around ``lines[at]`` asks: the tool named on its ``? Shell  echo hi``
     title line, and the command from the inner box below it (the title cuts it with …)."""
+    import re
+
     for start in range(at - 1, max(at - 40, 0) - 1, -1):
-        found = _TOOL_LINE.search(lines[start].strip().strip(_BORDER).strip())
+        found = re.search(_TOOL_LINE, lines[start].strip().strip(_BORDER).strip())
         if found:
             break
     else:

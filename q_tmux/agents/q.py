@@ -18,8 +18,6 @@
 
 from __future__ import annotations
 
-import re
-
 from q_tmux.agents.base import TURN_OVER, WORKING, AgentSpec, Approval, ScreenModel
 
 TYPE_CHECKING = False
@@ -163,7 +161,8 @@ def wire(agent: Agent, work_dir: Path, session_id: str, owned: set[str]) -> Wiri
     )
 
 
-_USING_TOOL = re.compile(r"Using tool: (\S+)")
+# re waits for the functions that use it: the hook imports this module, never them.
+_USING_TOOL = r"Using tool: (\S+)"
 
 
 def request(lines: list[str], at: int) -> tuple[str, str | None] | None:
@@ -173,8 +172,10 @@ def request(lines: list[str], at: int) -> tuple[str, str | None] | None:
     shell command:``, the command, `` ⋮``, `` ↳ Purpose: …``, then the question. The
     command or file is kept; the dots, the headers (ending in ``:``) and the purpose go.
     """
+    import re
+
     for start in range(at - 1, max(at - 60, 0) - 1, -1):
-        found = _USING_TOOL.search(lines[start])
+        found = re.search(_USING_TOOL, lines[start])
         if found:
             break
     else:

@@ -33,7 +33,7 @@ def hook_command(agent: str, event: str) -> list[str]:
     """The hook's command line for ``event`` of ``agent`` (never importing from the worktree)."""
     from q_tmux.adapters import python_command
 
-    return python_command.stdlib_module("q_tmux.tracking.hook", agent, event)
+    return python_command.stdlib_module("q_tmux.tracking.hook", agent, event, collect_cycles=False)
 
 
 def insert_after_program(command: list[str], extra: list[str]) -> list[str]:

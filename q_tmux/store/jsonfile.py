@@ -9,12 +9,11 @@ write back what it read before another writer's update.
 
 from __future__ import annotations
 
-import contextlib
 import fcntl
 import os
 import time
 
-from q_tmux.store.jsontext import compact, loads
+from q_tmux.store.jsontext import compact, dumps, loads
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs more to import than this module may spend
@@ -53,12 +52,11 @@ def write_atomic(
     fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            if cache:  # without importing json: see q_tmux.store.jsontext
+            # Without importing json (see q_tmux.store.jsontext): hooks write session files.
+            if cache:
                 handle.write(compact(data))
             else:
-                import json
-
-                json.dump(data, handle, indent=2, ensure_ascii=False)
+                handle.write(dumps(data, indent=2, ensure_ascii=False))
             handle.write("\n")
             handle.flush()
             if durable and not cache:
@@ -72,10 +70,14 @@ def write_atomic(
 
 def remove_with_empty_folder(path: str | os.PathLike[str]) -> None:
     """Remove ``path`` (gone already is fine), then its folder when nothing else is left there."""
-    with contextlib.suppress(FileNotFoundError):
+    try:  # noqa: SIM105 - contextlib is one more import for the hook
         os.unlink(path)
-    with contextlib.suppress(OSError):  # another file is still there
+    except FileNotFoundError:
+        pass
+    try:  # noqa: SIM105 - another file is still there
         os.rmdir(os.path.dirname(os.fspath(path)))
+    except OSError:
+        pass
 
 
 def load_object(path: str | os.PathLike[str]) -> dict[str, Any] | None:

@@ -14,14 +14,18 @@ can never block a tool (Q blocks one on exit 2).
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 
 from q_tmux.agents import catalog
-from q_tmux.agents.base import AgentSpec
-from q_tmux.store import xdg
+from q_tmux.store import jsontext, xdg
 from q_tmux.tracking import state
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing costs more to import than a hook may spend
+    from typing import Any
+
+    from q_tmux.agents.base import AgentSpec
 
 
 def session_file() -> str:
@@ -37,7 +41,7 @@ def payload_of(stdin: str, argv: list[str]) -> dict[str, object]:
         text = text.strip()
         if text.startswith("{"):
             try:
-                data = json.loads(text)
+                data = jsontext.loads(text)
             except ValueError:
                 continue
             if isinstance(data, dict):
@@ -50,24 +54,28 @@ def handle(agent: str, event: str, payload: dict[str, object] | None = None) -> 
     spec = catalog.get(agent)
     if spec is None:
         return ""
-    track(spec, event, payload or {})
-    return prompt_context(spec) if event == spec.context_event else ""
+    seen = track(spec, event, payload or {})
+    return prompt_context(spec, seen) if event == spec.context_event else ""
 
 
-def prompt_context(spec: AgentSpec) -> str:
-    """What the other sessions change that this one changes too, as the agent takes it."""
+def prompt_context(spec: AgentSpec, data: dict[str, Any] | None = None) -> str:
+    """What the other sessions change that this one changes too, as the agent takes it.
+
+    ``data`` is the session file as :func:`track` just read or wrote it (else it is read).
+    """
     from q_tmux.tracking import awareness
 
     path = session_file()
-    text = awareness.context_for(state.load(path), path)
+    text = awareness.context_for(state.load(path) if data is None else data, path)
     if not text or not spec.context_json:
         return text
     output = {"hookEventName": spec.context_event, "additionalContext": text}
-    return json.dumps({"hookSpecificOutput": output})
+    return jsontext.dumps({"hookSpecificOutput": output})
 
 
-def track(spec: AgentSpec, event: str, payload: dict[str, object]) -> None:
-    """Write the status and conversation ``event`` reports, and tell tmux."""
+def track(spec: AgentSpec, event: str, payload: dict[str, object]) -> dict[str, Any] | None:
+    """Write the status and conversation ``event`` reports, and tell tmux; the session
+    file as it is now when this read it (None when it did not, or could not)."""
     conversation = spec.conversation_id(payload)
     if conversation:
         transcript = payload.get("transcript_path")
@@ -76,7 +84,7 @@ def track(spec: AgentSpec, event: str, payload: dict[str, object]) -> None:
         )
     status = spec.status_for(event, payload)
     if status is None:
-        return
+        return None
     # Where no hook reports a turn's start (aider), the screen may have missed it: a turn
     # end is news even when the status already said "waiting", and work seen before it ends.
     renew = status[0] == state.WAITING and not spec.reports_turn_start
@@ -85,14 +93,22 @@ def track(spec: AgentSpec, event: str, payload: dict[str, object]) -> None:
     tmux = data.get("tmux") if data else None
     socket = tmux.get("socket") if isinstance(tmux, dict) else None
     if not isinstance(socket, str) or not socket:
-        return
-    from q_tmux.tracking import status_line, watchlock
+        return data
+    from q_tmux.tracking import watchlock
+
+    if done is None:
+        # Nothing new: the status line already shows this status (its writer published it,
+        # and the watcher publishes whatever else changes). Only make sure a watcher runs:
+        # one tmux call instead of reading every session of the server (tool hooks, mostly).
+        watchlock.ensure_running(socket)
+        return data
+    from q_tmux.tracking import status_line
 
     snap = status_line.snapshot(socket)
     sessions = status_line.sessions_on(socket)  # read once, after our own write
     status_line.publish(socket, snap, sessions)
     waiting = None
-    if done is not None and done.started_waiting:
+    if done.started_waiting:
         for session in sessions:
             pane = snap.panes.get(session.id)
             if session.id == done.data.get("id") and pane is not None:
@@ -100,11 +116,12 @@ def track(spec: AgentSpec, event: str, payload: dict[str, object]) -> None:
                 waiting = session
     if snap.alive:
         watchlock.ensure_running(socket, watchlock.named_in(snap.options))
-    if waiting is not None and done is not None:
+    if waiting is not None:
         # Last: the sender starts once the hook's own tmux calls are done, not beside them.
         from q_tmux.tracking import outside  # only a turn that starts a wait pays for it
 
         outside.started_waiting(waiting.id, waiting.path, done.after[1] or "input")
+    return data
 
 
 def _log(message: str) -> None:

@@ -12,12 +12,11 @@ stale cache hands the whole decision to the sender.
 
 from __future__ import annotations
 
-import json
 import os
 import time
 
 from q_tmux.adapters import python_command, tmuxcmd
-from q_tmux.store import xdg
+from q_tmux.store import jsonfile, xdg
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs more to import than a hook may spend
@@ -52,12 +51,8 @@ def config_key() -> list[int] | None:
 
 def cached_settings(key: list[int]) -> dict[str, Any] | None:
     """The cached ``[notify]`` settings if they were read from the config as it is now."""
-    try:
-        with open(cache_file(), encoding="utf-8") as handle:
-            data = json.load(handle)
-    except (OSError, ValueError):
-        return None
-    if not isinstance(data, dict) or data.get("key") != key or data.get("file") != config_file():
+    data = jsonfile.load_object(cache_file())
+    if data is None or data.get("key") != key or data.get("file") != config_file():
         return None
     return data
 

@@ -11,10 +11,7 @@ run or interpreted; only q-tmux's own ``#[style]`` markup is.
 
 from __future__ import annotations
 
-import json
 import os
-import re
-import unicodedata
 
 from q_tmux.adapters import tmuxcmd
 from q_tmux.adapters.tmux_vocabulary import ID_OPTION as ID_OPTION
@@ -31,7 +28,7 @@ from q_tmux.adapters.tmux_vocabulary import (
     split_line,
 )
 from q_tmux.adapters.tmux_vocabulary import Pane as Pane
-from q_tmux.store import record, xdg
+from q_tmux.store import jsonfile, record, xdg
 from q_tmux.store.record import Reason, Status, Urgency
 
 NAME_LIMIT = 24
@@ -61,7 +58,6 @@ DEFAULTS = {
 }
 #: The watcher's name is read here too, so a hook learns whether one runs at no extra cost.
 _GLOBAL_FIELDS = (STATUS_OPTION, WATCHER_OPTION, *DEFAULTS)
-_MARKUP = re.compile(r"##|#\[[^\]]*\]")
 
 
 class Snapshot:
@@ -137,12 +133,9 @@ def _registry_work_dirs() -> list[str]:
     for entry in entries:
         if not entry.name.endswith(".json"):
             continue
-        try:
-            with open(entry.path, encoding="utf-8") as handle:
-                data = json.load(handle)
+        data = jsonfile.load_object(entry.path)  # a broken one never hides the others
+        if data is not None and "work_dir" in data:
             found.append(str(data["work_dir"]))
-        except (OSError, ValueError, KeyError, TypeError):
-            continue  # a broken registry file never hides the other sessions
     return found
 
 
@@ -217,7 +210,12 @@ def render(sessions: list[SessionState], snap: Snapshot) -> tuple[str, dict[str,
 
 def width(text: str) -> int:
     """Terminal cells ``text`` takes once tmux has drawn it (styles take none)."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in plain(text))
+    shown = plain(text)
+    if shown.isascii():
+        return len(shown)
+    import unicodedata  # a shared library to load: only for text that may hold wide characters
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in shown)
 
 
 def fit(names: list[str], tail: list[str], snap: Snapshot) -> str:
@@ -245,7 +243,24 @@ def fit(names: list[str], tail: list[str], snap: Snapshot) -> str:
 
 def plain(text: str) -> str:
     """Status text for a terminal: styles dropped, ``##`` back to ``#``."""
-    return _MARKUP.sub(lambda match: "#" if match[0] == "##" else "", text)
+    # Left to right, as the regular expression ``##|#\[[^\]]*\]`` would match (re stays
+    # out of the hook): ``##`` is one ``#``, a ``#[...]`` style goes, any other ``#`` stays.
+    if "#" not in text:
+        return text
+    kept, at = [], 0
+    while (mark := text.find("#", at)) >= 0:
+        kept.append(text[at:mark])
+        end = text.find("]", mark + 2) if text.startswith("#[", mark) else -1
+        if text.startswith("##", mark):
+            kept.append("#")
+            at = mark + 2
+        elif end >= 0:
+            at = end + 1
+        else:
+            kept.append("#")
+            at = mark + 1
+    kept.append(text[at:])
+    return "".join(kept)
 
 
 def publish(

@@ -20,7 +20,7 @@ from q_tmux.agents.wiring import Wiring, wire
 
 
 def hook(agent: str, event: str) -> list[str]:
-    return python_command.stdlib_module("q_tmux.tracking.hook", agent, event)
+    return python_command.stdlib_module("q_tmux.tracking.hook", agent, event, collect_cycles=False)
 
 
 @pytest.fixture
