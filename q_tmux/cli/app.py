@@ -3,7 +3,7 @@
 Each command is declared beside its code, in its own module (``q-tmux new`` in
 :mod:`q_tmux.cli.new`), and imported only when named, so ``--version``, TAB
 completion and each command import what they use and no more. Heavy libraries
-(libtmux, plumbum, pydantic) are imported inside the commands that need them.
+(libtmux, plumbum) are imported inside the commands that need them.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Session names for shell completion (``q-tmux switch fe<TAB>``).
 
 Runs on every TAB, so it reads the registry's small JSON files with the
-standard library: no pydantic, no git, no tmux.
+standard library: no schema, no git, no tmux.
 """
 
 from __future__ import annotations

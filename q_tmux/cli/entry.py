@@ -107,7 +107,7 @@ def _fast(argv: list[str]) -> int | None:
     return next_command(socket, client)
 
 
-# -- list and pick: a warm listing without click, pydantic or libtmux ----------------------------
+# -- list and pick: a warm listing without click or libtmux --------------------------------------
 LISTING_COMMANDS = (LIST, PICK)
 
 

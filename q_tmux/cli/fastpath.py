@@ -3,7 +3,7 @@
 ``status-line`` and ``next`` run on every status refresh and key press, so
 :mod:`q_tmux.cli.entry` parses them without click. Their click declarations
 (and the global ``-L``) take every command and option name from here, so each
-is written once. Standard library only: no click, libtmux or pydantic.
+is written once. Standard library only: no click or libtmux.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""``list`` and ``pick`` without click, pydantic or libtmux: what the user types most, and the
+"""``list`` and ``pick`` without click or libtmux: what the user types most, and the
 popup's key.
 
 Each returns None, having printed nothing, when it cannot answer as the click

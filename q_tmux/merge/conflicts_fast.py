@@ -1,7 +1,7 @@
-"""``conflicts`` on the standard library alone: sessions, facts and git without pydantic or plumbum.
+"""``conflicts`` on the standard library alone: sessions, facts and git without click or plumbum.
 
 A look at ``conflicts`` when nothing moved runs no git at all (everything is in
-the fact files), so what it would cost is importing pydantic, libtmux and
+the fact files), so what it would cost is importing click, libtmux and
 plumbum to read a few small JSON files. Here the session files are read and
 checked by hand, branch tips come from the ref files, facts from
 :mod:`q_tmux.store.facts`, and git runs (through
@@ -10,7 +10,7 @@ The analysis is :func:`q_tmux.merge.conflicts.analyse` itself, so the answer
 is the full command's.
 
 Wherever this path cannot be sure to answer exactly as the full command
-would (a session file the pydantic model might judge otherwise, a branch not
+would (a session file the schema might judge otherwise, a branch not
 in a ref file, git failing or too old to predict), it raises :class:`Unsure`
 and the full command runs instead; it prints nothing before it is sure.
 """
@@ -75,7 +75,7 @@ class Branches:
 
 
 def _record(work_dir: str) -> dict[str, Any] | None:
-    """The session file in ``work_dir`` as the pydantic model dumps it; None when the model
+    """The session file in ``work_dir`` as its schema writes it; None when the schema
     refuses it (the full command leaves it out too). Unsure when this cannot tell."""
     data = jsonfile.load_object(session_path(work_dir))
     if data is None or "version" not in data or "id" not in data:

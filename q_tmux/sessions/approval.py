@@ -5,7 +5,7 @@ question is still there. So every answer reads the pane, prints the request,
 reads the pane again and types the agent's own keys (its module's
 :class:`~q_tmux.agents.base.Approval`) only when the very same question still
 shows. Standard library only, as ``next`` is: an answer must cost one
-interpreter start and a few tmux calls, not libtmux's and pydantic's imports.
+interpreter start and a few tmux calls, not libtmux's and click's imports.
 """
 
 from __future__ import annotations

@@ -1,9 +1,12 @@
 """Listing sessions for ``list`` and the picker, standard library only.
 
 ``list`` and the picker's rows read every session file and ask each tmux server
-once which windows are q-tmux's. Importing pydantic, libtmux and click costs
-several times that, so this module reads the files with :mod:`json`, judges
-them as the pydantic model would (:func:`canonical_record`), and renders the
+once which windows are q-tmux's. Importing libtmux and click costs several
+times that, and even the session file's schema (:mod:`q_tmux.store.schema`
+brings :mod:`typing`, :mod:`datetime` and :mod:`enum`) a sixth of such a run, so
+this module reads the files with :mod:`q_tmux.store.jsontext`, judges them as
+the schema would (:func:`canonical_record`; a unit test holds its field tables
+to the schema's), and renders the
 table and the JSON. The click ``list`` renders through the same functions, so
 both paths print the same bytes.
 
@@ -52,7 +55,7 @@ if TYPE_CHECKING:
 NO_SESSIONS = 'No sessions yet. Start one with: q-tmux new NAME "first message"'
 HEADER = [" ", "NAME", "STATUS", "BRANCH → BASE", "WORKTREE", "WINDOW", "ACTIVE"]
 
-# -- the session file, as the pydantic model dumps it -------------------------------------------
+# -- the session file, as its schema writes it ----------------------------------------------------
 
 _DATETIME, _TEXT, _TEXTS, _FLAG, _TEXT_MAP = "datetime", "str", "list[str]", "bool", "dict[str,str]"
 _REQUIRED = object()  # no default, or one the model makes afresh (now): the file must say it
@@ -117,11 +120,11 @@ class _NotCanonical(Exception):
 
 
 def canonical_record(data: object) -> dict[str, Any] | None:
-    """``data`` as ``SessionRecord.model_validate(data).model_dump(mode="json")`` would give it,
+    """``data`` as ``SessionRecord.from_dict(data).to_dict()`` would give it,
     or None when that is not certain (the click path then reads the file with the model).
 
-    Strict where pydantic is lax: a value it would convert (``"true"`` for a flag, a
-    datetime not written as pydantic writes it) makes the answer None, never a guess.
+    Stricter than the schema: a datetime not written as q-tmux writes it (``+00:00``,
+    ``.000000Z``), which the schema would normalise, makes the answer None, never a guess.
     """
     if type(data) is not dict or "version" not in data or "id" not in data:
         return None
@@ -207,12 +210,12 @@ _RECORD = _checker(RECORD_FIELDS)
 
 
 def _as_written(text: str) -> bool:
-    """Whether ``text`` is a UTC time exactly as pydantic writes one (so it reads it back so)."""
+    """Whether ``text`` is a UTC time exactly as q-tmux writes one (so it reads it back so)."""
     return _micros(text) is not None
 
 
 def _micros(text: str) -> int | None:
-    """Microseconds since the epoch of a UTC time written as pydantic writes one
+    """Microseconds since the epoch of a UTC time written as q-tmux writes one
     (``2026-11-22T10:07:23.123456Z``, no fraction when it is 0); None for any other text.
 
     Computed by hand: :mod:`datetime` costs a warm ``list`` a tenth of its run to import.
@@ -231,7 +234,7 @@ def _read_micros(text: str) -> int | None:
     if len(text) not in (20, 27) or text[-1] != "Z" or text[4:20:3] != "--T::" + text[19]:
         return None
     fields = [text[:4], text[5:7], text[8:10], text[11:13], text[14:16], text[17:19]]
-    if len(text) == 27:  # microseconds: pydantic writes none rather than .000000
+    if len(text) == 27:  # microseconds: q-tmux writes none rather than .000000
         if text[19] != "." or text[20:26] == "000000":
             return None
         fields.append(text[20:26])

@@ -74,7 +74,7 @@ def load_views(tmux: Tmux | None) -> tuple[list[SessionView], list[str]]:
     """
     entries, broken = registry.load()
     problems = [item.problem for item in broken]
-    if entries:  # pydantic costs more to import than a bare start: only with records to read
+    if entries:  # the schema and its typing cost a command: only with records to read
         from q_tmux.store.session_file import read_session_file, session_file_path
     windows_by_socket: dict[str, dict[str, LiveWindow]] = {}
     records: list[tuple[RegistryEntry, SessionRecord | None, str | None]] = []

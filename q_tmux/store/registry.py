@@ -4,7 +4,7 @@ It lets ``list`` and the status line find every session without scanning
 disks or calling git. It only points at each session's working directory;
 the ``session.json`` there stays the source of truth.
 
-Standard library only: every ``list`` reads it, and pydantic alone costs more
+Standard library only: every ``list`` reads it, and even the schema's imports cost more
 to import than a bare Python start; its five fields are checked by hand, and its
 files read, in :mod:`q_tmux.store.registry_files` (which ``list`` uses directly).
 """

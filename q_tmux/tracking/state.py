@@ -1,6 +1,6 @@
 """Status transitions on ``session.json``, standard library only (hooks and the watcher use it).
 
-The pydantic model in :mod:`q_tmux.store.session_file` is the schema of record,
+The record in :mod:`q_tmux.store.session_file` is the schema of record,
 and both speak the vocabulary of :mod:`q_tmux.store.record`; this module changes
 only the status fields of whatever file is there and
 leaves every other field as it found it. Each change reads and writes the file
@@ -28,7 +28,7 @@ HOOK, SCREEN, PROCESS = Source.HOOK, Source.SCREEN, Source.PROCESS
 
 
 def timestamp() -> str:
-    """Now, as pydantic writes datetimes: ISO 8601, UTC, microseconds, ``Z``."""
+    """Now, as the schema writes datetimes: ISO 8601, UTC, microseconds, ``Z``."""
     now = time.time()
     return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(now)) + f".{int(now % 1 * 1e6):06d}Z"
 
