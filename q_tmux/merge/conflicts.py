@@ -261,8 +261,11 @@ def pair_conflicts(
     """Where two sessions' own changes conflict (None: unknown); see the module's docstring.
 
     ``first`` and ``second`` are each session's (base commit, tip); ``shared``
-    the files both changed since they left their base.
+    the files both changed since they left their base. Own conflicts are among
+    those files (:func:`own_conflicts`), so with none shared git is not asked.
     """
+    if not shared:
+        return ()
     facts = getattr(history, "facts", None)  # a history that keeps its answers on disk
     if not isinstance(facts, FactStore):
         return _pair_conflicts(history, first, second, shared)

@@ -171,3 +171,23 @@ def test_the_throwaway_merge_is_kept_so_a_moved_tip_costs_one_merge_tree(
     assert onto() == ()
     assert [run for run in runs if "commit-tree" in run] == []
     assert [run for run in runs if "merge-tree" in run] != []  # the moved tip, onto the kept merge
+
+
+def test_a_pair_sharing_no_file_is_answered_without_git(
+    tmp_path: Path, runs: list[list[str]]
+) -> None:
+    """Own conflicts are among the files both changed: with none shared there is nothing
+    to predict, so the merge preview asks git nothing for each such other session."""
+    root = make_repo(tmp_path / "app", {"a.txt": "base\n", "b.txt": "base\n"})
+    git(root, "branch", "one")
+    git(root, "branch", "two")
+    commit(root, "one", "a.txt", "one\n")
+    commit(root, "two", "b.txt", "two\n")
+    history = CachedHistory(str(root))
+    base, one, two = (history.branch(name) for name in ("main", "one", "two"))
+    assert base is not None
+    assert one is not None
+    assert two is not None
+    runs.clear()
+    assert pair_conflicts(history, (base, one), (base, two), []) == ()
+    assert runs == []
