@@ -12,21 +12,35 @@ import os
 def read_branch(common_dir: str, branch: str) -> str | None:
     """The commit ``refs/heads/BRANCH`` points at (loose or packed), or None."""
     ref = f"refs/heads/{branch}"
+    loose = loose_ref(os.path.join(common_dir, ref))
+    if loose is not None:
+        return loose
+    return (packed_refs(os.path.join(common_dir, "packed-refs")) or {}).get(ref)
+
+
+def loose_ref(path: str) -> str | None:
+    """The object name a loose ref file holds; None when it is missing, unreadable or
+    holds something else (a symbolic ref)."""
     try:
-        with open(os.path.join(common_dir, ref), encoding="ascii") as handle:
+        with open(path, encoding="ascii") as handle:
             value = handle.read().strip()
-        return value if len(value) in (40, 64) else None
     except (OSError, UnicodeDecodeError):
-        pass
+        return None
+    return value if len(value) in (40, 64) else None
+
+
+def packed_refs(path: str) -> dict[str, str] | None:
+    """The refs a ``packed-refs`` file names, by name (the first line naming one wins, as
+    git reads it); None when the file is missing or unreadable."""
+    found: dict[str, str] = {}
     try:
-        with open(os.path.join(common_dir, "packed-refs"), encoding="utf-8") as handle:
+        with open(path, encoding="utf-8") as handle:
             for line in handle:
                 oid, _, name = line.rstrip("\n").partition(" ")
-                if name == ref:
-                    return oid
+                found.setdefault(name, oid)
     except (OSError, UnicodeDecodeError):
-        pass
-    return None
+        return None
+    return found
 
 
 def common_dir_of(repo_root: str) -> str | None:

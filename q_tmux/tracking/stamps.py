@@ -12,6 +12,8 @@ import os
 import time
 from collections.abc import Callable
 
+from q_tmux.adapters import refs
+
 #: What changes whenever a file is written: (inode, size, modification time in ns).
 StatKey = tuple[int, int, int]
 #: A file whose change time is this close to now is read again even when its stat says
@@ -44,7 +46,8 @@ class Tips:
     """Branch tips (``refs/heads/BRANCH``, loose or packed), each read again only when its
     ref file, or the packed-refs file it came from, changed since the last look.
 
-    Answers as :func:`q_tmux.adapters.refs.read_branch` does.
+    Answers as :func:`q_tmux.adapters.refs.read_branch` does, reading the files with its
+    :func:`~q_tmux.adapters.refs.loose_ref` and :func:`~q_tmux.adapters.refs.packed_refs`.
     """
 
     def __init__(self, clock: Callable[[], float] = time.time) -> None:
@@ -94,12 +97,7 @@ class Tips:
 
     def _read_loose(self, path: str) -> str | None:
         self.reads += 1
-        try:
-            with open(path, encoding="ascii") as handle:
-                value = handle.read().strip()
-        except (OSError, UnicodeDecodeError):
-            return None
-        return value if len(value) in (40, 64) else None
+        return refs.loose_ref(path)
 
     def _packed_refs(self, common_dir: str, now: float) -> dict[str, str]:
         path = os.path.join(common_dir, "packed-refs")
@@ -111,13 +109,8 @@ class Tips:
         if known is not None and unchanged(known[0], key, now):
             return known[1]
         self.reads += 1
-        found: dict[str, str] = {}
-        try:
-            with open(path, encoding="utf-8") as handle:
-                for line in handle:
-                    oid, _, name = line.rstrip("\n").partition(" ")
-                    found.setdefault(name, oid)  # the first line naming a ref wins, as git reads
-        except (OSError, UnicodeDecodeError):
+        found = refs.packed_refs(path)
+        if found is None:  # unreadable: read again next time
             return {}
         self._packed[common_dir] = (key, found)
         return found
