@@ -166,3 +166,45 @@ def test_a_second_version_question_runs_no_git(
     fake_program(tmp_path / "bin", "git", "echo 'git version 2.20.1'")  # replaced: asked again
     with pytest.raises(ToolMissingError, match=r"git 2\.20\.1 is too old"):
         require_git()
+
+
+def test_runs_hook_follows_core_hooks_path_and_wants_it_executable(
+    repo: Path, tmp_path: Path
+) -> None:
+    r = Repo.discover(repo)
+    assert not r.runs_hook("post-checkout")  # only the samples git init leaves
+    hooks = tmp_path / "my hooks"
+    git(repo, "config", "core.hooksPath", str(hooks))
+    fake_program(hooks, "post-checkout", "exit 0")
+    assert r.runs_hook("post-checkout")
+    (hooks / "post-checkout").chmod(0o644)  # git skips a hook it cannot run
+    assert not r.runs_hook("post-checkout")
+
+
+def test_planting_into_an_empty_worktree_checks_the_files_out_and_overwrites_nothing(
+    repo: Path, tmp_path: Path
+) -> None:
+    from q_tmux.adapters.git import plant_trees
+    from q_tmux.errors import GitError
+
+    (repo / "README.md").write_text("changed\n")
+    (repo / "new.txt").write_text("new\n")
+    staged = git(repo, "write-tree").strip()
+    git(repo, "add", "-A")
+    files = git(repo, "write-tree").strip()
+    git(repo, "reset", "-q")
+    r = Repo.discover(repo)
+    r.create_branch("empty", r.branch_oid("main") or CommitOid(""), "test")
+    r.add_worktree(tmp_path / "empty", "empty", check_out=False)
+    assert [p.name for p in (tmp_path / "empty").iterdir()] == [".git"]
+
+    plant_trees(r, tmp_path / "empty", files, staged, checked_out=False)
+    assert (tmp_path / "empty" / "README.md").read_text() == "changed\n"
+    assert git(tmp_path / "empty", "status", "--porcelain") == " M README.md\n?? new.txt\n"
+
+    r.create_branch("busy", r.branch_oid("main") or CommitOid(""), "test")
+    r.add_worktree(tmp_path / "busy", "busy", check_out=False)
+    (tmp_path / "busy" / "new.txt").write_text("someone's\n")
+    with pytest.raises(GitError, match=r"new\.txt"):
+        plant_trees(r, tmp_path / "busy", files, staged, checked_out=False)
+    assert (tmp_path / "busy" / "new.txt").read_text() == "someone's\n"

@@ -393,11 +393,25 @@ class Repo:
             _answers.worktrees[self.common_dir] = found
         return list(found)
 
-    def add_worktree(self, path: Path, branch: str) -> None:
+    def add_worktree(self, path: Path, branch: str, *, check_out: bool = True) -> None:
+        """Make a worktree at ``path`` on ``branch``; without ``check_out``, empty and indexless."""
         # The main worktree stays what it was: its remembered answer holds.
         self.git_ok(
-            "worktree", "add", "--quiet", str(path), branch, doing=f"create a worktree at {path}"
+            "worktree",
+            "add",
+            "--quiet",
+            *([] if check_out else ["--no-checkout"]),
+            str(path),
+            branch,
+            doing=f"create a worktree at {path}",
         )
+
+    def runs_hook(self, name: str) -> bool:
+        """Whether git here would run hook ``name`` (``core.hooksPath`` heeded)."""
+        path = self.git_ok(
+            "rev-parse", "--path-format=absolute", "--git-path", f"hooks/{name}", doing="find hooks"
+        ).strip()
+        return os.path.isfile(path) and os.access(path, os.X_OK)
 
     def remove_worktree(self, path: Path, *, force: bool = False) -> process.Completed:
         # A command run inside the worktree (merge from the session, the G key) would
@@ -1190,14 +1204,20 @@ def _is_object_name(text: str) -> bool:
 EMBEDDED_REPOSITORY = "adding embedded git repository:"
 
 
-def plant_trees(repo: Repo, worktree: Path, files: str, staged: str) -> None:
-    """Make a clean ``worktree``'s files ``files`` and its index ``staged``, HEAD unchanged.
+def plant_trees(
+    repo: Repo, worktree: Path, files: str, staged: str, *, checked_out: bool = True
+) -> None:
+    """Make a new ``worktree``'s files ``files`` and its index ``staged``, HEAD unchanged.
 
-    A two-tree ``read-tree -m -u`` moves the files from HEAD's to ``files``
-    (writing only those that differ); reading ``staged`` over it keeps the stat
+    In a worktree checked out at HEAD, a two-tree ``read-tree -m -u`` moves the
+    files from HEAD's to ``files``, writing only those that differ. In one made
+    without a checkout (no files, no index) a one-tree ``read-tree -m -u`` writes
+    ``files`` in one pass, as the checkout would have HEAD's, and refuses to
+    overwrite anything found there. Reading ``staged`` over it keeps the stat
     data of every entry whose content matches.
     """
-    for args in (["read-tree", "-m", "-u", "HEAD", files], ["read-tree", "-m", staged]):
+    first = ["read-tree", "-m", "-u", *(["HEAD"] if checked_out else []), files]
+    for args in (first, ["read-tree", "-m", staged]):
         repo.git_ok(*args, cwd=worktree, doing=f"put the carried changes into {worktree}")
 
 

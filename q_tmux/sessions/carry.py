@@ -35,6 +35,10 @@ if TYPE_CHECKING:
 FORK_SUFFIX = "-fork"
 
 
+#: The hook ``git worktree add`` runs after checking out; made empty, it runs none.
+POST_CHECKOUT_HOOK = "post-checkout"
+
+
 class CarryError(QTmuxError):
     """The changes could not be carried; nothing was made and the source is as it was."""
 
@@ -164,6 +168,9 @@ class Captured:
     scratch_index: Path
     #: Its real index as it was read (None: it had none), to tell whether it moved since.
     index_bytes: bytes | None
+    #: Whether :meth:`plant` checks the files out into a worktree made without any
+    #: (one pass instead of two); not when that would skip a ``post-checkout`` hook.
+    fills_empty_worktree: bool = False
 
     @property
     def head(self) -> CommitOid:
@@ -174,7 +181,13 @@ class Captured:
         from q_tmux.adapters.git import plant_trees, read_worktree_trees
 
         assert self.trees.staged is not None  # refused when reading
-        plant_trees(repo, work_dir, self.trees.files, self.trees.staged)
+        plant_trees(
+            repo,
+            work_dir,
+            self.trees.files,
+            self.trees.staged,
+            checked_out=not self.fills_empty_worktree,
+        )
         with tempfile.TemporaryDirectory(prefix="q-tmux-carry-") as scratch:
             found = read_worktree_trees(repo, work_dir, Path(scratch) / "index")
         differs = mismatch(self.trees, found)
@@ -231,7 +244,14 @@ def capture(repo: Repo, *, what: str) -> Iterator[Captured]:
                 f"({', '.join(trees.embedded[:3])}) in {worktree}, whose files cannot be "
                 "carried; move them out or list them in .gitignore first."
             )
-        yield Captured(repo, worktree, trees, index, before)
+        yield Captured(
+            repo,
+            worktree,
+            trees,
+            index,
+            before,
+            fills_empty_worktree=not repo.runs_hook(POST_CHECKOUT_HOOK),
+        )
 
 
 # --- the commands ---
@@ -344,6 +364,7 @@ def fork_session(
             name_base=wanted,
             start_at=captured.head,
             seed=seed,
+            check_out=not captured.fills_empty_worktree,
         )
         return create_session(request, tmux, config)
 

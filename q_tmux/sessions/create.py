@@ -108,6 +108,9 @@ class NewSession:
     #: Fills the new worktree right after its checkout, before setup (carried changes);
     #: raising undoes the whole session.
     seed: Callable[[Repo, Path], None] | None = None
+    #: False: the worktree is made without files (``--no-checkout``), for ``seed`` to
+    #: check them out in one pass instead of HEAD's first and then its own.
+    check_out: bool = True
 
 
 @dataclass
@@ -302,11 +305,14 @@ def _create(
     file_path = session_file_path(place.work_dir)
 
     with contextlib.ExitStack() as undo:
-        _make_checkouts(place.checkouts, request.name, undo)
+        seed = request.seed if place.repo is not None and place.checkouts else None
+        # Only a seed can fill a worktree made empty, and it fills one worktree.
+        check_out = request.check_out or seed is None or place.is_workspace
+        _make_checkouts(place.checkouts, request.name, undo, check_out=check_out)
         if place.checkouts and not place.is_workspace:
             _hide_in_enclosing_repository(place.work_dir.parent)
-        if request.seed is not None and place.repo is not None and place.checkouts:
-            request.seed(place.repo, place.work_dir)
+        if seed is not None and place.repo is not None:
+            seed(place.repo, place.work_dir)
         setup_notes = _run_setup(request, place, record)
         step_done("new:setup")
         if not place.checkouts or place.is_workspace:  # in a directory git does not own
@@ -544,7 +550,9 @@ def _checkout_info(checkout: Checkout) -> WorktreeInfo:
     )
 
 
-def _make_checkouts(checkouts: tuple[Checkout, ...], name: str, undo: contextlib.ExitStack) -> None:
+def _make_checkouts(
+    checkouts: tuple[Checkout, ...], name: str, undo: contextlib.ExitStack, *, check_out: bool
+) -> None:
     """Every branch and worktree, each undone by ``undo`` unless it is popped.
 
     The worktrees of a workspace's repositories are checked out side by side:
@@ -560,7 +568,7 @@ def _make_checkouts(checkouts: tuple[Checkout, ...], name: str, undo: contextlib
         undo.callback(_remove_worktree, checkout.repo, checkout.work_dir)
     if len(checkouts) <= 1:
         for checkout in checkouts:
-            checkout.repo.add_worktree(checkout.work_dir, checkout.branch)
+            checkout.repo.add_worktree(checkout.work_dir, checkout.branch, check_out=check_out)
         step_done("new:worktree")
         return
     from concurrent.futures import ThreadPoolExecutor  # workspaces only: not every new's cost

@@ -204,6 +204,7 @@ def start_new(
         branch_prefix=prefix,
         start_at=moving.head if moving is not None else None,
         seed=moving.plant if moving is not None else None,
+        check_out=moving is None or not moving.fills_empty_worktree,
     )
     with carrying:
         made = fanout.make(request, fan, args.queue, tmux(), config, note)

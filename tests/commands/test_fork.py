@@ -150,6 +150,27 @@ def test_fork_carries_every_change_and_leaves_the_source_untouched(
     assert message.endswith("Its task was: Build the thing")
 
 
+def test_a_post_checkout_hook_still_runs_in_the_fork(
+    qtmux: QTmux, repo: Path, source: Path, tmp_path: Path
+) -> None:
+    """Without a hook the fork's worktree is made empty and filled in one pass; a
+    ``post-checkout`` hook (which an empty one would skip) gets the usual checkout."""
+    ran = tmp_path / "hook ran"
+    hooks = tmp_path / "hooks"
+    hooks.mkdir()
+    (hooks / "post-checkout").write_text(f"#!/bin/sh\necho \"$PWD $3\" >> '{ran}'\n")
+    (hooks / "post-checkout").chmod(0o755)
+    git(repo, "config", "core.hooksPath", str(hooks))
+    before_status, before_files = status(source), files(source)
+
+    qtmux.ok("fork", "work", "hooked", "-d", cwd=repo)
+
+    hooked = worktree(repo, "hooked")
+    assert ran.read_text() == f"{hooked} 1\n"
+    assert status(hooked) == before_status
+    assert files(hooked) == before_files
+
+
 def test_an_unnamed_fork_counts_up(qtmux: QTmux, repo: Path, source: Path) -> None:
     qtmux.ok("fork", "work", "-d", cwd=repo)
     qtmux.ok("fork", "work", "-d", cwd=repo)
