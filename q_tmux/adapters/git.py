@@ -1097,7 +1097,7 @@ def read_worktree_trees(repo: Repo, worktree: Path, scratch_index: Path) -> Work
     where they say it plainly; the staged tree is written from a second copy
     while the first takes in the files.
     """
-    import threading
+    from q_tmux.background import in_background
 
     git_dir = _worktree_git_dir(worktree, repo.common_dir)
     head = head_commit_from_files(git_dir, repo.common_dir) if git_dir is not None else None
@@ -1123,15 +1123,12 @@ def read_worktree_trees(repo: Repo, worktree: Path, scratch_index: Path) -> Work
         env = {"GIT_INDEX_FILE": str(index), "LC_ALL": "C"}
         return process.run("git", ["-C", str(worktree), *args], env=env)
 
-    answers: list[process.Completed] = []
-    writing = threading.Thread(target=lambda: answers.append(run("write-tree", index=staged_index)))
-    writing.start()
+    writing = in_background(lambda: run("write-tree", index=staged_index))
     try:
         added = run("add", "-A")
     finally:
-        writing.join()
+        staged = writing()
         staged_index.unlink(missing_ok=True)
-    (staged,) = answers
     if not staged.ok and "unmerged" not in staged.stderr:
         raise GitError(f"Could not read the index of {worktree}: {staged.first_error_line()}.")
     embedded: list[str] = []

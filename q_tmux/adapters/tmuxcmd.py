@@ -27,12 +27,13 @@ _SIGKILL = 9  # the signal module costs a hook ~5 ms to import
 def find(program: str) -> str | None:
     """``program``'s path on PATH (remembered for the process's life)."""
     if program not in _found:
-        _found[program] = None
+        found = None  # stored once known: a thread asking meanwhile looks for itself
         for directory in os.environ.get("PATH", os.defpath).split(os.pathsep):
             candidate = os.path.join(directory or ".", program)
             if os.access(candidate, os.X_OK) and not os.path.isdir(candidate):
-                _found[program] = candidate
+                found = candidate
                 break
+        _found[program] = found
     return _found[program]
 
 

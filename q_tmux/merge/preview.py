@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Generic, TypeVar
+from typing import TYPE_CHECKING
 
 from q_tmux.adapters.git import (
     Commit,
@@ -26,6 +26,7 @@ from q_tmux.adapters.git import (
     uncommitted,
     worktree_git_dir,
 )
+from q_tmux.background import in_background
 from q_tmux.errors import QTmuxError
 from q_tmux.merge import journal as journals
 from q_tmux.merge.conflicts import pair_conflicts
@@ -34,13 +35,8 @@ from q_tmux.merge.journal import RepoEntry
 from q_tmux.store.session_file import SessionRecord, WorktreeInfo
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
     from q_tmux.merge.journal import MergeJournal
     from q_tmux.sessions.views import SessionView
-
-
-T = TypeVar("T")
 
 
 @dataclass
@@ -170,7 +166,7 @@ def _build_preview(
     commits = history.commits(base_oid, tip)
     # The session's status runs beside the rest (the base's status above all): two git
     # processes, each reading its own worktree, overlap instead of waiting on each other.
-    session_status = _Background(lambda: uncommitted(repo, work_dir))
+    session_status = in_background(lambda: uncommitted(repo, work_dir))
     try:
         preview = Preview(
             record=record,
@@ -187,9 +183,9 @@ def _build_preview(
         )
         _look_around(preview, history, others)
     except BaseException:
-        session_status.result()  # its error first, as when the steps ran one after another
+        session_status()  # its error first, as when the steps ran one after another
         raise
-    preview.uncommitted = [path for path in session_status.result() if not _ours(path)]
+    preview.uncommitted = [path for path in session_status() if not _ours(path)]
     return preview
 
 
@@ -217,31 +213,6 @@ def _look_around(preview: Preview, history: History, others: list[OtherBranch]) 
             )
     if preview.base_operation is None:
         preview.base_busy = branch_in_use(repo, base)
-
-
-class _Background(Generic[T]):
-    """``work`` running in a thread meanwhile; :meth:`result` waits for it (or raises its
-    error). For a git command: the thread only waits on the process."""
-
-    def __init__(self, work: Callable[[], T]) -> None:
-        import threading
-
-        self._value: T | None = None
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, args=(work,), daemon=True)
-        self._thread.start()
-
-    def _run(self, work: Callable[[], T]) -> None:
-        try:
-            self._value = work()
-        except BaseException as error:  # handed to the thread that waits for the result
-            self._error = error
-
-    def result(self) -> T:
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
-        return self._value  # type: ignore[return-value]
 
 
 def _ours(path: str) -> bool:
