@@ -277,11 +277,14 @@ def test_the_watcher_reaches_merge_tree_without_the_git_adapter() -> None:
     assert not heavy & imported
 
 
-def test_a_worktree_written_into_while_it_is_removed_is_removed_on_the_next_try(
-    repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("left", [".amazonq/session.json", "notes.txt"])
+def test_a_worktree_written_into_while_it_is_removed_is_finished_only_over_the_session_file(
+    repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, left: str
 ) -> None:
     """Seen under load: the watcher marked the closed agent exited (a file written in the
-    worktree) while git emptied it, and ``rm --force`` failed with "Directory not empty"."""
+    worktree) while git emptied it, and ``rm --force`` failed with "Directory not empty".
+    git has then removed the files and the worktree's registration (asking again only gets
+    "is not a working tree"): the session file left over goes too, anything else stays."""
     from q_tmux.adapters import git as git_module
     from q_tmux.adapters.process import Completed
 
@@ -293,12 +296,21 @@ def test_a_worktree_written_into_while_it_is_removed_is_removed_on_the_next_try(
 
     def racing(self: Repo, *args: str, **kwargs: object) -> Completed:
         calls.append(args)
+        done = real(self, *args, **kwargs)  # type: ignore[arg-type]
         if args[:2] == ("worktree", "remove") and len(calls) == 1:
+            (work / left).parent.mkdir(parents=True, exist_ok=True)
+            (work / left).write_text("written meanwhile\n")  # what git then found
             return Completed(255, "", f"error: failed to delete '{work}': Directory not empty\n")
-        return real(self, *args, **kwargs)  # type: ignore[arg-type]
+        return done
 
     monkeypatch.setattr(git_module.Repo, "git", racing)
     monkeypatch.setattr("time.sleep", lambda seconds: None)
-    assert main.remove_worktree(work, force=True).ok
-    assert [args[:2] for args in calls] == [("worktree", "remove")] * 2
-    assert not work.exists()
+    removed = main.remove_worktree(work, force=True)
+    assert [args[:2] for args in calls] == [("worktree", "remove")]
+    assert str(work) not in git(repo, "worktree", "list")
+    if left == "notes.txt":
+        assert not removed.ok
+        assert (work / left).read_text() == "written meanwhile\n"
+    else:
+        assert removed.ok
+        assert not work.exists()

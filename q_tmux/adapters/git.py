@@ -133,6 +133,47 @@ class Outcome:
         return cls(False, result.first_error_line(), tuple(conflicts or ()))
 
 
+def _finish_removal(path: Path, failed: process.Completed) -> process.Completed:
+    """Remove what a write left in a worktree git was removing, when it is only q-tmux's.
+
+    A last write (the watcher marking the closed agent exited) can land while
+    git empties the folder: git then fails with "Directory not empty", having
+    removed the files and the worktree's registration all the same, so asking
+    git again only gets "is not a working tree". When all that is left is the
+    session file (or its temporary), it goes and so does the folder; anything
+    else is kept, and git's failure is the answer.
+    """
+    for pause in (0.0, 0.1, 0.3):  # a write may still be landing: look again
+        time.sleep(pause)
+        found = [
+            (Path(folder), names)
+            for folder, _, names in os.walk(path, topdown=False)  # the deepest first
+        ]
+        if any(
+            not _is_session_file(folder / name, path) for folder, names in found for name in names
+        ):
+            return failed
+        try:
+            for folder, names in found:
+                for name in names:
+                    (folder / name).unlink(missing_ok=True)
+                folder.rmdir()
+        except OSError:  # written into again, or changed meanwhile: look again
+            continue
+        return process.Completed(0, "", "")
+    return failed if os.path.lexists(path) else process.Completed(0, "", "")
+
+
+def _is_session_file(path: Path, work_dir: Path) -> bool:
+    """Whether ``path`` is the session file in ``work_dir``, or a temporary of its writes."""
+    from q_tmux.store.words import SESSION_DIR, SESSION_FILE
+
+    name = path.name
+    return path.parent == work_dir / SESSION_DIR and (
+        name == SESSION_FILE or (name.startswith(f".{SESSION_FILE}.") and name.endswith(".tmp"))
+    )
+
+
 def parse_worktree_list(output: str) -> list[Worktree]:
     """Parse NUL-separated ``worktree list --porcelain -z`` output."""
     worktrees: list[Worktree] = []
@@ -419,13 +460,8 @@ class Repo:
         step_out_of(path, self.main_worktree)
         args = ["worktree", "remove", *(["--force"] if force else []), str(path)]
         result = self.git(*args)
-        # A last write into the worktree (the watcher marking the closed agent exited) can
-        # land while git empties it: "Directory not empty". It is a one-off; try again.
-        for pause in (0.1, 0.3, 1.0):
-            if result.ok or "not empty" not in result.stderr:
-                break
-            time.sleep(pause)
-            result = self.git(*args)
+        if not result.ok and "not empty" in result.stderr:
+            return _finish_removal(path, result)
         return result
 
     def prune_worktrees(self) -> None:
