@@ -20,7 +20,7 @@ from q_tmux.merge.conflicts import Method, own_conflicts, pair_method
     ],
 )
 def test_pair_method(
-    first: tuple[str, ...] | None, second: tuple[str, ...] | None, same_base: bool, expected: Method
+    first: tuple[str, ...] | None, second: tuple[str, ...] | None, same_base: bool, expected: str
 ) -> None:
     assert pair_method(first, second, same_base) is expected
 

@@ -7,7 +7,9 @@ itself (the caller passes its own runner), so the watcher stays light.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # collections.abc would cost the standard-library conflicts path its own time
+    from collections.abc import Callable
 
 
 def arguments(base: str, tip: str) -> list[str]:

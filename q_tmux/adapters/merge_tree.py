@@ -9,7 +9,9 @@ nothing and runs nothing itself: the caller passes its own runner.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # collections.abc would cost the standard-library conflicts path its own time
+    from collections.abc import Callable
 
 #: ``merge-tree --write-tree`` arrived in git 2.38.
 MERGE_TREE_GIT = (2, 38)

@@ -30,7 +30,6 @@ once the conflicting one has brought the base in (``q-tmux sync``).
 
 from __future__ import annotations
 
-from enum import Enum
 from itertools import combinations
 
 from q_tmux.store.facts import FactStore, key
@@ -38,7 +37,7 @@ from q_tmux.store.facts import FactStore, key
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # the standard-library ``conflicts`` path imports this module: no git adapter
     from collections.abc import Collection, Sequence
-    from typing import Protocol
+    from typing import Final, Protocol
 
     from q_tmux.adapters.git import CommitOid
 
@@ -164,20 +163,24 @@ class Report:
         return [s.name for s in sorted(self.sessions, key=trouble)]
 
 
-class Method(Enum):
-    """How to predict a pair's own conflicts (see the module's docstring)."""
+class Method:
+    """How to predict a pair's own conflicts (see the module's docstring).
 
-    SECOND_MERGED_FIRST = "second merged into the base first"
-    FIRST_MERGED_FIRST = "first merged into the base first"
-    TIPS = "tip against tip"
-    UNKNOWN = "unknown"
+    Names, not an ``Enum``: the standard-library ``conflicts`` path imports this
+    module, and importing ``enum`` would cost it more than its own reading does.
+    """
+
+    SECOND_MERGED_FIRST: Final = "second merged into the base first"
+    FIRST_MERGED_FIRST: Final = "first merged into the base first"
+    TIPS: Final = "tip against tip"
+    UNKNOWN: Final = "unknown"
 
 
 def pair_method(
     first_with_base: tuple[str, ...] | None,
     second_with_base: tuple[str, ...] | None,
     same_base: bool,
-) -> Method:
+) -> str:
     """Which prediction can tell the pair's own conflicts, given each one's against the base."""
     if first_with_base is None or second_with_base is None:
         return Method.UNKNOWN  # git cannot predict at all

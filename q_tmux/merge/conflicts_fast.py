@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import os
 
-from q_tmux.adapters import counts, merge_tree, numstat, refs
+from q_tmux.adapters import refs
 from q_tmux.merge.conflicts import Checkout, Report, analyse
 from q_tmux.sessions import listing
 from q_tmux.sessions.grouping import group_key, grouped
@@ -50,6 +50,8 @@ if TYPE_CHECKING:
         """A history whose facts are kept on disk (:class:`LightHistory`, ``CachedHistory``)."""
 
         def save(self) -> None: ...
+
+        def learn(self, tips: Iterable[tuple[CommitOid, CommitOid]]) -> None: ...
 else:
     CommitOid = str
 
@@ -192,6 +194,28 @@ class LightHistory:
     def save(self) -> None:
         self.facts.save()
 
+    def learn(self, tips: Iterable[tuple[CommitOid, CommitOid]]) -> None:
+        """Ask git, side by side, for what :func:`analyse` will want of each (base, tip)
+        and no fact holds yet.
+
+        After one tip moved, that is its counts, its changed files and its merge
+        with the base: three commands waited for together instead of in turn.
+        Whatever fails here is left alone: :func:`analyse` asks again in its turn
+        and meets it there.
+        """
+        asks: list[Callable[[], object]] = []
+        for base, tip in tips:
+            if not is_counts(self.facts.get(key("ahead-behind", base, tip))):
+                asks.append(_asking(self.ahead_behind, base, tip))
+            if not is_diff_stat(self.facts.get(key("diff-stat", base, tip))):
+                asks.append(_asking(self.changed_files, base, tip))
+            if not is_prediction(self.facts.get(key("predict", base, tip))):
+                asks.append(_asking(self.predict, base, tip))
+        if len(asks) > 1:  # a single command is as quick run in its turn
+            from q_tmux.background import side_by_side
+
+            side_by_side(asks)
+
     def branch(self, name: str) -> CommitOid | None:
         """Where ``name`` points, from its ref file (else the full command asks git)."""
         found = refs.read_branch(self._common_dir, name) if self._common_dir and name else None
@@ -203,6 +227,8 @@ class LightHistory:
         fact = key("ahead-behind", base, tip)
         known = self.facts.get(fact)
         if not is_counts(known):
+            from q_tmux.adapters import counts  # here and below: only to ask git
+
             found = counts.ahead_behind(self.root, base, tip, self._run)
             if found is None:
                 raise Unsure
@@ -215,6 +241,8 @@ class LightHistory:
         known = self.facts.get(fact)
         if is_prediction(known):
             return Prediction(known["clean"], known["tree"], tuple(known["conflicts"]))
+        from q_tmux.adapters import merge_tree
+
         answer = merge_tree.ask(self.root, ours, theirs, self._run)
         if answer is None:
             raise Unsure  # git older than 2.38, or failing: the full command says which
@@ -241,6 +269,8 @@ class LightHistory:
                 return self.predict(CommitOid(kept), then)
             except Unsure:
                 pass  # collected by git meanwhile (or git failing: asked again below)
+        from q_tmux.adapters import merge_tree
+
         merged = merge_tree.merged_commit(self.root, first.tree, base, merged_first, self._run)
         if merged is None:
             raise Unsure
@@ -251,6 +281,8 @@ class LightHistory:
         fact = key("diff-stat", base, tip)
         rows = self.facts.get(fact)
         if not is_diff_stat(rows):
+            from q_tmux.adapters import numstat
+
             found = numstat.changed_files(self.root, base, tip, self._run)
             if found is None:
                 raise Unsure
@@ -276,7 +308,27 @@ def analyse_all(
     for root, checkouts in sorted(by_repo.items()):
         history = history_of(root)
         try:
+            history.learn(tips(checkouts, history))
             found[root] = analyse(checkouts, history)
         finally:
             history.save()  # what was learnt holds, whoever answers
+    return found
+
+
+def _asking(
+    method: Callable[[CommitOid, CommitOid], object], base: CommitOid, tip: CommitOid
+) -> Callable[[], object]:
+    """``method`` of ``base`` and ``tip``, to be asked later (no functools on this path)."""
+    return lambda: method(base, tip)
+
+
+def tips(checkouts: Iterable[Checkout], history: Commits) -> list[tuple[CommitOid, CommitOid]]:
+    """Each checkout's (base commit, tip) that :func:`analyse` will look at."""
+    found = []
+    for checkout in checkouts:
+        branch, base = checkout.info.branch, checkout.info.base_branch
+        if branch and base:
+            tip, base_oid = history.branch(branch), history.branch(base)
+            if tip is not None and base_oid is not None:
+                found.append((base_oid, tip))
     return found

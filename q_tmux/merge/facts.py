@@ -11,7 +11,7 @@ where that one is unsure (git too old or failing, a branch not in a ref file).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -74,6 +74,11 @@ class CachedHistory(History):
 
     def save(self) -> None:
         self.facts.save()
+
+    def learn(self, tips: Iterable[tuple[CommitOid, CommitOid]]) -> None:
+        """As :meth:`LightHistory.learn`: the facts ``analyse`` will want, asked side by side."""
+        self.version  # asked once, before the threads  # noqa: B018
+        self._facts.learn(tips)
 
     def _git(self, program: str, args: list[str]) -> tuple[int, str]:
         """How :class:`LightHistory` runs git here: as the adapter runs it, git's version known."""

@@ -21,7 +21,7 @@ from __future__ import annotations
 import os
 import time
 
-from q_tmux.adapters import refs, tmuxcmd
+from q_tmux.adapters import refs
 from q_tmux.adapters.tmux_vocabulary import (
     ID_OPTION,
     field,
@@ -439,6 +439,8 @@ def windows_at(socket: str) -> dict[str, Window]:
     """Every q-tmux window on the server at ``socket``, by session id, in one tmux call."""
     if not os.path.exists(socket):
         return {}
+    from q_tmux.adapters import tmuxcmd  # here: conflicts reads sessions without tmux
+
     code, out = tmuxcmd.run(socket, *list_panes())
     if code != 0:
         return {}
@@ -456,6 +458,8 @@ def current_session_id(socket: str, listed: list[Listed], cwd: str) -> str | Non
         return from_env
     pane = os.environ.get("TMUX_PANE") or None
     if pane is not None and socket_from_environment() == socket:
+        from q_tmux.adapters import tmuxcmd
+
         code, out = tmuxcmd.run(socket, "display-message", "-p", "-t", pane, field(ID_OPTION))
         from_window = out.split("\n")[0] if code == 0 else ""
         if from_window:

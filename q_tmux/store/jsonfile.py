@@ -9,7 +9,6 @@ write back what it read before another writer's update.
 
 from __future__ import annotations
 
-import fcntl
 import os
 import time
 
@@ -124,6 +123,8 @@ class FolderLock:
         return self
 
     def _wait(self, fd: int) -> None:
+        import fcntl  # here: readers that never lock do not load it
+
         deadline, pause = 0.0, 0.0005
         while True:
             try:

@@ -23,8 +23,7 @@ import os
 import time
 import zlib
 
-from q_tmux.store import jsonfile, record, xdg
-from q_tmux.store.record import Status
+from q_tmux.store import jsonfile, xdg
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -32,6 +31,7 @@ if TYPE_CHECKING:
     from typing import Any
 
     from q_tmux.adapters.changes import Run
+    from q_tmux.store import record
     from q_tmux.tracking.status_line import SessionState, Snapshot
 
     #: What one other session shares with this one: (name, task, shared files, conflicts).
@@ -210,6 +210,8 @@ def context_for(data: dict[str, Any] | None, path: str, now: float | None = None
     Reads only the summaries of the session's own repositories, written by the
     watcher; one older than :data:`STALE_AFTER` counts as none.
     """
+    from q_tmux.store import record  # here: conflicts reads summaries without the enums
+
     session = record.Summary.parse(data, path) if data else None
     if session is None or not session.socket:
         return ""
@@ -285,6 +287,8 @@ class Gatherer:
 
     def refresh(self, sessions: list[SessionState], snap: Snapshot, force: bool = False) -> None:
         """Write the summary of every repository with a live session, at most every few seconds."""
+        from q_tmux.store.record import Status
+
         clock = time.monotonic()
         if clock < self.next_look and not force:
             return
@@ -411,6 +415,7 @@ class Gatherer:
         """The worktree's uncommitted files; git asked again only when the session may have
         changed them (it worked, or printed something) or after :data:`RECHECK_IDLE`."""
         from q_tmux.adapters import changes
+        from q_tmux.store.record import Status
 
         self.looked.add(worktree)
         look = (str(session.status), session.changed_at, activity)

@@ -191,3 +191,59 @@ def test_a_pair_sharing_no_file_is_answered_without_git(
     runs.clear()
     assert pair_conflicts(history, (base, one), (base, two), []) == ()
     assert runs == []
+
+
+def test_a_moved_tips_three_facts_are_asked_side_by_side(tmp_path: Path) -> None:
+    import threading
+
+    from q_tmux.adapters import tmuxcmd
+    from q_tmux.merge.conflicts_fast import LightHistory
+
+    root = make_repo(tmp_path / "app", {"README.md": "hello\n"})
+    git(root, "branch", "topic")
+    commit(root, "topic", "a.txt", "a\n")
+    # Each of the three waits until all three are running: asked in turn, they never meet.
+    meeting = threading.Barrier(3, timeout=10)
+    asked: list[str] = []
+
+    def run(program: str, args: list[str]) -> tuple[int, str]:
+        asked.append(" ".join(args))
+        meeting.wait()
+        return tmuxcmd.run_program(program, args)
+
+    history = LightHistory(str(root), run=run)
+    base, tip = history.branch("main"), history.branch("topic")
+    assert base is not None
+    assert tip is not None
+    history.learn([(base, tip)])
+    assert sorted(command.split()[2] for command in asked) == ["diff", "merge-tree", "rev-list"]
+    asked.clear()
+    assert history.ahead_behind(base, tip) == (1, 0)  # all three known: no git, no meeting
+    assert [change.path for change in history.changed_files(base, tip)] == ["a.txt"]
+    assert history.predict(base, tip).conflicts == ()
+    assert asked == []
+    history.learn([(base, tip)])  # nothing missing: nothing asked
+    assert asked == []
+
+
+def test_what_fails_while_learning_is_met_again_in_its_turn(tmp_path: Path) -> None:
+    from q_tmux.merge.conflicts_fast import LightHistory, Unsure
+
+    root = make_repo(tmp_path / "app", {"README.md": "hello\n"})
+    git(root, "branch", "topic")
+    commit(root, "topic", "a.txt", "a\n")
+    asked: list[str] = []
+
+    def failing(program: str, args: list[str]) -> tuple[int, str]:
+        asked.append(" ".join(args))
+        return 128, ""
+
+    history = LightHistory(str(root), run=failing)
+    base, tip = history.branch("main"), history.branch("topic")
+    assert base is not None
+    assert tip is not None
+    history.learn([(base, tip)])  # raises nothing: each failure is left to its own ask
+    assert len(asked) == 3
+    with pytest.raises(Unsure):
+        history.ahead_behind(base, tip)
+    assert len(asked) == 4
