@@ -9,7 +9,6 @@ table's hash, until the table changes. The user's own config is trusted.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import shutil
 from collections.abc import Callable
@@ -34,6 +33,8 @@ def _trust_file() -> Path:
 
 
 def _fingerprint(table: dict[str, Any]) -> str:
+    import hashlib  # here: only a repository with a setup to trust pays for OpenSSL
+
     wanted = {"run": table.get("run", []), "env": table.get("env", {})}
     return hashlib.sha256(json.dumps(wanted, sort_keys=True).encode()).hexdigest()
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import hashlib
 import json
 import os
 import signal
@@ -26,6 +25,14 @@ from typing import Any
 
 from q_tmux.errors import QTmuxError
 from q_tmux.store import jsonfile, paths
+
+try:  # hashlib would load OpenSSL, a good part of a Python start, for one digest of a name
+    from _sha256 import sha256  # type: ignore[import-not-found, unused-ignore]  # CPython 3.11
+except ImportError:
+    try:
+        from _sha2 import sha256  # type: ignore[import-not-found, no-redef, unused-ignore]
+    except ImportError:  # CPython 3.12+ has _sha2; another interpreter, neither
+        from hashlib import sha256  # type: ignore[assignment, no-redef, unused-ignore]
 
 #: Tests: die by SIGKILL right after the named step (the merge's switch, shared).
 KILL_SWITCH = "Q_TMUX_TEST_KILL_AFTER"
@@ -129,7 +136,7 @@ def _release(path: Path | None, fd: int) -> None:
 @contextlib.contextmanager
 def exclusive(name: str) -> Iterator[None]:
     """A short critical section shared by every q-tmux process (a lock in the state dir)."""
-    digest = hashlib.sha256(name.encode()).hexdigest()[:16]
+    digest = sha256(name.encode()).hexdigest()[:16]
     fd = _lock(journal_dir() / "locks" / f"{digest}.lock", wait=True)
     assert fd is not None
     try:
