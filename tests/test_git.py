@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -184,7 +185,7 @@ def test_runs_hook_follows_core_hooks_path_and_wants_it_executable(
 def test_planting_into_an_empty_worktree_checks_the_files_out_and_overwrites_nothing(
     repo: Path, tmp_path: Path
 ) -> None:
-    from q_tmux.adapters.git import plant_trees
+    from q_tmux.adapters.git import check_planted, plant_trees
     from q_tmux.errors import GitError
 
     (repo / "README.md").write_text("changed\n")
@@ -198,7 +199,9 @@ def test_planting_into_an_empty_worktree_checks_the_files_out_and_overwrites_not
     r.add_worktree(tmp_path / "empty", "empty", check_out=False)
     assert [p.name for p in (tmp_path / "empty").iterdir()] == [".git"]
 
-    plant_trees(r, tmp_path / "empty", files, staged, checked_out=False)
+    plant_trees(r, tmp_path / "empty", files, checked_out=False)
+    found = check_planted(r, tmp_path / "empty", staged, tmp_path / "scratch")
+    assert (found.staged, found.files_match) == (staged, True)
     assert (tmp_path / "empty" / "README.md").read_text() == "changed\n"
     assert git(tmp_path / "empty", "status", "--porcelain") == " M README.md\n?? new.txt\n"
 
@@ -206,5 +209,34 @@ def test_planting_into_an_empty_worktree_checks_the_files_out_and_overwrites_not
     r.add_worktree(tmp_path / "busy", "busy", check_out=False)
     (tmp_path / "busy" / "new.txt").write_text("someone's\n")
     with pytest.raises(GitError, match=r"new\.txt"):
-        plant_trees(r, tmp_path / "busy", files, staged, checked_out=False)
+        plant_trees(r, tmp_path / "busy", files, checked_out=False)
     assert (tmp_path / "busy" / "new.txt").read_text() == "someone's\n"
+
+
+@pytest.mark.parametrize(
+    "spoil",
+    [
+        lambda work: (work / "README.md").write_text("chanGed\n"),  # same size, same second
+        lambda work: (work / "README.md").chmod(0o755),
+        lambda work: (work / "new.txt").unlink(),
+        lambda work: (work / "stray.txt").write_text("not carried\n"),
+    ],
+    ids=["content", "mode", "missing", "extra"],
+)
+def test_a_planted_worktree_that_is_not_as_carried_is_told(
+    repo: Path, tmp_path: Path, spoil: Callable[[Path], object]
+) -> None:
+    from q_tmux.adapters.git import check_planted, plant_trees
+
+    (repo / "README.md").write_text("changed\n")
+    (repo / "new.txt").write_text("new\n")
+    staged = git(repo, "write-tree").strip()
+    git(repo, "add", "-A")
+    files = git(repo, "write-tree").strip()
+    git(repo, "reset", "-q")
+    r = Repo.discover(repo)
+    r.create_branch("copy", r.branch_oid("main") or CommitOid(""), "test")
+    r.add_worktree(tmp_path / "copy", "copy", check_out=False)
+    plant_trees(r, tmp_path / "copy", files, checked_out=False)
+    spoil(tmp_path / "copy")
+    assert not check_planted(r, tmp_path / "copy", staged, tmp_path / "scratch").files_match

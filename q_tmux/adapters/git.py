@@ -1135,17 +1135,7 @@ def read_worktree_trees(repo: Repo, worktree: Path, scratch_index: Path) -> Work
     """
     from q_tmux.background import in_background
 
-    git_dir = _worktree_git_dir(worktree, repo.common_dir)
-    head = head_commit_from_files(git_dir, repo.common_dir) if git_dir is not None else None
-    if git_dir is None or head is None:
-        found_dir, found_head = repo.git_ok(
-            "rev-parse",
-            "--absolute-git-dir",
-            "HEAD",
-            cwd=worktree,
-            doing=f"read HEAD in {worktree}",
-        ).splitlines()
-        git_dir, head = Path(found_dir), CommitOid(found_head)
+    git_dir, head = worktree_head(repo, worktree)
     staged_index = scratch_index.with_name(f"{scratch_index.name}.staged")
     source = git_dir / "index"
     for copy in (scratch_index, staged_index):
@@ -1182,6 +1172,80 @@ def read_worktree_trees(repo: Repo, worktree: Path, scratch_index: Path) -> Work
         files.stdout.strip(),
         tuple(embedded),
     )
+
+
+def worktree_head(repo: Repo, worktree: Path) -> tuple[Path, CommitOid]:
+    """``worktree``'s git directory and the commit its HEAD names, read from their files
+    where they say it plainly (else git is asked)."""
+    git_dir = _worktree_git_dir(worktree, repo.common_dir)
+    head = head_commit_from_files(git_dir, repo.common_dir) if git_dir is not None else None
+    if git_dir is None or head is None:
+        found_dir, found_head = repo.git_ok(
+            "rev-parse",
+            "--absolute-git-dir",
+            "HEAD",
+            cwd=worktree,
+            doing=f"read HEAD in {worktree}",
+        ).splitlines()
+        git_dir, head = Path(found_dir), CommitOid(found_head)
+    return git_dir, head
+
+
+@dataclass(frozen=True)
+class Planted:
+    """What a worktree :func:`plant_trees` filled holds, as :func:`check_planted` found it."""
+
+    head: CommitOid
+    #: Its index as a tree, once it took the staged tree.
+    staged: str
+    #: Whether its files are exactly the files tree it was filled with.
+    files_match: bool
+
+
+def check_planted(repo: Repo, worktree: Path, staged: str, scratch_index: Path) -> Planted:
+    """Give the ``worktree`` :func:`plant_trees` just filled its index ``staged``, and read
+    back what it holds.
+
+    Right after the checkout its index holds the files tree, with fresh stat data. A
+    copy of it (``scratch_index``) is what the files are compared with: ``diff``
+    (every tracked file's content and mode; git hashes again each file written in the
+    same second as the index) and ``ls-files --others`` (no other file but ignored
+    ones). Meanwhile the index takes ``staged`` (``read-tree -m`` keeps the stat data
+    of every entry whose content matches) and is written as a tree again.
+    """
+    from q_tmux.background import in_background
+
+    git_dir, head = worktree_head(repo, worktree)
+    shutil.copyfile(git_dir / "index", scratch_index)
+
+    def run(*args: str, index: Path) -> process.Completed:
+        env = {"GIT_INDEX_FILE": str(index)}
+        return process.run("git", ["-C", str(worktree), *args], env=env)
+
+    def staging() -> process.Completed:
+        taken = run("read-tree", "-m", staged, index=git_dir / "index")
+        return run("write-tree", index=git_dir / "index") if taken.ok else taken
+
+    def untracked() -> process.Completed:
+        return run("ls-files", "--others", "--exclude-standard", "-z", index=scratch_index)
+
+    setting, listing = in_background(staging), in_background(untracked)
+    try:
+        # diff, not diff-files: it refreshes the stat data first, so only content counts.
+        compared = run("diff", "--quiet", "--no-ext-diff", index=scratch_index)
+    finally:
+        written, extra = setting(), listing()
+    if compared.returncode not in (0, 1) or not extra.ok:
+        failed = extra if extra.returncode else compared
+        raise GitError(f"Could not read the files of {worktree}: {failed.first_error_line()}.")
+    if compared.returncode == 1 or extra.stdout:
+        # A file not as checked out also makes read-tree refuse ("not uptodate"): the
+        # difference, not that refusal, is what to tell.
+        return Planted(head, written.stdout.strip() if written.ok else "", files_match=False)
+    if not written.ok:
+        why = written.first_error_line()
+        raise GitError(f"Could not put the carried changes into {worktree}: {why}.")
+    return Planted(head, written.stdout.strip(), files_match=True)
 
 
 def _worktree_git_dir(worktree: Path, common_dir: Path) -> Path | None:
@@ -1237,21 +1301,18 @@ def _is_object_name(text: str) -> bool:
 EMBEDDED_REPOSITORY = "adding embedded git repository:"
 
 
-def plant_trees(
-    repo: Repo, worktree: Path, files: str, staged: str, *, checked_out: bool = True
-) -> None:
-    """Make a new ``worktree``'s files ``files`` and its index ``staged``, HEAD unchanged.
+def plant_trees(repo: Repo, worktree: Path, files: str, *, checked_out: bool = True) -> None:
+    """Make a new ``worktree``'s files (and index) ``files``, HEAD unchanged.
 
     In a worktree checked out at HEAD, a two-tree ``read-tree -m -u`` moves the
     files from HEAD's to ``files``, writing only those that differ. In one made
     without a checkout (no files, no index) a one-tree ``read-tree -m -u`` writes
     ``files`` in one pass, as the checkout would have HEAD's, and refuses to
-    overwrite anything found there. Reading ``staged`` over it keeps the stat
-    data of every entry whose content matches.
+    overwrite anything found there. Its index then takes the staged tree in
+    :func:`check_planted`.
     """
     first = ["read-tree", "-m", "-u", *(["HEAD"] if checked_out else []), files]
-    for args in (first, ["read-tree", "-m", staged]):
-        repo.git_ok(*args, cwd=worktree, doing=f"put the carried changes into {worktree}")
+    repo.git_ok(*first, cwd=worktree, doing=f"put the carried changes into {worktree}")
 
 
 def restore_head_files(

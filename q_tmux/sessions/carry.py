@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 from q_tmux.errors import QTmuxError, UsageError
 
 if TYPE_CHECKING:
-    from q_tmux.adapters.git import CommitOid, Repo, WorktreeTrees
+    from q_tmux.adapters.git import CommitOid, Planted, Repo, WorktreeTrees
     from q_tmux.adapters.tmux import Tmux
     from q_tmux.agents.launch import Agent
     from q_tmux.sessions.create import Created
@@ -88,16 +88,16 @@ def fork_message(name: str, branch: str | None, head: str, task: str | None) -> 
     return f"{text} Its task was: {task}" if task else text
 
 
-def mismatch(expected: WorktreeTrees, found: WorktreeTrees) -> str | None:
+def mismatch(expected: WorktreeTrees, found: Planted) -> str | None:
     """What differs between the source's trees and the copy's, or None when they are equal."""
     differs = [
         what
-        for what, ours, theirs in (
-            ("HEAD", expected.head, found.head),
-            ("staged changes", expected.staged, found.staged),
-            ("files", expected.files, found.files),
+        for what, same in (
+            ("HEAD", expected.head == found.head),
+            ("staged changes", expected.staged == found.staged),
+            ("files", found.files_match),
         )
-        if ours != theirs
+        if not same
     ]
     return " and ".join(differs) if differs else None
 
@@ -178,18 +178,12 @@ class Captured:
 
     def plant(self, repo: Repo, work_dir: Path) -> None:
         """Give the new worktree these changes, then check it holds exactly them."""
-        from q_tmux.adapters.git import plant_trees, read_worktree_trees
+        from q_tmux.adapters.git import check_planted, plant_trees
 
         assert self.trees.staged is not None  # refused when reading
-        plant_trees(
-            repo,
-            work_dir,
-            self.trees.files,
-            self.trees.staged,
-            checked_out=not self.fills_empty_worktree,
-        )
+        plant_trees(repo, work_dir, self.trees.files, checked_out=not self.fills_empty_worktree)
         with tempfile.TemporaryDirectory(prefix="q-tmux-carry-") as scratch:
-            found = read_worktree_trees(repo, work_dir, Path(scratch) / "index")
+            found = check_planted(repo, work_dir, self.trees.staged, Path(scratch) / "index")
         differs = mismatch(self.trees, found)
         if differs is not None:
             raise CarryError(

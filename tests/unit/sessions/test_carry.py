@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from q_tmux.adapters.git import CommitOid, Repo, WorktreeTrees
+from q_tmux.adapters.git import CommitOid, Planted, Repo, WorktreeTrees
 from q_tmux.agents import claude
 from q_tmux.agents.launch import Agent
 from q_tmux.errors import UsageError
@@ -79,11 +79,15 @@ def trees(head: str = "h", staged: str | None = "s", files: str = "f") -> Worktr
     return WorktreeTrees(CommitOid(head), staged, files)
 
 
+def planted(head: str = "h", staged: str = "s", files_match: bool = True) -> Planted:
+    return Planted(CommitOid(head), staged, files_match)
+
+
 def test_a_copy_matches_only_when_every_tree_does() -> None:
-    assert mismatch(trees(), trees()) is None
-    assert mismatch(trees(), trees(files="g")) == "files"
-    assert mismatch(trees(), trees(staged="t", files="g")) == "staged changes and files"
-    assert mismatch(trees(), trees(head="x")) == "HEAD"
+    assert mismatch(trees(), planted()) is None
+    assert mismatch(trees(), planted(files_match=False)) == "files"
+    assert mismatch(trees(), planted(staged="t", files_match=False)) == "staged changes and files"
+    assert mismatch(trees(), planted(head="x")) == "HEAD"
 
 
 def test_with_changes_starts_only_where_the_base_is() -> None:
