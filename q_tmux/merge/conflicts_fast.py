@@ -199,18 +199,35 @@ class LightHistory:
         and no fact holds yet.
 
         After one tip moved, that is its counts, its changed files and its merge
-        with the base: three commands waited for together instead of in turn.
-        Whatever fails here is left alone: :func:`analyse` asks again in its turn
-        and meets it there.
+        with the base, and its merge onto each other session's merge into the same
+        base that is kept (a pair's prediction when that one goes in first, as it
+        does when it merges cleanly): four commands waited for together instead of
+        in turn. The last may not be wanted, if the pair no longer shares a file;
+        it is a fact all the same. Whatever fails here is left alone:
+        :func:`analyse` asks again in its turn and meets it there.
         """
+        tips = list(tips)
         asks: list[Callable[[], object]] = []
         for base, tip in tips:
+            moved = len(asks)
             if not is_counts(self.facts.get(key("ahead-behind", base, tip))):
                 asks.append(_asking(self.ahead_behind, base, tip))
             if not is_diff_stat(self.facts.get(key("diff-stat", base, tip))):
                 asks.append(_asking(self.changed_files, base, tip))
             if not is_prediction(self.facts.get(key("predict", base, tip))):
                 asks.append(_asking(self.predict, base, tip))
+            if len(asks) == moved:
+                continue  # nothing new of this tip: its pairs are known as well
+            for other_base, other in tips:
+                merged = self.facts.get(key("merged", base, other))
+                if (
+                    other_base == base
+                    and other != tip
+                    and isinstance(merged, str)
+                    and merged
+                    and not is_prediction(self.facts.get(key("predict", merged, tip)))
+                ):
+                    asks.append(_asking(self.predict, CommitOid(merged), tip))
         if len(asks) > 1:  # a single command is as quick run in its turn
             from q_tmux.background import side_by_side
 

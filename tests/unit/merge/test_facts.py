@@ -247,3 +247,44 @@ def test_what_fails_while_learning_is_met_again_in_its_turn(tmp_path: Path) -> N
     with pytest.raises(Unsure):
         history.ahead_behind(base, tip)
     assert len(asked) == 4
+
+
+def test_a_moved_tips_pair_is_asked_beside_its_own_facts(tmp_path: Path) -> None:
+    import threading
+
+    from q_tmux.adapters import tmuxcmd
+    from q_tmux.merge.conflicts_fast import LightHistory
+
+    root = make_repo(tmp_path / "app", {"README.md": "one\ntwo\nthree\nfour\nfive\n"})
+    for branch in ("first", "second"):
+        git(root, "branch", branch)
+    commit(root, "first", "README.md", "ONE\ntwo\nthree\nfour\nfive\n")
+    commit(root, "second", "README.md", "one\ntwo\nthree\nfour\nFIVE\n")
+    history = LightHistory(str(root))
+    base, first, second = (history.branch(name) for name in ("main", "first", "second"))
+    assert base is not None
+    assert first is not None
+    assert second is not None
+    shared = ["README.md"]
+    assert pair_conflicts(history, (base, first), (base, second), shared) == ()
+    history.ahead_behind(base, second)  # all of second is known, as after a look
+    history.changed_files(base, second)
+    history.save()
+    commit(root, "first", "other.txt", "more\n")  # first moves; second's merge is kept
+    moved = history.branch("first")
+    assert moved is not None
+    # The moved tip's three facts and its merge onto second's merge: four that must meet.
+    meeting = threading.Barrier(4, timeout=10)
+    asked: list[str] = []
+
+    def run(program: str, args: list[str]) -> tuple[int, str]:
+        asked.append(" ".join(args))
+        meeting.wait()
+        return tmuxcmd.run_program(program, args)
+
+    history = LightHistory(str(root), run=run)
+    history.learn([(base, moved), (base, second)])
+    assert len(asked) == 4
+    asked.clear()
+    assert pair_conflicts(history, (base, moved), (base, second), shared) == ()
+    assert asked == []  # all known: no git
