@@ -182,35 +182,46 @@ def test_runs_hook_follows_core_hooks_path_and_wants_it_executable(
     assert not r.runs_hook("post-checkout")
 
 
-def test_planting_into_an_empty_worktree_checks_the_files_out_and_overwrites_nothing(
-    repo: Path, tmp_path: Path
-) -> None:
-    from q_tmux.adapters.git import check_planted, plant_trees
-    from q_tmux.errors import GitError
-
+def carried(repo: Path) -> tuple[str, str]:
+    """A change to README.md (unstaged) and a new file (untracked): (staged tree, files tree)."""
     (repo / "README.md").write_text("changed\n")
     (repo / "new.txt").write_text("new\n")
     staged = git(repo, "write-tree").strip()
     git(repo, "add", "-A")
     files = git(repo, "write-tree").strip()
     git(repo, "reset", "-q")
+    return staged, files
+
+
+def empty_worktree(r: Repo, path: Path) -> Path:
+    """A worktree of a new branch at main, made without a checkout."""
+    r.create_branch(path.name, r.branch_oid("main") or CommitOid(""), "test")
+    r.add_worktree(path, path.name, check_out=False)
+    return path
+
+
+def test_planting_into_an_empty_worktree_checks_the_files_out_and_overwrites_nothing(
+    repo: Path, tmp_path: Path
+) -> None:
+    from q_tmux.adapters.git import check_planted, plant_trees
+    from q_tmux.errors import GitError
+
+    staged, files = carried(repo)
     r = Repo.discover(repo)
-    r.create_branch("empty", r.branch_oid("main") or CommitOid(""), "test")
-    r.add_worktree(tmp_path / "empty", "empty", check_out=False)
-    assert [p.name for p in (tmp_path / "empty").iterdir()] == [".git"]
+    empty = empty_worktree(r, tmp_path / "empty")
+    assert [p.name for p in empty.iterdir()] == [".git"]
 
-    plant_trees(r, tmp_path / "empty", files, checked_out=False)
-    found = check_planted(r, tmp_path / "empty", staged, tmp_path / "scratch")
+    plant_trees(r, empty, files, checked_out=False)
+    found = check_planted(r, empty, staged, tmp_path / "scratch")
     assert (found.staged, found.files_match) == (staged, True)
-    assert (tmp_path / "empty" / "README.md").read_text() == "changed\n"
-    assert git(tmp_path / "empty", "status", "--porcelain") == " M README.md\n?? new.txt\n"
+    assert (empty / "README.md").read_text() == "changed\n"
+    assert git(empty, "status", "--porcelain") == " M README.md\n?? new.txt\n"
 
-    r.create_branch("busy", r.branch_oid("main") or CommitOid(""), "test")
-    r.add_worktree(tmp_path / "busy", "busy", check_out=False)
-    (tmp_path / "busy" / "new.txt").write_text("someone's\n")
+    busy = empty_worktree(r, tmp_path / "busy")
+    (busy / "new.txt").write_text("someone's\n")
     with pytest.raises(GitError, match=r"new\.txt"):
-        plant_trees(r, tmp_path / "busy", files, checked_out=False)
-    assert (tmp_path / "busy" / "new.txt").read_text() == "someone's\n"
+        plant_trees(r, busy, files, checked_out=False)
+    assert (busy / "new.txt").read_text() == "someone's\n"
 
 
 @pytest.mark.parametrize(
@@ -228,15 +239,9 @@ def test_a_planted_worktree_that_is_not_as_carried_is_told(
 ) -> None:
     from q_tmux.adapters.git import check_planted, plant_trees
 
-    (repo / "README.md").write_text("changed\n")
-    (repo / "new.txt").write_text("new\n")
-    staged = git(repo, "write-tree").strip()
-    git(repo, "add", "-A")
-    files = git(repo, "write-tree").strip()
-    git(repo, "reset", "-q")
+    staged, files = carried(repo)
     r = Repo.discover(repo)
-    r.create_branch("copy", r.branch_oid("main") or CommitOid(""), "test")
-    r.add_worktree(tmp_path / "copy", "copy", check_out=False)
-    plant_trees(r, tmp_path / "copy", files, checked_out=False)
-    spoil(tmp_path / "copy")
-    assert not check_planted(r, tmp_path / "copy", staged, tmp_path / "scratch").files_match
+    copy = empty_worktree(r, tmp_path / "copy")
+    plant_trees(r, copy, files, checked_out=False)
+    spoil(copy)
+    assert not check_planted(r, copy, staged, tmp_path / "scratch").files_match

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -193,25 +194,31 @@ def test_a_pair_sharing_no_file_is_answered_without_git(
     assert runs == []
 
 
-def test_a_moved_tips_three_facts_are_asked_side_by_side(tmp_path: Path) -> None:
+def meeting(count: int, asked: list[str]) -> Callable[[str, list[str]], tuple[int, str]]:
+    """A runner of git whose commands each wait until ``count`` of them run at once: asked
+    in turn, they never meet (and the test fails on the barrier's timeout)."""
     import threading
 
     from q_tmux.adapters import tmuxcmd
+
+    barrier = threading.Barrier(count, timeout=10)
+
+    def run(program: str, args: list[str]) -> tuple[int, str]:
+        asked.append(" ".join(args))
+        barrier.wait()
+        return tmuxcmd.run_program(program, args)
+
+    return run
+
+
+def test_a_moved_tips_three_facts_are_asked_side_by_side(tmp_path: Path) -> None:
     from q_tmux.merge.conflicts_fast import LightHistory
 
     root = make_repo(tmp_path / "app", {"README.md": "hello\n"})
     git(root, "branch", "topic")
     commit(root, "topic", "a.txt", "a\n")
-    # Each of the three waits until all three are running: asked in turn, they never meet.
-    meeting = threading.Barrier(3, timeout=10)
     asked: list[str] = []
-
-    def run(program: str, args: list[str]) -> tuple[int, str]:
-        asked.append(" ".join(args))
-        meeting.wait()
-        return tmuxcmd.run_program(program, args)
-
-    history = LightHistory(str(root), run=run)
+    history = LightHistory(str(root), run=meeting(3, asked))
     base, tip = history.branch("main"), history.branch("topic")
     assert base is not None
     assert tip is not None
@@ -250,9 +257,6 @@ def test_what_fails_while_learning_is_met_again_in_its_turn(tmp_path: Path) -> N
 
 
 def test_a_moved_tips_pair_is_asked_beside_its_own_facts(tmp_path: Path) -> None:
-    import threading
-
-    from q_tmux.adapters import tmuxcmd
     from q_tmux.merge.conflicts_fast import LightHistory
 
     root = make_repo(tmp_path / "app", {"README.md": "one\ntwo\nthree\nfour\nfive\n"})
@@ -274,15 +278,8 @@ def test_a_moved_tips_pair_is_asked_beside_its_own_facts(tmp_path: Path) -> None
     moved = history.branch("first")
     assert moved is not None
     # The moved tip's three facts and its merge onto second's merge: four that must meet.
-    meeting = threading.Barrier(4, timeout=10)
     asked: list[str] = []
-
-    def run(program: str, args: list[str]) -> tuple[int, str]:
-        asked.append(" ".join(args))
-        meeting.wait()
-        return tmuxcmd.run_program(program, args)
-
-    history = LightHistory(str(root), run=run)
+    history = LightHistory(str(root), run=meeting(4, asked))
     history.learn([(base, moved), (base, second)])
     assert len(asked) == 4
     asked.clear()
