@@ -1,4 +1,4 @@
-"""Work run in threads meanwhile: waiting on several git processes at once instead of in turn.
+"""Work run in a thread meanwhile: waiting on a git process while this one does more.
 
 A thread here only waits on a child process (or reads a small file), so the GIL
 is no bottleneck. Imported only where it is used; ``typing`` is left out at
@@ -11,7 +11,7 @@ import threading
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable
     from typing import TypeVar
 
     T = TypeVar("T")
@@ -40,28 +40,3 @@ def in_background(work: Callable[[], T]) -> Callable[[], T]:
         return value  # type: ignore[return-value]
 
     return wait
-
-
-def side_by_side(works: Sequence[Callable[[], object]], at_most: int = 4) -> list[Exception | None]:
-    """Run every one of ``works``, up to ``at_most`` at a time (this thread is one of them);
-    what each raised, in their order (None: it did not)."""
-    raised: list[Exception | None] = [None] * len(works)
-    queue = iter(range(len(works)))
-    taking = threading.Lock()
-
-    def worker() -> None:
-        while True:
-            with taking:
-                index = next(queue, None)
-            if index is None:
-                return
-            try:
-                works[index]()
-            except Exception as error:  # each one's own: the others go on
-                raised[index] = error
-
-    helpers = [in_background(worker) for _ in range(min(at_most, len(works)) - 1)]
-    worker()
-    for wait in helpers:
-        wait()
-    return raised

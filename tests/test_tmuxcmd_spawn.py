@@ -80,3 +80,23 @@ def test_the_watcher_watches_the_vocabulary_for_upgrades() -> None:
         assert watcher._code_version() != before
     finally:
         os.utime(vocabulary, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+
+
+def test_run_programs_starts_every_one_before_waiting_for_any(tmp_path: Path) -> None:
+    """The first waits for a file only the last makes: run in turn, it would time out."""
+    from q_tmux.adapters.tmuxcmd import run_programs
+
+    flag = tmp_path / "flag"
+    waiting = f'while [ ! -e "{flag}" ]; do sleep 0.01; done; echo seen'
+    answers = run_programs(
+        [("sh", ["-c", waiting]), ("no-such-program-q-tmux", []), ("touch", [str(flag)])],
+        timeout=30,
+    )
+    assert answers == [(0, "seen\n"), (127, ""), (0, "")]
+
+
+def test_run_programs_kills_what_outlives_the_timeout() -> None:
+    from q_tmux.adapters.tmuxcmd import run_programs
+
+    answers = run_programs([("sleep", ["30"]), ("echo", ["quick"])], timeout=2)
+    assert answers == [(-9, ""), (0, "quick\n")]

@@ -30,5 +30,14 @@ def ahead_behind(
     repo_root: str, base: str, tip: str, run: Callable[[str, list[str]], tuple[int, str]]
 ) -> tuple[int, int] | None:
     """Commits ``tip`` has that ``base`` lacks, and the other way round; None when git fails."""
-    returncode, stdout = run("git", ["-C", repo_root, *arguments(base, tip)])
+    return answer(*run(*command(repo_root, base, tip)))
+
+
+def command(repo_root: str, base: str, tip: str) -> tuple[str, list[str]]:
+    """The program and arguments that count them in ``repo_root``, for a runner."""
+    return "git", ["-C", repo_root, *arguments(base, tip)]
+
+
+def answer(returncode: int, stdout: str) -> tuple[int, int] | None:
+    """What git's exit status and output say: (ahead, behind), or None when it failed."""
     return parse(stdout) if returncode == 0 else None

@@ -45,7 +45,12 @@ def ask(
 
     ``run(program, args)`` returns (exit status, stdout).
     """
-    return parse(*run("git", ["-C", repo_root, *arguments(ours, theirs)]))
+    return parse(*run(*command(repo_root, ours, theirs)))
+
+
+def command(repo_root: str, ours: str, theirs: str) -> tuple[str, list[str]]:
+    """The program and arguments that merge them in ``repo_root``, for a runner."""
+    return "git", ["-C", repo_root, *arguments(ours, theirs)]
 
 
 def merged_commit_arguments(tree: str, base: str, merged_first: str) -> list[str]:

@@ -37,7 +37,17 @@ def changed_files(
     repo_root: str, base: str, tip: str, run: Callable[[str, list[str]], tuple[int, str]]
 ) -> list[Row] | None:
     """What ``tip`` changed since it left ``base``; None when git fails or answers oddly."""
-    returncode, stdout = run("git", ["-C", repo_root, *arguments(base, tip)])
+    return answer(*run(*command(repo_root, base, tip)))
+
+
+def command(repo_root: str, base: str, tip: str) -> tuple[str, list[str]]:
+    """The program and arguments that list them in ``repo_root``, for a runner."""
+    return "git", ["-C", repo_root, *arguments(base, tip)]
+
+
+def answer(returncode: int, stdout: str) -> list[Row] | None:
+    """What git's exit status and output say: the rows, or None when it failed or answered
+    oddly."""
     if returncode != 0:
         return None
     try:

@@ -89,35 +89,56 @@ def run_program(program: str, args: list[str], timeout: float = 5.0) -> tuple[in
 
     stderr is discarded; a program that does not finish within ``timeout`` is killed.
     """
-    path = find(program)
-    if path is None:
-        return 127, ""
-    reader, writer = os.pipe()
+    return run_programs([(program, args)], timeout)[0]
+
+
+def run_programs(
+    commands: list[tuple[str, list[str]]], timeout: float = 5.0
+) -> list[tuple[int, str]]:
+    """Run every ``(program, args)`` at once, as :func:`run_program` runs one; their exit
+    statuses and outputs, in order. All are started before any is waited for (no thread
+    needed); those still running after ``timeout`` are killed."""
+    started: dict[int, tuple[int, int]] = {}  # each one's stdout (read end): its index, pid
     devnull = os.open(os.devnull, os.O_RDWR)
     try:
-        pid = spawn(path, [path, *args], (devnull, writer, devnull))
-    except OSError:
-        os.close(reader)
-        return 127, ""
+        for index, (program, args) in enumerate(commands):
+            path = find(program)
+            if path is None:
+                continue
+            reader, writer = os.pipe()
+            try:
+                started[reader] = index, spawn(path, [path, *args], (devnull, writer, devnull))
+            except OSError:
+                os.close(reader)
+            finally:
+                os.close(writer)
     finally:
-        os.close(writer)
         os.close(devnull)
-    chunks: list[bytes] = []
+    answers = [(127, "")] * len(commands)
+    chunks: dict[int, list[bytes]] = {reader: [] for reader in started}
+    reading = set(started)
     deadline = time.monotonic() + timeout
     try:
-        while True:
+        while reading:
             remaining = deadline - time.monotonic()
-            if remaining <= 0 or not select.select([reader], [], [], remaining)[0]:
-                os.kill(pid, _SIGKILL)
+            ready = select.select(list(reading), [], [], remaining)[0] if remaining > 0 else []
+            if not ready:
+                for reader in reading:
+                    os.kill(started[reader][1], _SIGKILL)
                 break
-            chunk = os.read(reader, 65536)
-            if not chunk:
-                break
-            chunks.append(chunk)
+            for reader in ready:
+                chunk = os.read(reader, 65536)
+                if chunk:
+                    chunks[reader].append(chunk)
+                else:
+                    reading.discard(reader)
     finally:
-        os.close(reader)
-        _, status = os.waitpid(pid, 0)
-    return os.waitstatus_to_exitcode(status), b"".join(chunks).decode("utf-8", "replace")
+        for reader, (index, pid) in started.items():
+            os.close(reader)
+            _, status = os.waitpid(pid, 0)
+            output = b"".join(chunks[reader]).decode("utf-8", "replace")
+            answers[index] = os.waitstatus_to_exitcode(status), output
+    return answers
 
 
 def run_on_terminal(path: str, args: list[str], stdin: str, env: dict[str, str]) -> tuple[int, str]:

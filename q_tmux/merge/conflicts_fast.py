@@ -171,6 +171,52 @@ def _run(program: str, args: list[str]) -> tuple[int, str]:
     return tmuxcmd.run_program(program, args, timeout=GIT_TIMEOUT)
 
 
+def _run_all(commands: list[tuple[str, list[str]]]) -> list[tuple[int, str]]:
+    from q_tmux.adapters import tmuxcmd
+
+    return tmuxcmd.run_programs(commands, timeout=GIT_TIMEOUT)
+
+
+#: The facts one git command answers, by kind, and how a kept one is told valid.
+CHECKS: dict[str, Callable[[Any], bool]] = {
+    "ahead-behind": is_counts,
+    "diff-stat": is_diff_stat,
+    "predict": is_prediction,
+}
+
+
+def _question(
+    kind: str, root: str, ours: str, theirs: str
+) -> tuple[tuple[str, list[str]], Callable[[int, str], Any]]:
+    """The git command that answers the fact of ``kind`` about two commits in ``root``, and
+    how its exit status and output become that fact (None: git gave no answer)."""
+    if kind == "ahead-behind":
+        from q_tmux.adapters import counts  # here and below: only to ask git
+
+        asked = counts.command(root, ours, theirs)
+        return asked, lambda code, out: _listed(counts.answer(code, out))
+    if kind == "diff-stat":
+        from q_tmux.adapters import numstat
+
+        asked = numstat.command(root, ours, theirs)
+        return asked, lambda code, out: _rows(numstat.answer(code, out))
+    from q_tmux.adapters import merge_tree
+
+    def prediction(code: int, out: str) -> Any:
+        answer = merge_tree.parse(code, out)
+        return None if answer is None else prediction_fact(*answer)
+
+    return merge_tree.command(root, ours, theirs), prediction
+
+
+def _listed(found: tuple[int, int] | None) -> list[int] | None:
+    return None if found is None else list(found)
+
+
+def _rows(found: list[tuple[str, int | None, int | None]] | None) -> list[list[Any]] | None:
+    return None if found is None else [list(row) for row in found]
+
+
 class LightHistory:
     """The commits' facts of one repository: read from its fact file, else computed with git
     (``run``, standard library by default) and kept; :class:`Unsure` where git cannot answer.
@@ -185,53 +231,68 @@ class LightHistory:
         *,
         refresh: bool = False,
         run: Callable[[str, list[str]], tuple[int, str]] | None = None,
+        run_all: Callable[[list[tuple[str, list[str]]]], list[tuple[int, str]]] | None = None,
     ) -> None:
         self.root = repo_root
         self.facts = FactStore(repo_root, refresh=refresh)
         self._common_dir = refs.common_dir_of(repo_root)
         self._run = run or _run
+        #: How :meth:`learn` runs several git commands at once.
+        self._run_all = run_all or _run_all
 
     def save(self) -> None:
         self.facts.save()
 
     def learn(self, tips: Iterable[tuple[CommitOid, CommitOid]]) -> None:
-        """Ask git, side by side, for what :func:`analyse` will want of each (base, tip)
-        and no fact holds yet.
+        """Ask git at once for what :func:`analyse` will want of each (base, tip) and no
+        fact holds yet: every command is started before any is waited for.
 
         After one tip moved, that is its counts, its changed files and its merge
         with the base, and its merge onto each other session's merge into the same
         base that is kept (a pair's prediction when that one goes in first, as it
-        does when it merges cleanly): four commands waited for together instead of
-        in turn. The last may not be wanted, if the pair no longer shares a file;
-        it is a fact all the same. Whatever fails here is left alone:
+        does when it merges cleanly): four commands at once instead of in turn.
+        The last may not be wanted, if the pair no longer shares a file; it is a
+        fact all the same. What git does not answer here is left alone:
         :func:`analyse` asks again in its turn and meets it there.
         """
         tips = list(tips)
-        asks: list[Callable[[], object]] = []
+        wanted: dict[str, tuple[str, str, str]] = {}  # fact → (kind, ours, theirs)
         for base, tip in tips:
-            moved = len(asks)
-            if not is_counts(self.facts.get(key("ahead-behind", base, tip))):
-                asks.append(_asking(self.ahead_behind, base, tip))
-            if not is_diff_stat(self.facts.get(key("diff-stat", base, tip))):
-                asks.append(_asking(self.changed_files, base, tip))
-            if not is_prediction(self.facts.get(key("predict", base, tip))):
-                asks.append(_asking(self.predict, base, tip))
-            if len(asks) == moved:
+            mine = {
+                key(kind, base, tip): (kind, base, tip)
+                for kind, valid in CHECKS.items()
+                if not valid(self.facts.get(key(kind, base, tip)))
+            }
+            if not mine:
                 continue  # nothing new of this tip: its pairs are known as well
+            wanted.update(mine)
             for other_base, other in tips:
                 merged = self.facts.get(key("merged", base, other))
-                if (
-                    other_base == base
-                    and other != tip
-                    and isinstance(merged, str)
-                    and merged
-                    and not is_prediction(self.facts.get(key("predict", merged, tip)))
-                ):
-                    asks.append(_asking(self.predict, CommitOid(merged), tip))
-        if len(asks) > 1:  # a single command is as quick run in its turn
-            from q_tmux.background import side_by_side
+                if other_base == base and other != tip and isinstance(merged, str) and merged:
+                    fact = key("predict", merged, tip)
+                    if not is_prediction(self.facts.get(fact)):
+                        wanted[fact] = ("predict", merged, tip)
+        if len(wanted) < 2:  # a single command is as quick asked in its turn
+            return
+        questions = [_question(kind, self.root, *commits) for kind, *commits in wanted.values()]
+        answers = self._run_all([asked for asked, _ in questions])
+        for fact, (_, fact_of), (code, out) in zip(wanted, questions, answers, strict=True):
+            found = fact_of(code, out)
+            if found is not None:
+                self.facts.put(fact, found)
 
-            side_by_side(asks)
+    def _fact(self, kind: str, ours: CommitOid, theirs: CommitOid) -> Any:
+        """The fact of ``kind`` about two commits: kept, else asked of git and kept;
+        :class:`Unsure` when git gives no answer."""
+        fact = key(kind, ours, theirs)
+        known = self.facts.get(fact)
+        if not CHECKS[kind](known):
+            asked, fact_of = _question(kind, self.root, ours, theirs)
+            known = fact_of(*self._run(*asked))
+            if known is None:
+                raise Unsure  # git failing, or too old to predict: the full command says which
+            self.facts.put(fact, known)
+        return known
 
     def branch(self, name: str) -> CommitOid | None:
         """Where ``name`` points, from its ref file (else the full command asks git)."""
@@ -241,31 +302,12 @@ class LightHistory:
         return CommitOid(found)
 
     def ahead_behind(self, base: CommitOid, tip: CommitOid) -> tuple[int, int]:
-        fact = key("ahead-behind", base, tip)
-        known = self.facts.get(fact)
-        if not is_counts(known):
-            from q_tmux.adapters import counts  # here and below: only to ask git
-
-            found = counts.ahead_behind(self.root, base, tip, self._run)
-            if found is None:
-                raise Unsure
-            known = list(found)
-            self.facts.put(fact, known)
+        known = self._fact("ahead-behind", base, tip)
         return int(known[0]), int(known[1])
 
     def predict(self, ours: CommitOid, theirs: CommitOid) -> Prediction:
-        fact = key("predict", ours, theirs)
-        known = self.facts.get(fact)
-        if is_prediction(known):
-            return Prediction(known["clean"], known["tree"], tuple(known["conflicts"]))
-        from q_tmux.adapters import merge_tree
-
-        answer = merge_tree.ask(self.root, ours, theirs, self._run)
-        if answer is None:
-            raise Unsure  # git older than 2.38, or failing: the full command says which
-        clean, tree, conflicts = answer
-        self.facts.put(fact, prediction_fact(clean, tree, conflicts))
-        return Prediction(clean, tree, tuple(conflicts))
+        known = self._fact("predict", ours, theirs)
+        return Prediction(known["clean"], known["tree"], tuple(known["conflicts"]))
 
     def predict_onto(
         self, base: CommitOid, merged_first: CommitOid, then: CommitOid
@@ -295,16 +337,7 @@ class LightHistory:
         return self.predict(CommitOid(merged), then)
 
     def changed_files(self, base: CommitOid, tip: CommitOid) -> list[Change]:
-        fact = key("diff-stat", base, tip)
-        rows = self.facts.get(fact)
-        if not is_diff_stat(rows):
-            from q_tmux.adapters import numstat
-
-            found = numstat.changed_files(self.root, base, tip, self._run)
-            if found is None:
-                raise Unsure
-            rows = [list(row) for row in found]
-            self.facts.put(fact, rows)
+        rows = self._fact("diff-stat", base, tip)
         return [Change(path, added, deleted) for path, added, deleted in rows]
 
 
@@ -330,13 +363,6 @@ def analyse_all(
         finally:
             history.save()  # what was learnt holds, whoever answers
     return found
-
-
-def _asking(
-    method: Callable[[CommitOid, CommitOid], object], base: CommitOid, tip: CommitOid
-) -> Callable[[], object]:
-    """``method`` of ``base`` and ``tip``, to be asked later (no functools on this path)."""
-    return lambda: method(base, tip)
 
 
 def tips(checkouts: Iterable[Checkout], history: Commits) -> list[tuple[CommitOid, CommitOid]]:

@@ -194,43 +194,49 @@ def test_a_pair_sharing_no_file_is_answered_without_git(
     assert runs == []
 
 
-def meeting(count: int, asked: list[str]) -> Callable[[str, list[str]], tuple[int, str]]:
-    """A runner of git whose commands each wait until ``count`` of them run at once: asked
-    in turn, they never meet (and the test fails on the barrier's timeout)."""
-    import threading
+Runner = Callable[[str, list[str]], tuple[int, str]]
+BatchRunner = Callable[[list[tuple[str, list[str]]]], list[tuple[int, str]]]
 
+
+def recording(asked: list[str], batches: list[int]) -> tuple[Runner, BatchRunner]:
+    """Runners of git that note each command (and the size of each batch run at once)."""
     from q_tmux.adapters import tmuxcmd
-
-    barrier = threading.Barrier(count, timeout=10)
 
     def run(program: str, args: list[str]) -> tuple[int, str]:
         asked.append(" ".join(args))
-        barrier.wait()
         return tmuxcmd.run_program(program, args)
 
-    return run
+    def run_all(commands: list[tuple[str, list[str]]]) -> list[tuple[int, str]]:
+        asked.extend(" ".join(args) for _, args in commands)
+        batches.append(len(commands))
+        return tmuxcmd.run_programs(commands)
+
+    return run, run_all
 
 
-def test_a_moved_tips_three_facts_are_asked_side_by_side(tmp_path: Path) -> None:
+def test_a_moved_tips_three_facts_are_asked_at_once(tmp_path: Path) -> None:
     from q_tmux.merge.conflicts_fast import LightHistory
 
     root = make_repo(tmp_path / "app", {"README.md": "hello\n"})
     git(root, "branch", "topic")
     commit(root, "topic", "a.txt", "a\n")
     asked: list[str] = []
-    history = LightHistory(str(root), run=meeting(3, asked))
+    batches: list[int] = []
+    run, run_all = recording(asked, batches)
+    history = LightHistory(str(root), run=run, run_all=run_all)
     base, tip = history.branch("main"), history.branch("topic")
     assert base is not None
     assert tip is not None
     history.learn([(base, tip)])
+    assert batches == [3]
     assert sorted(command.split()[2] for command in asked) == ["diff", "merge-tree", "rev-list"]
     asked.clear()
-    assert history.ahead_behind(base, tip) == (1, 0)  # all three known: no git, no meeting
+    assert history.ahead_behind(base, tip) == (1, 0)  # all three known: no git
     assert [change.path for change in history.changed_files(base, tip)] == ["a.txt"]
     assert history.predict(base, tip).conflicts == ()
     assert asked == []
     history.learn([(base, tip)])  # nothing missing: nothing asked
-    assert asked == []
+    assert (asked, batches) == ([], [3])
 
 
 def test_what_fails_while_learning_is_met_again_in_its_turn(tmp_path: Path) -> None:
@@ -245,7 +251,10 @@ def test_what_fails_while_learning_is_met_again_in_its_turn(tmp_path: Path) -> N
         asked.append(" ".join(args))
         return 128, ""
 
-    history = LightHistory(str(root), run=failing)
+    def all_failing(commands: list[tuple[str, list[str]]]) -> list[tuple[int, str]]:
+        return [failing(*command) for command in commands]
+
+    history = LightHistory(str(root), run=failing, run_all=all_failing)
     base, tip = history.branch("main"), history.branch("topic")
     assert base is not None
     assert tip is not None
@@ -277,11 +286,13 @@ def test_a_moved_tips_pair_is_asked_beside_its_own_facts(tmp_path: Path) -> None
     commit(root, "first", "other.txt", "more\n")  # first moves; second's merge is kept
     moved = history.branch("first")
     assert moved is not None
-    # The moved tip's three facts and its merge onto second's merge: four that must meet.
     asked: list[str] = []
-    history = LightHistory(str(root), run=meeting(4, asked))
+    batches: list[int] = []
+    run, run_all = recording(asked, batches)
+    history = LightHistory(str(root), run=run, run_all=run_all)
     history.learn([(base, moved), (base, second)])
-    assert len(asked) == 4
+    # The moved tip's three facts and its merge onto second's merge, all four at once.
+    assert batches == [4]
     asked.clear()
     assert pair_conflicts(history, (base, moved), (base, second), shared) == ()
     assert asked == []  # all known: no git
