@@ -8,6 +8,7 @@ import json
 import os
 import pty
 import re
+import shutil
 import signal
 import struct
 import subprocess
@@ -223,6 +224,21 @@ def launches(agent_log: Path) -> list[dict[str, Any]]:
     if not agent_log.exists():
         return []
     return [json.loads(line) for line in agent_log.read_text().splitlines()]
+
+
+def remove_folder(path: Path) -> None:
+    """Remove ``path`` as a user would with ``rm -rf``, while its session may still write there.
+
+    The watcher's atomic write of a session file can rename its temporary away
+    between rmtree listing a folder and unlinking the file: that is no failure,
+    so it goes on until the folder is gone.
+    """
+
+    def gone() -> bool:
+        shutil.rmtree(path, ignore_errors=True)
+        return not path.exists()
+
+    wait_for(gone, what=f"{path} removed")
 
 
 def wait_for(

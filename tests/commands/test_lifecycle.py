@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import pty
-import shutil
 import subprocess
 import sys
 import threading
@@ -20,6 +19,7 @@ from tests.conftest import (
     launches,
     pane_text,
     registry_files,
+    remove_folder,
     wait_for,
     watcher_running,
     worktree,
@@ -67,7 +67,7 @@ def test_vanished_worktree_and_corrupt_files_do_not_break_the_list(
 ) -> None:
     for name in ("ok", "vanished", "corrupt"):
         qtmux.ok("new", name, "--detach", cwd=repo)
-    shutil.rmtree(worktree(repo, "vanished"))
+    remove_folder(worktree(repo, "vanished"))
     (worktree(repo, "corrupt") / ".amazonq" / "session.json").write_text('{"version": 1, "id": ')
     registry = isolated_env / ".local/state/q-tmux/sessions"
     (registry / "garbage.json").write_text("not json")
@@ -169,7 +169,7 @@ def test_resume_all_after_the_tmux_server_is_gone(
     for name in ("a", "b", "c"):
         qtmux.ok("new", name, "--detach", cwd=repo)
     wait_for(lambda: len(launches(agent_log)) == 3, what="three agents")
-    shutil.rmtree(worktree(repo, "c"))  # one session lost its worktree meanwhile
+    remove_folder(worktree(repo, "c"))  # one session lost its worktree meanwhile
     server.kill()  # as after a reboot
 
     assert listed(qtmux, repo)["a"]["state"] == "exited"
@@ -205,7 +205,7 @@ def test_resume_usage_errors(qtmux: QTmux, repo: Path) -> None:
     assert "Name a session to resume, or pass --all." in qtmux("resume", cwd=repo).stderr
     assert "not both" in qtmux("resume", "x", "--all", cwd=repo).stderr
     qtmux.ok("new", "lost", "--detach", cwd=repo)
-    shutil.rmtree(worktree(repo, "lost"))
+    remove_folder(worktree(repo, "lost"))
     result = qtmux("resume", "lost", cwd=repo)
     assert result.returncode == 1
     assert "cannot be resumed" in result.stderr

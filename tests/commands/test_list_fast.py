@@ -24,7 +24,7 @@ from q_tmux.sessions import listing
 from q_tmux.store import xdg
 from tests.commands.test_merge import session_with_commits
 from tests.commands.test_socket_option import other_server as other_server
-from tests.conftest import QTmux, Result, session_json, wait_for, worktree
+from tests.conftest import QTmux, Result, remove_folder, session_json, wait_for, worktree
 
 
 @pytest.fixture(autouse=True)
@@ -81,7 +81,7 @@ def test_list_fast_and_click_print_the_same(
     qtmux.ok("close", "closed", cwd=repo)
     qtmux.ok("new", "elsewhere", "--detach", "-L", other, cwd=repo, socket=False)
     qtmux.ok("new", "lost", "--detach", cwd=repo)
-    shutil.rmtree(worktree(repo, "lost"))
+    remove_folder(worktree(repo, "lost"))
     either(qtmux, monkeypatch, "list", cwd=repo)  # computes the facts once
     table = agree(qtmux, monkeypatch, "list", cwd=repo)
     assert "+1/-0" in table.stdout
