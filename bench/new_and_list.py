@@ -1,7 +1,9 @@
 """Time ``q-tmux new --detach`` beside a bare ``git worktree add``, and ``q-tmux list``.
 
 Runs in a throwaway HOME, repository (2,000 files) and tmux socket; prints
-medians of interleaved runs, so both sides see the same machine noise.
+medians of interleaved runs, so both sides see the same machine noise. Each
+command starts after a sync, and the sessions made are closed once timed (the
+watcher's looks at 2,000-file worktrees would otherwise add up over the rounds).
 Issue 16's target: ``new --detach`` within a bare ``git worktree add`` + 250 ms.
 Usage: .venv/bin/python -m bench.new_and_list [--runs 10] [--files 2000] [--sessions 20]
        [--baseline REV]  (also times ``new --detach`` of commit REV's q_tmux, in the same rounds)
@@ -56,6 +58,8 @@ def main() -> int:
             for times, argv, step_env in steps[i % len(steps) :] + steps[: i % len(steps)]:
                 os.sync()
                 times.append(timed(argv, repo, step_env))
+            for name in (f"s{i}", *([f"b{i}"] if old_env is not None else [])):
+                lab.q_tmux("close", name)  # untimed: the watcher stops looking at its worktree
             made += len(steps) - 1
         for i in range(made, options.sessions):
             lab.new(f"s{i}")
