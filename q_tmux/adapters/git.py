@@ -944,9 +944,7 @@ def commit_all_changes(repo: Repo, worktree: Path, message: str) -> None:
         shutil.copyfile(index, scratch)
     try:
         for args in (["add", "-A"], ["commit", "--quiet", "-m", message]):
-            result = process.run(
-                "git", ["-C", str(worktree), *args], env={"GIT_INDEX_FILE": str(scratch)}
-            )
+            result = git_through_index(worktree, scratch, *args)
             if not result.ok:
                 raise GitError(
                     f"Could not commit the changes in {worktree} ({result.first_error_line()}); "
@@ -977,9 +975,7 @@ def snapshot_worktree(repo: Repo, worktree: Path, message: str) -> CommitOid:
         if source.exists():
             index.write_bytes(source.read_bytes())
         for args in (["add", "-A"], ["write-tree"]):
-            result = process.run(
-                "git", ["-C", str(worktree), *args], env={"GIT_INDEX_FILE": str(index)}
-            )
+            result = git_through_index(worktree, index, *args)
             if not result.ok:
                 raise GitError(f"Could not snapshot {worktree}: {result.first_error_line()}.")
         tree = result.stdout.strip()
@@ -1026,9 +1022,7 @@ def snapshot_index(repo: Repo, worktree: Path, message: str) -> CommitOid | None
     with tempfile.TemporaryDirectory() as scratch:
         index = Path(scratch) / "index"
         index.write_bytes(source.read_bytes())
-        result = process.run(
-            "git", ["-C", str(worktree), "write-tree"], env={"GIT_INDEX_FILE": str(index)}
-        )
+        result = git_through_index(worktree, index, "write-tree")
     tree = result.stdout.strip()
     head_tree = repo.git_ok("rev-parse", f"{head}^{{tree}}", doing="read a tree").strip()
     if not result.ok or tree == head_tree:
@@ -1089,12 +1083,9 @@ def diff_from(repo: Repo, worktree: Path, since: CommitOid, *, stat: bool, colou
         source = git_dir / "index"
         if source.exists():
             index.write_bytes(source.read_bytes())
-        env = {"GIT_INDEX_FILE": str(index)}
 
         def run(*args: str, stdin: str | None = None) -> str:
-            result = process.run(
-                "git", ["-C", str(worktree), "--literal-pathspecs", *args], env=env, stdin=stdin
-            )
+            result = git_through_index(worktree, index, "--literal-pathspecs", *args, stdin=stdin)
             if not result.ok:
                 raise GitError(f"Could not diff {worktree}: {result.first_error_line()}.")
             return result.stdout
@@ -1146,8 +1137,7 @@ def read_worktree_trees(repo: Repo, worktree: Path, scratch_index: Path) -> Work
 
     def run(*args: str, index: Path = scratch_index) -> process.Completed:
         # Untranslated, so that the embedded repository warning can be read.
-        env = {"GIT_INDEX_FILE": str(index), "LC_ALL": "C"}
-        return process.run("git", ["-C", str(worktree), *args], env=env)
+        return git_through_index(worktree, index, *args, env={"LC_ALL": "C"})
 
     writing = in_background(lambda: run("write-tree", index=staged_index))
     try:
@@ -1172,6 +1162,19 @@ def read_worktree_trees(repo: Repo, worktree: Path, scratch_index: Path) -> Work
         files.stdout.strip(),
         tuple(embedded),
     )
+
+
+def git_through_index(
+    worktree: Path,
+    index: Path,
+    *args: str,
+    stdin: str | None = None,
+    env: dict[str, str] | None = None,
+) -> process.Completed:
+    """git ``args`` in ``worktree`` with ``index`` as its index file (``GIT_INDEX_FILE``):
+    most often a scratch copy, so that the worktree's own index is never written."""
+    environment = {"GIT_INDEX_FILE": str(index), **(env or {})}
+    return process.run("git", ["-C", str(worktree), *args], env=environment, stdin=stdin)
 
 
 def worktree_head(repo: Repo, worktree: Path) -> tuple[Path, CommitOid]:
@@ -1218,21 +1221,18 @@ def check_planted(repo: Repo, worktree: Path, staged: str, scratch_index: Path) 
     git_dir, head = worktree_head(repo, worktree)
     shutil.copyfile(git_dir / "index", scratch_index)
 
-    def run(*args: str, index: Path) -> process.Completed:
-        env = {"GIT_INDEX_FILE": str(index)}
-        return process.run("git", ["-C", str(worktree), *args], env=env)
-
     def staging() -> process.Completed:
-        taken = run("read-tree", "-m", staged, index=git_dir / "index")
-        return run("write-tree", index=git_dir / "index") if taken.ok else taken
+        taken = git_through_index(worktree, git_dir / "index", "read-tree", "-m", staged)
+        return git_through_index(worktree, git_dir / "index", "write-tree") if taken.ok else taken
 
     def untracked() -> process.Completed:
-        return run("ls-files", "--others", "--exclude-standard", "-z", index=scratch_index)
+        others = ("ls-files", "--others", "--exclude-standard", "-z")
+        return git_through_index(worktree, scratch_index, *others)
 
     setting, listing = in_background(staging), in_background(untracked)
     try:
         # diff, not diff-files: it refreshes the stat data first, so only content counts.
-        compared = run("diff", "--quiet", "--no-ext-diff", index=scratch_index)
+        compared = git_through_index(worktree, scratch_index, "diff", "--quiet", "--no-ext-diff")
     finally:
         written, extra = setting(), listing()
     if compared.returncode not in (0, 1) or not extra.ok:
@@ -1337,10 +1337,8 @@ def restore_head_files(
         with held:
             if index_bytes(repo) != index_was:
                 return "its index changed meanwhile"
-            result = process.run(
-                "git",
-                ["-C", str(repo.toplevel), "read-tree", "-m", "-u", files, "HEAD"],
-                env={"GIT_INDEX_FILE": str(scratch_index)},
+            result = git_through_index(
+                repo.toplevel, scratch_index, "read-tree", "-m", "-u", files, "HEAD"
             )
             if not result.ok:
                 return f"git refused: {result.first_error_line()}"
