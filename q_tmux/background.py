@@ -1,8 +1,8 @@
 """Work run in a thread meanwhile: waiting on a git process while this one does more.
 
 A thread here only waits on a child process (or reads a small file), so the GIL
-is no bottleneck. Imported only where it is used; ``typing`` is left out at
-run time so that the standard-library command paths pay for ``threading`` alone.
+is no bottleneck. Several commands at once, with no thread at all, are
+:func:`q_tmux.adapters.tmuxcmd.run_programs`'s.
 """
 
 from __future__ import annotations

@@ -76,8 +76,11 @@ class CachedHistory(History):
         self.facts.save()
 
     def learn(self, tips: Iterable[tuple[CommitOid, CommitOid]]) -> None:
-        """As :meth:`LightHistory.learn`: the facts ``analyse`` will want, asked side by side."""
-        self.version  # asked once, before the threads  # noqa: B018
+        """As :meth:`LightHistory.learn`: the facts ``analyse`` will want, asked at once.
+
+        What git does not answer there (missing, too old) is met in ``analyse``'s turn,
+        where this class's own runner says why.
+        """
         self._facts.learn(tips)
 
     def _git(self, program: str, args: list[str]) -> tuple[int, str]:
