@@ -138,7 +138,7 @@ def test_make_repo_helper_builds_nested_files(tmp_path: Path) -> None:
 
 
 def test_atomic_write_temporaries_are_hidden_with_the_file(repo: Path) -> None:
-    from q_tmux.sessions.create import temporary_name_pattern
+    from q_tmux.store.jsonfile import temporary_name_pattern
 
     r = Repo.discover(repo)
     r.exclude("/.amazonq/session.json")

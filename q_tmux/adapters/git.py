@@ -166,11 +166,13 @@ def _finish_removal(path: Path, failed: process.Completed) -> process.Completed:
 
 def _is_session_file(path: Path, work_dir: Path) -> bool:
     """Whether ``path`` is the session file in ``work_dir``, or a temporary of its writes."""
+    from fnmatch import fnmatch
+
+    from q_tmux.store.jsonfile import temporary_name_pattern
     from q_tmux.store.words import SESSION_DIR, SESSION_FILE
 
-    name = path.name
     return path.parent == work_dir / SESSION_DIR and (
-        name == SESSION_FILE or (name.startswith(f".{SESSION_FILE}.") and name.endswith(".tmp"))
+        path.name == SESSION_FILE or fnmatch(path.name, temporary_name_pattern(SESSION_FILE))
     )
 
 

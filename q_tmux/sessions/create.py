@@ -43,6 +43,7 @@ from q_tmux.sessions.workspace import RepoStart
 from q_tmux.store import journals, registry
 from q_tmux.store.config import Config, SetupSettings
 from q_tmux.store.journals import step_done
+from q_tmux.store.jsonfile import temporary_name_pattern
 from q_tmux.store.registry import RegistryEntry
 from q_tmux.store.session_file import (
     AgentInfo,
@@ -324,6 +325,8 @@ def _create(
         repo = place.repo
         if repo is not None:
             for relative in [SESSION_FILE, *wiring.worktree_files]:
+                # Its temporaries too, or a status write racing `git worktree remove` would
+                # look like the user's untracked file and block it.
                 for pattern in (relative, temporary_name_pattern(relative)):
                     repo.exclude(
                         _exclude_pattern(repo, place.work_dir, not request.no_worktree, pattern)
@@ -610,16 +613,6 @@ def _run_setup(request: NewSession, place: Place, record: SessionRecord) -> list
                 ) from None
             notes.append(f"{error} Kept the session anyway (--keep-on-failure).")
     return notes
-
-
-def temporary_name_pattern(relative: str) -> str:
-    """The names atomic writes of ``relative`` use for a moment (see :mod:`q_tmux.store.jsonfile`).
-
-    Hidden too, or a status write racing ``git worktree remove`` would look
-    like the user's untracked file and block it.
-    """
-    directory, _, name = relative.rpartition("/")
-    return f"{directory}/.{name}.*.tmp" if directory else f".{name}.*.tmp"
 
 
 def _exclude_pattern(repo: Repo, work_dir: Path, owns_worktree: bool, relative: str) -> str:

@@ -26,6 +26,13 @@ _MISSING = object()
 _held: dict[tuple[int, int], list[int]] = {}
 
 
+def temporary_name_pattern(relative: str) -> str:
+    """The glob every temporary of :func:`write_atomic` to ``relative`` (a ``/``-separated
+    path) matches while it exists: hidden, beside the file."""
+    directory, _, name = relative.rpartition("/")
+    return f"{directory}/.{name}.*.tmp" if directory else f".{name}.*.tmp"
+
+
 def write_atomic(
     path: str | os.PathLike[str],
     data: Any,
@@ -47,6 +54,7 @@ def write_atomic(
     directory, name = os.path.split(target)
     if make_parents:
         os.makedirs(directory or ".", exist_ok=True)
+    # As temporary_name_pattern says: hidden, beside the file.
     temporary = os.path.join(directory, f".{name}.{os.getpid()}.{time.monotonic_ns()}.tmp")
     fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
     try:
