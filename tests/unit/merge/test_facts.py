@@ -10,6 +10,7 @@ import pytest
 from q_tmux.adapters import process
 from q_tmux.adapters.git import CommitOid
 from q_tmux.merge.conflicts import pair_conflicts
+from q_tmux.merge.conflicts_fast import LightHistory, Unsure
 from q_tmux.merge.facts import CachedHistory
 from q_tmux.store.facts import FactStore, key
 from tests.conftest import git, make_repo
@@ -42,14 +43,20 @@ def commit(repo: Path, branch: str, path: str, content: str) -> None:
     git(repo, "switch", "-q", "main")
 
 
+def tips_of(history: CachedHistory | LightHistory, *names: str) -> list[CommitOid]:
+    """Where each of the branches ``names`` points; each must exist."""
+    found = [history.branch(name) for name in names]
+    tips = [tip for tip in found if tip is not None]
+    assert len(tips) == len(names), found
+    return tips
+
+
 Facts = tuple[tuple[int, int], tuple[str, ...], list[str]]
 
 
 def facts_of(root: Path, *, refresh: bool = False) -> Facts:
     history = CachedHistory(str(root), refresh=refresh)
-    base, tip = history.branch("main"), history.branch("topic")
-    assert base is not None
-    assert tip is not None
+    base, tip = tips_of(history, "main", "topic")
     found = (
         history.ahead_behind(base, tip),
         history.predict(base, tip).conflicts,
@@ -101,10 +108,7 @@ def test_a_pairs_prediction_is_kept_by_its_four_commits(
 
     def pair() -> tuple[str, ...] | None:
         history = CachedHistory(str(root))
-        base, one, two = (history.branch(name) for name in ("main", "one", "two"))
-        assert base is not None
-        assert one is not None
-        assert two is not None
+        base, one, two = tips_of(history, "main", "one", "two")
         found = pair_conflicts(history, (base, one), (base, two), ["shared.txt"])
         history.save()
         return found
@@ -157,10 +161,7 @@ def test_the_throwaway_merge_is_kept_so_a_moved_tip_costs_one_merge_tree(
 
     def onto() -> tuple[str, ...] | None:
         history = CachedHistory(str(root))
-        base, one, two = (history.branch(name) for name in ("main", "one", "two"))
-        assert base is not None
-        assert one is not None
-        assert two is not None
+        base, one, two = tips_of(history, "main", "one", "two")
         found = history.predict_onto(base, two, one)
         history.save()
         return None if found is None else found.conflicts
@@ -185,10 +186,7 @@ def test_a_pair_sharing_no_file_is_answered_without_git(
     commit(root, "one", "a.txt", "one\n")
     commit(root, "two", "b.txt", "two\n")
     history = CachedHistory(str(root))
-    base, one, two = (history.branch(name) for name in ("main", "one", "two"))
-    assert base is not None
-    assert one is not None
-    assert two is not None
+    base, one, two = tips_of(history, "main", "one", "two")
     runs.clear()
     assert pair_conflicts(history, (base, one), (base, two), []) == ()
     assert runs == []
@@ -215,7 +213,6 @@ def recording(asked: list[str], batches: list[int]) -> tuple[Runner, BatchRunner
 
 
 def test_a_moved_tips_three_facts_are_asked_at_once(tmp_path: Path) -> None:
-    from q_tmux.merge.conflicts_fast import LightHistory
 
     root = make_repo(tmp_path / "app", {"README.md": "hello\n"})
     git(root, "branch", "topic")
@@ -224,9 +221,7 @@ def test_a_moved_tips_three_facts_are_asked_at_once(tmp_path: Path) -> None:
     batches: list[int] = []
     run, run_all = recording(asked, batches)
     history = LightHistory(str(root), run=run, run_all=run_all)
-    base, tip = history.branch("main"), history.branch("topic")
-    assert base is not None
-    assert tip is not None
+    base, tip = tips_of(history, "main", "topic")
     history.learn([(base, tip)])
     assert batches == [3]
     assert sorted(command.split()[2] for command in asked) == ["diff", "merge-tree", "rev-list"]
@@ -240,8 +235,6 @@ def test_a_moved_tips_three_facts_are_asked_at_once(tmp_path: Path) -> None:
 
 
 def test_what_fails_while_learning_is_met_again_in_its_turn(tmp_path: Path) -> None:
-    from q_tmux.merge.conflicts_fast import LightHistory, Unsure
-
     root = make_repo(tmp_path / "app", {"README.md": "hello\n"})
     git(root, "branch", "topic")
     commit(root, "topic", "a.txt", "a\n")
@@ -255,9 +248,7 @@ def test_what_fails_while_learning_is_met_again_in_its_turn(tmp_path: Path) -> N
         return [failing(*command) for command in commands]
 
     history = LightHistory(str(root), run=failing, run_all=all_failing)
-    base, tip = history.branch("main"), history.branch("topic")
-    assert base is not None
-    assert tip is not None
+    base, tip = tips_of(history, "main", "topic")
     history.learn([(base, tip)])  # raises nothing: each failure is left to its own ask
     assert len(asked) == 3
     with pytest.raises(Unsure):
@@ -266,26 +257,20 @@ def test_what_fails_while_learning_is_met_again_in_its_turn(tmp_path: Path) -> N
 
 
 def test_a_moved_tips_pair_is_asked_beside_its_own_facts(tmp_path: Path) -> None:
-    from q_tmux.merge.conflicts_fast import LightHistory
-
     root = make_repo(tmp_path / "app", {"README.md": "one\ntwo\nthree\nfour\nfive\n"})
     for branch in ("first", "second"):
         git(root, "branch", branch)
     commit(root, "first", "README.md", "ONE\ntwo\nthree\nfour\nfive\n")
     commit(root, "second", "README.md", "one\ntwo\nthree\nfour\nFIVE\n")
     history = LightHistory(str(root))
-    base, first, second = (history.branch(name) for name in ("main", "first", "second"))
-    assert base is not None
-    assert first is not None
-    assert second is not None
+    base, first, second = tips_of(history, "main", "first", "second")
     shared = ["README.md"]
     assert pair_conflicts(history, (base, first), (base, second), shared) == ()
     history.ahead_behind(base, second)  # all of second is known, as after a look
     history.changed_files(base, second)
     history.save()
     commit(root, "first", "other.txt", "more\n")  # first moves; second's merge is kept
-    moved = history.branch("first")
-    assert moved is not None
+    (moved,) = tips_of(history, "first")
     asked: list[str] = []
     batches: list[int] = []
     run, run_all = recording(asked, batches)
