@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -10,6 +12,22 @@ from q_tmux.store.config import Config, load_config
 
 def test_missing_file_means_defaults(tmp_path: Path) -> None:
     assert load_config(tmp_path / "absent.toml") == Config()
+
+
+def test_toml_is_loaded_only_to_parse_a_file(tmp_path: Path) -> None:
+    """Every command reads the config; without a file it does not import tomllib."""
+    present = tmp_path / "c.toml"
+    present.write_text('default_agent = "claude"\n')
+    code = (
+        "import sys; from pathlib import Path; from q_tmux.store.config import load_config\n"
+        f"load_config(Path({str(tmp_path / 'absent.toml')!r}))\n"
+        "print('tomllib' in sys.modules)\n"
+        f"print(load_config(Path({str(present)!r})).default_agent, 'tomllib' in sys.modules)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False, cwd=tmp_path
+    )
+    assert (done.stdout, done.stderr) == ("False\nclaude True\n", "")
 
 
 def test_worktrees_dir_template(tmp_path: Path) -> None:
