@@ -119,6 +119,25 @@ def timed(argv: list[str], cwd: Path, env: dict[str, str], *, check: bool = True
     return time.perf_counter() - start
 
 
+def git_seconds(trace: Path, *words: str) -> float:
+    """How long the git processes whose arguments start with ``words`` ran, from the
+    ``GIT_TRACE2_EVENT`` file ``trace`` (sub-processes they start are counted within)."""
+    started: set[str] = set()
+    seconds = 0.0
+    for line in trace.read_text().splitlines():
+        event = json.loads(line)
+        sid = event.get("sid", "")
+        if event["event"] == "start" and "/" not in sid:
+            args = event["argv"][1:]
+            while args and args[0].startswith("-"):  # git's own options: -C DIR, -c NAME=VALUE
+                args = args[2:] if args[0] in ("-C", "-c") else args[1:]
+            if args[: len(words)] == [*words]:
+                started.add(sid)
+        elif event["event"] == "atexit" and sid in started:
+            seconds += event["t_abs"]
+    return seconds
+
+
 def status_of(work: Path) -> tuple[str, str | None, str]:
     try:
         data = json.loads((work / ".amazonq" / "session.json").read_text())
