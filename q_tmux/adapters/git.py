@@ -19,7 +19,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import NewType
 
-from q_tmux.adapters import counts, merge_tree, numstat, process, versions
+from q_tmux.adapters import counts, merge_tree, numstat, process, refs, versions
 from q_tmux.adapters.merge_tree import MERGE_TREE_GIT
 from q_tmux.errors import (
     GitError,
@@ -590,7 +590,7 @@ def head_file_branch(head: str | None) -> BranchName | None:
     if head.startswith("ref: refs/heads/"):
         branch = head.removeprefix("ref: refs/heads/")
         return None if branch in ("", ".invalid") else BranchName(branch)
-    if _is_object_name(head):
+    if refs.is_object_name(head):
         return BranchName("")
     return None
 
@@ -1268,35 +1268,18 @@ def _worktree_git_dir(worktree: Path, common_dir: Path) -> Path | None:
 def head_commit_from_files(git_dir: Path, common_dir: Path) -> CommitOid | None:
     """The commit HEAD of ``git_dir`` names, read from its files; None when git must be asked.
 
-    Only plain answers count: a detached HEAD, or a branch whose loose ref holds
-    an object name or whose packed ref is not a tag's. Anything else (the reftable
+    Only plain answers count: a detached HEAD, or a branch whose ref the files say
+    plainly (:func:`q_tmux.adapters.refs.read_branch`). Anything else (the reftable
     format, a symbolic branch, an unborn one) is left to git.
     """
-    branch = head_file_branch(_read_first_line(git_dir / "HEAD"))
-    if branch is None:
+    head = _read_first_line(git_dir / "HEAD")
+    branch = head_file_branch(head)
+    if branch is None or head is None:
         return None
     if branch == "":
-        return CommitOid(_read_first_line(git_dir / "HEAD") or "")
-    ref = f"refs/heads/{branch}"
-    loose = _read_first_line(common_dir / ref)
-    if loose is not None:
-        return CommitOid(loose) if _is_object_name(loose) else None
-    if (common_dir / "reftable").exists():
-        return None
-    try:
-        lines = (common_dir / "packed-refs").read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError):
-        return None
-    for index, line in enumerate(lines):
-        oid, _, name = line.partition(" ")
-        if name == ref and _is_object_name(oid):
-            peeled = index + 1 < len(lines) and lines[index + 1].startswith("^")
-            return None if peeled else CommitOid(oid)
-    return None
-
-
-def _is_object_name(text: str) -> bool:
-    return len(text) in (40, 64) and all(c in "0123456789abcdef" for c in text)
+        return CommitOid(head)
+    found = refs.read_branch(str(common_dir), branch)
+    return None if found is None else CommitOid(found)
 
 
 #: How ``git add`` warns of a repository inside the work tree that is not a submodule.

@@ -65,17 +65,22 @@ class Tips:
         path = os.path.join(common_dir, ref)
         now = self.clock()
         key = stat_key(path)
-        if key is None:
-            self._loose.pop(path, None)
-        else:
+        if key is not None:
             known = self._loose.get(path)
             if known is None or not unchanged(known[0], key, now):
                 if len(self._loose) >= MAX_REMEMBERED:  # a watcher runs for days
                     self._loose.clear()
-                known = (key, self._read_loose(path))
-                self._loose[path] = known
-            if known[1] is not None:
-                return known[1]
+                try:
+                    known = (key, self._read_loose(path))
+                except FileNotFoundError:  # gone since its stamp: packed, perhaps
+                    known = None
+                else:
+                    self._loose[path] = known
+            if known is not None:
+                return known[1]  # the loose file wins, whatever it holds
+        self._loose.pop(path, None)
+        if refs.uses_reftable(common_dir):
+            return None
         return self._packed_refs(common_dir, now).get(ref)
 
     def look(self) -> Callable[[str, str], str | None]:
