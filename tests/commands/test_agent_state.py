@@ -52,7 +52,13 @@ def test_a_busy_agent_whose_screen_stops_changing_is_marked_stalled(
 def test_an_agent_that_crashes_while_booting_ends_exited_with_its_error_shown(
     qtmux: QTmux, repo: Path, server: Server
 ) -> None:
-    agent = "sh -c 'echo cannot reach the model server >&2; exit 3'"
+    # tmux drops what a pane's process wrote but tmux had not read when it exited
+    # (tmux/tmux#506), so the crash exits once its words are on the pane's screen.
+    agent = (
+        "sh -c 'echo cannot reach the model server >&2; "
+        'for i in $(seq 200); do tmux capture-pane -p -t "$TMUX_PANE" | grep -q model && break; '
+        "sleep 0.05; done; exit 3'"
+    )
     work = start(qtmux, repo, "boom", "--agent", agent)
     until(work, ("exited", None, "process"))
     window = window_of(work)
