@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -50,12 +51,28 @@ class Paths:
 
     def same(self, *args: str, cwd: Path, light_first: bool = True) -> Result:
         """Both answers, which must be equal (exit status, stdout, stderr); the fast one is
-        asked first unless ``light_first`` is False. The fast path must answer itself."""
-        if light_first:
-            (fast, answered), full = self.light(*args, cwd=cwd), self.full(*args, cwd=cwd)
-        else:
-            full = self.full(*args, cwd=cwd)
-            fast, answered = self.light(*args, cwd=cwd)
+        asked first unless ``light_first`` is False. The fast path must answer itself.
+
+        Both read the watcher's summary of what the sessions change as the first one
+        found it: the watcher may write a new one between the two looks.
+        """
+        from q_tmux.tracking import awareness
+
+        read = awareness.fresh_summary
+        found: dict[tuple[str, str], dict[str, Any]] = {}
+
+        def once(repo_root: str, socket: str, now: float | None = None) -> dict[str, Any]:
+            if (repo_root, socket) not in found:
+                found[repo_root, socket] = read(repo_root, socket, now)
+            return found[repo_root, socket]
+
+        with self.monkeypatch.context() as patch:
+            patch.setattr(awareness, "fresh_summary", once)
+            if light_first:
+                (fast, answered), full = self.light(*args, cwd=cwd), self.full(*args, cwd=cwd)
+            else:
+                full = self.full(*args, cwd=cwd)
+                fast, answered = self.light(*args, cwd=cwd)
         assert answered, fast.stderr
         assert (fast.returncode, fast.stdout, fast.stderr) == (
             full.returncode,
