@@ -12,7 +12,7 @@ import os
 import re
 import shutil
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
@@ -703,6 +703,10 @@ class History:
         self._branches: dict[str, CommitOid] | None = None
         #: Throwaway merge commits made by :meth:`predict_onto`, by the pair merged.
         self._merged: dict[tuple[str, str], CommitOid] = {}
+
+    def learn(self, tips: Iterable[tuple[CommitOid, CommitOid]]) -> None:
+        """Nothing is asked ahead here: each fact is asked of git in its turn (the kept-fact
+        histories, :class:`q_tmux.merge.facts.CachedHistory`, ask what they lack at once)."""
 
     def branch(self, name: str) -> CommitOid | None:
         """Where local branch ``name`` points; every branch is read in one call, once."""

@@ -71,6 +71,7 @@ if TYPE_CHECKING:  # the standard-library ``conflicts`` path imports this module
             self, base: CommitOid, merged_first: CommitOid, then: CommitOid
         ) -> Prediction | None: ...
         def changed_files(self, base: CommitOid, tip: CommitOid) -> Sequence[Change]: ...
+        def learn(self, tips: Sequence[tuple[CommitOid, CommitOid]]) -> None: ...
 
 
 # Plain slotted classes, not dataclasses: the standard-library ``conflicts`` path imports
@@ -218,23 +219,26 @@ class Checkout:
 def analyse(checkouts: list[Checkout], history: Commits) -> Report:
     """Changes of every session checkout in ``history``'s repository, and how they collide."""
     report = Report()
+    # Each checkout's branch and base, with the commits they point at: read once.
+    found: list[tuple[Checkout, str, str, CommitOid, CommitOid]] = []
     for checkout in checkouts:
-        info = checkout.info
-        if not info.branch or not info.base_branch:
+        branch, base = checkout.info.branch, checkout.info.base_branch
+        if not branch or not base:
             continue
-        tip, base_oid = history.branch(info.branch), history.branch(info.base_branch)
+        tip, base_oid = history.branch(branch), history.branch(base)
         if tip is None or base_oid is None:
-            report.skipped.append(
-                f"{checkout.name}: branch {info.branch} or {info.base_branch} is gone"
-            )
+            report.skipped.append(f"{checkout.name}: branch {branch} or {base} is gone")
             continue
+        found.append((checkout, branch, base, base_oid, tip))
+    history.learn([(base_oid, tip) for *_, base_oid, tip in found])  # what is missing, at once
+    for checkout, branch, base, base_oid, tip in found:
         ahead, behind = history.ahead_behind(base_oid, tip)
         prediction = history.predict(base_oid, tip)
         report.sessions.append(
             SessionChanges(
                 name=checkout.name,
-                branch=info.branch,
-                base=info.base_branch,
+                branch=branch,
+                base=base,
                 tip=tip,
                 base_oid=base_oid,
                 ahead=ahead,

@@ -50,8 +50,6 @@ if TYPE_CHECKING:
         """A history whose facts are kept on disk (:class:`LightHistory`, ``CachedHistory``)."""
 
         def save(self) -> None: ...
-
-        def learn(self, tips: Iterable[tuple[CommitOid, CommitOid]]) -> None: ...
 else:
     CommitOid = str
 
@@ -358,20 +356,7 @@ def analyse_all(
     for root, checkouts in sorted(by_repo.items()):
         history = history_of(root)
         try:
-            history.learn(tips(checkouts, history))
             found[root] = analyse(checkouts, history)
         finally:
             history.save()  # what was learnt holds, whoever answers
-    return found
-
-
-def tips(checkouts: Iterable[Checkout], history: Commits) -> list[tuple[CommitOid, CommitOid]]:
-    """Each checkout's (base commit, tip) that :func:`analyse` will look at."""
-    found = []
-    for checkout in checkouts:
-        branch, base = checkout.info.branch, checkout.info.base_branch
-        if branch and base:
-            tip, base_oid = history.branch(branch), history.branch(base)
-            if tip is not None and base_oid is not None:
-                found.append((base_oid, tip))
     return found
