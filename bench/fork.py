@@ -18,7 +18,7 @@ import statistics
 import subprocess
 import sys
 
-from bench.harness import Lab, baseline_env, median_ms, timed
+from bench.harness import Lab, Step, baseline_env, median_ms, timed_round
 
 TARGET_MS = 300
 
@@ -50,18 +50,14 @@ def main() -> int:
         )
         for i in range(options.runs):
             add = ["git", "worktree", "add", "-q", "-b", f"raw{i}"]
-            steps = [
+            steps: list[Step] = [
                 (fork_times, [*q_tmux, "fork", "work", f"f{i}", "--detach"], env),
                 (raw_times, [*add, str(lab.base / "raw" / f"raw{i}"), "HEAD"], env),
                 (new_times, [*q_tmux, "new", f"n{i}", "--detach", "--agent", "shell"], env),
             ]
             if old_env is not None:
                 steps.append((before, [*q_tmux, "fork", "work", f"b{i}", "--detach"], old_env))
-            # Each goes first in turn, and each starts with nothing left to flush to disk:
-            # else the 2,000 files one wrote are written out while the next one runs.
-            for times, argv, step_env in steps[i % len(steps) :] + steps[: i % len(steps)]:
-                os.sync()
-                times.append(timed(argv, repo, step_env))
+            timed_round(steps, i, repo)
             for made in (f"f{i}", f"n{i}", *([f"b{i}"] if old_env is not None else [])):
                 lab.q_tmux("close", made)  # untimed: the watcher stops looking at it
     finally:

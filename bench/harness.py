@@ -119,6 +119,23 @@ def timed(argv: list[str], cwd: Path, env: dict[str, str], *, check: bool = True
     return time.perf_counter() - start
 
 
+#: One command of a round: where its time goes, its argv and its environment.
+Step = tuple[list[float], list[str], dict[str, str]]
+
+
+def timed_round(steps: list[Step], round_index: int, cwd: Path) -> None:
+    """Time each step once, appending to its list; round ``round_index`` starts with the
+    step after the one the previous round started with, and each step after a sync.
+
+    Else the first would always run with nothing to flush, and each other while the
+    disk still writes out the files the one before it checked out.
+    """
+    first = round_index % len(steps)
+    for times, argv, env in steps[first:] + steps[:first]:
+        os.sync()
+        times.append(timed(argv, cwd, env))
+
+
 def git_seconds(trace: Path, *words: str) -> float:
     """How long the git processes whose arguments start with ``words`` ran, from the
     ``GIT_TRACE2_EVENT`` file ``trace`` (sub-processes they start are counted within)."""

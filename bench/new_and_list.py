@@ -16,13 +16,12 @@ Usage: .venv/bin/python -m bench.new_and_list [--runs 10] [--files 2000] [--sess
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench.harness import Lab, baseline_env, git_seconds, median_ms, timed
+from bench.harness import Lab, Step, baseline_env, git_seconds, median_ms, timed, timed_round
 
 
 @dataclass
@@ -63,7 +62,7 @@ def time_new(
     for i in range(runs):
         raw = ["git", "worktree", "add", "-q", "-b", f"{prefix}raw{i}"]
         trace = lab.base / f"{prefix}trace{i}.json"
-        steps: list[tuple[list[float], list[str], dict[str, str]]] = [
+        steps: list[Step] = [
             (
                 rounds.new,
                 [*q_tmux, "new", f"{prefix}{i}", "--detach", "hello"],
@@ -75,11 +74,7 @@ def time_new(
             steps.append(
                 (rounds.before, [*q_tmux, "new", f"{prefix}b{i}", "--detach", "hello"], old_env)
             )
-        # Each round starts with another one, and each command with nothing left to
-        # flush to disk: else it pays for writing out the 2,000 files of the one before.
-        for times, argv, step_env in steps[i % len(steps) :] + steps[: i % len(steps)]:
-            os.sync()
-            times.append(timed(argv, lab.repo, step_env))
+        timed_round(steps, i, lab.repo)
         rounds.own.append(rounds.new[-1] - git_seconds(trace, "worktree", "add"))
         for name in (f"{prefix}{i}", *([f"{prefix}b{i}"] if old_env is not None else [])):
             lab.q_tmux("close", name)  # untimed: the watcher stops looking at its worktree
